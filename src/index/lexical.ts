@@ -1,0 +1,47 @@
+import MiniSearch from 'minisearch';
+import { isStopWord, lightStem, words } from '../arabic/tokens.js';
+
+/** A BM25 hit: the document's id and its score. */
+export interface LexicalHit {
+  id: number;
+  score: number;
+}
+
+// Arabic-aware analysis: normalized words, stop words dropped, light stems.
+const ANALYSIS = {
+  tokenize: (text: string) => words(text),
+  processTerm: (term: string) => (isStopWord(term) ? null : lightStem(term)),
+};
+
+const OPTIONS = { fields: ['text'], storeFields: [], ...ANALYSIS };
+
+/** BM25 search (MiniSearch) over numbered texts, Arabic-normalized and lightly stemmed. */
+export class LexicalIndex {
+  private constructor(private readonly search_: MiniSearch) {}
+
+  static build(texts: string[]): LexicalIndex {
+    const search = new MiniSearch(OPTIONS);
+    search.addAll(texts.map((text, id) => ({ id, text })));
+    return new LexicalIndex(search);
+  }
+
+  static fromJSON(json: string): LexicalIndex {
+    return new LexicalIndex(MiniSearch.loadJSON(json, OPTIONS));
+  }
+
+  toJSON(): string {
+    return JSON.stringify(this.search_);
+  }
+
+  /** The best `k` documents for `query`, best first. */
+  search(query: string, k: number): LexicalHit[] {
+    return this.search_
+      .search(query, { combineWith: 'OR' })
+      .slice(0, k)
+      .map((r) => ({ id: r.id as number, score: r.score }));
+  }
+
+  get size(): number {
+    return this.search_.documentCount;
+  }
+}

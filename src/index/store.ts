@@ -1,0 +1,73 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ArticleMeta } from '../corpus/article.js';
+import type { ChunkRange, ChunkOptions } from '../corpus/chunks.js';
+import type { SentenceSpan } from '../arabic/sentences.js';
+
+/** Bumped whenever the files below change shape or meaning: old builds are then rebuilt. */
+export const FORMAT_VERSION = 1;
+
+export const FILES = {
+  manifest: 'manifest.json',
+  articles: 'articles.json',
+  sentenceVectors: 'sentence-vectors.f32',
+  chunkVectors: 'chunk-vectors.f32',
+  sentenceHnsw: 'sentences.hnsw',
+  chunkHnsw: 'chunks.hnsw',
+  sentenceLexical: 'sentences.lexical.json',
+  chunkLexical: 'chunks.lexical.json',
+} as const;
+
+/** An article as stored in the index: its source, sentences and chunks. */
+export interface StoredArticle extends ArticleMeta {
+  hash: string;
+  file: string;
+  sentences: SentenceSpan[];
+  chunks: ChunkRange[];
+}
+
+export interface Manifest {
+  formatVersion: number;
+  model: string;
+  dimension: number;
+  space: 'cosine';
+  chunking: ChunkOptions;
+  counts: { articles: number; sentences: number; chunks: number };
+  /** Content hash (SHA-256 of the file) per article id. */
+  articles: Record<string, string>;
+  createdAt: string;
+  buildSeconds: number;
+}
+
+/** Article vectors, row-major, in the order of the article list. */
+export interface VectorTable {
+  dimension: number;
+  data: Float32Array;
+}
+
+export async function writeJson(dir: string, file: string, value: unknown): Promise<void> {
+  await writeFile(join(dir, file), JSON.stringify(value));
+}
+
+export async function readJson<T>(dir: string, file: string): Promise<T> {
+  return JSON.parse(await readFile(join(dir, file), 'utf8')) as T;
+}
+
+export async function writeVectors(dir: string, file: string, rows: Float32Array[], dimension: number): Promise<void> {
+  const data = new Float32Array(rows.length * dimension);
+  rows.forEach((row, i) => data.set(row, i * dimension));
+  await writeFile(join(dir, file), new Uint8Array(data.buffer));
+}
+
+export async function readVectors(dir: string, file: string, dimension: number): Promise<VectorTable> {
+  const bytes = await readFile(join(dir, file));
+  // Copy into an aligned buffer: Buffer slices may start at any byte offset.
+  const data = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(data.buffer).set(bytes);
+  return { dimension, data };
+}
+
+/** Row `i` of a vector table, as a view (no copy). */
+export function row(table: VectorTable, i: number): Float32Array {
+  return table.data.subarray(i * table.dimension, (i + 1) * table.dimension);
+}
