@@ -54,7 +54,7 @@ export function parseArticleFile(file: string, bytes: Buffer): Article | Skipped
       return { file, reason: `invalid front matter: ${(error as Error).message.split('\n')[0]}` };
     }
   }
-  const parsed = parseArticleText(text);
+  const parsed = parseArticleText(text, { clean: Object.keys(front).length > 0 });
   if (parsed.sentences.length === 0) return { file, reason: 'no article text' };
   const url = stringField(front.url);
   return {

@@ -61,11 +61,11 @@ export function shortTitle(sentence: string): string {
 }
 
 /**
- * Reads a plain news article: the header lines before the body give the
+ * Reads a news article (with `clean`, a body from front-matter Markdown): the header lines before the body give the
  * title, outlet and date; a dateline at the start of the body gives the
  * outlet and date; page debris is dropped; the rest is split into sentences.
  */
-export function parseArticleText(text: string): ParsedArticle {
+export function parseArticleText(text: string, { clean = false } = {}): ParsedArticle {
   const lines = splitLines(text);
   let title = '';
   let outlet = '';
@@ -73,7 +73,8 @@ export function parseArticleText(text: string): ParsedArticle {
   const headerLines = new Set<string>();
 
   // Header: short lines without sentence punctuation before the first paragraph.
-  let bodyFrom = 0;
+  // Text that came with front matter is already clean: no header to read.
+  let bodyFrom = clean ? lines.length : 0;
   for (; bodyFrom < lines.length; bodyFrom++) {
     const line = lines[bodyFrom].text.replace(/^#+\s*/, '');
     if (isDebris(line)) {
@@ -95,11 +96,12 @@ export function parseArticleText(text: string): ParsedArticle {
 
   const sentences: SentenceSpan[] = [];
   const seen = new Set<string>();
+  if (clean) bodyFrom = 0;
   lines.slice(bodyFrom).forEach((line, i) => {
     if (isDebris(line.text) || headerLines.has(normalizeForSearch(line.text))) return;
     let from = line.start;
     let body = line.text;
-    if (i === 0) {
+    if (i === 0 && !clean) {
       const dateline = DATELINE.exec(body);
       if (dateline) {
         outlet ||= dateline[1].trim();

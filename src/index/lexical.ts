@@ -17,6 +17,8 @@ const OPTIONS = { fields: ['text'], storeFields: [], ...ANALYSIS };
 
 /** BM25 search (MiniSearch) over numbered texts, Arabic-normalized and lightly stemmed. */
 export class LexicalIndex {
+  private readonly frequencies = new Map<string, number>();
+
   private constructor(private readonly search_: MiniSearch) {}
 
   static build(texts: string[]): LexicalIndex {
@@ -39,6 +41,15 @@ export class LexicalIndex {
       .search(query, { combineWith: 'OR' })
       .slice(0, k)
       .map((r) => ({ id: r.id as number, score: r.score }));
+  }
+
+  /** How many documents hold an already analysed term (see contentTerms): for IDF weights. */
+  documentFrequency(term: string): number {
+    const cached = this.frequencies.get(term);
+    if (cached !== undefined) return cached;
+    const df = this.search_.search(term, { tokenize: (t) => [t], processTerm: (t) => t }).length;
+    this.frequencies.set(term, df);
+    return df;
   }
 
   get size(): number {

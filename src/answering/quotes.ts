@@ -1,0 +1,97 @@
+import { contentTerms } from '../arabic/tokens.js';
+import type { SearchIndex } from '../index/open.js';
+import type { RankedSentence } from './retrieve.js';
+
+/** An article a quote comes from. */
+export interface QuoteSource {
+  articleId: string;
+  title: string;
+  outlet: string;
+  date: string;
+}
+
+/** One answer: exact sentences of one article, with where they come from. */
+export interface Quote extends QuoteSource {
+  /** The article's own words, unchanged (one sentence, or two that belong together). */
+  text: string;
+  /** Global ids of the quoted sentences, in article order. */
+  sentenceIds: number[];
+  score: number;
+  /** Other articles that report the same statement. */
+  alsoIn: QuoteSource[];
+}
+
+export interface QuoteOptions {
+  /** How many quotes to return. */
+  count: number;
+  /** How many distinct quotes to pass over first ("more" pages). */
+  offset?: number;
+  /** A neighbour sentence joins a quote when its own score is at least this share of the quote's. */
+  neighbourShare?: number;
+  /** Quotes whose content words overlap at least this much (Jaccard) are the same statement. */
+  duplicateOverlap?: number;
+}
+
+function sourceOf(index: SearchIndex, sentenceId: number): QuoteSource {
+  const a = index.articles[index.sentences[sentenceId].article];
+  return { articleId: a.id, title: a.title, outlet: a.outlet, date: a.date };
+}
+
+function termSet(text: string): Set<string> {
+  return new Set(contentTerms(text));
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let shared = 0;
+  for (const t of a) if (b.has(t)) shared++;
+  return shared / (a.size + b.size - shared);
+}
+
+/**
+ * Turns ranked sentences into quotes: best first, a neighbour sentence
+ * attached where the answer runs on into it, the same statement from several
+ * outlets quoted once (the others listed in `alsoIn`).
+ */
+export function selectQuotes(index: SearchIndex, ranked: RankedSentence[], options: QuoteOptions): Quote[] {
+  const { count, offset = 0, neighbourShare = 0.6, duplicateOverlap = 0.6 } = options;
+  const scoreOf = new Map(ranked.map((r) => [r.id, r.score]));
+  const used = new Set<number>();
+  const quotes: (Quote & { terms: Set<string> })[] = [];
+
+  for (const { id, score } of ranked) {
+    if (quotes.length >= offset + count) break;
+    if (used.has(id)) continue;
+    const ids = [id];
+    const { article } = index.sentences[id];
+    for (const neighbour of [id + 1, id - 1]) {
+      const n = index.sentences[neighbour];
+      if (!n || n.article !== article || used.has(neighbour)) continue;
+      if ((scoreOf.get(neighbour) ?? 0) >= neighbourShare * score) ids.push(neighbour);
+      if (ids.length === 2) break;
+    }
+    ids.sort((a, b) => a - b);
+    ids.forEach((i) => used.add(i));
+    const text = quoteText(index, ids);
+    const terms = termSet(text);
+    const twin = quotes.find((q) => jaccard(q.terms, terms) >= duplicateOverlap);
+    if (twin) {
+      const source = sourceOf(index, id);
+      if (source.articleId !== twin.articleId && !twin.alsoIn.some((s) => s.articleId === source.articleId)) {
+        twin.alsoIn.push(source);
+      }
+      continue;
+    }
+    quotes.push({ ...sourceOf(index, id), text, sentenceIds: ids, score, alsoIn: [], terms });
+  }
+  return quotes.slice(offset).map(({ terms: _terms, ...quote }) => quote);
+}
+
+/** The quoted sentences as the article has them: consecutive ones joined as in the text. */
+export function quoteText(index: SearchIndex, ids: number[]): string {
+  const first = index.sentences[ids[0]];
+  const article = index.articles[first.article];
+  return ids
+    .map((id) => article.sentences[index.sentences[id].position].text)
+    .join(' ');
+}

@@ -1,0 +1,143 @@
+import type { SearchIndex } from '../index/open.js';
+import { dot, isZeroVector } from '../index/vector-index.js';
+import { row } from '../index/store.js';
+import { reciprocalRankFusion } from './fusion.js';
+import { contentTerms } from '../arabic/tokens.js';
+import { termCoverage } from './relevance.js';
+
+/** How much each signal counts when sentences are ranked. */
+export interface RetrievalWeights {
+  /** BM25 over single sentences. */
+  lexicalSentence: number;
+  /** BM25 over chunks (a sentence inherits its chunk's rank). */
+  lexicalChunk: number;
+  /** Cosine over sentence vectors. */
+  denseSentence: number;
+  /** Cosine over chunk vectors (HNSW). */
+  denseChunk: number;
+  /** RRF constant. */
+  k: number;
+  /** How many hits each list contributes. */
+  depth: number;
+  /** Rerank: weight of the share of the question's IDF-weighted words in the sentence itself. */
+  coverage: number;
+  /** Rerank: the same over the sentence and its two neighbours. */
+  windowCoverage: number;
+  /** Rerank: weight of the sentence's cosine similarity to the question. */
+  similarity: number;
+  /** How many of the fused candidates are reranked. */
+  rerankDepth: number;
+}
+
+/** Tuned on ARCD (train) with local/arabic-static-256; see README "Answer quality". */
+export const DEFAULT_WEIGHTS: RetrievalWeights = {
+  lexicalSentence: 2,
+  lexicalChunk: 1,
+  denseSentence: 0.5,
+  denseChunk: 1,
+  k: 10,
+  depth: 50,
+  coverage: 0,
+  windowCoverage: 1,
+  similarity: 0,
+  rerankDepth: 30,
+};
+
+export interface RankedSentence {
+  id: number;
+  score: number;
+  /** Cosine similarity of the sentence to the question (0 without a question vector). */
+  similarity: number;
+}
+
+/** Timings of the retrieval stages, in milliseconds. */
+export interface RetrievalTimings {
+  hnsw: number;
+  lexical: number;
+  fusion: number;
+}
+
+/** Ranks of chunk hits handed down to their sentences (best rank wins). */
+function sentencesOfChunks(index: SearchIndex, chunkIds: number[]): number[] {
+  const seen = new Set<number>();
+  const ids: number[] = [];
+  for (const c of chunkIds) {
+    const { first, last } = index.chunks[c];
+    for (let s = first; s <= last; s++) if (!seen.has(s)) (seen.add(s), ids.push(s));
+  }
+  return ids;
+}
+
+/**
+ * Ranks the index's sentences against a question, fusing four views: the
+ * sentence's own words (BM25) and meaning (cosine), and the words and meaning
+ * of the passage around it. Either side works alone: a question of rare
+ * names is carried by BM25, a paraphrase by the vectors.
+ */
+export function rankSentences(
+  index: SearchIndex,
+  question: string,
+  queryVector: Float32Array | null,
+  weights: RetrievalWeights = DEFAULT_WEIGHTS,
+  timings?: RetrievalTimings,
+): RankedSentence[] {
+  const { depth } = weights;
+  const t = performance.now();
+  const lexicalSentences = index.sentenceLexical.search(question, depth).map((h) => h.id);
+  const lexicalChunks = index.chunkLexical.search(question, depth).map((h) => h.id);
+  const afterLexical = performance.now();
+
+  const dense = queryVector && !isZeroVector(queryVector);
+  const denseSentences = dense ? index.sentenceHnsw.search(queryVector, depth).map((h) => h.label) : [];
+  const denseChunks = dense ? index.chunkHnsw.search(queryVector, depth).map((h) => h.label) : [];
+  const afterHnsw = performance.now();
+
+  const fused = reciprocalRankFusion(
+    [
+      { weight: weights.lexicalSentence, ids: lexicalSentences },
+      { weight: weights.lexicalChunk, ids: sentencesOfChunks(index, lexicalChunks) },
+      { weight: weights.denseSentence, ids: denseSentences },
+      { weight: weights.denseChunk, ids: sentencesOfChunks(index, denseChunks) },
+    ],
+    weights.k,
+  );
+  const ranked = [...fused].map(([id, score]) => ({
+    id,
+    score,
+    similarity: dense ? dot(queryVector, row(index.sentenceVectors, id)) : 0,
+  }));
+  ranked.sort((a, b) => b.score - a.score);
+  rerank(index, question, ranked, weights);
+  if (timings) {
+    timings.lexical += afterLexical - t;
+    timings.hnsw += afterHnsw - afterLexical;
+    timings.fusion += performance.now() - afterHnsw;
+  }
+  return ranked;
+}
+
+/**
+ * Reorders the best fused candidates by how much of the question each
+ * sentence (and its window) actually holds: fusion finds the right passage,
+ * this picks the sentence in it that answers.
+ */
+function rerank(index: SearchIndex, question: string, ranked: RankedSentence[], weights: RetrievalWeights): void {
+  const terms = contentTerms(question);
+  const top = ranked.slice(0, weights.rerankDepth);
+  const best = top[0]?.score || 1;
+  for (const candidate of top) {
+    const s = index.sentences[candidate.id];
+    const window = [candidate.id - 1, candidate.id, candidate.id + 1]
+      .filter((i) => index.sentences[i]?.article === s.article)
+      .map((i) => index.sentences[i].text)
+      .join(' ');
+    candidate.score =
+      candidate.score / best +
+      weights.coverage * termCoverage(index, terms, s.text) +
+      weights.windowCoverage * termCoverage(index, terms, window) +
+      weights.similarity * candidate.similarity;
+  }
+  top.sort((a, b) => b.score - a.score);
+  // Only reranked candidates go on, so every score is on the same scale.
+  ranked.splice(0, ranked.length, ...top);
+}

@@ -1,0 +1,59 @@
+import { normalizeForSearch } from '../arabic/normalize.js';
+import type { Answer } from '../answering/answer.js';
+import type { EvalQuestion } from './datasets.js';
+
+/** Rank (1-based) of the first quote that answers the question, or 0. */
+export function firstHitRank(question: EvalQuestion, answer: Answer): number {
+  const golds = question.answers.map(normalizeForSearch).filter(Boolean);
+  const index = answer.answers.findIndex(
+    (quote) =>
+      (question.sources.length === 0 || question.sources.includes(quote.articleId)) &&
+      golds.some((gold) => normalizeForSearch(quote.text).includes(gold)),
+  );
+  return index + 1;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export interface EvalSummary {
+  questions: number;
+  answerable: number;
+  hitAt1: number;
+  hitAt3: number;
+  mrr: number;
+  /** Share of unanswerable questions answered "not found" (null when there are none). */
+  notFoundAccuracy: number | null;
+  /** Share of answerable questions wrongly answered "not found". */
+  falseNotFound: number;
+  latencyMs: { p50: number; p95: number };
+}
+
+export interface EvalRecord {
+  question: EvalQuestion;
+  answer: Answer;
+  ms: number;
+}
+
+export function summarize(records: EvalRecord[]): EvalSummary {
+  const answerable = records.filter((r) => !r.question.noAnswer);
+  const unanswerable = records.filter((r) => r.question.noAnswer);
+  const ranks = answerable.map((r) => firstHitRank(r.question, r.answer));
+  const share = (n: number, d: number) => (d === 0 ? 0 : Number((n / d).toFixed(4)));
+  return {
+    questions: records.length,
+    answerable: answerable.length,
+    hitAt1: share(ranks.filter((r) => r === 1).length, answerable.length),
+    hitAt3: share(ranks.filter((r) => r >= 1 && r <= 3).length, answerable.length),
+    mrr: share(ranks.reduce((sum, r) => sum + (r > 0 ? 1 / r : 0), 0), answerable.length),
+    notFoundAccuracy: unanswerable.length ? share(unanswerable.filter((r) => !r.answer.found).length, unanswerable.length) : null,
+    falseNotFound: share(answerable.filter((r) => !r.answer.found).length, answerable.length),
+    latencyMs: {
+      p50: Number(percentile(records.map((r) => r.ms), 50).toFixed(2)),
+      p95: Number(percentile(records.map((r) => r.ms), 95).toFixed(2)),
+    },
+  };
+}
