@@ -54,12 +54,12 @@ function jaccard(a: Set<string>, b: Set<string>): number {
  * outlets quoted once (the others listed in `alsoIn`).
  */
 export function selectQuotes(index: SearchIndex, ranked: RankedSentence[], options: QuoteOptions): Quote[] {
-  const { count, offset = 0, neighbourShare = 0.6, duplicateOverlap = 0.6 } = options;
-  const scoreOf = new Map(ranked.map((r) => [r.id, r.score]));
+  const { count, offset = 0, neighbourShare = 0.7, duplicateOverlap = 0.6 } = options;
+  const fusedOf = new Map(ranked.map((r) => [r.id, r.fused]));
   const used = new Set<number>();
   const quotes: (Quote & { terms: Set<string> })[] = [];
 
-  for (const { id, score } of ranked) {
+  for (const { id, score, fused } of ranked) {
     if (quotes.length >= offset + count) break;
     if (used.has(id)) continue;
     const ids = [id];
@@ -67,7 +67,7 @@ export function selectQuotes(index: SearchIndex, ranked: RankedSentence[], optio
     for (const neighbour of [id + 1, id - 1]) {
       const n = index.sentences[neighbour];
       if (!n || n.article !== article || used.has(neighbour)) continue;
-      if ((scoreOf.get(neighbour) ?? 0) >= neighbourShare * score) ids.push(neighbour);
+      if ((fusedOf.get(neighbour) ?? 0) >= neighbourShare * fused) ids.push(neighbour);
       if (ids.length === 2) break;
     }
     ids.sort((a, b) => a - b);

@@ -46,6 +46,8 @@ export const DEFAULT_WEIGHTS: RetrievalWeights = {
 export interface RankedSentence {
   id: number;
   score: number;
+  /** The sentence's own retrieval score (fusion, before reranking by its window). */
+  fused: number;
   /** Cosine similarity of the sentence to the question (0 without a question vector). */
   similarity: number;
 }
@@ -104,6 +106,7 @@ export function rankSentences(
   const ranked = [...fused].map(([id, score]) => ({
     id,
     score,
+    fused: score,
     similarity: dense ? dot(queryVector, row(index.sentenceVectors, id)) : 0,
   }));
   ranked.sort((a, b) => b.score - a.score);

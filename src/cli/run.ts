@@ -4,6 +4,7 @@ import { ModelNotFoundError } from '../embedding/embedder.js';
 import { IndexWriteError } from '../index/build.js';
 import { IndexLockedError, IndexNotFoundError } from '../index/location.js';
 import { IndexFormatError } from '../index/open.js';
+import { ModelMismatchError } from '../answering/load.js';
 import { redactSecrets } from '../log.js';
 
 /** Errors a user can fix: shown as one line, without a stack trace. */
@@ -15,6 +16,7 @@ const USER_ERRORS = [
   IndexLockedError,
   IndexNotFoundError,
   IndexFormatError,
+  ModelMismatchError,
 ];
 
 export class UsageError extends Error {}

@@ -1,0 +1,60 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CorpusError, loadCorpus } from '../../src/corpus/load.js';
+import { copyCorpus, tempDir } from '../helpers/fixtures.js';
+
+describe('loadCorpus', () => {
+  it('loads the five seed articles with their file names as ids', async () => {
+    const { articles, skipped } = await loadCorpus(copyCorpus());
+    expect(articles.map((a) => a.id)).toEqual([
+      '000_a15eb1be77281f63',
+      '001_affb6d0cda8cf843',
+      '002_26a9db706ec05ddb',
+      '003_70567a16c9b3e8e4',
+      '004_84ffc645cff79ea0',
+    ]);
+    expect(skipped).toEqual([]);
+    expect(articles.every((a) => /^[0-9a-f]{64}$/.test(a.hash))).toBe(true);
+  });
+
+  it('skips a file that is not UTF-8 text, naming it, and loads the rest', async () => {
+    const dir = copyCorpus();
+    writeFileSync(join(dir, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xe0]));
+    writeFileSync(join(dir, 'image.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00]));
+    writeFileSync(join(dir, 'empty.txt'), '');
+    const { articles, skipped } = await loadCorpus(dir);
+    expect(articles).toHaveLength(5);
+    expect(skipped).toEqual([
+      { file: 'empty.txt', reason: 'no article text' },
+      { file: 'image.txt', reason: 'binary file (contains NUL bytes)' },
+      { file: 'latin1.txt', reason: 'not valid UTF-8 text' },
+    ]);
+  });
+
+  it('lets Markdown front matter override the derived metadata', async () => {
+    const dir = tempDir('md');
+    writeFileSync(
+      join(dir, 'story.md'),
+      '---\ntitle: عنوان من الواجهة\nsource: الأهرام\ndate: 2023-03-01\nurl: https://example.org/a\n---\nبكين 25 أغسطس 2021 (شينخوا) نص الخبر الأول. والجملة الثانية.\n',
+    );
+    const [article] = (await loadCorpus(dir)).articles;
+    expect(article).toMatchObject({ id: 'story', title: 'عنوان من الواجهة', outlet: 'الأهرام', date: '2023-03-01', url: 'https://example.org/a' });
+    expect(article.text.slice(article.sentences[0].start, article.sentences[0].end)).toBe(article.sentences[0].text);
+  });
+
+  it('reads a Markdown file without front matter like a plain article', async () => {
+    const dir = tempDir('md');
+    writeFileSync(join(dir, 'plain.md'), '# عنوان الخبر في سطر أول\n\nبكين 1 مارس 2022 (شينخوا) جرى اللقاء اليوم.\n');
+    const [article] = (await loadCorpus(dir)).articles;
+    expect(article).toMatchObject({ title: 'عنوان الخبر في سطر أول', outlet: 'شينخوا', date: '2022-03-01' });
+  });
+
+  it('fails clearly on a missing or empty corpus folder', async () => {
+    await expect(loadCorpus(join(tempDir('none'), 'missing'))).rejects.toThrow(CorpusError);
+    const empty = tempDir('empty');
+    mkdirSync(join(empty, 'sub'));
+    writeFileSync(join(empty, 'notes.csv'), 'a,b');
+    await expect(loadCorpus(empty)).rejects.toThrow(/No articles in/);
+  });
+});

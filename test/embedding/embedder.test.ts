@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createEmbedder, ModelNotFoundError, usesE5Prefixes } from '../../src/embedding/embedder.js';
+import { dot } from '../../src/index/vector-index.js';
+import { tinyEmbedder } from '../helpers/fixtures.js';
+import { TINY_MODELS_DIR } from '../helpers/paths.js';
+
+describe('createEmbedder (tiny model through transformers.js)', () => {
+  it('embeds in batches into unit vectors of the model dimension', async () => {
+    const embedder = await tinyEmbedder();
+    const texts = ['الصين وروسيا', 'التجارة الثنائية', 'بوتين', 'أفغانستان', 'اللقاحات'];
+    let batches = 0;
+    const vectors = await embedder.embedPassages(texts, () => batches++);
+    expect(embedder.dimension).toBe(48);
+    expect(vectors).toHaveLength(5);
+    for (const v of vectors) expect(Math.abs(dot(v, v) - 1)).toBeLessThan(1e-4);
+    expect(batches).toBe(1); // batch size 16
+  });
+
+  it('maps related texts closer than unrelated ones', async () => {
+    const embedder = await tinyEmbedder();
+    const [a, b, c] = await embedder.embedPassages(['التجارة الثنائية بين الصين وروسيا', 'تجارة الصين الثنائية', 'الإرهاب في أفغانستان']);
+    expect(dot(a, b)).toBeGreaterThan(dot(a, c));
+  });
+
+  it('embeds a question like a passage when the model uses no prefixes', async () => {
+    const embedder = await tinyEmbedder();
+    const [passage] = await embedder.embedPassages(['بوتين']);
+    expect(dot(await embedder.embedQuery('بوتين'), passage)).toBeCloseTo(1, 5);
+  });
+
+  it('names the folder it searched when the model is missing', async () => {
+    const attempt = createEmbedder({ model: 'local/absent', modelsDir: TINY_MODELS_DIR, allowRemoteModels: false, batchSize: 8 });
+    await expect(attempt).rejects.toThrow(ModelNotFoundError);
+    await expect(attempt).rejects.toThrow(`${TINY_MODELS_DIR}/local/absent`);
+  });
+});
+
+describe('usesE5Prefixes', () => {
+  it('recognizes e5 model ids only', () => {
+    expect(usesE5Prefixes('Xenova/multilingual-e5-small')).toBe(true);
+    expect(usesE5Prefixes('intfloat/e5-base-v2')).toBe(true);
+    expect(usesE5Prefixes('local/arabic-static-256')).toBe(false);
+    expect(usesE5Prefixes('Xenova/bge-m3')).toBe(false);
+  });
+});

@@ -1,0 +1,133 @@
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Embedder } from '../../src/embedding/embedder.js';
+import { buildIndex, IndexWriteError } from '../../src/index/build.js';
+import { currentBuildDir, CURRENT_FILE } from '../../src/index/location.js';
+import { openIndex } from '../../src/index/open.js';
+import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
+import { CORPUS_DIR } from '../helpers/paths.js';
+
+async function build(corpusDir: string, indexDir: string, embedder?: Embedder, full = false) {
+  return buildIndex({ corpusDir, indexDir, embedder: embedder ?? (await tinyEmbedder()), chunking: CHUNKING, full });
+}
+
+/** The tiny model under another name: what switching EMBEDDING_MODEL looks like to the index. */
+async function renamed(modelId: string): Promise<Embedder> {
+  const tiny = await tinyEmbedder();
+  return { modelId, dimension: tiny.dimension, embedPassages: (t, cb) => tiny.embedPassages(t, cb), embedQuery: (q) => tiny.embedQuery(q) };
+}
+
+describe('buildIndex', () => {
+  it('stores sentences, chunks, vectors, both HNSW graphs and a manifest', async () => {
+    const indexDir = join(tempDir('build'), 'embeddings');
+    const report = await build(CORPUS_DIR, indexDir);
+    expect(report).toMatchObject({ articles: 5, embedded: 5, reused: 0 });
+    const index = await openIndex(indexDir);
+    expect(index.manifest).toMatchObject({
+      formatVersion: 1,
+      model: 'local/tiny-arabic',
+      dimension: 48,
+      space: 'cosine',
+      counts: { articles: 5, sentences: report.sentences, chunks: report.chunks },
+    });
+    expect(Object.keys(index.manifest.articles)).toHaveLength(5);
+    expect(index.sentenceHnsw.size).toBe(report.sentences);
+    expect(index.chunkHnsw.size).toBe(report.chunks);
+    expect(index.articles[3]).toMatchObject({ id: '003_70567a16c9b3e8e4', outlet: 'دار الهلال', date: '2021-07-16' });
+  });
+
+  it('rebuilds incrementally: nothing changed embeds nothing; a new article embeds only it; a removed one disappears', async () => {
+    const corpus = copyCorpus();
+    const indexDir = join(tempDir('incremental'), 'embeddings');
+    await build(corpus, indexDir);
+
+    expect(await build(corpus, indexDir)).toMatchObject({ articles: 5, embedded: 0, reused: 5, passagesEmbedded: 0 });
+
+    writeFileSync(join(corpus, '005_new.txt'), 'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مستمرة. وأضاف أن الوفد سيعود غدا.\n');
+    const added = await build(corpus, indexDir);
+    expect(added).toMatchObject({ articles: 6, embedded: 1, reused: 5 });
+    expect(added.passagesEmbedded).toBeLessThan(5);
+
+    writeFileSync(join(corpus, '001_affb6d0cda8cf843.txt'), 'نص معدل للخبر. وجملة أخرى.\n');
+    expect(await build(corpus, indexDir)).toMatchObject({ embedded: 1, reused: 5 });
+
+    rmSync(join(corpus, '002_26a9db706ec05ddb.txt'));
+    const removed = await build(corpus, indexDir);
+    expect(removed).toMatchObject({ articles: 5, embedded: 0, reused: 5, removed: 1 });
+    const index = await openIndex(indexDir);
+    expect(index.articles.map((a) => a.id)).not.toContain('002_26a9db706ec05ddb');
+    expect(index.sentences.some((s) => s.text.includes('بيسكوف'))).toBe(false);
+  });
+
+  it('reuses vectors exactly as they were stored', async () => {
+    const indexDir = join(tempDir('reuse'), 'embeddings');
+    await build(CORPUS_DIR, indexDir);
+    const before = (await openIndex(indexDir)).sentenceVectors.data;
+    await build(CORPUS_DIR, indexDir);
+    expect((await openIndex(indexDir)).sentenceVectors.data).toEqual(before);
+  });
+
+  it('embeds everything again for another model or with --full', async () => {
+    const indexDir = join(tempDir('model'), 'embeddings');
+    await build(CORPUS_DIR, indexDir);
+    expect(await build(CORPUS_DIR, indexDir, await renamed('local/other-model'))).toMatchObject({ embedded: 5, reused: 0 });
+    expect((await openIndex(indexDir)).manifest.model).toBe('local/other-model');
+    expect(await build(CORPUS_DIR, indexDir, await renamed('local/other-model'), true)).toMatchObject({ embedded: 5, reused: 0 });
+  });
+
+  it('leaves the previous index live and no debris when a build fails midway', async () => {
+    const corpus = copyCorpus();
+    const indexDir = join(tempDir('atomic'), 'embeddings');
+    await build(corpus, indexDir);
+    const live = await currentBuildDir(indexDir);
+    const pointer = readFileSync(join(indexDir, CURRENT_FILE), 'utf8');
+
+    writeFileSync(join(corpus, '005_new.txt'), 'خبر جديد للاختبار. وجملة ثانية فيه.\n');
+    const tiny = await tinyEmbedder();
+    const failing: Embedder = {
+      ...tiny,
+      modelId: tiny.modelId,
+      dimension: tiny.dimension,
+      embedQuery: (q) => tiny.embedQuery(q),
+      embedPassages: async () => {
+        throw new Error('disk full');
+      },
+    };
+    await expect(build(corpus, indexDir, failing)).rejects.toThrow('disk full');
+
+    expect(readFileSync(join(indexDir, CURRENT_FILE), 'utf8')).toBe(pointer);
+    expect(await currentBuildDir(indexDir)).toBe(live);
+    expect((await openIndex(indexDir)).articles).toHaveLength(5);
+    expect(readdirSync(indexDir).filter((f) => f.startsWith('build-'))).toHaveLength(1);
+  });
+
+  it('keeps only the live build and the one before it', async () => {
+    const indexDir = join(tempDir('gc'), 'embeddings');
+    for (let i = 0; i < 4; i++) await build(CORPUS_DIR, indexDir);
+    expect(readdirSync(indexDir).filter((f) => f.startsWith('build-'))).toHaveLength(2);
+  });
+
+  it('fails clearly when the output folder cannot be written', async () => {
+    if (process.getuid?.() === 0) {
+      // root writes anywhere: make the "folder" a file instead.
+      const parent = tempDir('unwritable');
+      writeFileSync(join(parent, 'file'), 'x');
+      await expect(build(CORPUS_DIR, join(parent, 'file', 'embeddings'))).rejects.toThrow(IndexWriteError);
+      return;
+    }
+    const parent = tempDir('unwritable');
+    chmodSync(parent, 0o500);
+    await expect(build(CORPUS_DIR, join(parent, 'embeddings'))).rejects.toThrow(IndexWriteError);
+  });
+
+  it('indexes a corpus copied elsewhere identically (paths do not leak into the index)', async () => {
+    const a = join(tempDir('same'), 'embeddings');
+    const other = join(tempDir('copy'), 'corpus');
+    cpSync(CORPUS_DIR, other, { recursive: true });
+    const b = join(tempDir('same'), 'embeddings');
+    await build(CORPUS_DIR, a);
+    await build(other, b);
+    expect((await openIndex(a)).articles).toEqual((await openIndex(b)).articles);
+  });
+});

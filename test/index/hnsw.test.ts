@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExactIndex } from '../../src/index/exact.js';
+import { HnswIndex } from '../../src/index/hnsw.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+function randomUnitVectors(n: number, dim: number, seed = 1): Float32Array[] {
+  let state = seed;
+  const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  return Array.from({ length: n }, () => {
+    const v = Float32Array.from({ length: dim }, next);
+    const norm = Math.hypot(...v);
+    return v.map((x) => x / norm);
+  });
+}
+
+describe('HnswIndex', () => {
+  const dim = 32;
+  const vectors = randomUnitVectors(2000, dim);
+  const flat = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => flat.set(v, i * dim));
+
+  it('finds a stored vector as its own nearest neighbour with similarity 1', () => {
+    const index = HnswIndex.build(vectors, dim);
+    const [hit] = index.search(vectors[123], 1);
+    expect(hit.label).toBe(123);
+    expect(hit.score).toBeCloseTo(1, 5);
+  });
+
+  it('agrees with exact search on at least 95% of the top 10', () => {
+    const hnsw = HnswIndex.build(vectors, dim);
+    const exact = new ExactIndex(flat, dim);
+    const queries = randomUnitVectors(50, dim, 99);
+    let found = 0;
+    for (const q of queries) {
+      const truth = new Set(exact.search(q, 10).map((h) => h.label));
+      found += hnsw.search(q, 10).filter((h) => truth.has(h.label)).length;
+    }
+    expect(found / (queries.length * 10)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('returns scores as cosine similarities, best first, and survives a write and read', () => {
+    const file = join(tempDir('hnsw'), 'x.hnsw');
+    HnswIndex.build(vectors, dim).write(file);
+    const index = HnswIndex.read(file, dim);
+    const hits = index.search(vectors[7], 5);
+    const exact = new ExactIndex(flat, dim).search(vectors[7], 5);
+    expect(hits.map((h) => h.label)).toEqual(exact.map((h) => h.label));
+    hits.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i].score, 4));
+  });
+
+  it('asks for no more neighbours than it holds', () => {
+    expect(HnswIndex.build(vectors.slice(0, 3), dim).search(vectors[0], 10)).toHaveLength(3);
+  });
+});
