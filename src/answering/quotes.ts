@@ -28,7 +28,10 @@ export interface QuoteOptions {
   offset?: number;
   /** A neighbour sentence joins a quote when its own score is at least this share of the quote's. */
   neighbourShare?: number;
-  /** Quotes whose content words overlap at least this much (Jaccard) are the same statement. */
+  /**
+   * Two sentences are the same statement when this share of the shorter one's
+   * content words is in the other (the same quote, reported more fully).
+   */
   duplicateOverlap?: number;
 }
 
@@ -41,11 +44,16 @@ function termSet(text: string): Set<string> {
   return new Set(contentTerms(text));
 }
 
-function jaccard(a: Set<string>, b: Set<string>): number {
-  if (a.size === 0 || b.size === 0) return 0;
+/** Too few words to tell a repeated statement from a coincidence. */
+const MIN_DUPLICATE_TERMS = 5;
+
+/** Share of the smaller set's terms found in the larger one. */
+function containment(a: Set<string>, b: Set<string>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  if (small.size < MIN_DUPLICATE_TERMS) return 0;
   let shared = 0;
-  for (const t of a) if (b.has(t)) shared++;
-  return shared / (a.size + b.size - shared);
+  for (const t of small) if (large.has(t)) shared++;
+  return shared / small.size;
 }
 
 /**
@@ -54,7 +62,7 @@ function jaccard(a: Set<string>, b: Set<string>): number {
  * outlets quoted once (the others listed in `alsoIn`).
  */
 export function selectQuotes(index: SearchIndex, ranked: RankedSentence[], options: QuoteOptions): Quote[] {
-  const { count, offset = 0, neighbourShare = 0.7, duplicateOverlap = 0.6 } = options;
+  const { count, offset = 0, neighbourShare = 0.7, duplicateOverlap = 0.7 } = options;
   const fusedOf = new Map(ranked.map((r) => [r.id, r.fused]));
   const used = new Set<number>();
   const quotes: (Quote & { terms: Set<string> })[] = [];
@@ -72,9 +80,8 @@ export function selectQuotes(index: SearchIndex, ranked: RankedSentence[], optio
     }
     ids.sort((a, b) => a - b);
     ids.forEach((i) => used.add(i));
-    const text = quoteText(index, ids);
-    const terms = termSet(text);
-    const twin = quotes.find((q) => jaccard(q.terms, terms) >= duplicateOverlap);
+    const terms = termSet(index.sentences[id].text);
+    const twin = quotes.find((q) => containment(q.terms, terms) >= duplicateOverlap);
     if (twin) {
       const source = sourceOf(index, id);
       if (source.articleId !== twin.articleId && !twin.alsoIn.some((s) => s.articleId === source.articleId)) {
@@ -82,7 +89,7 @@ export function selectQuotes(index: SearchIndex, ranked: RankedSentence[], optio
       }
       continue;
     }
-    quotes.push({ ...sourceOf(index, id), text, sentenceIds: ids, score, alsoIn: [], terms });
+    quotes.push({ ...sourceOf(index, id), text: quoteText(index, ids), sentenceIds: ids, score, alsoIn: [], terms });
   }
   return quotes.slice(offset).map(({ terms: _terms, ...quote }) => quote);
 }

@@ -39,7 +39,7 @@ export const DEFAULT_WEIGHTS: RetrievalWeights = {
   depth: 50,
   coverage: 0,
   windowCoverage: 1,
-  similarity: 0,
+  similarity: 0.3,
   rerankDepth: 30,
 };
 
@@ -59,13 +59,18 @@ export interface RetrievalTimings {
   fusion: number;
 }
 
-/** Ranks of chunk hits handed down to their sentences (best rank wins). */
-function sentencesOfChunks(index: SearchIndex, chunkIds: number[]): number[] {
+/**
+ * Chunk hits handed down to their sentences: chunk by chunk, and within a
+ * chunk the sentences closest to the question first.
+ */
+function sentencesOfChunks(index: SearchIndex, chunkIds: number[], similarity: (id: number) => number): number[] {
   const seen = new Set<number>();
   const ids: number[] = [];
   for (const c of chunkIds) {
     const { first, last } = index.chunks[c];
-    for (let s = first; s <= last; s++) if (!seen.has(s)) (seen.add(s), ids.push(s));
+    const fresh = Array.from({ length: last - first + 1 }, (_, i) => first + i).filter((s) => !seen.has(s));
+    fresh.sort((a, b) => similarity(b) - similarity(a));
+    for (const s of fresh) (seen.add(s), ids.push(s));
   }
   return ids;
 }
@@ -94,21 +99,23 @@ export function rankSentences(
   const denseChunks = dense ? index.chunkHnsw.search(queryVector, depth).map((h) => h.label) : [];
   const afterHnsw = performance.now();
 
+  const similarities = new Map<number, number>();
+  const similarity = (id: number): number => {
+    if (!dense) return 0;
+    let value = similarities.get(id);
+    if (value === undefined) similarities.set(id, (value = dot(queryVector, row(index.sentenceVectors, id))));
+    return value;
+  };
   const fused = reciprocalRankFusion(
     [
       { weight: weights.lexicalSentence, ids: lexicalSentences },
-      { weight: weights.lexicalChunk, ids: sentencesOfChunks(index, lexicalChunks) },
+      { weight: weights.lexicalChunk, ids: sentencesOfChunks(index, lexicalChunks, similarity) },
       { weight: weights.denseSentence, ids: denseSentences },
-      { weight: weights.denseChunk, ids: sentencesOfChunks(index, denseChunks) },
+      { weight: weights.denseChunk, ids: sentencesOfChunks(index, denseChunks, similarity) },
     ],
     weights.k,
   );
-  const ranked = [...fused].map(([id, score]) => ({
-    id,
-    score,
-    fused: score,
-    similarity: dense ? dot(queryVector, row(index.sentenceVectors, id)) : 0,
-  }));
+  const ranked = [...fused].map(([id, score]) => ({ id, score, fused: score, similarity: similarity(id) }));
   ranked.sort((a, b) => b.score - a.score);
   rerank(index, question, ranked, weights);
   if (timings) {

@@ -1,0 +1,87 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createEmbedder } from '../../src/embedding/embedder.js';
+import { readDataset } from '../../src/eval/datasets.js';
+import { firstHitRank, percentile, summarize } from '../../src/eval/metrics.js';
+import { evaluateFile } from '../../src/eval/run.js';
+import type { Answer } from '../../src/answering/answer.js';
+import { lastJsonLine, runCli } from '../helpers/cli.js';
+import { CHUNKING, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
+import { CORPUS_DIR, hasStaticModel, ROOT, STATIC_MODEL, STATIC_MODELS_DIR } from '../helpers/paths.js';
+
+const ARCD = resolve(ROOT, '../shared/eval/arcd-train.json');
+
+const quote = (text: string, articleId: string) => ({ text, articleId, title: '', outlet: '', date: '', score: 1, sentenceIds: [], alsoIn: [] });
+const answer = (...quotes: ReturnType<typeof quote>[]): Answer => ({ question: 'q', found: quotes.length > 0, answers: quotes });
+
+describe('metrics', () => {
+  const question = { id: 'x', question: 'q', sources: ['a'], answers: ['ليست تحالفا عسكريا'], noAnswer: false };
+
+  it('counts a quote that holds the answer after normalization, from an allowed source', () => {
+    expect(firstHitRank(question, answer(quote('نص آخر', 'a'), quote('العلاقة ليست تحالفاً عسكرياً سياسياً', 'a')))).toBe(2);
+    expect(firstHitRank(question, answer(quote('العلاقة ليست تحالفاً عسكرياً', 'b')))).toBe(0);
+  });
+
+  it('summarizes hit@1, hit@3, MRR, not-found accuracy and latency percentiles', () => {
+    const noAnswer = { ...question, id: 'n', noAnswer: true, answers: [], sources: [] };
+    const s = summarize([
+      { question, answer: answer(quote('ليست تحالفا عسكريا', 'a')), ms: 1 },
+      { question, answer: answer(quote('-', 'a'), quote('-', 'a'), quote('ليست تحالفا عسكريا', 'a')), ms: 3 },
+      { question: noAnswer, answer: answer(), ms: 2 },
+      { question: noAnswer, answer: answer(quote('-', 'a')), ms: 10 },
+    ]);
+    expect(s).toMatchObject({ questions: 4, answerable: 2, hitAt1: 0.5, hitAt3: 1, notFoundAccuracy: 0.5, falseNotFound: 0 });
+    expect(s.mrr).toBeCloseTo((1 + 1 / 3) / 2, 3);
+    expect(percentile([1, 2, 3, 10], 50)).toBe(2);
+    expect(percentile([1, 2, 3, 10], 95)).toBe(10);
+  });
+});
+
+describe('readDataset', () => {
+  it('turns a SQuAD file into one article per entry and its questions', async () => {
+    const file = join(tempDir('squad'), 'squad.json');
+    const context = 'ولد الكاتب في القاهرة عام 1911. وكتب عشرات الروايات.';
+    writeFileSync(file, JSON.stringify({ data: [{ title: 'نجيب محفوظ', paragraphs: [
+      { context, qas: [{ id: '1', question: 'أين ولد؟', answers: [{ text: 'القاهرة', answer_start: 14 }] }] },
+      { context: `${context} وحصل على نوبل.`, qas: [{ id: '2', question: 'ماذا كتب؟', answers: [{ text: 'عشرات الروايات', answer_start: 40 }] }] },
+    ] }] }));
+    const dataset = await readDataset(file);
+    expect(dataset.questions.map((q) => q.sources)).toEqual([['squad-0000'], ['squad-0000']]);
+    expect(dataset.articles).toHaveLength(1);
+    // The second paragraph contains the first: the article holds it once.
+    expect(dataset.articles![0].markdown.match(/ولد الكاتب/g)).toHaveLength(1);
+    expect(dataset.articles![0].markdown).toContain('title: "نجيب محفوظ"');
+  });
+});
+
+describe('npm run eval', () => {
+  it('prints figures as JSON for our question format', async () => {
+    const indexDir = join(tempDir('eval'), 'embeddings');
+    await runCli('index-corpus', ['--corpus', CORPUS_DIR, '--out', indexDir], tinyModelEnv());
+    const result = await runCli('eval', ['--dataset', join(ROOT, 'test/fixtures/off-topic.json'), '--index', indexDir, '--json'], tinyModelEnv());
+    expect(result.code).toBe(0);
+    const figures = lastJsonLine(result.stdout);
+    expect(figures).toMatchObject({ questions: 24, answerable: 0, notFoundAccuracy: 1 });
+    expect(figures.latencyMs).toHaveProperty('p95');
+  });
+
+  it('indexes a SQuAD file in a temporary folder and scores it', async () => {
+    const file = join(tempDir('squad'), 'squad.json');
+    writeFileSync(file, JSON.stringify({ data: [
+      { title: 'بوتين', paragraphs: [{ context: 'قال بوتين إن الشراكة مع الصين تطورت بشكل سريع. وتمنى للشعب الصيني السعادة والصحة الجيدة.', qas: [{ id: '1', question: 'ماذا تمنى بوتين للشعب الصيني؟', answers: [{ text: 'السعادة والصحة الجيدة', answer_start: 0 }] }] }] },
+    ] }));
+    const { summary } = await evaluateFile(file, { embedder: await tinyEmbedder(), indexDir: '', chunking: CHUNKING });
+    expect(summary).toMatchObject({ questions: 1, hitAt3: 1 });
+  });
+});
+
+describe.runIf(hasStaticModel && existsSync(ARCD))('ARCD with local/arabic-static-256', () => {
+  it('reaches hit@3 ≥ 0.82 and hit@1 ≥ 0.65', async () => {
+    const embedder = await createEmbedder({ model: STATIC_MODEL, modelsDir: STATIC_MODELS_DIR, allowRemoteModels: false, batchSize: 32 });
+    const { summary } = await evaluateFile(ARCD, { embedder, indexDir: '', chunking: CHUNKING });
+    expect(summary.questions).toBe(693);
+    expect(summary.hitAt3).toBeGreaterThanOrEqual(0.82);
+    expect(summary.hitAt1).toBeGreaterThanOrEqual(0.65);
+  });
+});
