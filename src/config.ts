@@ -41,9 +41,11 @@ const schema = z.object({
   EMBED_BATCH_SIZE: z.coerce.number().int().min(1).max(1024).default(32),
   CORPUS_DIR: z.string().trim().min(1).default('corpus'),
   INDEX_DIR: z.string().trim().min(1).default('embeddings'),
+  DATA_DIR: z.string().trim().min(1).default('data'),
   CHUNK_SIZE: z.coerce.number().int().min(50).max(20000).default(600),
   CHUNK_OVERLAP: z.coerce.number().int().min(0).max(20).default(1),
   ANSWER_COUNT: z.coerce.number().int().min(1).max(20).default(3),
+  MIN_SIMILARITY: z.coerce.number().min(0).max(1).optional(),
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_API_ROOT: z.url().optional().or(z.literal('').transform(() => undefined)),
   WEBHOOK_URL: z.url().optional().or(z.literal('').transform(() => undefined)),
@@ -66,8 +68,12 @@ function toConfig(env: z.infer<typeof schema>) {
     },
     corpusDir: resolve(env.CORPUS_DIR),
     indexDir: resolve(env.INDEX_DIR),
+    /** The bot's own state (inline button payloads). */
+    dataDir: resolve(env.DATA_DIR),
     chunking: { maxChars: env.CHUNK_SIZE, overlap: env.CHUNK_OVERLAP },
     answerCount: env.ANSWER_COUNT,
+    /** Cosine at which a quote counts as relevant on meaning alone (default: per model, see defaultThresholds). */
+    minSimilarity: env.MIN_SIMILARITY,
     telegram: {
       token: env.TELEGRAM_BOT_TOKEN,
       apiRoot: env.TELEGRAM_API_ROOT,

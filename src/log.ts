@@ -4,7 +4,7 @@ import pino from 'pino';
  * The application logger (JSON lines on stderr). Anything that looks like a
  * bot token is redacted, wherever it appears in a message or error.
  */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info') {
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination: pino.DestinationStream = pino.destination(2)) {
   return pino(
     {
       level,
@@ -15,7 +15,7 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info') {
         },
       },
     },
-    pino.destination(2),
+    destination,
   );
 }
 
@@ -23,9 +23,12 @@ export type Logger = ReturnType<typeof createLogger>;
 
 const TOKEN_PATTERN = /\b\d{5,}:[A-Za-z0-9_-]{20,}\b/g;
 
-/** Replaces Telegram bot tokens (123456:ABC…) in strings and error messages. */
+/** Replaces Telegram bot tokens (123456:ABC…) in strings, error messages and objects' fields. */
 export function redactSecrets(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(TOKEN_PATTERN, '[secret]');
+  if (value && typeof value === 'object' && !(value instanceof Error) && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
+  }
   if (value instanceof Error) {
     const copy = new Error(redactSecrets(value.message) as string);
     copy.name = value.name;

@@ -4,7 +4,7 @@ import type { QuoteSource } from './quotes.js';
 export const NOT_FOUND_AR = 'لم أجد في المقالات ما يجيب عن هذا السؤال.';
 
 /** "title — outlet · date", leaving out what the article does not say. */
-export function sourceLine(source: QuoteSource): string {
+export function sourceLine(source: Pick<QuoteSource, 'title' | 'outlet' | 'date'>): string {
   const where = [source.outlet, source.date].filter(Boolean).join(' · ');
   return where ? `${source.title} — ${where}` : source.title;
 }

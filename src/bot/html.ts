@@ -1,0 +1,83 @@
+import { isStopWord, lightStem, contentTerms } from '../arabic/tokens.js';
+import { normalizeArabic } from '../arabic/normalize.js';
+import type { Quote, QuoteSource } from '../answering/quotes.js';
+import { sourceLine } from '../answering/format-text.js';
+import { TEXTS } from './texts.js';
+
+/** Telegram's limit on one message's text. */
+export const MESSAGE_LIMIT = 4096;
+
+/** Escapes text for Telegram's HTML parse mode. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The quote's text, escaped, with the words the question asked about in bold. */
+export function highlight(text: string, question: string): string {
+  const terms = new Set(contentTerms(question));
+  return text
+    .split(/([\p{L}\p{N}\p{M}]+)/u)
+    .map((piece, i) => {
+      if (i % 2 === 0) return escapeHtml(piece);
+      const word = normalizeArabic(piece);
+      const matched = !isStopWord(word) && terms.has(lightStem(word));
+      return matched ? `<b>${escapeHtml(piece)}</b>` : escapeHtml(piece);
+    })
+    .join('');
+}
+
+export function sourceHtml(source: Pick<QuoteSource, 'title' | 'outlet' | 'date'>): string {
+  return `<i>${escapeHtml(sourceLine(source))}</i>`;
+}
+
+/** One quote as Telegram HTML: the blockquote, then its source (and other outlets that report it). */
+export function quoteHtml(quote: Quote, question: string): string {
+  const also = quote.alsoIn.length
+    ? `\n${escapeHtml(TEXTS.alsoIn)} ${quote.alsoIn.map((s) => escapeHtml(sourceLine(s))).join('؛ ')}`
+    : '';
+  return `<blockquote>${highlight(quote.text, question)}</blockquote>\n— ${sourceHtml(quote)}${also}`;
+}
+
+/**
+ * Packs HTML blocks into messages of at most `limit` characters, never
+ * cutting a block. A block that is too long on its own is a quote: its text
+ * is cut at word boundaries, each part in its own blockquote.
+ */
+export function packMessages(blocks: string[], limit = MESSAGE_LIMIT): string[] {
+  const messages: string[] = [];
+  let current = '';
+  const flush = () => {
+    if (current) messages.push(current);
+    current = '';
+  };
+  for (const block of blocks.flatMap((b) => (b.length > limit ? splitBlock(b, limit) : [b]))) {
+    const joined = current ? `${current}\n\n${block}` : block;
+    if (joined.length <= limit) current = joined;
+    else {
+      flush();
+      current = block;
+    }
+  }
+  flush();
+  return messages;
+}
+
+/** Cuts an over-long "<blockquote>…</blockquote>\nsource" block into well-formed parts. */
+function splitBlock(block: string, limit: number): string[] {
+  const match = /^<blockquote>([\s\S]*)<\/blockquote>([\s\S]*)$/.exec(block);
+  if (!match) return [block.slice(0, limit)];
+  const [, body, tail] = match;
+  const room = limit - '<blockquote></blockquote>'.length - tail.length - 2;
+  const parts: string[] = [];
+  let part = '';
+  // Cut between words, outside tags and entities: split on spaces only.
+  for (const word of body.split(' ')) {
+    const next = part ? `${part} ${word}` : word;
+    if (next.length > room && part) {
+      parts.push(part);
+      part = word;
+    } else part = next;
+  }
+  if (part) parts.push(part);
+  return parts.map((p, i) => `<blockquote>${p}</blockquote>${i === parts.length - 1 ? tail : ''}`);
+}

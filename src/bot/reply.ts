@@ -1,0 +1,50 @@
+import { InlineKeyboard, type Context } from 'grammy';
+import type { Answer } from '../answering/answer.js';
+import type { BotDeps } from './context.js';
+import { packMessages, quoteHtml } from './html.js';
+import { TEXTS } from './texts.js';
+
+/** Shows "typing…" without waiting for it: a failure here must not cost the answer. */
+export function showTyping(ctx: Context, deps: BotDeps): void {
+  ctx.replyWithChatAction('typing').catch((error: Error) => deps.logger.debug({ err: error.message }, 'typing indicator failed'));
+}
+
+/** The buttons under an answer: the next quotes, and each quote's context. */
+function answerKeyboard(answer: Answer, offset: number, deps: BotDeps): InlineKeyboard {
+  const keyboard = new InlineKeyboard();
+  answer.answers.forEach((quote, i) => {
+    const sentences = quote.sentenceIds.map((id) => deps.answers.answerer.index.sentences[id]?.text ?? '');
+    keyboard.text(TEXTS.context(offset + i + 1), `b:${deps.buttons.put({ kind: 'context', articleId: quote.articleId, sentences })}`);
+  });
+  if (answer.answers.length >= deps.answerCount) {
+    keyboard.row().text(TEXTS.more, `b:${deps.buttons.put({ kind: 'more', question: answer.question, offset: offset + answer.answers.length })}`);
+  }
+  return keyboard;
+}
+
+/**
+ * Sends an answer as Telegram HTML: each quote in a blockquote with its
+ * source, split over several messages when long, buttons under the last.
+ */
+export async function sendAnswer(ctx: Context, deps: BotDeps, answer: Answer, offset = 0): Promise<void> {
+  if (!answer.found) {
+    await ctx.reply(TEXTS.notFound, replyTo(ctx));
+    return;
+  }
+  const messages = packMessages(answer.answers.map((q) => quoteHtml(q, answer.question)));
+  for (const [i, html] of messages.entries()) {
+    const last = i === messages.length - 1;
+    await ctx.reply(html, {
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+      ...(i === 0 ? replyTo(ctx) : {}),
+      ...(last ? { reply_markup: answerKeyboard(answer, offset, deps) } : {}),
+    });
+  }
+}
+
+/** In groups, answers thread under the question they answer. */
+function replyTo(ctx: Context): { reply_parameters?: { message_id: number; allow_sending_without_reply: boolean } } {
+  const id = ctx.message?.message_id;
+  return id !== undefined && ctx.chat?.type !== 'private' ? { reply_parameters: { message_id: id, allow_sending_without_reply: true } } : {};
+}

@@ -1,0 +1,164 @@
+import { createServer } from 'node:net';
+import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import type { Bot, Context } from 'grammy';
+import { AnswerService } from '../../src/answering/service.js';
+import { ButtonStore } from '../../src/bot/button-store.js';
+import { createBot, type BotOptions } from '../../src/bot/create-bot.js';
+import { startPolling, type RunningBot } from '../../src/bot/run.js';
+import { createLogger } from '../../src/log.js';
+import { join } from 'node:path';
+import { tempDir, tinyEmbedder } from './fixtures.js';
+
+export const TOKEN = '123456789:AAE-test-token-for-the-emulator_xyz';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** telegram-test-api: a Bot API emulator over real HTTP on a free loopback port. */
+export async function startEmulator(): Promise<TelegramServer> {
+  const server = new TelegramServer({ port: await freePort(), host: '127.0.0.1', storeTimeout: 600 });
+  await server.start();
+  return server;
+}
+
+export interface ApiCall {
+  method: string;
+  payload: Record<string, unknown>;
+}
+
+export interface TestBot {
+  bot: Bot<Context>;
+  running: RunningBot;
+  answers: AnswerService;
+  logs: string[];
+  /** Every Bot API call the bot made (they still go to the emulator). */
+  calls: ApiCall[];
+  buttonsFile: string;
+  stop(): Promise<void>;
+}
+
+export interface TestBotSetup extends Partial<BotOptions> {
+  /** Reuse a button store file: what a restarted bot finds on disk. */
+  buttonsFile?: string;
+}
+
+/** Our bot, built as `npm start` builds it, long-polling the emulator. */
+export async function startTestBot(
+  server: TelegramServer,
+  indexDir: string,
+  { buttonsFile = join(tempDir('buttons'), 'buttons.json'), ...overrides }: TestBotSetup = {},
+): Promise<TestBot> {
+  const logs: string[] = [];
+  // Keep what the bot logs, to assert on it (and that it never holds the token).
+  const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
+  const answers = overrides.answers ?? (await AnswerService.open(indexDir, await tinyEmbedder()));
+  const bot = createBot({
+    token: TOKEN,
+    apiRoot: server.config.apiURL,
+    rateLimitPerMinute: 1000,
+    answers,
+    buttons: new ButtonStore(buttonsFile),
+    logger: logger,
+    answerCount: 3,
+    // Telegram's per-chat pace (1/s) would only slow the tests down.
+    throttle: { out: { maxConcurrent: 1, minTime: 0 }, group: { maxConcurrent: 1, minTime: 0 } },
+    ...overrides,
+  });
+  const calls: ApiCall[] = [];
+  bot.api.config.use((prev, method, payload, signal) => {
+    calls.push({ method, payload: payload as Record<string, unknown> });
+    return prev(method, payload, signal);
+  });
+  const running = await startPolling(bot, logger);
+  return {
+    bot,
+    running,
+    answers,
+    logs,
+    calls,
+    buttonsFile,
+    stop: async () => {
+      await running.stop();
+      answers.close();
+    },
+  };
+}
+
+export type BotMessage = { chat_id: number | string; text: string; parse_mode?: string; reply_markup?: { inline_keyboard: { text: string; callback_data: string }[][] } };
+
+/** Waits until the bot has sent `count` messages to the client's chat, and returns them. */
+export async function botMessages(
+  client: ReturnType<TelegramServer['getClient']>,
+  count: number,
+  timeoutMs = 15_000,
+): Promise<BotMessage[]> {
+  const received: BotMessage[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (received.length < count && Date.now() < deadline) {
+    received.push(...(await pendingMessages(client)));
+    if (received.length < count) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (received.length < count) throw new Error(`expected ${count} bot messages, got ${received.length}: ${JSON.stringify(received)}`);
+  return received;
+}
+
+/** What the bot sent to the client's chat since the last look (the client throws when there is nothing). */
+async function pendingMessages(client: ReturnType<TelegramServer['getClient']>): Promise<BotMessage[]> {
+  try {
+    const { result } = await client.getUpdates();
+    return result.map((u: { message: unknown }) => u.message as BotMessage);
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError' || /did not get new updates/.test(String(error))) return [];
+    throw error;
+  }
+}
+
+/** Expects silence: nothing sent to the client's chat for a while. */
+export async function noBotMessage(client: ReturnType<TelegramServer['getClient']>, waitMs = 1500): Promise<void> {
+  await new Promise((r) => setTimeout(r, waitMs));
+  const messages = await pendingMessages(client);
+  if (messages.length > 0) throw new Error(`expected silence, got ${JSON.stringify(messages)}`);
+}
+
+/** Waits for the bot to make a Bot API call matching `test`. */
+export async function waitForCall(bot: TestBot, test: (call: ApiCall) => boolean, timeoutMs = 10_000): Promise<ApiCall> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const call = bot.calls.find(test);
+    if (call) return call;
+    if (Date.now() > deadline) throw new Error(`no matching API call; calls: ${JSON.stringify(bot.calls.map((c) => c.method))}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'a', 'code', 'pre', 'blockquote', 'tg-spoiler', 'span', 'tg-emoji']);
+
+/**
+ * Checks HTML the way Telegram's parser does: only its tags, properly nested
+ * and closed, and no bare "<" or "&" in the text.
+ */
+export function assertTelegramHtml(html: string): void {
+  const stack: string[] = [];
+  const tag = /<(\/?)([a-z-]+)([^>]*)>|&(#\d+|#x[0-9a-f]+|[a-z]+);|[<>&]/gi;
+  for (const m of html.matchAll(tag)) {
+    if (m[0] === '<' || m[0] === '>' || m[0] === '&') throw new Error(`unescaped "${m[0]}" at ${m.index} in: ${html}`);
+    if (m[4] !== undefined) {
+      if (!/^(lt|gt|amp|quot|#\d+|#x[0-9a-f]+)$/i.test(m[4])) throw new Error(`unknown entity &${m[4]}; in: ${html}`);
+      continue;
+    }
+    const [, closing, name] = m;
+    if (!TAGS.has(name.toLowerCase())) throw new Error(`tag <${name}> is not allowed by Telegram: ${html}`);
+    if (closing) {
+      if (stack.pop() !== name) throw new Error(`unbalanced </${name}> in: ${html}`);
+    } else stack.push(name);
+  }
+  if (stack.length) throw new Error(`unclosed <${stack.join('>, <')}> in: ${html}`);
+}
