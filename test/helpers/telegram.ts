@@ -110,15 +110,20 @@ export async function botMessages(
   return received;
 }
 
-/** What the bot sent to the client's chat since the last look (the client throws when there is nothing). */
+/**
+ * What the bot sent to the client's chat since the last look: one request to
+ * the emulator's client endpoint. (The emulator's own client.getUpdates() goes
+ * on polling after its timeout and swallows what arrives later.)
+ */
 async function pendingMessages(client: ReturnType<TelegramServer['getClient']>): Promise<BotMessage[]> {
-  try {
-    const { result } = await client.getUpdates();
-    return result.map((u: { message: unknown }) => u.message as BotMessage);
-  } catch (error) {
-    if ((error as Error).name === 'TimeoutError' || /did not get new updates/.test(String(error))) return [];
-    throw error;
-  }
+  const { url, botToken, chatId } = client as unknown as { url: string; botToken: string; chatId: number };
+  const response = await fetch(`${url}/getUpdates`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: botToken, chatId }),
+  });
+  const { result } = (await response.json()) as { result: { message: BotMessage }[] };
+  return result.map((u) => u.message);
 }
 
 /** Expects silence: nothing sent to the client's chat for a while. */

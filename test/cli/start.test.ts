@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../helpers/cli.js';
+import { copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
+import { botMessages, startEmulator, TOKEN } from '../helpers/telegram.js';
+
+describe('npm start', () => {
+  it('without a token: builds the index if there is none, then chats in the terminal', async () => {
+    const dir = tempDir('start');
+    const env = tinyModelEnv({ CORPUS_DIR: copyCorpus(), INDEX_DIR: join(dir, 'embeddings'), DATA_DIR: join(dir, 'data'), TELEGRAM_BOT_TOKEN: '' });
+    const result = await runCli('start', [], env, 'كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟\n\n');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('No TELEGRAM_BOT_TOKEN set');
+    expect(result.stdout).toContain('TELEGRAM_BOT_TOKEN=');
+    expect(result.stdout).toMatch(/1\. «.*100 مليار دولار/);
+    expect(existsSync(join(dir, 'embeddings', 'CURRENT'))).toBe(true);
+  });
+
+  it('with a token: runs the bot against TELEGRAM_API_ROOT and stops cleanly on SIGTERM, never logging the token', async () => {
+    const server = await startEmulator();
+    const dir = tempDir('start');
+    const env = tinyModelEnv({
+      CORPUS_DIR: copyCorpus(),
+      INDEX_DIR: join(dir, 'embeddings'),
+      DATA_DIR: join(dir, 'data'),
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: server.config.apiURL,
+      LOG_LEVEL: 'debug',
+    });
+    const child = startCli('start', [], env);
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    try {
+      const client = server.getClient(TOKEN, { userId: 31, chatId: 31, type: 'private', firstName: 'x', userName: 'x' });
+      await client.sendMessage(client.makeMessage('ماذا قال بيسكوف عن أفغانستان؟'));
+      const [reply] = await botMessages(client, 1, 60_000);
+      expect(reply.text).toContain('بيسكوف');
+    } finally {
+      child.kill('SIGTERM');
+      const code = await new Promise((r) => child.on('close', r));
+      await server.stop();
+      expect(code).toBe(0);
+    }
+    expect(output).toContain('bot running (long polling)');
+    expect(output).toContain('stopped');
+    expect(output).not.toContain(TOKEN.split(':')[1]);
+  });
+});
