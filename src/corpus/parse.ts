@@ -60,55 +60,49 @@ export function shortTitle(sentence: string): string {
   return words.length <= TITLE_WORDS ? words.join(' ') : `${words.slice(0, TITLE_WORDS).join(' ')}…`;
 }
 
-/**
- * Reads a news article (with `clean`, a body from front-matter Markdown): the header lines before the body give the
- * title, outlet and date; a dateline at the start of the body gives the
- * outlet and date; page debris is dropped; the rest is split into sentences.
- */
-export function parseArticleText(text: string, { clean = false } = {}): ParsedArticle {
-  const lines = splitLines(text);
-  let title = '';
-  let outlet = '';
-  let date = '';
-  const headerLines = new Set<string>();
+interface Header {
+  title: string;
+  outlet: string;
+  date: string;
+  /** Index of the first body line. */
+  bodyFrom: number;
+  /** Header lines (normalized), dropped where the page repeats them in the body. */
+  lines: Set<string>;
+}
 
-  // Header: short lines without sentence punctuation before the first paragraph.
-  // Text that came with front matter is already clean: no header to read.
-  let bodyFrom = clean ? lines.length : 0;
-  for (; bodyFrom < lines.length; bodyFrom++) {
-    const line = lines[bodyFrom].text.replace(/^#+\s*/, '');
+/** Short lines without sentence punctuation before the first paragraph: headline, date, publisher, section. */
+function readHeader(lines: Line[]): Header {
+  const header: Header = { title: '', outlet: '', date: '', bodyFrom: 0, lines: new Set() };
+  for (; header.bodyFrom < lines.length; header.bodyFrom++) {
+    const line = lines[header.bodyFrom].text.replace(/^#+\s*/, '');
     if (isDebris(line)) {
-      if (BREADCRUMB.test(line)) date = findDate(line) || date;
+      if (BREADCRUMB.test(line)) header.date = findDate(line) || header.date;
       continue;
     }
     if (wordCount(line) > MAX_HEADER_WORDS || ENDS_LIKE_SENTENCE.test(line)) break;
-    if (DATE_ONLY.test(line) && findDate(line)) {
-      date ||= findDate(line);
-    } else if (PUBLISHER.test(line)) {
-      outlet ||= line;
-    } else if (!title && wordCount(line) >= 4) {
-      title = line;
-    } else if (bodyFrom + 1 >= lines.length) {
-      break; // a one-line article is body, not header
-    }
-    headerLines.add(normalizeForSearch(line));
+    if (DATE_ONLY.test(line) && findDate(line)) header.date ||= findDate(line);
+    else if (PUBLISHER.test(line)) header.outlet ||= line;
+    else if (!header.title && wordCount(line) >= 4) header.title = line;
+    else if (header.bodyFrom + 1 >= lines.length) break; // a one-line article is body, not header
+    header.lines.add(normalizeForSearch(line));
   }
+  return header;
+}
 
+/** The body's sentences, without debris, repeated header lines or repeated sentences. */
+function readBody(lines: Line[], header: Header, { dateline }: { dateline: boolean }): SentenceSpan[] {
   const sentences: SentenceSpan[] = [];
   const seen = new Set<string>();
-  if (clean) bodyFrom = 0;
-  lines.slice(bodyFrom).forEach((line, i) => {
-    if (isDebris(line.text) || headerLines.has(normalizeForSearch(line.text))) return;
+  lines.slice(header.bodyFrom).forEach((line, i) => {
+    if (isDebris(line.text) || header.lines.has(normalizeForSearch(line.text))) return;
     let from = line.start;
     let body = line.text;
-    if (i === 0 && !clean) {
-      const dateline = DATELINE.exec(body);
-      if (dateline) {
-        outlet ||= dateline[1].trim();
-        date ||= findDate(dateline[0]);
-        from += dateline[0].length;
-        body = body.slice(dateline[0].length);
-      }
+    const match = dateline && i === 0 ? DATELINE.exec(body) : null;
+    if (match) {
+      header.outlet ||= match[1].trim();
+      header.date ||= findDate(match[0]);
+      from += match[0].length;
+      body = body.slice(match[0].length);
     }
     for (const sentence of splitSentences(body, from)) {
       // The same sentence twice in one article is page repetition, not news.
@@ -118,7 +112,21 @@ export function parseArticleText(text: string, { clean = false } = {}): ParsedAr
       sentences.push(sentence);
     }
   });
+  return sentences;
+}
 
-  if (!title && sentences.length > 0) title = shortTitle(sentences[0].text);
-  return { title, outlet, date, sentences };
+/**
+ * Reads a news article: the header lines before the body give the title,
+ * outlet and date; a dateline at the start of the body gives the outlet and
+ * date; page debris is dropped; the rest is split into sentences.
+ *
+ * With `clean` (the body of a front-matter Markdown file, whose metadata is
+ * given), there is no header or dateline to read: every line is body.
+ */
+export function parseArticleText(text: string, { clean = false } = {}): ParsedArticle {
+  const lines = splitLines(text);
+  const header = clean ? { title: '', outlet: '', date: '', bodyFrom: 0, lines: new Set<string>() } : readHeader(lines);
+  const sentences = readBody(lines, header, { dateline: !clean });
+  const title = header.title || (sentences.length > 0 ? shortTitle(sentences[0].text) : '');
+  return { title, outlet: header.outlet, date: header.date, sentences };
 }

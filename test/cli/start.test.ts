@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
 import { copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
-import { botMessages, startEmulator, TOKEN } from '../helpers/telegram.js';
+import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
 
 describe('npm start', () => {
   it('without a token: builds the index if there is none, then chats in the terminal', async () => {
@@ -46,5 +46,37 @@ describe('npm start', () => {
     expect(output).toContain('bot running (long polling)');
     expect(output).toContain('stopped');
     expect(output).not.toContain(TOKEN.split(':')[1]);
+  });
+
+  it('with WEBHOOK_URL: registers the webhook and answers the updates posted to it', async () => {
+    const server = await startEmulator();
+    const port = await freePort();
+    const dir = tempDir('webhook');
+    const child = startCli('start', [], tinyModelEnv({
+      CORPUS_DIR: copyCorpus(),
+      INDEX_DIR: join(dir, 'embeddings'),
+      DATA_DIR: join(dir, 'data'),
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: server.config.apiURL,
+      WEBHOOK_URL: `http://127.0.0.1:${port}/telegram`,
+      WEBHOOK_PORT: String(port),
+      LOG_LEVEL: 'info',
+    }));
+    let output = '';
+    child.stderr!.on('data', (d) => (output += d));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!output.includes('bot running (webhook)') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const client = server.getClient(TOKEN, { userId: 32, chatId: 32, type: 'private', firstName: 'x', userName: 'x' });
+      // The emulator posts the update to the registered webhook.
+      await client.sendMessage(client.makeMessage('من هو وزير الخارجية الصيني الذي التقى لافروف؟'));
+      const [reply] = await botMessages(client, 1);
+      expect(reply.text).toContain('وانج يي');
+    } finally {
+      child.kill('SIGINT');
+      const code = await new Promise((r) => child.on('close', r));
+      await server.stop();
+      expect(code).toBe(0);
+    }
   });
 });

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Answerer, emptyTimings } from '../src/answering/answer.js';
+import type { Embedder } from '../src/embedding/embedder.js';
+import { readDataset } from '../src/eval/datasets.js';
+import type { SearchIndex } from '../src/index/open.js';
+import { SHARED } from './corpora.js';
+import { measure, percentile, round } from './stats.js';
+
+/** The questions asked: the seed set, the off-topic set and ARCD's (as varied Arabic load). */
+async function questions(): Promise<string[]> {
+  const seed = await readDataset(join(SHARED, 'eval/seed-qa.json'));
+  const offTopic = await readDataset(join(import.meta.dirname, '../test/fixtures/off-topic.json'));
+  const arcd = await readDataset(join(SHARED, 'eval/arcd-train.json'));
+  return [...seed.questions, ...offTopic.questions, ...arcd.questions].map((q) => q.question);
+}
+
+/** Warm latency over many questions, split by stage. */
+export async function benchWarm(index: SearchIndex, embedder: Embedder) {
+  const answerer = new Answerer(index, embedder);
+  const asked = await questions();
+  for (const q of asked.slice(0, 20)) await answerer.ask(q); // warm-up
+  const totals: number[] = [];
+  const stages = { embedding: [] as number[], hnsw: [] as number[], lexical: [] as number[], fusion: [] as number[], quotes: [] as number[] };
+  for (const q of asked) {
+    const t = emptyTimings();
+    const started = performance.now();
+    await answerer.ask(q, {}, t);
+    totals.push(performance.now() - started);
+    for (const k of Object.keys(stages) as (keyof typeof stages)[]) stages[k].push(t[k]);
+  }
+  const summary = (v: number[]) => ({ p50: percentile(v, 50), p95: percentile(v, 95), p99: percentile(v, 99) });
+  return {
+    questions: asked.length,
+    totalMs: summary(totals),
+    stagesMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, summary(v)])),
+  };
+}
+
+/** Process start to first answer printed: `npm run ask` as a user runs it (node + tsx, model load, index load). */
+export function benchColdStart(indexDir: string, env: NodeJS.ProcessEnv, runs = 5) {
+  const seconds: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli/ask.ts'), '--index', indexDir, '--json', 'ماذا قال بيسكوف عن أفغانستان؟'], {
+      env,
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(`ask failed: ${result.stderr}`);
+    seconds.push((performance.now() - started) / 1000);
+  }
+  return { seconds: measure(seconds.map((s) => round(s))) };
+}

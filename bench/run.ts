@@ -1,0 +1,94 @@
+/**
+ * npm run bench [-- --json] [--only build,batch,incremental,answer,cold,vectors,bot] [--large N] [--million]
+ *
+ * Speed and size figures, each a median over repeated runs with its range.
+ * Uses EMBEDDING_MODEL from MODELS_DIR (CI and BENCHMARKS.md: local/arabic-static-256).
+ */
+import { cpus, totalmem } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../src/config.js';
+import { createEmbedder } from '../src/embedding/embedder.js';
+import { buildIndex } from '../src/index/build.js';
+import { openIndex } from '../src/index/open.js';
+import { benchColdStart, benchWarm } from './answering.js';
+import { benchBot } from './bot.js';
+import { seedCorpus } from './corpora.js';
+import { benchBatchSizes, benchBuilds, benchIncremental } from './indexing.js';
+import { show } from './stats.js';
+import { benchVectors } from './vectors.js';
+
+const program = new Command('bench')
+  .option('--json', 'print all figures as one JSON object')
+  .option('--only <sections>', 'comma-separated: build,batch,incremental,answer,cold,vectors,bot')
+  .option('--large <n>', 'articles in the synthetic corpus', '10000')
+  .option('--million', 'also measure HNSW at 1,000,000 vectors (slow)')
+  .parse();
+const opts = program.opts<{ json?: boolean; only?: string; large: string; million?: boolean }>();
+const wanted = (name: string) => !opts.only || opts.only.split(',').includes(name);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const config = loadConfig();
+const embedder = await createEmbedder(config.embedding);
+const results: Record<string, unknown> = {
+  machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  model: embedder.modelId,
+  dimension: embedder.dimension,
+  date: new Date().toISOString(),
+};
+
+if (wanted('build')) {
+  log('Index build…');
+  const rows = await benchBuilds(embedder, { large: Number(opts.large) });
+  results.build = rows;
+  for (const r of rows) log(`  ${r.corpus}: ${show(r.seconds, ' s')}, ${r.chunks} chunks, ${r.chunksPerSecond} chunks/s, ${r.passagesPerSecond} passages/s`);
+}
+if (wanted('batch')) {
+  log('Embedding throughput by batch size…');
+  const rows = await benchBatchSizes((batchSize) => createEmbedder({ ...config.embedding, batchSize }));
+  results.batch = rows;
+  for (const r of rows) log(`  batch ${r.batchSize}: ${r.passagesPerSecond} passages/s (${show(r.seconds, ' s')})`);
+}
+if (wanted('incremental')) {
+  log('Incremental rebuild, 1 of 1,000 articles changed…');
+  const r = await benchIncremental(embedder);
+  results.incremental = r;
+  log(`  full ${show(r.fullSeconds, ' s')}, incremental ${show(r.incrementalSeconds, ' s')}: ${(r.share * 100).toFixed(1)}% of full`);
+}
+
+const seedIndexDir = join(mkdtempSync(join(tmpdir(), 'bench-seed-')), 'embeddings');
+await buildIndex({ corpusDir: seedCorpus(join(seedIndexDir, '..', 'corpus')), indexDir: seedIndexDir, embedder, chunking: config.chunking });
+
+if (wanted('answer')) {
+  log('Warm answers on the seed corpus…');
+  const r = await benchWarm(await openIndex(seedIndexDir), embedder);
+  results.answer = r;
+  log(`  ${r.questions} questions: p50 ${r.totalMs.p50} ms, p95 ${r.totalMs.p95} ms, p99 ${r.totalMs.p99} ms`);
+  for (const [stage, s] of Object.entries(r.stagesMs)) log(`    ${stage}: p50 ${s.p50} ms, p95 ${s.p95} ms`);
+}
+if (wanted('cold')) {
+  log('Cold start (process start to first answer)…');
+  const r = benchColdStart(seedIndexDir, { ...process.env, LOG_LEVEL: 'silent' });
+  results.coldStart = r;
+  log(`  ${show(r.seconds, ' s')}`);
+}
+if (wanted('vectors')) {
+  const sizes = opts.million ? [100_000, 1_000_000] : [100_000];
+  results.vectors = sizes.map((n) => {
+    log(`HNSW vs exact, ${n} random unit vectors of dimension ${embedder.dimension}…`);
+    const r = benchVectors(n, embedder.dimension);
+    log(`  build ${r.buildSeconds} s, +${r.memoryMiB} MiB, file ${r.fileMiB} MiB, exact query p50 ${r.exactQueryMsP50} ms`);
+    for (const row of r.rows) log(`    ef ${row.ef}: recall@10 ${row.recallAt10}, p50 ${row.queryMsP50} ms, ${row.speedup}× faster than exact`);
+    return r;
+  });
+}
+if (wanted('bot')) {
+  log('Bot through the Bot API emulator…');
+  const rows = await benchBot(seedIndexDir, embedder);
+  results.bot = rows;
+  for (const r of rows) log(`  ${r.throttled ? 'throttled' : 'unthrottled'}, ${r.users} users: ${r.answersPerSecond} answers/s, reply p50 ${r.latencyMsP50} ms, p95 ${r.latencyMsP95} ms`);
+}
+
+if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);
