@@ -4,6 +4,7 @@ import { row } from '../index/store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { contentTerms } from '../arabic/tokens.js';
 import { termCoverage } from './relevance.js';
+import { answerTypeOf, holdsAnswerType } from './answer-type.js';
 
 /** How much each signal counts when sentences are ranked. */
 export interface RetrievalWeights {
@@ -25,6 +26,8 @@ export interface RetrievalWeights {
   windowCoverage: number;
   /** Rerank: weight of the sentence's cosine similarity to the question. */
   similarity: number;
+  /** Rerank: bonus for a sentence holding the kind of answer asked for ("متى" → a date, "كم" → a number). */
+  answerType: number;
   /** How many of the fused candidates are reranked. */
   rerankDepth: number;
 }
@@ -40,6 +43,7 @@ export const DEFAULT_WEIGHTS: RetrievalWeights = {
   coverage: 0,
   windowCoverage: 1,
   similarity: 0.3,
+  answerType: 0.2,
   rerankDepth: 30,
 };
 
@@ -133,6 +137,7 @@ export function rankSentences(
  */
 function rerank(index: SearchIndex, question: string, ranked: RankedSentence[], weights: RetrievalWeights): void {
   const terms = contentTerms(question);
+  const type = answerTypeOf(question);
   const top = ranked.slice(0, weights.rerankDepth);
   const best = top[0]?.score || 1;
   for (const candidate of top) {
@@ -145,7 +150,8 @@ function rerank(index: SearchIndex, question: string, ranked: RankedSentence[], 
       candidate.score / best +
       weights.coverage * termCoverage(index, terms, s.text) +
       weights.windowCoverage * termCoverage(index, terms, window) +
-      weights.similarity * candidate.similarity;
+      weights.similarity * candidate.similarity +
+      (holdsAnswerType(s.text, type) ? weights.answerType : 0);
   }
   top.sort((a, b) => b.score - a.score);
   // Only reranked candidates go on, so every score is on the same scale.

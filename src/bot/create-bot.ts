@@ -3,7 +3,10 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler, type APIThrottlerOptions } from '@grammyjs/transformer-throttler';
 import { redactSecrets } from '../log.js';
 import type { BotDeps } from './context.js';
-import { buttons, commands, inline, questions } from './handlers.js';
+import { buttons } from './handlers/buttons.js';
+import { commands } from './handlers/commands.js';
+import { inline } from './handlers/inline.js';
+import { questions } from './handlers/questions.js';
 import { allowlist, errorBoundary, rateLimit } from './middleware.js';
 
 export interface BotOptions extends BotDeps {

@@ -72,11 +72,15 @@ class TransformersEmbedder implements Embedder {
 
   async embedPassages(texts: string[], onBatch?: (done: number) => void): Promise<Float32Array[]> {
     const prefix = this.e5 ? 'passage: ' : '';
-    const vectors: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += this.batchSize) {
-      const batch = texts.slice(i, i + this.batchSize).map((t) => prefix + t);
-      vectors.push(...(await this.run(batch)));
-      onBatch?.(vectors.length);
+    // Batch passages of similar length together: a batch is padded to its
+    // longest text, so mixing short and long ones wastes most of the work.
+    const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
+    const vectors: Float32Array[] = new Array(texts.length);
+    for (let i = 0; i < order.length; i += this.batchSize) {
+      const batch = order.slice(i, i + this.batchSize);
+      const embedded = await this.run(batch.map((j) => prefix + texts[j]));
+      batch.forEach((j, k) => (vectors[j] = embedded[k]));
+      onBatch?.(Math.min(i + this.batchSize, texts.length));
     }
     return vectors;
   }
