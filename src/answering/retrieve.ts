@@ -94,13 +94,15 @@ export function rankSentences(
 ): RankedSentence[] {
   const { depth } = weights;
   const t = performance.now();
-  const lexicalSentences = index.sentenceLexical.search(question, depth).map((h) => h.id);
-  const lexicalChunks = index.chunkLexical.search(question, depth).map((h) => h.id);
+  const toSentences = (labels: number[]) => labels.map((l) => index.sentenceByLabel.get(l)!);
+  const toChunks = (labels: number[]) => labels.map((l) => index.chunkByLabel.get(l)!);
+  const lexicalSentences = toSentences(index.sentenceLexical.search(question, depth).map((h) => h.id));
+  const lexicalChunks = toChunks(index.chunkLexical.search(question, depth).map((h) => h.id));
   const afterLexical = performance.now();
 
   const dense = queryVector && !isZeroVector(queryVector);
-  const denseSentences = dense ? index.sentenceHnsw.search(queryVector, depth).map((h) => h.label) : [];
-  const denseChunks = dense ? index.chunkHnsw.search(queryVector, depth).map((h) => h.label) : [];
+  const denseSentences = dense ? toSentences(index.sentenceHnsw.search(queryVector, depth).map((h) => h.label)) : [];
+  const denseChunks = dense ? toChunks(index.chunkHnsw.search(queryVector, depth).map((h) => h.label)) : [];
   const afterHnsw = performance.now();
 
   const similarities = new Map<number, number>();

@@ -12,31 +12,57 @@ export interface HnswOptions {
 
 const DEFAULTS = { m: 16, efConstruction: 200, efSearch: 64 } satisfies Required<HnswOptions>;
 
-/** Cosine HNSW index (hnswlib-node); labels are the row numbers of the vectors added. */
+/**
+ * Cosine HNSW index (hnswlib-node). Items carry labels chosen by the caller,
+ * so an index can be updated in place: removed items are marked deleted and
+ * their slots reused by new ones.
+ */
 export class HnswIndex implements VectorIndex {
   private constructor(
     private readonly index: hnswlib.HierarchicalNSW,
     readonly dimension: number,
     private efSearch: number,
+    /** Items not deleted (hnswlib does not report it). */
+    private live: number,
   ) {}
 
-  /** Builds an index over `vectors`; vector i gets label i. */
-  static build(vectors: Float32Array[], dimension: number, options: HnswOptions = {}): HnswIndex {
+  /** Builds an index over `vectors`; vector i gets `labels[i]` (default: i). */
+  static build(vectors: Float32Array[], dimension: number, options: HnswOptions & { labels?: number[] } = {}): HnswIndex {
     const { m, efConstruction, efSearch } = { ...DEFAULTS, ...options };
     const index = new hnswlib.HierarchicalNSW('cosine', dimension);
-    index.initIndex({ maxElements: Math.max(1, vectors.length), m, efConstruction, randomSeed: 42 });
-    vectors.forEach((v, label) => index.addPoint(Array.from(v), label));
-    return new HnswIndex(index, dimension, efSearch);
+    index.initIndex({ maxElements: Math.max(1, vectors.length), m, efConstruction, randomSeed: 42, allowReplaceDeleted: true });
+    const built = new HnswIndex(index, dimension, efSearch, 0);
+    built.add(vectors, options.labels ?? vectors.map((_, i) => i));
+    return built;
   }
 
-  static read(file: string, dimension: number, options: HnswOptions = {}): HnswIndex {
+  /**
+   * Reads an index written by `write`. `size` is its number of live items
+   * (stored beside it: hnswlib does not persist how many are deleted).
+   */
+  static read(file: string, dimension: number, options: HnswOptions & { size?: number } = {}): HnswIndex {
     const index = new hnswlib.HierarchicalNSW('cosine', dimension);
-    index.readIndexSync(file);
-    return new HnswIndex(index, dimension, options.efSearch ?? DEFAULTS.efSearch);
+    index.readIndexSync(file, true);
+    return new HnswIndex(index, dimension, options.efSearch ?? DEFAULTS.efSearch, options.size ?? index.getCurrentCount());
   }
 
+  /** Items that can be found (deleted ones excluded). */
   get size(): number {
-    return this.index.getCurrentCount();
+    return this.live;
+  }
+
+  /** Adds vectors under the given labels, reusing the slots of deleted items first. */
+  add(vectors: Float32Array[], labels: number[]): void {
+    const needed = this.index.getCurrentCount() + vectors.length;
+    if (needed > this.index.getMaxElements()) this.index.resizeIndex(needed);
+    vectors.forEach((v, i) => this.index.addPoint(Array.from(v), labels[i], true));
+    this.live += vectors.length;
+  }
+
+  /** Marks items deleted: they are never returned again. */
+  remove(labels: number[]): void {
+    for (const label of labels) this.index.markDelete(label);
+    this.live -= labels.length;
   }
 
   setEf(ef: number): void {

@@ -21,10 +21,22 @@ export class LexicalIndex {
 
   private constructor(private readonly search_: MiniSearch) {}
 
-  static build(texts: string[]): LexicalIndex {
-    const search = new MiniSearch(OPTIONS);
-    search.addAll(texts.map((text, id) => ({ id, text })));
-    return new LexicalIndex(search);
+  /** Indexes `texts`; text i gets id `ids[i]` (default: i). */
+  static build(texts: string[], ids?: number[]): LexicalIndex {
+    const index = new LexicalIndex(new MiniSearch(OPTIONS));
+    index.add(texts, ids ?? texts.map((_, i) => i));
+    return index;
+  }
+
+  add(texts: string[], ids: number[]): void {
+    this.search_.addAll(texts.map((text, i) => ({ id: ids[i], text })));
+    this.frequencies.clear();
+  }
+
+  /** Removes documents: they are never returned again. */
+  remove(ids: number[]): void {
+    this.search_.discardAll(ids);
+    this.frequencies.clear();
   }
 
   static fromJSON(json: string): LexicalIndex {

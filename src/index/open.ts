@@ -32,6 +32,9 @@ export interface SearchIndex {
   sentences: IndexedSentence[];
   chunks: IndexedChunk[];
   sentenceVectors: VectorTable;
+  /** HNSW and BM25 hits carry labels (see StoredArticle.labels); these map them to ids. */
+  sentenceByLabel: Map<number, number>;
+  chunkByLabel: Map<number, number>;
   sentenceHnsw: HnswIndex;
   chunkHnsw: HnswIndex;
   sentenceLexical: LexicalIndex;
@@ -50,12 +53,20 @@ async function openBuild(dir: string): Promise<SearchIndex> {
   const articles = await readJson<StoredArticle[]>(dir, FILES.articles);
   const sentences: IndexedSentence[] = [];
   const chunks: IndexedChunk[] = [];
+  const sentenceByLabel = new Map<number, number>();
+  const chunkByLabel = new Map<number, number>();
   articles.forEach((article, a) => {
     const base = sentences.length;
-    article.sentences.forEach((s, position) => sentences.push({ id: base + position, article: a, position, text: s.text }));
-    for (const c of article.chunks) chunks.push({ id: chunks.length, article: a, first: base + c.first, last: base + c.last });
+    article.sentences.forEach((s, position) => {
+      sentenceByLabel.set(article.labels.sentences[position], sentences.length);
+      sentences.push({ id: base + position, article: a, position, text: s.text });
+    });
+    article.chunks.forEach((c, i) => {
+      chunkByLabel.set(article.labels.chunks[i], chunks.length);
+      chunks.push({ id: chunks.length, article: a, first: base + c.first, last: base + c.last });
+    });
   });
-  const { dimension } = manifest;
+  const { dimension, counts } = manifest;
   return {
     dir,
     manifest,
@@ -63,8 +74,10 @@ async function openBuild(dir: string): Promise<SearchIndex> {
     sentences,
     chunks,
     sentenceVectors: await readVectors(dir, FILES.sentenceVectors, dimension),
-    sentenceHnsw: HnswIndex.read(join(dir, FILES.sentenceHnsw), dimension),
-    chunkHnsw: HnswIndex.read(join(dir, FILES.chunkHnsw), dimension),
+    sentenceByLabel,
+    chunkByLabel,
+    sentenceHnsw: HnswIndex.read(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
+    chunkHnsw: HnswIndex.read(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
     sentenceLexical: LexicalIndex.fromJSON(await readFile(join(dir, FILES.sentenceLexical), 'utf8')),
     chunkLexical: LexicalIndex.fromJSON(await readFile(join(dir, FILES.chunkLexical), 'utf8')),
   };

@@ -5,7 +5,7 @@ import type { ChunkRange, ChunkOptions } from '../corpus/chunks.js';
 import type { SentenceSpan } from '../arabic/sentences.js';
 
 /** Bumped whenever the files below change shape or meaning: old builds are then rebuilt. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export const FILES = {
   manifest: 'manifest.json',
@@ -24,6 +24,12 @@ export interface StoredArticle extends ArticleMeta {
   file: string;
   sentences: SentenceSpan[];
   chunks: ChunkRange[];
+  /**
+   * The labels of its sentences and chunks in the HNSW and BM25 indexes. They
+   * stay the same while the article does, so a rebuild only removes and adds
+   * the passages of articles that changed.
+   */
+  labels: { sentences: number[]; chunks: number[] };
 }
 
 export interface Manifest {
@@ -35,6 +41,8 @@ export interface Manifest {
   counts: { articles: number; sentences: number; chunks: number };
   /** Content hash (SHA-256 of the file) per article id. */
   articles: Record<string, string>;
+  /** The next free passage label. */
+  nextLabel: number;
   createdAt: string;
   buildSeconds: number;
 }

@@ -32,6 +32,24 @@ describe('loadCorpus', () => {
     ]);
   });
 
+  it('skips a second file with the same article id', async () => {
+    const dir = copyCorpus();
+    writeFileSync(join(dir, '000_a15eb1be77281f63.md'), 'نسخة أخرى من الخبر.');
+    const { articles, skipped } = await loadCorpus(dir);
+    expect(articles).toHaveLength(5);
+    expect(skipped).toEqual([{ file: '000_a15eb1be77281f63.txt', reason: 'same article id as 000_a15eb1be77281f63.md' }]);
+  });
+
+  it('does not parse files whose content hash is already known', async () => {
+    const dir = copyCorpus();
+    const first = await loadCorpus(dir);
+    const known = new Map(first.articles.map((a) => [a.id, a.hash]));
+    writeFileSync(join(dir, '004_84ffc645cff79ea0.txt'), 'خبر معدل. وجملة ثانية.');
+    const second = await loadCorpus(dir, { known });
+    expect([...second.unchanged].sort()).toEqual(first.articles.slice(0, 4).map((a) => a.id));
+    expect(second.articles.map((a) => a.id)).toEqual(['004_84ffc645cff79ea0']);
+  });
+
   it('lets Markdown front matter override the derived metadata', async () => {
     const dir = tempDir('md');
     writeFileSync(

@@ -5,6 +5,7 @@ import type { Embedder } from '../../src/embedding/embedder.js';
 import { buildIndex, IndexWriteError } from '../../src/index/build.js';
 import { currentBuildDir, CURRENT_FILE } from '../../src/index/location.js';
 import { openIndex } from '../../src/index/open.js';
+import { rankSentences } from '../../src/answering/retrieve.js';
 import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import { CORPUS_DIR } from '../helpers/paths.js';
 
@@ -25,7 +26,7 @@ describe('buildIndex', () => {
     expect(report).toMatchObject({ articles: 5, embedded: 5, reused: 0 });
     const index = await openIndex(indexDir);
     expect(index.manifest).toMatchObject({
-      formatVersion: 1,
+      formatVersion: 2,
       model: 'local/tiny-arabic',
       dimension: 48,
       space: 'cosine',
@@ -58,6 +59,31 @@ describe('buildIndex', () => {
     const index = await openIndex(indexDir);
     expect(index.articles.map((a) => a.id)).not.toContain('002_26a9db706ec05ddb');
     expect(index.sentences.some((s) => s.text.includes('بيسكوف'))).toBe(false);
+  });
+
+  it('updates the search indexes in place: an incremental build answers like a full one', async () => {
+    const corpus = copyCorpus();
+    const incremental = join(tempDir('inplace'), 'embeddings');
+    await build(corpus, incremental);
+    rmSync(join(corpus, '002_26a9db706ec05ddb.txt'));
+    writeFileSync(join(corpus, '001_affb6d0cda8cf843.txt'), 'قال بوتين إن التجارة مع الصين بلغت مستوى قياسيا هذا العام. وأضاف أن الطاقة في مقدمة التعاون.\n');
+    writeFileSync(join(corpus, '006_new.txt'), 'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مستمرة. وأضاف أن الوفد سيعود غدا.\n');
+    await build(corpus, incremental);
+    const full = join(tempDir('inplace'), 'embeddings');
+    await build(corpus, full, undefined, true);
+
+    const a = await openIndex(incremental);
+    const b = await openIndex(full);
+    expect(a.articles.map((x) => x.id)).toEqual(b.articles.map((x) => x.id));
+    // The removed article's passages are gone from BM25 and HNSW, not just from the store.
+    expect(a.sentenceLexical.search('بيسكوف', 10)).toEqual([]);
+    expect(a.sentenceHnsw.size).toBe(b.sentenceHnsw.size);
+    const embedder = await tinyEmbedder();
+    for (const q of ['ماذا قال الكرملين عن المحادثات؟', 'كم بلغت التجارة مع الصين؟', 'ماذا قال شي عن اللقاحات؟']) {
+      const v = await embedder.embedQuery(q);
+      const top = (index: typeof a) => rankSentences(index, q, v).slice(0, 3).map((r) => index.sentences[r.id].text);
+      expect(top(a), q).toEqual(top(b));
+    }
   });
 
   it('reuses vectors exactly as they were stored', async () => {
