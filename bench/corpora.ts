@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync, cpSync } from 'nod
 import { join } from 'node:path';
 import { readDataset, writeArticles } from '../src/eval/datasets.js';
 import { splitSentences } from '../src/arabic/sentences.js';
+import { seededRandom } from './random.js';
 
 export const SHARED = join(import.meta.dirname, '../../shared');
 
@@ -35,10 +36,9 @@ async function realSentences(): Promise<string[]> {
 export async function syntheticCorpus(dir: string, count: number, perArticle = 6): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const sentences = await realSentences();
-  let state = 12345;
-  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31);
+  const random = seededRandom(12345);
   for (let i = 0; i < count; i++) {
-    const body = Array.from({ length: perArticle }, () => sentences[next() % sentences.length]).join('\n');
+    const body = Array.from({ length: perArticle }, () => sentences[Math.floor(random() * sentences.length)]).join('\n');
     writeFileSync(join(dir, `syn-${String(i).padStart(6, '0')}.txt`), `خبر تجريبي رقم ${i}\n${body}\n`);
   }
   return dir;

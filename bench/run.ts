@@ -75,12 +75,17 @@ if (wanted('cold')) {
   log(`  ${show(r.seconds, ' s')}`);
 }
 if (wanted('vectors')) {
-  const sizes = opts.million ? [100_000, 1_000_000] : [100_000];
-  results.vectors = sizes.map((n) => {
-    log(`HNSW vs exact, ${n} random unit vectors of dimension ${embedder.dimension}…`);
-    const r = benchVectors(n, embedder.dimension);
-    log(`  build ${r.buildSeconds} s, +${r.memoryMiB} MiB, file ${r.fileMiB} MiB, exact query p50 ${r.exactQueryMsP50} ms`);
-    for (const row of r.rows) log(`    ef ${row.ef}: recall@10 ${row.recallAt10}, p50 ${row.queryMsP50} ms, ${row.speedup}× faster than exact`);
+  const runs = [
+    { count: 100_000, kind: 'uniform' as const, m: 16, efConstruction: 200 },
+    { count: 100_000, kind: 'uniform' as const, m: 48, efConstruction: 400 },
+    { count: 100_000, kind: 'clustered' as const, m: 16, efConstruction: 200 },
+    ...(opts.million ? [{ count: 1_000_000, kind: 'clustered' as const, m: 16, efConstruction: 200 }] : []),
+  ];
+  results.vectors = runs.map(({ count, ...setup }) => {
+    log(`HNSW vs exact: ${count} ${setup.kind} unit vectors of dimension ${embedder.dimension}, M=${setup.m}, efConstruction=${setup.efConstruction}…`);
+    const r = benchVectors(count, embedder.dimension, { ...setup, efs: [16, 64, 128, 256, 512, 1024] });
+    log(`  build ${r.buildSeconds} s, +${r.memoryMiB} MiB, file ${r.fileMiB} MiB; exact query p50: JS ${r.exactQueryMsP50.javascript} ms, hnswlib brute force ${r.exactQueryMsP50.hnswlibBruteForce} ms`);
+    for (const row of r.rows) log(`    ef ${row.ef}: recall@10 ${row.recallAt10}, p50 ${row.queryMsP50} ms, ${row.speedupVsBruteForce}× faster than brute force`);
     return r;
   });
 }

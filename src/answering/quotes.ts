@@ -14,8 +14,10 @@ export interface QuoteSource {
 export interface Quote extends QuoteSource {
   /** The article's own words, unchanged (one sentence, or two that belong together). */
   text: string;
-  /** Global ids of the quoted sentences, in article order. */
+  /** Global ids of the quoted sentences, in article order (valid in the index that answered). */
   sentenceIds: number[];
+  /** The quoted sentences' texts: what finds them again in a later index. */
+  sentences: string[];
   score: number;
   /** Other articles that report the same statement. */
   alsoIn: QuoteSource[];
@@ -89,16 +91,8 @@ export function selectQuotes(index: SearchIndex, ranked: RankedSentence[], optio
       }
       continue;
     }
-    quotes.push({ ...sourceOf(index, id), text: quoteText(index, ids), sentenceIds: ids, score, alsoIn: [], terms });
+    const sentences = ids.map((i) => index.sentences[i].text);
+    quotes.push({ ...sourceOf(index, id), text: sentences.join(' '), sentenceIds: ids, sentences, score, alsoIn: [], terms });
   }
   return quotes.slice(offset).map(({ terms: _terms, ...quote }) => quote);
-}
-
-/** The quoted sentences as the article has them: consecutive ones joined as in the text. */
-export function quoteText(index: SearchIndex, ids: number[]): string {
-  const first = index.sentences[ids[0]];
-  const article = index.articles[first.article];
-  return ids
-    .map((id) => article.sentences[index.sentences[id].position].text)
-    .join(' ');
 }

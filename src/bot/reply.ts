@@ -13,8 +13,8 @@ export function showTyping(ctx: Context, deps: BotDeps): void {
 function answerKeyboard(answer: Answer, offset: number, deps: BotDeps): InlineKeyboard {
   const keyboard = new InlineKeyboard();
   answer.answers.forEach((quote, i) => {
-    const sentences = quote.sentenceIds.map((id) => deps.answers.answerer.index.sentences[id]?.text ?? '');
-    keyboard.text(TEXTS.context(offset + i + 1), `b:${deps.buttons.put({ kind: 'context', articleId: quote.articleId, sentences })}`);
+    const payload = { kind: 'context' as const, articleId: quote.articleId, sentences: quote.sentences };
+    keyboard.text(TEXTS.context(offset + i + 1), `b:${deps.buttons.put(payload)}`);
   });
   if (answer.answers.length >= deps.answerCount) {
     keyboard.row().text(TEXTS.more, `b:${deps.buttons.put({ kind: 'more', question: answer.question, offset: offset + answer.answers.length })}`);

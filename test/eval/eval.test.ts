@@ -12,7 +12,7 @@ import { CORPUS_DIR, hasStaticModel, ROOT, STATIC_MODEL, STATIC_MODELS_DIR } fro
 
 const ARCD = resolve(ROOT, '../shared/eval/arcd-train.json');
 
-const quote = (text: string, articleId: string) => ({ text, articleId, title: '', outlet: '', date: '', score: 1, sentenceIds: [], alsoIn: [] });
+const quote = (text: string, articleId: string) => ({ text, articleId, title: '', outlet: '', date: '', score: 1, sentenceIds: [], sentences: [text], alsoIn: [] });
 const answer = (...quotes: ReturnType<typeof quote>[]): Answer => ({ question: 'q', found: quotes.length > 0, answers: quotes });
 
 describe('metrics', () => {

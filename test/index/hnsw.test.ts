@@ -5,8 +5,14 @@ import { HnswIndex } from '../../src/index/hnsw.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 function randomUnitVectors(n: number, dim: number, seed = 1): Float32Array[] {
-  let state = seed;
-  const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  // mulberry32: integer arithmetic only, so the sequence does not degenerate.
+  let a = seed;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
+  };
   return Array.from({ length: n }, () => {
     const v = Float32Array.from({ length: dim }, next);
     const norm = Math.hypot(...v);
