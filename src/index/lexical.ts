@@ -10,7 +10,13 @@ export interface LexicalHit {
 // Arabic-aware analysis: normalized words, stop words dropped, light stems.
 const ANALYSIS = {
   tokenize: (text: string) => words(text),
-  processTerm: (term: string) => (isStopWord(term) ? null : lightStem(term)),
+  processTerm: (term: string) => {
+    if (isStopWord(term)) return null;
+    const stem = lightStem(term);
+    // "لسويسرا", "بباريس": a one-letter preposition may be attached, or be part of the word ("لبنان").
+    if (term.length >= 5 && /^[لبكف]/.test(term) && !term.startsWith('ال')) return [stem, lightStem(term.slice(1))];
+    return stem;
+  },
 };
 
 const OPTIONS = { fields: ['text'], storeFields: [], ...ANALYSIS };

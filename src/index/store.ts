@@ -4,8 +4,8 @@ import type { ArticleMeta } from '../corpus/article.js';
 import type { ChunkRange, ChunkOptions } from '../corpus/chunks.js';
 import type { SentenceSpan } from '../arabic/sentences.js';
 
-/** Bumped whenever the files below change shape or meaning: old builds are then rebuilt. */
-export const FORMAT_VERSION = 2;
+/** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
+export const FORMAT_VERSION = 3;
 
 export const FILES = {
   manifest: 'manifest.json',

@@ -26,7 +26,7 @@ describe('buildIndex', () => {
     expect(report).toMatchObject({ articles: 5, embedded: 5, reused: 0 });
     const index = await openIndex(indexDir);
     expect(index.manifest).toMatchObject({
-      formatVersion: 2,
+      formatVersion: 3,
       model: 'local/tiny-arabic',
       dimension: 48,
       space: 'cosine',
