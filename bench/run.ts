@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json] [--only build,batch,incremental,answer,cold,vectors,bot] [--large N] [--million]
+ * npm run bench [-- --json] [--only build,batch,incremental,answer,cold,vectors,bot] [--large N] [--million] [--grid]
  *
  * Speed and size figures, each a median over repeated runs with its range.
  * Uses EMBEDDING_MODEL from MODELS_DIR (CI and BENCHMARKS.md: local/arabic-static-256).
@@ -24,9 +24,10 @@ const program = new Command('bench')
   .option('--json', 'print all figures as one JSON object')
   .option('--only <sections>', 'comma-separated: build,batch,incremental,answer,cold,vectors,bot')
   .option('--large <n>', 'articles in the synthetic corpus', '10000')
-  .option('--million', 'also measure HNSW at 1,000,000 vectors (slow)')
+  .option('--million', 'also measure HNSW at 1,000,000 clustered vectors (slow)')
+  .option('--grid', 'also measure M=48, efConstruction=400 on uniform vectors (about 10 minutes)')
   .parse();
-const opts = program.opts<{ json?: boolean; only?: string; large: string; million?: boolean }>();
+const opts = program.opts<{ json?: boolean; only?: string; large: string; million?: boolean; grid?: boolean }>();
 const wanted = (name: string) => !opts.only || opts.only.split(',').includes(name);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -77,13 +78,13 @@ if (wanted('cold')) {
 if (wanted('vectors')) {
   const runs = [
     { count: 100_000, kind: 'uniform' as const, m: 16, efConstruction: 200 },
-    { count: 100_000, kind: 'uniform' as const, m: 48, efConstruction: 400 },
+    ...(opts.grid ? [{ count: 100_000, kind: 'uniform' as const, m: 48, efConstruction: 400 }] : []),
     { count: 100_000, kind: 'clustered' as const, m: 16, efConstruction: 200 },
     ...(opts.million ? [{ count: 1_000_000, kind: 'clustered' as const, m: 16, efConstruction: 200 }] : []),
   ];
   results.vectors = runs.map(({ count, ...setup }) => {
     log(`HNSW vs exact: ${count} ${setup.kind} unit vectors of dimension ${embedder.dimension}, M=${setup.m}, efConstruction=${setup.efConstruction}…`);
-    const r = benchVectors(count, embedder.dimension, { ...setup, efs: [16, 64, 128, 256, 512, 1024] });
+    const r = benchVectors(count, embedder.dimension, { ...setup, efs: [10, 16, 24, 32, 48, 64, 128, 256, 512, 1024] });
     log(`  build ${r.buildSeconds} s, +${r.memoryMiB} MiB, file ${r.fileMiB} MiB; exact query p50: JS ${r.exactQueryMsP50.javascript} ms, hnswlib brute force ${r.exactQueryMsP50.hnswlibBruteForce} ms`);
     for (const row of r.rows) log(`    ef ${row.ef}: recall@10 ${row.recallAt10}, p50 ${row.queryMsP50} ms, ${row.speedupVsBruteForce}× faster than brute force`);
     return r;
