@@ -13,7 +13,7 @@ export async function startPolling(bot: Bot<Context>, logger: Logger): Promise<R
   await bot.init();
   await bot.api.deleteWebhook().catch(() => undefined); // polling and a webhook exclude each other
   const runner: RunnerHandle = run(bot, {
-    runner: { silent: true, fetch: { allowed_updates: ['message', 'callback_query', 'inline_query'] } },
+    runner: { fetch: { allowed_updates: ['message', 'callback_query', 'inline_query'] } },
     source: { speedTrafficBalance: 0.2, maxDelayMilliseconds: 250 },
   });
   logger.info({ bot: bot.botInfo.username }, 'bot running (long polling)');

@@ -29,5 +29,4 @@ export const TEXTS = {
   more: 'المزيد',
   context: (n: number) => `السياق ${n}`,
   alsoIn: 'وورد أيضا في:',
-  unknownOutlet: '',
 } as const;

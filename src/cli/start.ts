@@ -15,7 +15,8 @@ import { consoleChat } from '../bot/console-chat.js';
 import { createBot } from '../bot/create-bot.js';
 import { startPolling, startWebhook } from '../bot/run.js';
 import { createLogger } from '../log.js';
-import { runCli } from './run.js';
+import { runCli, UsageError } from './run.js';
+import { GrammyError } from 'grammy';
 
 runCli(async () => {
   const config = loadConfig();
@@ -63,9 +64,16 @@ runCli(async () => {
     answerCount: config.answerCount,
   });
   const { webhookUrl, webhookPort, webhookSecret } = config.telegram;
-  const running = webhookUrl
-    ? await startWebhook(bot, logger, { url: webhookUrl, port: webhookPort, secret: webhookSecret })
-    : await startPolling(bot, logger);
+  const running = await (webhookUrl
+    ? startWebhook(bot, logger, { url: webhookUrl, port: webhookPort, secret: webhookSecret })
+    : startPolling(bot, logger)
+  ).catch((error: unknown) => {
+    answers.close(); // nothing left to run: let the process end
+    if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404)) {
+      throw new UsageError('Telegram rejected TELEGRAM_BOT_TOKEN (unauthorized): check the token from @BotFather in .env.');
+    }
+    throw error;
+  });
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'stopping');

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
@@ -77,6 +78,29 @@ describe('npm start', () => {
       const code = await new Promise((r) => child.on('close', r));
       await server.stop();
       expect(code).toBe(0);
+    }
+  });
+
+  it('says clearly when Telegram rejects the token (a local server answering 401, as Telegram does)', async () => {
+    const telegram = createServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 401, description: 'Unauthorized' }));
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => telegram.listen(port, '127.0.0.1', r));
+    const dir = tempDir('badtoken');
+    try {
+      const result = await runCli('start', [], tinyModelEnv({
+        CORPUS_DIR: copyCorpus(),
+        INDEX_DIR: join(dir, 'embeddings'),
+        DATA_DIR: join(dir, 'data'),
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`,
+      }));
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('Error: Telegram rejected TELEGRAM_BOT_TOKEN');
+      expect(result.stderr).not.toContain(TOKEN.split(':')[1]);
+    } finally {
+      telegram.close();
     }
   });
 });
