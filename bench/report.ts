@@ -7,7 +7,16 @@ import { readFileSync } from 'node:fs';
 
 type M = { median: number; min: number; max: number; runs: number };
 const [file, gridFile] = process.argv.slice(2);
-const r = JSON.parse(readFileSync(file, 'utf8').trim().split('\n').at(-1)!);
+/** A results file: one JSON document, or the output of `npm run bench -- --json` (its last line). */
+function readResults(path: string) {
+  const text = readFileSync(path, 'utf8').trim();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return JSON.parse(text.split('\n').at(-1)!);
+  }
+}
+const r = readResults(file);
 const m = (x: M, unit = '') => (x.runs > 1 ? `${x.median}${unit} (${x.min}–${x.max}, n=${x.runs})` : `${x.median}${unit} (n=1)`);
 const out: string[] = [];
 const table = (head: string[], rows: (string | number)[][]) => {
@@ -43,7 +52,7 @@ if (r.coldStart) {
   out.push('### Cold start: process start to first answer (`npm run ask`)', '');
   table(['seconds'], [[m(r.coldStart.seconds, ' s')]]);
 }
-const vectorRuns = [...(r.vectors ?? []), ...(gridFile ? JSON.parse(readFileSync(gridFile, 'utf8').trim().split('\n').at(-1)!).vectors.filter((v: any) => v.m !== 16) : [])];
+const vectorRuns = [...(r.vectors ?? []), ...(gridFile ? readResults(gridFile).vectors.filter((v: any) => v.m !== 16) : [])];
 for (const v of vectorRuns) {
   out.push(`### HNSW vs exact search: ${v.vectors.toLocaleString('en')} ${v.kind} unit vectors, dimension ${v.dimension}, M=${v.m}, efConstruction=${v.efConstruction}`, '');
   out.push(`Build ${v.buildSeconds} s, memory +${v.memoryMiB} MiB (RSS), file ${v.fileMiB} MiB. Exact top-10 query p50: ` +
