@@ -6,11 +6,13 @@ import type { SearchIndex } from '../index/open.js';
  * a passage holds. Words the articles never use weigh the most, so "عاصمة
  * البرازيل" scores 0 against news about China and Russia even when a common
  * word matches.
+ *
+ * @param passage the passage's text, or its content terms when already known.
  */
-export function termCoverage(index: SearchIndex, questionTerms: string[], passage: string): number {
+export function termCoverage(index: SearchIndex, questionTerms: string[], passage: string | ReadonlySet<string>): number {
   if (questionTerms.length === 0) return 0;
   const n = index.sentenceLexical.size;
-  const present = new Set(contentTerms(passage));
+  const present = typeof passage === 'string' ? new Set(contentTerms(passage)) : passage;
   let total = 0;
   let covered = 0;
   for (const term of new Set(questionTerms)) {

@@ -142,15 +142,23 @@ function rerank(index: SearchIndex, question: string, ranked: RankedSentence[], 
   const type = answerTypeOf(question);
   const top = ranked.slice(0, weights.rerankDepth);
   const best = top[0]?.score || 1;
+  // Windows overlap: analyse each sentence once.
+  const analysed = new Map<number, Set<string>>();
+  const termsOf = (id: number): Set<string> => {
+    let set = analysed.get(id);
+    if (!set) analysed.set(id, (set = new Set(contentTerms(index.sentences[id].text))));
+    return set;
+  };
   for (const candidate of top) {
     const s = index.sentences[candidate.id];
-    const window = [candidate.id - 1, candidate.id, candidate.id + 1]
-      .filter((i) => index.sentences[i]?.article === s.article)
-      .map((i) => index.sentences[i].text)
-      .join(' ');
+    const window = new Set(
+      [candidate.id - 1, candidate.id, candidate.id + 1]
+        .filter((i) => index.sentences[i]?.article === s.article)
+        .flatMap((i) => [...termsOf(i)]),
+    );
     candidate.score =
       candidate.score / best +
-      weights.coverage * termCoverage(index, terms, s.text) +
+      (weights.coverage ? weights.coverage * termCoverage(index, terms, termsOf(candidate.id)) : 0) +
       weights.windowCoverage * termCoverage(index, terms, window) +
       weights.similarity * candidate.similarity +
       (holdsAnswerType(s.text, type) ? weights.answerType : 0);
