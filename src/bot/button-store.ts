@@ -26,13 +26,16 @@ export class ButtonStore {
     }
   }
 
-  /** Stores a payload and returns its id (8 characters). */
-  put(payload: ButtonPayload): string {
-    const id = randomBytes(6).toString('base64url');
-    this.entries.set(id, payload);
+  /** Stores payloads (one file write for all) and returns their ids (8 characters each). */
+  put(...payloads: ButtonPayload[]): string[] {
+    const ids = payloads.map((payload) => {
+      const id = randomBytes(6).toString('base64url');
+      this.entries.set(id, payload);
+      return id;
+    });
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     this.save();
-    return id;
+    return ids;
   }
 
   get(id: string): ButtonPayload | undefined {

@@ -39,11 +39,11 @@ export function quoteHtml(quote: Quote, question: string): string {
 }
 
 /**
- * Packs HTML blocks into messages of at most `limit` characters, never
- * cutting a block. A block that is too long on its own is a quote: its text
- * is cut at word boundaries, each part in its own blockquote.
+ * Packs HTML blocks into messages of at most `limit` characters, joined by
+ * `separator`, never cutting a block. A block that is too long on its own is
+ * a quote: its text is cut at word boundaries, each part in its own blockquote.
  */
-export function packMessages(blocks: string[], limit = MESSAGE_LIMIT): string[] {
+export function packMessages(blocks: string[], { limit = MESSAGE_LIMIT, separator = '\n\n' } = {}): string[] {
   const messages: string[] = [];
   let current = '';
   const flush = () => {
@@ -51,7 +51,7 @@ export function packMessages(blocks: string[], limit = MESSAGE_LIMIT): string[] 
     current = '';
   };
   for (const block of blocks.flatMap((b) => (b.length > limit ? splitBlock(b, limit) : [b]))) {
-    const joined = current ? `${current}\n\n${block}` : block;
+    const joined = current ? `${current}${separator}${block}` : block;
     if (joined.length <= limit) current = joined;
     else {
       flush();

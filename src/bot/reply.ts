@@ -1,5 +1,6 @@
 import { InlineKeyboard, type Context } from 'grammy';
 import type { Answer } from '../answering/answer.js';
+import type { ButtonPayload } from './button-store.js';
 import type { BotDeps } from './context.js';
 import { packMessages, quoteHtml } from './html.js';
 import { TEXTS } from './texts.js';
@@ -9,16 +10,16 @@ export function showTyping(ctx: Context, deps: BotDeps): void {
   ctx.replyWithChatAction('typing').catch((error: Error) => deps.logger.debug({ err: error.message }, 'typing indicator failed'));
 }
 
-/** The buttons under an answer: the next quotes, and each quote's context. */
+/** The buttons under an answer: each quote's context, and the next quotes. */
 function answerKeyboard(answer: Answer, offset: number, deps: BotDeps): InlineKeyboard {
+  const contexts: ButtonPayload[] = answer.answers.map((quote) => ({ kind: 'context', articleId: quote.articleId, sentences: quote.sentences }));
+  // A full page may have a next one.
+  const more: ButtonPayload[] =
+    answer.answers.length >= deps.answerCount ? [{ kind: 'more', question: answer.question, offset: offset + answer.answers.length }] : [];
+  const ids = deps.buttons.put(...contexts, ...more);
   const keyboard = new InlineKeyboard();
-  answer.answers.forEach((quote, i) => {
-    const payload = { kind: 'context' as const, articleId: quote.articleId, sentences: quote.sentences };
-    keyboard.text(TEXTS.context(offset + i + 1), `b:${deps.buttons.put(payload)}`);
-  });
-  if (answer.answers.length >= deps.answerCount) {
-    keyboard.row().text(TEXTS.more, `b:${deps.buttons.put({ kind: 'more', question: answer.question, offset: offset + answer.answers.length })}`);
-  }
+  contexts.forEach((_, i) => keyboard.text(TEXTS.context(offset + i + 1), `b:${ids[i]}`));
+  if (more.length) keyboard.row().text(TEXTS.more, `b:${ids[contexts.length]}`);
   return keyboard;
 }
 

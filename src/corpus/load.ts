@@ -54,7 +54,7 @@ function sha256(bytes: Buffer): string {
  * Reads one article file. A `.md` file may start with YAML front matter
  * (`title`, `source`, `date`, `url`) that overrides what the text says.
  */
-export function parseArticleFile(file: string, bytes: Buffer): Article | SkippedFile {
+export function parseArticleFile(file: string, bytes: Buffer, hash = sha256(bytes)): Article | SkippedFile {
   const decoded = decodeText(bytes);
   if ('reason' in decoded) return { file, reason: decoded.reason };
   let text = decoded.text;
@@ -79,7 +79,7 @@ export function parseArticleFile(file: string, bytes: Buffer): Article | Skipped
     ...(url ? { url } : {}),
     text,
     sentences: parsed.sentences,
-    hash: sha256(bytes),
+    hash,
     file,
   };
 }
@@ -123,8 +123,9 @@ export async function loadCorpus(dir: string, { files, known }: LoadOptions = {}
       const id = basename(name, extname(name));
       if (seen.has(id)) return void skipped.push({ file: name, reason: `same article id as ${seen.get(id)}` });
       seen.set(id, name);
-      if (known?.get(id) === sha256(contents[j])) return void unchanged.add(id);
-      const result = parseArticleFile(name, contents[j]);
+      const hash = sha256(contents[j]);
+      if (known?.get(id) === hash) return void unchanged.add(id);
+      const result = parseArticleFile(name, contents[j], hash);
       if ('reason' in result) skipped.push(result);
       else articles.push(result);
     });
