@@ -6,10 +6,16 @@ import { runCli, startCli } from '../helpers/cli.js';
 import { copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
 import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
 
+/** `npm start` on a machine of its own: a copy of the corpus, no index yet, its own data folder. */
+function freshInstall(extra: Record<string, string>): { dir: string; env: NodeJS.ProcessEnv } {
+  const dir = tempDir('start');
+  const env = tinyModelEnv({ CORPUS_DIR: copyCorpus(), INDEX_DIR: join(dir, 'embeddings'), DATA_DIR: join(dir, 'data'), ...extra });
+  return { dir, env };
+}
+
 describe('npm start', () => {
   it('without a token: builds the index if there is none, then chats in the terminal', async () => {
-    const dir = tempDir('start');
-    const env = tinyModelEnv({ CORPUS_DIR: copyCorpus(), INDEX_DIR: join(dir, 'embeddings'), DATA_DIR: join(dir, 'data'), TELEGRAM_BOT_TOKEN: '' });
+    const { dir, env } = freshInstall({ TELEGRAM_BOT_TOKEN: '' });
     const result = await runCli('start', [], env, 'كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟\n\n');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('No TELEGRAM_BOT_TOKEN set');
@@ -20,11 +26,7 @@ describe('npm start', () => {
 
   it('with a token: runs the bot against TELEGRAM_API_ROOT and stops cleanly on SIGTERM, never logging the token', async () => {
     const server = await startEmulator();
-    const dir = tempDir('start');
-    const env = tinyModelEnv({
-      CORPUS_DIR: copyCorpus(),
-      INDEX_DIR: join(dir, 'embeddings'),
-      DATA_DIR: join(dir, 'data'),
+    const { env } = freshInstall({
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: server.config.apiURL,
       LOG_LEVEL: 'debug',
@@ -52,17 +54,13 @@ describe('npm start', () => {
   it('with WEBHOOK_URL: registers the webhook and answers the updates posted to it', async () => {
     const server = await startEmulator();
     const port = await freePort();
-    const dir = tempDir('webhook');
-    const child = startCli('start', [], tinyModelEnv({
-      CORPUS_DIR: copyCorpus(),
-      INDEX_DIR: join(dir, 'embeddings'),
-      DATA_DIR: join(dir, 'data'),
+    const child = startCli('start', [], freshInstall({
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: server.config.apiURL,
       WEBHOOK_URL: `http://127.0.0.1:${port}/telegram`,
       WEBHOOK_PORT: String(port),
       LOG_LEVEL: 'info',
-    }));
+    }).env);
     let output = '';
     child.stderr!.on('data', (d) => (output += d));
     try {
@@ -87,15 +85,8 @@ describe('npm start', () => {
     });
     const port = await freePort();
     await new Promise<void>((r) => telegram.listen(port, '127.0.0.1', r));
-    const dir = tempDir('badtoken');
     try {
-      const result = await runCli('start', [], tinyModelEnv({
-        CORPUS_DIR: copyCorpus(),
-        INDEX_DIR: join(dir, 'embeddings'),
-        DATA_DIR: join(dir, 'data'),
-        TELEGRAM_BOT_TOKEN: TOKEN,
-        TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`,
-      }));
+      const result = await runCli('start', [], freshInstall({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: `http://127.0.0.1:${port}` }).env);
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain('Error: Telegram rejected TELEGRAM_BOT_TOKEN');
       expect(result.stderr).not.toContain(TOKEN.split(':')[1]);
