@@ -1,31 +1,29 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Answerer, emptyTimings } from '../src/answering/answer.js';
-import type { Embedder } from '../src/embedding/embedder.js';
+import { emptyTimings } from '../src/answering/answerer.js';
+import type { AnswerService } from '../src/answering/service.js';
 import { readDataset } from '../src/eval/datasets.js';
-import type { SearchIndex } from '../src/index/open.js';
-import { SHARED } from './corpora.js';
+import { ARCD, OFF_TOPIC, SEED_QA } from '../test/helpers/paths.js';
 import { measure, percentile, round } from './stats.js';
 
 /** The questions asked: the seed set, the off-topic set and ARCD's (as varied Arabic load). */
 async function questions(): Promise<string[]> {
-  const seed = await readDataset(join(SHARED, 'eval/seed-qa.json'));
-  const offTopic = await readDataset(join(import.meta.dirname, '../test/fixtures/off-topic.json'));
-  const arcd = await readDataset(join(SHARED, 'eval/arcd-train.json'));
+  const seed = await readDataset(SEED_QA);
+  const offTopic = await readDataset(OFF_TOPIC);
+  const arcd = await readDataset(ARCD);
   return [...seed.questions, ...offTopic.questions, ...arcd.questions].map((q) => q.question);
 }
 
 /** Warm latency over many questions, split by stage. */
-export async function benchWarm(index: SearchIndex, embedder: Embedder) {
-  const answerer = new Answerer(index, embedder);
+export async function benchWarm(service: AnswerService) {
   const asked = await questions();
-  for (const q of asked.slice(0, 20)) await answerer.ask(q); // warm-up
+  for (const q of asked.slice(0, 20)) await service.ask(q); // warm-up
   const totals: number[] = [];
   const stages = { embedding: [] as number[], hnsw: [] as number[], lexical: [] as number[], fusion: [] as number[], quotes: [] as number[] };
   for (const q of asked) {
     const t = emptyTimings();
     const started = performance.now();
-    await answerer.ask(q, {}, t);
+    await service.ask(q, {}, t);
     totals.push(performance.now() - started);
     for (const k of Object.keys(stages) as (keyof typeof stages)[]) stages[k].push(t[k]);
   }

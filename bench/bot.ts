@@ -21,9 +21,9 @@ export async function benchBot(indexDir: string, embedder: Embedder, userCounts 
   // Throttled as in production (Telegram's 30 calls/s overall), then without the throttler: the bot's own capacity.
   for (const [throttled, users] of [...userCounts.map((u) => [true, u] as const), ...userCounts.map((u) => [false, u] as const)]) {
     const server = await startEmulator();
-    const answers = await AnswerService.open(indexDir, embedder);
+    const service = await AnswerService.open({ indexDir, embedder });
     const unlimited = { global: {}, group: {}, out: {} };
-    const bot = await startTestBot(server, indexDir, { answers, rateLimitPerMinute: 100_000, ...(throttled ? {} : { throttle: unlimited }) });
+    const bot = await startTestBot(server, indexDir, { service, rateLimitPerMinute: 100_000, ...(throttled ? {} : { throttle: unlimited }) });
     // A reply is seen the moment the emulator stores it.
     const waiting = new Map<number, () => void>();
     server.on('AddedBotMessage', () => {

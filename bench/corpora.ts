@@ -2,9 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync, cpSync } from 'nod
 import { join } from 'node:path';
 import { readDataset, writeArticles } from '../src/eval/datasets.js';
 import { splitSentences } from '../src/arabic/sentences.js';
+import { ARCD } from '../test/helpers/paths.js';
 import { seededRandom } from './random.js';
 
-export const SHARED = join(import.meta.dirname, '../../shared');
 
 /** The five seed articles, copied. */
 export function seedCorpus(dir: string): string {
@@ -14,7 +14,7 @@ export function seedCorpus(dir: string): string {
 
 /** The 77 ARCD articles as front-matter Markdown files. */
 export async function arcdCorpus(dir: string): Promise<string> {
-  const dataset = await readDataset(join(SHARED, 'eval/arcd-train.json'));
+  const dataset = await readDataset(ARCD);
   await writeArticles(dir, dataset.articles ?? []);
   return dir;
 }
@@ -24,7 +24,7 @@ async function realSentences(): Promise<string[]> {
   const sentences: string[] = [];
   const seed = join(import.meta.dirname, '../corpus');
   for (const f of readdirSync(seed)) sentences.push(...splitSentences(readFileSync(join(seed, f), 'utf8')).map((s) => s.text));
-  const dataset = await readDataset(join(SHARED, 'eval/arcd-train.json'));
+  const dataset = await readDataset(ARCD);
   for (const a of dataset.articles ?? []) sentences.push(...splitSentences(a.markdown.replace(/^---[\s\S]*?---\n/, '')).map((s) => s.text));
   return sentences.filter((s) => s.length > 20);
 }

@@ -1,3 +1,5 @@
+import { percentile as nearestRank } from '../src/eval/metrics.js';
+
 /** A figure measured several times: its median and spread. */
 export interface Measure {
   median: number;
@@ -10,12 +12,12 @@ export function measure(values: number[]): Measure {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median: round(median), min: round(sorted[0]), max: round(sorted.at(-1)!), runs: values.length };
+  return { median: round(median), min: round(sorted[0]), max: round(sorted[sorted.length - 1]), runs: values.length };
 }
 
+/** The p-th percentile, rounded for a report. */
 export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
+  return round(nearestRank(values, p));
 }
 
 export function round(x: number, digits = 3): number {

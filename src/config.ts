@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import { BUILT_IN_MODEL } from './embedding/models.js';
+import { UserError } from './errors.js';
+import { registerSecret } from './log.js';
 
 /** Reads "true"/"false"/"1"/"0"/"yes"/"no" the way people write them in .env files. */
 const flag = (fallback: boolean) =>
@@ -19,40 +22,49 @@ const flag = (fallback: boolean) =>
 const optionalText = z
   .string()
   .optional()
-  .transform((v) => (v && v.trim() ? v.trim() : undefined));
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
 
-const chatIds = z
+const optionalUrl = z.url().optional().or(z.literal('').transform(() => undefined));
+
+/** A comma-separated list of Telegram ids (chats or users). */
+const idList = z
   .string()
   .optional()
   .transform((v, ctx) => {
-    if (!v || !v.trim()) return undefined;
+    if (!v?.trim()) return undefined;
     const ids = v.split(/[\s,]+/).filter(Boolean);
     if (ids.some((id) => !/^-?\d+$/.test(id))) {
-      ctx.addIssue({ code: 'custom', message: 'expected a comma-separated list of numeric chat ids' });
+      ctx.addIssue({ code: 'custom', message: 'expected a comma-separated list of numeric ids' });
       return z.NEVER;
     }
     return new Set(ids.map(Number));
   });
 
+const text = (fallback: string) => z.string().trim().min(1).default(fallback);
+const whole = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** Every setting, its default and its bounds. `.env.example` documents each. */
 const schema = z.object({
-  EMBEDDING_MODEL: z.string().trim().min(1).default('Xenova/multilingual-e5-small'),
-  MODELS_DIR: z.string().trim().min(1).default('models'),
+  EMBEDDING_MODEL: text(BUILT_IN_MODEL),
+  MODELS_DIR: text('models'),
   ALLOW_REMOTE_MODELS: flag(true),
-  EMBED_BATCH_SIZE: z.coerce.number().int().min(1).max(1024).default(32),
-  CORPUS_DIR: z.string().trim().min(1).default('corpus'),
-  INDEX_DIR: z.string().trim().min(1).default('embeddings'),
-  DATA_DIR: z.string().trim().min(1).default('data'),
-  CHUNK_SIZE: z.coerce.number().int().min(50).max(20000).default(600),
-  CHUNK_OVERLAP: z.coerce.number().int().min(0).max(20).default(1),
-  ANSWER_COUNT: z.coerce.number().int().min(1).max(20).default(3),
+  MODEL_HUB_URL: optionalUrl,
+  EMBED_BATCH_SIZE: whole(32, 1, 1024),
+  CORPUS_DIR: text('corpus'),
+  INDEX_DIR: text('embeddings'),
+  DATA_DIR: text('data'),
+  MAX_ARTICLE_BYTES: whole(4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  CHUNK_SIZE: whole(600, 50, 20000),
+  CHUNK_OVERLAP: whole(1, 0, 20),
+  ANSWER_COUNT: whole(3, 1, 20),
   MIN_SIMILARITY: z.coerce.number().min(0).max(1).optional(),
   TELEGRAM_BOT_TOKEN: optionalText,
-  TELEGRAM_API_ROOT: z.url().optional().or(z.literal('').transform(() => undefined)),
-  WEBHOOK_URL: z.url().optional().or(z.literal('').transform(() => undefined)),
-  WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  TELEGRAM_API_ROOT: optionalUrl,
+  WEBHOOK_URL: optionalUrl,
+  WEBHOOK_PORT: whole(8080, 1, 65535),
   WEBHOOK_SECRET: optionalText,
-  ALLOWED_CHAT_IDS: chatIds,
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10000).default(20),
+  ALLOWED_CHAT_IDS: idList,
+  RATE_LIMIT_PER_MINUTE: whole(20, 1, 10000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -61,18 +73,25 @@ export type Config = ReturnType<typeof toConfig>;
 function toConfig(env: z.infer<typeof schema>) {
   return {
     embedding: {
+      /** A model id: the built-in one, a folder under `modelsDir`, or a Hugging Face hub id. */
       model: env.EMBEDDING_MODEL,
+      /** Where models are looked for, and where a downloaded one is kept. */
       modelsDir: resolve(env.MODELS_DIR),
+      /** May a model that is not on disk be downloaded (once)? */
       allowRemoteModels: env.ALLOW_REMOTE_MODELS,
+      /** Another model hub (a mirror); default: huggingface.co. */
+      hubUrl: env.MODEL_HUB_URL,
       batchSize: env.EMBED_BATCH_SIZE,
     },
     corpusDir: resolve(env.CORPUS_DIR),
     indexDir: resolve(env.INDEX_DIR),
     /** The bot's own state (inline button payloads). */
     dataDir: resolve(env.DATA_DIR),
+    /** Article files larger than this are skipped with a warning. */
+    maxArticleBytes: env.MAX_ARTICLE_BYTES,
     chunking: { maxChars: env.CHUNK_SIZE, overlap: env.CHUNK_OVERLAP },
     answerCount: env.ANSWER_COUNT,
-    /** Cosine at which a quote counts as relevant on meaning alone (default: per model, see defaultThresholds). */
+    /** Cosine at which a quote counts as relevant on meaning alone (default: per model, see answering/options.ts). */
     minSimilarity: env.MIN_SIMILARITY,
     telegram: {
       token: env.TELEGRAM_BOT_TOKEN,
@@ -87,7 +106,14 @@ function toConfig(env: z.infer<typeof schema>) {
   };
 }
 
-export class ConfigError extends Error {}
+/** One or more settings are invalid; `problems` names each. */
+export class ConfigError extends UserError {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+  }
+}
 
 /**
  * The one place settings are read. Values come from the environment, with
@@ -98,9 +124,8 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenvFile = true } = {}): Config {
   if (dotenvFile) dotenv.config({ quiet: true });
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`Invalid configuration: ${problems}`);
-  }
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  registerSecret(parsed.data.TELEGRAM_BOT_TOKEN);
+  registerSecret(parsed.data.WEBHOOK_SECRET);
   return toConfig(parsed.data);
 }

@@ -1,24 +1,28 @@
-import { contentTerms } from '../arabic/tokens.js';
-import type { SearchIndex } from '../index/open.js';
+import type { SearchIndex } from '../index/search-index.js';
 
 /**
- * The share of the question's information (IDF-weighted content words) that
- * a passage holds. Words the articles never use weigh the most, so "عاصمة
- * البرازيل" scores 0 against news about China and Russia even when a common
- * word matches.
- *
- * @param passage the passage's text, or its content terms when already known.
+ * The weight of each of a question's terms: its IDF among the index's
+ * sentences. Words the articles never use weigh the most, so "عاصمة البرازيل"
+ * covers little of news about China and Russia even when a common word
+ * matches. Computed once per question.
  */
-export function termCoverage(index: SearchIndex, questionTerms: string[], passage: string | ReadonlySet<string>): number {
-  if (questionTerms.length === 0) return 0;
-  const n = index.sentenceLexical.size;
-  const present = typeof passage === 'string' ? new Set(contentTerms(passage)) : passage;
-  let total = 0;
-  let covered = 0;
-  for (const term of new Set(questionTerms)) {
-    const idf = Math.log(1 + n / (1 + index.sentenceLexical.documentFrequency(term)));
-    total += idf;
-    if (present.has(term)) covered += idf;
+export class TermWeights {
+  private readonly weights: Map<string, number>;
+  private readonly total: number;
+
+  constructor(index: SearchIndex, terms: readonly string[]) {
+    const unique = [...new Set(terms)];
+    const n = index.sentenceCount;
+    const frequencies = index.documentFrequencies(unique);
+    this.weights = new Map(unique.map((term, i) => [term, Math.log(1 + n / (1 + frequencies[i]))]));
+    this.total = [...this.weights.values()].reduce((sum, w) => sum + w, 0);
   }
-  return total === 0 ? 0 : covered / total;
+
+  /** The share of the question's information (IDF-weighted terms) that a passage's terms hold, from 0 to 1. */
+  coverage(passageTerms: ReadonlySet<string>): number {
+    if (this.total === 0) return 0;
+    let covered = 0;
+    for (const [term, weight] of this.weights) if (passageTerms.has(term)) covered += weight;
+    return covered / this.total;
+  }
 }

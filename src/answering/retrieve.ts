@@ -1,56 +1,12 @@
-import type { SearchIndex } from '../index/open.js';
-import { dot, isZeroVector } from '../index/vector-index.js';
-import { row } from '../index/store.js';
+import type { PassageKind, SearchIndex } from '../index/search-index.js';
 import { reciprocalRankFusion } from './fusion.js';
-import { contentTerms } from '../arabic/tokens.js';
-import { termCoverage } from './relevance.js';
-import { answerTypeOf, holdsAnswerType } from './answer-type.js';
+import type { FusionOptions } from './options.js';
+import type { Question } from './question.js';
 
-/** How much each signal counts when sentences are ranked. */
-export interface RetrievalWeights {
-  /** BM25 over single sentences. */
-  lexicalSentence: number;
-  /** BM25 over chunks (a sentence inherits its chunk's rank). */
-  lexicalChunk: number;
-  /** Cosine over sentence vectors. */
-  denseSentence: number;
-  /** Cosine over chunk vectors (HNSW). */
-  denseChunk: number;
-  /** RRF constant. */
-  k: number;
-  /** How many hits each list contributes. */
-  depth: number;
-  /** Rerank: weight of the share of the question's IDF-weighted words in the sentence itself. */
-  coverage: number;
-  /** Rerank: the same over the sentence and its two neighbours. */
-  windowCoverage: number;
-  /** Rerank: weight of the sentence's cosine similarity to the question. */
-  similarity: number;
-  /** Rerank: bonus for a sentence holding the kind of answer asked for ("متى" → a date, "كم" → a number). */
-  answerType: number;
-  /** How many of the fused candidates are reranked. */
-  rerankDepth: number;
-}
-
-/** Tuned on ARCD (train) with local/arabic-static-256; see README "Answer quality". */
-export const DEFAULT_WEIGHTS: RetrievalWeights = {
-  lexicalSentence: 2,
-  lexicalChunk: 1,
-  denseSentence: 0.5,
-  denseChunk: 1,
-  k: 10,
-  depth: 50,
-  coverage: 0,
-  windowCoverage: 1,
-  similarity: 0.3,
-  answerType: 0.2,
-  rerankDepth: 30,
-};
-
-export interface RankedSentence {
+/** A sentence found for a question: its fused retrieval score and its similarity to the question. */
+export interface Candidate {
   id: number;
-  score: number;
-  /** The sentence's own retrieval score (fusion, before reranking by its window). */
+  /** The sentence's retrieval score (weighted reciprocal rank fusion). */
   fused: number;
   /** Cosine similarity of the sentence to the question (0 without a question vector). */
   similarity: number;
@@ -64,106 +20,90 @@ export interface RetrievalTimings {
 }
 
 /**
+ * Sentence similarities to the question, computed once per sentence as the
+ * stages ask for them.
+ */
+class Similarities {
+  private readonly known = new Map<number, number>();
+
+  constructor(
+    private readonly index: SearchIndex,
+    private readonly vector: Float32Array | null,
+  ) {}
+
+  /** Computes the similarities of sentences not seen yet, in one call to the index. */
+  load(ids: readonly number[]): void {
+    if (!this.vector) return;
+    const missing = ids.filter((id) => !this.known.has(id));
+    if (missing.length === 0) return;
+    const values = this.index.sentenceSimilarities(this.vector, missing);
+    missing.forEach((id, i) => this.known.set(id, values[i]));
+  }
+
+  of(id: number): number {
+    return this.known.get(id) ?? 0;
+  }
+}
+
+/**
  * Chunk hits handed down to their sentences: chunk by chunk, and within a
  * chunk the sentences closest to the question first.
  */
-function sentencesOfChunks(index: SearchIndex, chunkIds: number[], similarity: (id: number) => number): number[] {
+function sentencesOfChunks(index: SearchIndex, chunkIds: number[], similarities: Similarities): number[] {
   const seen = new Set<number>();
   const ids: number[] = [];
   for (const c of chunkIds) {
-    const { first, last } = index.chunks[c];
+    const { first, last } = index.chunk(c);
     const fresh = Array.from({ length: last - first + 1 }, (_, i) => first + i).filter((s) => !seen.has(s));
-    fresh.sort((a, b) => similarity(b) - similarity(a));
-    for (const s of fresh) (seen.add(s), ids.push(s));
+    similarities.load(fresh);
+    fresh.sort((a, b) => similarities.of(b) - similarities.of(a));
+    for (const s of fresh) {
+      seen.add(s);
+      ids.push(s);
+    }
   }
   return ids;
 }
 
 /**
- * Ranks the index's sentences against a question, fusing four views: the
+ * Finds the sentences that may answer a question, fusing four views: the
  * sentence's own words (BM25) and meaning (cosine), and the words and meaning
- * of the passage around it. Either side works alone: a question of rare
- * names is carried by BM25, a paraphrase by the vectors.
+ * of the passage around it (chunks). Either side works alone: a question of
+ * rare names is carried by BM25, a paraphrase by the vectors.
+ *
+ * @returns candidates, best fused score first.
  */
-export function rankSentences(
-  index: SearchIndex,
-  question: string,
-  queryVector: Float32Array | null,
-  weights: RetrievalWeights = DEFAULT_WEIGHTS,
-  timings?: RetrievalTimings,
-): RankedSentence[] {
-  const { depth } = weights;
+export function retrieve(index: SearchIndex, question: Question, options: FusionOptions, timings?: RetrievalTimings): Candidate[] {
+  const { depth } = options;
   const t = performance.now();
-  const toSentences = (labels: number[]) => labels.map((l) => index.sentenceByLabel.get(l)!);
-  const toChunks = (labels: number[]) => labels.map((l) => index.chunkByLabel.get(l)!);
-  const lexicalSentences = toSentences(index.sentenceLexical.search(question, depth).map((h) => h.id));
-  const lexicalChunks = toChunks(index.chunkLexical.search(question, depth).map((h) => h.id));
+  const lexical = (kind: PassageKind) => index.lexicalSearch(kind, question.text, depth).map((h) => h.id);
+  const lexicalSentences = lexical('sentence');
+  const lexicalChunks = lexical('chunk');
   const afterLexical = performance.now();
 
-  const dense = queryVector && !isZeroVector(queryVector);
-  const denseSentences = dense ? toSentences(index.sentenceHnsw.search(queryVector, depth).map((h) => h.label)) : [];
-  const denseChunks = dense ? toChunks(index.chunkHnsw.search(queryVector, depth).map((h) => h.label)) : [];
+  const { vector } = question;
+  const dense = (kind: PassageKind) => (vector ? index.denseSearch(kind, vector, depth).map((h) => h.id) : []);
+  const denseSentences = dense('sentence');
+  const denseChunks = dense('chunk');
   const afterHnsw = performance.now();
 
-  const similarities = new Map<number, number>();
-  const similarity = (id: number): number => {
-    if (!dense) return 0;
-    let value = similarities.get(id);
-    if (value === undefined) similarities.set(id, (value = dot(queryVector, row(index.sentenceVectors, id))));
-    return value;
-  };
+  const similarities = new Similarities(index, vector);
   const fused = reciprocalRankFusion(
     [
-      { weight: weights.lexicalSentence, ids: lexicalSentences },
-      { weight: weights.lexicalChunk, ids: sentencesOfChunks(index, lexicalChunks, similarity) },
-      { weight: weights.denseSentence, ids: denseSentences },
-      { weight: weights.denseChunk, ids: sentencesOfChunks(index, denseChunks, similarity) },
+      { weight: options.lexicalSentence, ids: lexicalSentences },
+      { weight: options.lexicalChunk, ids: sentencesOfChunks(index, lexicalChunks, similarities) },
+      { weight: options.denseSentence, ids: denseSentences },
+      { weight: options.denseChunk, ids: sentencesOfChunks(index, denseChunks, similarities) },
     ],
-    weights.k,
+    options.k,
   );
-  const ranked = [...fused].map(([id, score]) => ({ id, score, fused: score, similarity: similarity(id) }));
-  ranked.sort((a, b) => b.score - a.score);
-  rerank(index, question, ranked, weights);
+  similarities.load([...fused.keys()]);
+  const candidates = [...fused].map(([id, score]) => ({ id, fused: score, similarity: similarities.of(id) }));
+  candidates.sort((a, b) => b.fused - a.fused);
   if (timings) {
     timings.lexical += afterLexical - t;
     timings.hnsw += afterHnsw - afterLexical;
     timings.fusion += performance.now() - afterHnsw;
   }
-  return ranked;
-}
-
-/**
- * Reorders the best fused candidates by how much of the question each
- * sentence (and its window) actually holds: fusion finds the right passage,
- * this picks the sentence in it that answers.
- */
-function rerank(index: SearchIndex, question: string, ranked: RankedSentence[], weights: RetrievalWeights): void {
-  const terms = contentTerms(question);
-  const type = answerTypeOf(question);
-  const top = ranked.slice(0, weights.rerankDepth);
-  const best = top[0]?.score || 1;
-  // Windows overlap: analyse each sentence once.
-  const analysed = new Map<number, Set<string>>();
-  const termsOf = (id: number): Set<string> => {
-    let set = analysed.get(id);
-    if (!set) analysed.set(id, (set = new Set(contentTerms(index.sentences[id].text))));
-    return set;
-  };
-  for (const candidate of top) {
-    const s = index.sentences[candidate.id];
-    const window = new Set(
-      [candidate.id - 1, candidate.id, candidate.id + 1]
-        .filter((i) => index.sentences[i]?.article === s.article)
-        .flatMap((i) => [...termsOf(i)]),
-    );
-    candidate.score =
-      candidate.score / best +
-      (weights.coverage ? weights.coverage * termCoverage(index, terms, termsOf(candidate.id)) : 0) +
-      weights.windowCoverage * termCoverage(index, terms, window) +
-      weights.similarity * candidate.similarity +
-      (holdsAnswerType(s.text, type) ? weights.answerType : 0);
-  }
-  top.sort((a, b) => b.score - a.score);
-  // Only reranked candidates go on, so every score is on the same scale.
-  ranked.splice(0, ranked.length, ...top);
+  return candidates;
 }

@@ -1,20 +1,54 @@
-import { watchFile, unwatchFile } from 'node:fs';
-import { join } from 'node:path';
+import { unwatchFile, watchFile } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ArticleMeta } from '../corpus/article.js';
 import type { Embedder } from '../embedding/embedder.js';
+import { UserError } from '../errors.js';
+import { openIndex } from '../index/local-index.js';
 import { CURRENT_FILE, currentBuildDir } from '../index/location.js';
-import type { Answer, Answerer, AskOptions } from './answer.js';
-import { openAnswerer } from './load.js';
+import type { IndexedArticle, SearchIndex } from '../index/search-index.js';
+import { type Answer, Answerer, type AnswerTimings, type AskOptions } from './answerer.js';
+import { type AnswerOptions, answerOptionsFor } from './options.js';
+
+export type { ArticleMeta, IndexedArticle };
+
+/** The index was built with another model than the configured one: their vectors cannot be compared. */
+export class ModelMismatchError extends UserError {
+  override readonly name = 'ModelMismatchError';
+
+  constructor(
+    readonly indexDir: string,
+    readonly indexModel: string,
+    readonly configuredModel: string,
+  ) {
+    super(
+      `The index in ${indexDir} was built with "${indexModel}", but EMBEDDING_MODEL is "${configuredModel}". ` +
+        "Rebuild it with: npm run index (or set EMBEDDING_MODEL to the index's model).",
+    );
+  }
+}
 
 export interface ServiceOptions {
-  /** See MIN_SIMILARITY. */
+  /** The index folder (its live build is opened, and followed when watched). */
+  indexDir: string;
+  /** The model that embeds questions: the one the index was built with. */
+  embedder: Embedder;
+  /** See MIN_SIMILARITY; default: per model (answering/options.ts). */
   minSimilarity?: number;
-  onReload?: (buildDir: string) => void;
+  /** Answer options instead of the model's calibrated ones (for tuning). */
+  answerOptions?: AnswerOptions;
+  /** Called when the service has switched to a newly published build. */
+  onReload?: (version: string) => void;
+  /** Called when a newly published build could not be opened; the service keeps the one it has. */
   onReloadError?: (error: Error) => void;
 }
 
+/** How often the index folder's CURRENT pointer is checked for a new build. */
+const WATCH_INTERVAL_MS = 1000;
+
 /**
- * The live answerer of a running bot. When `npm run index` publishes a new
- * build, the service opens it and switches over; questions already under way
+ * Answers questions from the live index: the one way the bot, `npm run ask`
+ * and `npm run eval` ask. When `npm run index` publishes a new build, a
+ * watching service opens it and switches over; questions already under way
  * finish on the index they started with, so none fails during the switch.
  */
 export class AnswerService {
@@ -23,34 +57,67 @@ export class AnswerService {
   private watching = false;
 
   private constructor(
-    private readonly indexDir: string,
-    private readonly embedder: Embedder,
-    answerer: Answerer,
     private readonly options: ServiceOptions,
+    answerer: Answerer,
   ) {
     this.current = answerer;
   }
 
-  static async open(indexDir: string, embedder: Embedder, options: ServiceOptions = {}): Promise<AnswerService> {
-    return new AnswerService(indexDir, embedder, await openAnswerer(indexDir, embedder, options.minSimilarity), options);
+  /**
+   * Opens the live build of `options.indexDir`.
+   *
+   * @throws IndexNotFoundError, ModelMismatchError
+   */
+  static async open(options: ServiceOptions): Promise<AnswerService> {
+    return new AnswerService(options, await AnswerService.answererFor(options));
   }
 
-  get answerer(): Answerer {
-    return this.current;
+  private static async answererFor(options: ServiceOptions): Promise<Answerer> {
+    const index = await openIndex(options.indexDir);
+    if (index.model !== options.embedder.modelId) {
+      throw new ModelMismatchError(options.indexDir, index.model, options.embedder.modelId);
+    }
+    const answerOptions = options.answerOptions ?? answerOptionsFor(index.model, { minSimilarity: options.minSimilarity });
+    return new Answerer(index, options.embedder, answerOptions);
   }
 
-  ask(question: string, options?: AskOptions): Promise<Answer> {
-    return this.current.ask(question, options);
+  /** The build answering now. */
+  get version(): string {
+    return this.current.index.version;
+  }
+
+  /** The model that embeds questions (its id and the languages it reads). */
+  get model(): Pick<Embedder, 'modelId' | 'languages'> {
+    return this.options.embedder;
+  }
+
+  ask(question: string, options?: AskOptions, timings?: AnswerTimings): Promise<Answer> {
+    return this.current.ask(question, options, timings);
+  }
+
+  /** An article of the live build, with its sentences. */
+  article(id: string): IndexedArticle | undefined {
+    return this.current.index.article(id);
+  }
+
+  /** A page of the live build's articles, in id order. */
+  articles(page: { offset: number; limit: number }): { total: number; items: ArticleMeta[] } {
+    return this.current.index.articles(page);
+  }
+
+  /** The live index, for tools that measure it (benchmarks, tests). */
+  get index(): SearchIndex {
+    return this.current.index;
   }
 
   /** Opens the live build if it is not the one in use. Resolves when done (or on failure, keeping the old one). */
   async reload(): Promise<void> {
     this.reloading ??= (async () => {
       try {
-        const dir = await currentBuildDir(this.indexDir);
-        if (!dir || dir === this.current.index.dir) return;
-        this.current = await openAnswerer(this.indexDir, this.embedder, this.options.minSimilarity);
-        this.options.onReload?.(this.current.index.dir);
+        const dir = await currentBuildDir(this.options.indexDir);
+        if (!dir || basename(dir) === this.version) return;
+        this.current = await AnswerService.answererFor(this.options);
+        this.options.onReload?.(this.version);
       } catch (error) {
         this.options.onReloadError?.(error as Error);
       } finally {
@@ -60,15 +127,15 @@ export class AnswerService {
     return this.reloading;
   }
 
-  /** Polls the index folder's CURRENT pointer (polling also works on network and container mounts). */
-  watch(intervalMs = 1000): void {
+  /** Follows the index folder's CURRENT pointer (polled: polling also works on network and container mounts). */
+  watch(intervalMs = WATCH_INTERVAL_MS): void {
     if (this.watching) return;
     this.watching = true;
-    watchFile(join(this.indexDir, CURRENT_FILE), { interval: intervalMs }, () => void this.reload());
+    watchFile(join(this.options.indexDir, CURRENT_FILE), { interval: intervalMs }, () => void this.reload());
   }
 
   close(): void {
-    if (this.watching) unwatchFile(join(this.indexDir, CURRENT_FILE));
+    if (this.watching) unwatchFile(join(this.options.indexDir, CURRENT_FILE));
     this.watching = false;
   }
 }

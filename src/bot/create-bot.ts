@@ -1,8 +1,9 @@
-import { Bot, type Context } from 'grammy';
 import { autoRetry } from '@grammyjs/auto-retry';
-import { apiThrottler, type APIThrottlerOptions } from '@grammyjs/transformer-throttler';
+import { type APIThrottlerOptions, apiThrottler } from '@grammyjs/transformer-throttler';
+import { Bot } from 'grammy';
+import { i18n } from '../i18n/i18n.js';
 import { redactSecrets } from '../log.js';
-import type { BotDeps } from './context.js';
+import type { BotContext, BotDeps } from './context.js';
 import { buttons } from './handlers/buttons.js';
 import { commands } from './handlers/commands.js';
 import { inline } from './handlers/inline.js';
@@ -11,24 +12,29 @@ import { allowlist, errorBoundary, rateLimit } from './middleware.js';
 
 export interface BotOptions extends BotDeps {
   token: string;
-  /** Another Bot API server (a local one, or a test emulator). */
+  /** Another Bot API server (a local one, or a test emulator). Default: Telegram's. */
   apiRoot?: string;
+  /** Chats (and, for inline queries, users) the bot serves. Default: everyone. */
   allowedChatIds?: ReadonlySet<number>;
+  /** Questions a user may ask per minute. */
   rateLimitPerMinute: number;
-  /** Outgoing rate limits; the default follows Telegram's (30/s overall, 1/s per chat, 20/min per group). */
+  /** Outgoing rate limits. Default: Telegram's (30/s overall, 1/s per chat, 20/min per group). */
   throttle?: APIThrottlerOptions;
 }
 
+/** Retries of an outgoing call on a flood wait (429) or a server error, and the longest wait accepted. */
+const RETRY = { maxRetryAttempts: 3, maxDelaySeconds: 30 };
+
 /**
- * The bot, composed top to bottom: errors are caught first, then who may
- * talk to it and how often, then what it does.
+ * The bot, composed top to bottom: errors are caught first, then the
+ * reader's language, then who may talk to it and how often, then what it does.
  */
-export function createBot(options: BotOptions): Bot<Context> {
-  const bot = new Bot<Context>(options.token, options.apiRoot ? { client: { apiRoot: options.apiRoot } } : {});
-  // Outgoing calls: retried on flood waits (429) and server errors, and throttled to Telegram's limits.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+export function createBot(options: BotOptions): Bot<BotContext> {
+  const bot = new Bot<BotContext>(options.token, options.apiRoot ? { client: { apiRoot: options.apiRoot } } : {});
+  bot.api.config.use(autoRetry(RETRY));
   bot.api.config.use(apiThrottler(options.throttle));
 
+  bot.use(i18n);
   bot.use(errorBoundary(options.logger));
   bot.use(allowlist(options.allowedChatIds));
   bot.use(rateLimit(options.rateLimitPerMinute));

@@ -1,8 +1,6 @@
-import { isStopWord, lightStem, contentTerms } from '../arabic/tokens.js';
 import { normalizeArabic } from '../arabic/normalize.js';
-import type { Quote, QuoteSource } from '../answering/quotes.js';
-import { sourceLine } from '../answering/format-text.js';
-import { TEXTS } from './texts.js';
+import { contentTerms, isStopWord, lightStem } from '../arabic/tokens.js';
+import { type Quote, type QuoteSource, sourceLine } from '../answering/quotes.js';
 
 /** Telegram's limit on one message's text. */
 export const MESSAGE_LIMIT = 4096;
@@ -26,14 +24,18 @@ export function highlight(text: string, question: string): string {
     .join('');
 }
 
+/** A source line in italics: "title — outlet · date". */
 export function sourceHtml(source: Pick<QuoteSource, 'title' | 'outlet' | 'date'>): string {
   return `<i>${escapeHtml(sourceLine(source))}</i>`;
 }
 
-/** One quote as Telegram HTML: the blockquote, then its source (and other outlets that report it). */
-export function quoteHtml(quote: Quote, question: string): string {
+/**
+ * One quote as Telegram HTML: the blockquote, then its source, then the
+ * other outlets that report it (after `alsoInLabel`).
+ */
+export function quoteHtml(quote: Quote, question: string, alsoInLabel: string): string {
   const also = quote.alsoIn.length
-    ? `\n${escapeHtml(TEXTS.alsoIn)} ${quote.alsoIn.map((s) => escapeHtml(sourceLine(s))).join('؛ ')}`
+    ? `\n${escapeHtml(alsoInLabel)} ${quote.alsoIn.map((s) => escapeHtml(sourceLine(s))).join('؛ ')}`
     : '';
   return `<blockquote>${highlight(quote.text, question)}</blockquote>\n— ${sourceHtml(quote)}${also}`;
 }
@@ -46,19 +48,15 @@ export function quoteHtml(quote: Quote, question: string): string {
 export function packMessages(blocks: string[], { limit = MESSAGE_LIMIT, separator = '\n\n' } = {}): string[] {
   const messages: string[] = [];
   let current = '';
-  const flush = () => {
-    if (current) messages.push(current);
-    current = '';
-  };
   for (const block of blocks.flatMap((b) => (b.length > limit ? splitBlock(b, limit) : [b]))) {
     const joined = current ? `${current}${separator}${block}` : block;
     if (joined.length <= limit) current = joined;
     else {
-      flush();
+      if (current) messages.push(current);
       current = block;
     }
   }
-  flush();
+  if (current) messages.push(current);
   return messages;
 }
 

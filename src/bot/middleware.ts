@@ -1,21 +1,24 @@
-import type { Context, MiddlewareFn } from 'grammy';
 import { limit } from '@grammyjs/ratelimiter';
-import { redactSecrets, type Logger } from '../log.js';
-import { TEXTS } from './texts.js';
+import type { MiddlewareFn } from 'grammy';
+import { type Logger, redactSecrets } from '../log.js';
+import type { BotContext } from './context.js';
+
+/** The per-user window of RATE_LIMIT_PER_MINUTE. */
+const RATE_WINDOW_MS = 60_000;
 
 /**
  * Catches whatever a handler throws: the error is logged, the user gets a
  * short apology, and the bot goes on with the next update.
  */
-export function errorBoundary(logger: Logger): MiddlewareFn<Context> {
+export function errorBoundary(logger: Logger): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     try {
       await next();
     } catch (error) {
       logger.error({ err: redactSecrets(error), updateId: ctx.update.update_id }, 'update failed');
       try {
-        if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: TEXTS.failure });
-        else if (ctx.chat) await ctx.reply(TEXTS.failure);
+        if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t('failure') });
+        else if (ctx.chat) await ctx.reply(ctx.t('failure'));
       } catch (replyError) {
         logger.warn({ err: redactSecrets(replyError) }, 'could not send the apology');
       }
@@ -24,26 +27,26 @@ export function errorBoundary(logger: Logger): MiddlewareFn<Context> {
 }
 
 /** Only the listed chats (and, for inline queries, users) are served; others get a refusal. */
-export function allowlist(allowed: ReadonlySet<number> | undefined): MiddlewareFn<Context> {
+export function allowlist(allowed: ReadonlySet<number> | undefined): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     if (!allowed) return next();
     const id = ctx.chat?.id ?? ctx.from?.id;
     if (id !== undefined && allowed.has(id)) return next();
-    if (ctx.inlineQuery) return ctx.answerInlineQuery([], { cache_time: 0, is_personal: true });
-    if (ctx.callbackQuery) return ctx.answerCallbackQuery({ text: TEXTS.notAllowed });
-    if (ctx.chat?.type === 'private' || ctx.message) await ctx.reply(TEXTS.notAllowed);
+    if (ctx.inlineQuery) return void (await ctx.answerInlineQuery([], { cache_time: 0, is_personal: true }));
+    if (ctx.callbackQuery) return void (await ctx.answerCallbackQuery({ text: ctx.t('not-allowed') }));
+    if (ctx.chat?.type === 'private' || ctx.message) await ctx.reply(ctx.t('not-allowed'));
   };
 }
 
 /** At most `perMinute` updates per user per minute; the first one over gets a polite reply. */
-export function rateLimit(perMinute: number): MiddlewareFn<Context> {
-  return limit({
-    timeFrame: 60_000,
+export function rateLimit(perMinute: number): MiddlewareFn<BotContext> {
+  return limit<BotContext, never>({
+    timeFrame: RATE_WINDOW_MS,
     limit: perMinute,
     keyGenerator: (ctx) => ctx.from?.id.toString(),
     onLimitExceeded: async (ctx) => {
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: TEXTS.rateLimited });
-      else if (ctx.message) await ctx.reply(TEXTS.rateLimited);
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t('rate-limited') });
+      else if (ctx.message) await ctx.reply(ctx.t('rate-limited'));
     },
-  }) as MiddlewareFn<Context>;
+  }) as MiddlewareFn<BotContext>;
 }

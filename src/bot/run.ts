@@ -1,28 +1,39 @@
 import { createServer, type Server } from 'node:http';
-import { run, type RunnerHandle } from '@grammyjs/runner';
-import { webhookCallback, type Bot, type Context } from 'grammy';
+import { type RunnerHandle, run } from '@grammyjs/runner';
+import { type Bot, webhookCallback } from 'grammy';
 import type { Logger } from '../log.js';
+import type { BotContext } from './context.js';
 
 export interface RunningBot {
   /** Stops taking updates and lets the ones under way finish. */
   stop(): Promise<void>;
 }
 
+/** The updates the bot handles: everything else is never sent to it. */
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'inline_query'] as const;
+
+/** Long polling: how eagerly the runner fetches (0 = fewer requests, 1 = lower latency) and its longest pause. */
+const POLLING = { speedTrafficBalance: 0.2, maxDelayMilliseconds: 250 };
+
 /** Long polling with concurrent handling (@grammyjs/runner). */
-export async function startPolling(bot: Bot<Context>, logger: Logger): Promise<RunningBot> {
+export async function startPolling(bot: Bot<BotContext>, logger: Logger): Promise<RunningBot> {
   await bot.init();
   await bot.api.deleteWebhook().catch(() => undefined); // polling and a webhook exclude each other
   const runner: RunnerHandle = run(bot, {
-    runner: { fetch: { allowed_updates: ['message', 'callback_query', 'inline_query'] } },
-    source: { speedTrafficBalance: 0.2, maxDelayMilliseconds: 250 },
+    runner: { fetch: { allowed_updates: ALLOWED_UPDATES } },
+    source: POLLING,
   });
   logger.info({ bot: bot.botInfo.username }, 'bot running (long polling)');
-  return { stop: async () => { if (runner.isRunning()) await runner.stop(); } };
+  return {
+    stop: async () => {
+      if (runner.isRunning()) await runner.stop();
+    },
+  };
 }
 
 /** Webhook mode: an HTTP server Telegram posts updates to, registered with setWebhook. */
 export async function startWebhook(
-  bot: Bot<Context>,
+  bot: Bot<BotContext>,
   logger: Logger,
   { url, port, secret }: { url: string; port: number; secret?: string },
 ): Promise<RunningBot> {
@@ -33,7 +44,7 @@ export async function startWebhook(
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(port, resolve));
-  await bot.api.setWebhook(url, { secret_token: secret, allowed_updates: ['message', 'callback_query', 'inline_query'] });
+  await bot.api.setWebhook(url, { secret_token: secret, allowed_updates: ALLOWED_UPDATES });
   logger.info({ bot: bot.botInfo.username, port }, 'bot running (webhook)');
   return { stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

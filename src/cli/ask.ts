@@ -6,22 +6,27 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { AnswerService } from '../answering/service.js';
 import { loadConfig } from '../config.js';
-import { loadAnswerer } from '../answering/load.js';
-import { answerJson, formatAnswerText } from '../answering/format-text.js';
-import { runCli, UsageError } from './run.js';
+import { UsageError } from '../errors.js';
+import { answerJson, formatAnswerText } from './format-text.js';
+import { runCli } from './run.js';
+import { openEmbedder } from './setup.js';
 
-function positiveInt(value: string): number {
+/** The most quotes one question may ask for. */
+const MAX_COUNT = 50;
+
+function quoteCount(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 50) throw new InvalidArgumentError('expected a whole number from 1 to 50');
+  if (!Number.isInteger(n) || n < 1 || n > MAX_COUNT) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_COUNT}`);
   return n;
 }
 
 const program = new Command('ask')
   .description('Answer a question with quoted sentences from the articles.')
-  .argument('[question...]', 'the question, in Arabic or English')
+  .argument('[question...]', 'the question, in Arabic (or another language the model reads)')
   .option('--index <dir>', 'index folder (default: INDEX_DIR or embeddings/)')
-  .option('-k, --count <n>', 'number of quotes', positiveInt)
+  .option('-k, --count <n>', 'number of quotes', quoteCount)
   .option('--json', 'print {question, found, answers} as JSON (one line per question)')
   .option('--batch <file>', 'answer every line of FILE (one question a line)')
   .parse();
@@ -30,16 +35,26 @@ runCli(async () => {
   const opts = program.opts<{ index?: string; count?: number; json?: boolean; batch?: string }>();
   const config = loadConfig();
   const questions = opts.batch
-    ? (await readFile(resolve(opts.batch), 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean)
+    ? (await readFile(resolve(opts.batch), 'utf8'))
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
     : [program.args.join(' ').trim()];
   if (questions.length === 0 || questions.some((q) => q === '')) {
     throw new UsageError('Ask a question: npm run ask -- "ما موقف روسيا من قضية تايوان؟"');
   }
-  const answerer = await loadAnswerer(config, opts.index ? resolve(opts.index) : config.indexDir);
+  const service = await AnswerService.open({
+    indexDir: opts.index ? resolve(opts.index) : config.indexDir,
+    embedder: await openEmbedder(config),
+    minSimilarity: config.minSimilarity,
+  });
   const count = opts.count ?? config.answerCount;
   for (const [i, question] of questions.entries()) {
-    const answer = await answerer.ask(question, { count });
+    const answer = await service.ask(question, { count });
     if (opts.json) process.stdout.write(`${JSON.stringify(answerJson(answer))}\n`);
-    else process.stdout.write(`${questions.length > 1 ? `${i > 0 ? '\n' : ''}؟ ${question}\n` : ''}${formatAnswerText(answer)}`);
+    else {
+      const heading = questions.length > 1 ? `${i > 0 ? '\n' : ''}؟ ${question}\n` : '';
+      process.stdout.write(`${heading}${formatAnswerText(answer)}`);
+    }
   }
 });

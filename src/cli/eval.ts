@@ -6,10 +6,10 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { createEmbedder } from '../embedding/embedder.js';
+import { isMiss } from '../eval/metrics.js';
 import { evaluateFile } from '../eval/run.js';
-import { firstHitRank } from '../eval/metrics.js';
 import { runCli } from './run.js';
+import { openEmbedder } from './setup.js';
 
 const program = new Command('eval')
   .description('Measure answer quality on a question set (our format or SQuAD).')
@@ -19,30 +19,29 @@ const program = new Command('eval')
   .option('--show-misses', 'list the questions not answered in the first three quotes')
   .parse();
 
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+
 runCli(async () => {
   const opts = program.opts<{ dataset: string; index?: string; json?: boolean; showMisses?: boolean }>();
   const config = loadConfig();
-  const embedder = await createEmbedder(config.embedding);
+  const embedder = await openEmbedder(config);
   const { summary, records } = await evaluateFile(resolve(opts.dataset), {
     embedder,
     indexDir: opts.index ? resolve(opts.index) : config.indexDir,
     chunking: config.chunking,
+    minSimilarity: config.minSimilarity,
   });
   if (opts.showMisses) {
-    for (const { question, answer } of records) {
-      const rank = question.noAnswer ? 0 : firstHitRank(question, answer);
-      const wrong = question.noAnswer ? answer.found : rank === 0 || rank > 3;
-      if (!wrong) continue;
+    for (const { question, answer } of records.filter(isMiss)) {
       process.stderr.write(`MISS ${question.id} ${question.question}\n  gold: ${question.answers.join(' | ')}\n`);
-      for (const q of answer.answers) process.stderr.write(`  - [${q.articleId}] ${q.text.slice(0, 160)}\n`);
-      if (!answer.found) process.stderr.write('  (not found)\n');
+      for (const q of answer.quotes) process.stderr.write(`  - [${q.articleId}] ${q.text.slice(0, 160)}\n`);
+      if (!answer.found) process.stderr.write(`  (${answer.unsupportedLanguage ? 'language not read' : 'not found'})\n`);
     }
   }
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ dataset: opts.dataset, model: embedder.modelId, ...summary })}\n`);
     return;
   }
-  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
   process.stdout.write(
     [
       `Dataset        ${opts.dataset} (${summary.questions} questions, ${summary.answerable} answerable)`,

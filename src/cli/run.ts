@@ -1,31 +1,14 @@
-import { ConfigError } from '../config.js';
-import { CorpusError } from '../corpus/load.js';
-import { ModelNotFoundError } from '../embedding/embedder.js';
-import { IndexWriteError } from '../index/build.js';
-import { IndexLockedError, IndexNotFoundError } from '../index/location.js';
-import { IndexFormatError } from '../index/open.js';
-import { ModelMismatchError } from '../answering/load.js';
+import { UserError } from '../errors.js';
 import { redactSecrets } from '../log.js';
 
-/** Errors a user can fix: shown as one line, without a stack trace. */
-const USER_ERRORS = [
-  ConfigError,
-  CorpusError,
-  ModelNotFoundError,
-  IndexWriteError,
-  IndexLockedError,
-  IndexNotFoundError,
-  IndexFormatError,
-  ModelMismatchError,
-];
-
-export class UsageError extends Error {}
-
-/** Runs a command-line entry point: known errors become a clear message and exit code 1. */
+/**
+ * Runs a command-line entry point. A UserError (a setting, a missing folder,
+ * a model to fetch) is printed as its one line; anything else is a bug and
+ * is printed with its stack. Either way the exit code is 1.
+ */
 export function runCli(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    const known = error instanceof UsageError || USER_ERRORS.some((E) => error instanceof E);
-    const message = known ? (error as Error).message : String((error as Error)?.stack ?? error);
+    const message = error instanceof UserError ? error.message : String((error as Error)?.stack ?? error);
     process.stderr.write(`Error: ${redactSecrets(message)}\n`);
     process.exitCode = 1;
   });

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
-import { extname, basename, join } from 'node:path';
-import matter from 'gray-matter';
+import type { Dirent } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, extname, join, relative, isAbsolute } from 'node:path';
+import { UserError } from '../errors.js';
 import type { Article } from './article.js';
 import { dateFromFrontMatter } from './dates.js';
+import { type FrontMatter, FrontMatterError, splitFrontMatter } from './front-matter.js';
 import { parseArticleText } from './parse.js';
 
 export const ARTICLE_EXTENSIONS = ['.txt', '.md'];
 
+/** A file of the corpus folder that is not indexed, and why (for the warning). */
 export interface SkippedFile {
   file: string;
   reason: string;
@@ -20,16 +23,38 @@ export interface LoadedCorpus {
   skipped: SkippedFile[];
 }
 
-export interface LoadOptions {
-  /** The article files, as listCorpus returns them (listed again when absent). */
-  files?: string[];
+export interface ListOptions {
+  /** Files larger than this many bytes are skipped (default: no limit). */
+  maxBytes?: number;
+}
+
+export interface LoadOptions extends ListOptions {
+  /** The corpus listing, as listCorpus returns it (listed again when absent). */
+  files?: CorpusListing;
   /** Content hashes of articles already read; those files are not parsed again. */
   known?: ReadonlyMap<string, string>;
 }
 
-export class CorpusError extends Error {}
+/** The article files of a corpus folder, and the files passed over. */
+export interface CorpusListing {
+  files: string[];
+  skipped: SkippedFile[];
+}
+
+/** The corpus folder is missing or holds no articles. */
+export class CorpusError extends UserError {
+  override readonly name = 'CorpusError';
+
+  constructor(
+    readonly dir: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Files read at a time: disks and network mounts answer faster in parallel. */
 const READ_AHEAD = 64;
 
 /** Decodes bytes as UTF-8 text, or says why they are not. */
@@ -42,12 +67,12 @@ function decodeText(bytes: Buffer): { text: string } | { reason: string } {
   }
 }
 
-function stringField(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : '';
-}
-
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1)} MiB`;
 }
 
 /**
@@ -58,25 +83,24 @@ export function parseArticleFile(file: string, bytes: Buffer, hash = sha256(byte
   const decoded = decodeText(bytes);
   if ('reason' in decoded) return { file, reason: decoded.reason };
   let text = decoded.text;
-  let front: Record<string, unknown> = {};
-  if (extname(file) === '.md') {
+  let front: FrontMatter | undefined;
+  if (extname(file).toLowerCase() === '.md') {
     try {
-      const parsed = matter(text);
-      text = parsed.content;
-      front = parsed.data;
+      ({ front, body: text } = splitFrontMatter(text));
     } catch (error) {
-      return { file, reason: `invalid front matter: ${(error as Error).message.split('\n')[0]}` };
+      if (error instanceof FrontMatterError) return { file, reason: error.message };
+      throw error;
     }
   }
-  const parsed = parseArticleText(text, { clean: Object.keys(front).length > 0 });
+  // A file with front matter is clean text: no header lines or dateline to read.
+  const parsed = parseArticleText(text, { clean: front !== undefined });
   if (parsed.sentences.length === 0) return { file, reason: 'no article text' };
-  const url = stringField(front.url);
   return {
     id: basename(file, extname(file)),
-    title: stringField(front.title) || parsed.title,
-    outlet: stringField(front.source) || parsed.outlet,
-    date: dateFromFrontMatter(front.date) || parsed.date,
-    ...(url ? { url } : {}),
+    title: front?.title || parsed.title,
+    outlet: front?.source || parsed.outlet,
+    date: dateFromFrontMatter(front?.date) || parsed.date,
+    ...(front?.url ? { url: front.url } : {}),
     text,
     sentences: parsed.sentences,
     hash,
@@ -84,51 +108,99 @@ export function parseArticleFile(file: string, bytes: Buffer, hash = sha256(byte
   };
 }
 
-/**
- * The article files (`.txt`, `.md`) in `dir`, in file-name order.
- *
- * @throws CorpusError when the folder is missing or holds no article files.
- */
-export async function listCorpus(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    throw new CorpusError(`Corpus folder not found: ${dir}`);
+/** Why an entry of the corpus folder is not an article file to read, if it is not. */
+async function unfitReason(dir: string, realDir: string, entry: Dirent, maxBytes?: number): Promise<string | undefined> {
+  const path = join(dir, entry.name);
+  if (entry.isSymbolicLink()) {
+    const target = await realpath(path).catch(() => undefined);
+    if (!target) return 'broken symbolic link';
+    const inside = relative(realDir, target);
+    if (inside.startsWith('..') || isAbsolute(inside)) return 'symbolic link to a file outside the corpus folder';
   }
-  const files = names.filter((n) => ARTICLE_EXTENSIONS.includes(extname(n).toLowerCase())).sort();
-  if (files.length === 0) {
-    throw new CorpusError(`No articles in ${dir}: add .txt or .md files.`);
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) return 'not a regular file';
+  if (maxBytes !== undefined && info.size > maxBytes) {
+    return `larger than MAX_ARTICLE_BYTES (${mib(info.size)} > ${mib(maxBytes)})`;
   }
-  return files;
+  return undefined;
 }
 
 /**
- * Loads every `.txt` and `.md` article in `dir`, in file-name order. Files
- * that cannot be read as articles are reported in `skipped`, never fatal.
+ * The article files (`.txt`, `.md`) in `dir`, in file-name order. Symbolic
+ * links that leave the folder, anything that is not a regular file (a
+ * folder, a pipe) and files over `maxBytes` are passed over, with reasons.
  *
  * @throws CorpusError when the folder is missing or holds no article files.
  */
-export async function loadCorpus(dir: string, { files, known }: LoadOptions = {}): Promise<LoadedCorpus> {
-  const names = files ?? (await listCorpus(dir));
+export async function listCorpus(dir: string, { maxBytes }: ListOptions = {}): Promise<CorpusListing> {
+  let entries: Dirent[];
+  let realDir: string;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+    realDir = await realpath(dir);
+  } catch {
+    throw new CorpusError(dir, `Corpus folder not found: ${dir}`);
+  }
+  const candidates = entries
+    .filter((e) => ARTICLE_EXTENSIONS.includes(extname(e.name).toLowerCase()))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (candidates.length === 0) throw new CorpusError(dir, `No articles in ${dir}: add .txt or .md files.`);
+  const files: string[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const entry of candidates) {
+    const reason = await unfitReason(dir, realDir, entry, maxBytes);
+    if (reason) skipped.push({ file: entry.name, reason });
+    else files.push(entry.name);
+  }
+  return { files, skipped };
+}
+
+/** Reads a file, but never more than `maxBytes` + 1 bytes (it may have grown since it was listed). */
+async function readCapped(path: string, maxBytes = Number.POSITIVE_INFINITY): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    if (!Number.isFinite(maxBytes)) return await handle.readFile();
+    const buffer = Buffer.alloc(maxBytes + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Loads every article of the corpus folder, in file-name order. Files that
+ * cannot be read as articles are reported in `skipped`, never fatal.
+ *
+ * @throws CorpusError when the folder is missing or holds no article files.
+ */
+export async function loadCorpus(dir: string, options: LoadOptions = {}): Promise<LoadedCorpus> {
+  const { files: names, skipped: passedOver } = options.files ?? (await listCorpus(dir, options));
   const articles: Article[] = [];
   const unchanged = new Set<string>();
-  const skipped: SkippedFile[] = [];
+  const skipped: SkippedFile[] = [...passedOver];
   const seen = new Map<string, string>();
-  // Read a few files at a time: disks and network mounts answer faster in parallel.
   for (let i = 0; i < names.length; i += READ_AHEAD) {
     const batch = names.slice(i, i + READ_AHEAD);
-    const contents = await Promise.all(batch.map((name) => readFile(join(dir, name))));
+    const contents = await Promise.all(
+      batch.map((name) => readCapped(join(dir, name), options.maxBytes).catch((error: Error) => error)),
+    );
     batch.forEach((name, j) => {
+      const bytes = contents[j];
+      if (bytes instanceof Error) return void skipped.push({ file: name, reason: `cannot be read (${bytes.message})` });
+      if (options.maxBytes !== undefined && bytes.length > options.maxBytes) {
+        return void skipped.push({ file: name, reason: `larger than MAX_ARTICLE_BYTES (${mib(options.maxBytes)})` });
+      }
       const id = basename(name, extname(name));
       if (seen.has(id)) return void skipped.push({ file: name, reason: `same article id as ${seen.get(id)}` });
       seen.set(id, name);
-      const hash = sha256(contents[j]);
-      if (known?.get(id) === hash) return void unchanged.add(id);
-      const result = parseArticleFile(name, contents[j], hash);
+      const hash = sha256(bytes);
+      if (options.known?.get(id) === hash) return void unchanged.add(id);
+      const result = parseArticleFile(name, bytes, hash);
       if ('reason' in result) skipped.push(result);
       else articles.push(result);
     });
   }
+  skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { articles, unchanged, skipped };
 }

@@ -1,92 +1,136 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { env, pipeline, type FeatureExtractionPipeline } from '@xenova/transformers';
+import { env, type FeatureExtractionPipeline, pipeline } from '@xenova/transformers';
+import { UserError } from '../errors.js';
+import { BUILT_IN_MODEL, DEFAULT_HUB_URL, findModel, type ModelCard, modelFolders, readModelCard } from './models.js';
 
 /** Turns text into unit-length vectors; the only thing the index and retrieval know of models. */
 export interface Embedder {
   readonly modelId: string;
   readonly dimension: number;
+  /** Languages the model reads (see ModelCard); undefined: any. */
+  readonly languages?: readonly string[];
   /** Vectors for article passages (sentences, chunks), in input order. */
   embedPassages(texts: string[], onBatch?: (done: number) => void): Promise<Float32Array[]>;
   /** The vector for a user's question. */
   embedQuery(text: string): Promise<Float32Array>;
 }
 
-export interface EmbedderOptions {
-  model: string;
-  modelsDir: string;
-  allowRemoteModels: boolean;
-  batchSize: number;
+/** How a model file is coming along while it is downloaded. */
+export interface DownloadProgress {
+  file: string;
+  loaded: number;
+  total: number;
 }
 
-export class ModelNotFoundError extends Error {}
+export interface EmbedderOptions {
+  /** A model id: the built-in one, a folder under `modelsDir`, or a hub id such as Xenova/multilingual-e5-small. */
+  model: string;
+  /** Where models are looked for first, and where a downloaded one is kept. */
+  modelsDir: string;
+  /** May a model that is on no disk be downloaded (once, into `modelsDir`)? */
+  allowRemoteModels: boolean;
+  /** The hub to download from (default: huggingface.co). */
+  hubUrl?: string;
+  /** Passages embedded per batch. */
+  batchSize: number;
+  /** Called as a model's files are downloaded. */
+  onDownload?: (progress: DownloadProgress) => void;
+}
 
-/** e5 models were trained with these prefixes and rank worse without them. */
-export function usesE5Prefixes(modelId: string): boolean {
-  return /(^|[/_-])e5([_-]|$)/i.test(modelId);
+/** The configured model is on no disk and could not be downloaded. */
+export class ModelNotFoundError extends UserError {
+  override readonly name = 'ModelNotFoundError';
+
+  constructor(
+    readonly model: string,
+    /** The folders searched, in order. */
+    readonly searched: string[],
+    /** Why the download failed; undefined when downloads are off. */
+    readonly downloadError?: string,
+  ) {
+    const where = searched.map((dir) => join(dir, model)).join(' or ');
+    const tried = downloadError === undefined ? 'downloads are off (ALLOW_REMOTE_MODELS=false)' : `the download failed (${downloadError})`;
+    const fallback =
+      model === BUILT_IN_MODEL
+        ? 'Restore models/ from the repository (git checkout -- models).'
+        : `Fetch it where the hub is reachable (npm run fetch-model -- ${model}) and copy MODELS_DIR here, or use the built-in Arabic model: remove EMBEDDING_MODEL from .env (or set EMBEDDING_MODEL=${BUILT_IN_MODEL}).`;
+    super(`Embedding model "${model}" is not in ${where} and ${tried}. ${fallback}`);
+  }
+}
+
+/** transformers.js settings are global: set them for one load. */
+function configureTransformers(options: { localDir?: string; downloadDir?: string; hubUrl?: string }): void {
+  env.allowLocalModels = options.localDir !== undefined;
+  if (options.localDir) env.localModelPath = options.localDir;
+  env.allowRemoteModels = options.downloadDir !== undefined;
+  // A downloaded file is cached under MODELS_DIR/<model id>/, where the next run finds it on disk.
+  if (options.downloadDir) env.cacheDir = options.downloadDir;
+  env.remoteHost = options.hubUrl ?? DEFAULT_HUB_URL;
 }
 
 /**
- * Loads a feature-extraction model with transformers.js: from `modelsDir`
- * first, and, when `allowRemoteModels` is on, downloaded once into it.
+ * Loads a feature-extraction model with transformers.js: from `modelsDir`,
+ * or the project's own models (the built-in one); otherwise, when
+ * `allowRemoteModels` is on, downloaded once into `modelsDir`.
  *
- * @throws ModelNotFoundError naming the folder searched.
+ * @throws ModelNotFoundError saying where it looked and what to do.
  */
 export async function createEmbedder(options: EmbedderOptions): Promise<Embedder> {
-  const { model, modelsDir, allowRemoteModels, batchSize } = options;
-  const localPath = join(modelsDir, model);
-  if (!allowRemoteModels && !existsSync(join(localPath, 'config.json'))) {
-    throw new ModelNotFoundError(
-      `Embedding model "${model}" not found: looked in ${localPath}. ` +
-        'Put the model there (transformers.js layout) or set ALLOW_REMOTE_MODELS=true to download it once.',
-    );
-  }
-  env.localModelPath = modelsDir;
-  env.cacheDir = modelsDir; // a downloaded model lands where the next run looks for it
-  env.allowLocalModels = true;
-  env.allowRemoteModels = allowRemoteModels;
+  const { model, modelsDir } = options;
+  const localDir = findModel(model, modelsDir);
+  if (!localDir && !options.allowRemoteModels) throw new ModelNotFoundError(model, modelFolders(modelsDir));
 
+  configureTransformers(localDir ? { localDir } : { downloadDir: modelsDir, hubUrl: options.hubUrl });
   let extractor: FeatureExtractionPipeline;
   try {
-    extractor = (await pipeline('feature-extraction', model)) as FeatureExtractionPipeline;
+    const progress_callback = (event: { status: string; file?: string; loaded?: number; total?: number }) => {
+      if (event.status === 'progress' && event.file) {
+        options.onDownload?.({ file: event.file, loaded: event.loaded ?? 0, total: event.total ?? 0 });
+      }
+    };
+    extractor = (await pipeline('feature-extraction', model, localDir ? {} : { progress_callback })) as FeatureExtractionPipeline;
   } catch (error) {
-    throw new ModelNotFoundError(
-      `Could not load embedding model "${model}" (looked in ${localPath}` +
-        `${allowRemoteModels ? ', then the Hugging Face hub' : ''}): ${(error as Error).message}`,
-    );
+    if (localDir) throw error; // a model on disk that does not load is damaged: keep the details
+    throw new ModelNotFoundError(model, modelFolders(modelsDir), (error as Error).message.split('\n')[0]);
   }
-  const embedder = new TransformersEmbedder(model, extractor, batchSize, usesE5Prefixes(model));
+  const card = readModelCard(model, localDir ?? modelsDir);
+  const embedder = new TransformersEmbedder(model, extractor, options.batchSize, card);
   await embedder.embedQuery('.'); // learns the dimension
   return embedder;
 }
 
 class TransformersEmbedder implements Embedder {
   dimension = 0;
+  readonly languages?: readonly string[];
 
   constructor(
     readonly modelId: string,
     private readonly extractor: FeatureExtractionPipeline,
     private readonly batchSize: number,
-    private readonly e5: boolean,
-  ) {}
+    private readonly card: ModelCard,
+  ) {
+    this.languages = card.languages;
+  }
 
   async embedPassages(texts: string[], onBatch?: (done: number) => void): Promise<Float32Array[]> {
-    const prefix = this.e5 ? 'passage: ' : '';
+    const { passage } = this.card.prefixes;
     // Batch passages of similar length together: a batch is padded to its
     // longest text, so mixing short and long ones wastes most of the work.
     const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
     const vectors: Float32Array[] = new Array(texts.length);
     for (let i = 0; i < order.length; i += this.batchSize) {
       const batch = order.slice(i, i + this.batchSize);
-      const embedded = await this.run(batch.map((j) => prefix + texts[j]));
-      batch.forEach((j, k) => (vectors[j] = embedded[k]));
+      const embedded = await this.run(batch.map((j) => passage + texts[j]));
+      batch.forEach((j, k) => {
+        vectors[j] = embedded[k];
+      });
       onBatch?.(Math.min(i + this.batchSize, texts.length));
     }
     return vectors;
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
-    const [vector] = await this.run([(this.e5 ? 'query: ' : '') + text]);
+    const [vector] = await this.run([this.card.prefixes.query + text]);
     return vector;
   }
 
@@ -96,6 +140,8 @@ class TransformersEmbedder implements Embedder {
     this.dimension = dim;
     const data = output.data as Float32Array;
     // A text made only of unknown tokens pools to 0/0: store it as a zero vector.
-    return Array.from({ length: rows }, (_, r) => data.slice(r * dim, (r + 1) * dim).map((x) => (Number.isNaN(x) ? 0 : x)));
+    return Array.from({ length: rows }, (_, r) =>
+      data.slice(r * dim, (r + 1) * dim).map((x) => (Number.isNaN(x) ? 0 : x)),
+    );
   }
 }

@@ -1,11 +1,11 @@
 import { normalizeForSearch } from '../arabic/normalize.js';
-import type { Answer } from '../answering/answer.js';
+import type { Answer } from '../answering/answerer.js';
 import type { EvalQuestion } from './datasets.js';
 
 /** Rank (1-based) of the first quote that answers the question, or 0. */
 export function firstHitRank(question: EvalQuestion, answer: Answer): number {
   const golds = question.answers.map(normalizeForSearch).filter(Boolean);
-  const index = answer.answers.findIndex(
+  const index = answer.quotes.findIndex(
     (quote) =>
       (question.sources.length === 0 || question.sources.includes(quote.articleId)) &&
       golds.some((gold) => normalizeForSearch(quote.text).includes(gold)),
@@ -13,6 +13,14 @@ export function firstHitRank(question: EvalQuestion, answer: Answer): number {
   return index + 1;
 }
 
+/** Whether a question was answered wrongly: an answerable one not in the first three quotes, or an off-topic one answered. */
+export function isMiss({ question, answer }: { question: EvalQuestion; answer: Answer }): boolean {
+  if (question.noAnswer) return answer.found;
+  const rank = firstHitRank(question, answer);
+  return rank === 0 || rank > 3;
+}
+
+/** The p-th percentile (nearest rank) of a list of values; 0 for none. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile, open } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { errnoCode, UserError } from '../errors.js';
 
 /**
  * An index folder holds complete builds side by side and a `CURRENT` file
@@ -17,9 +19,31 @@ import { join } from 'node:path';
 export const CURRENT_FILE = 'CURRENT';
 const LOCK_FILE = 'build.lock';
 const BUILD_PREFIX = 'build-';
+/** How often a running build touches its lock, and after how long without a touch a lock of another machine is stale. */
+const LOCK_HEARTBEAT_MS = 30_000;
+const LOCK_STALE_MS = 5 * 60_000;
 
-export class IndexNotFoundError extends Error {}
-export class IndexLockedError extends Error {}
+/** No build was ever published in the folder. */
+export class IndexNotFoundError extends UserError {
+  override readonly name = 'IndexNotFoundError';
+
+  constructor(readonly indexDir: string) {
+    super(`No index in ${indexDir}. Build it first with: npm run index`);
+  }
+}
+
+/** Another build is writing the folder. */
+export class IndexLockedError extends UserError {
+  override readonly name = 'IndexLockedError';
+
+  constructor(
+    readonly indexDir: string,
+    /** "pid@host" of the build that holds the lock. */
+    readonly holder: string,
+  ) {
+    super(`Another build (process ${holder}) is writing ${indexDir}; wait for it to finish.`);
+  }
+}
 
 /** The folder of the live build, or null when nothing was ever published. */
 export async function currentBuildDir(indexDir: string): Promise<string | null> {
@@ -31,12 +55,21 @@ export async function currentBuildDir(indexDir: string): Promise<string | null> 
   }
 }
 
+/** @throws IndexNotFoundError when nothing was published yet. */
 export async function requireCurrentBuildDir(indexDir: string): Promise<string> {
   const dir = await currentBuildDir(indexDir);
-  if (!dir || !existsSync(dir)) {
-    throw new IndexNotFoundError(`No index in ${indexDir}. Build it first with: npm run index`);
-  }
+  if (!dir || !existsSync(dir)) throw new IndexNotFoundError(indexDir);
   return dir;
+}
+
+/** The build folders in `indexDir`, newest first (names sort by time). */
+export async function listBuilds(indexDir: string): Promise<string[]> {
+  const names = await readdir(indexDir).catch(() => [] as string[]);
+  return names
+    .filter((n) => n.startsWith(BUILD_PREFIX))
+    .sort()
+    .reverse()
+    .map((n) => join(indexDir, n));
 }
 
 /** Creates an empty folder for a new build. */
@@ -49,7 +82,8 @@ export async function createBuildDir(indexDir: string): Promise<string> {
 
 /**
  * Makes `buildDir` the live build, then removes older builds. The previous
- * one is kept so that a reader that has just resolved `CURRENT` can finish.
+ * one is kept so that a reader that has just resolved `CURRENT` can finish,
+ * and so that there is an intact build to fall back on.
  */
 export async function publishBuild(indexDir: string, buildDir: string): Promise<void> {
   const previous = await currentBuildDir(indexDir);
@@ -57,10 +91,9 @@ export async function publishBuild(indexDir: string, buildDir: string): Promise<
   const pointer = join(indexDir, `${CURRENT_FILE}.${process.pid}.tmp`);
   await writeFile(pointer, `${name}\n`);
   await rename(pointer, join(indexDir, CURRENT_FILE));
-  const keep = new Set([buildDir, previous].filter(Boolean).map((d) => d!.replace(/[\\/]+$/, '')));
-  for (const entry of await readdir(indexDir)) {
-    const path = join(indexDir, entry);
-    if (entry.startsWith(BUILD_PREFIX) && !keep.has(path)) await rm(path, { recursive: true, force: true });
+  const keep = new Set([buildDir, previous].filter(Boolean).map((d) => (d as string).replace(/[\\/]+$/, '')));
+  for (const path of await listBuilds(indexDir)) {
+    if (!keep.has(path)) await rm(path, { recursive: true, force: true });
   }
 }
 
@@ -69,35 +102,92 @@ export async function discardBuild(buildDir: string): Promise<void> {
   await rm(buildDir, { recursive: true, force: true });
 }
 
+/** This process, as a lock names it. */
+const SELF = `${process.pid}@${hostname()}`;
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(error) === 'EPERM';
+  }
+}
+
+/** Whether the build named in a lock can no longer be running. */
+async function isStale(file: string, holder: string): Promise<boolean> {
+  const [pid, host] = holder.split('@');
+  if (host === hostname()) return !isAlive(Number(pid));
+  // Another machine's build (a shared volume): stale when it stopped touching its lock.
+  const touched = await stat(file).then((s) => s.mtimeMs, () => 0);
+  return Date.now() - touched > LOCK_STALE_MS;
+}
+
+/** Creates `file` holding `content`, atomically: it appears whole, or not at all (EEXIST). */
+async function createExclusive(file: string, content: string): Promise<void> {
+  const draft = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  await writeFile(draft, content);
+  try {
+    await link(draft, file);
+  } finally {
+    await unlink(draft).catch(() => undefined);
   }
 }
 
 /**
- * Takes the folder's build lock so that two builds never interleave. A lock
- * left by a process that no longer runs (kill -9) is taken over.
+ * Removes a stale lock, once: under a second lock, so that two processes
+ * that both found it stale do not remove each other's new lock.
+ */
+async function clearStaleLock(file: string, stale: string): Promise<void> {
+  const guard = `${file}.takeover`;
+  try {
+    await createExclusive(guard, SELF);
+  } catch (error) {
+    if (errnoCode(error) !== 'EEXIST') throw error;
+    // A taker that died mid-takeover leaves its guard: clear it after a while.
+    const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
+    if (age > LOCK_HEARTBEAT_MS) await rm(guard, { force: true });
+    return;
+  }
+  try {
+    const holder = await readFile(file, 'utf8').catch(() => '');
+    if (holder === stale) await rm(file, { force: true });
+  } finally {
+    await rm(guard, { force: true });
+  }
+}
+
+/**
+ * Takes the folder's build lock so that two builds never interleave. The
+ * lock file appears with its holder already written in it (written aside,
+ * then hard-linked into place), so no one ever reads a half-made lock. A lock
+ * whose build no longer runs (kill -9) is taken over.
+ *
+ * @returns the function that releases the lock.
+ * @throws IndexLockedError when another build holds it.
  */
 export async function lockIndexDir(indexDir: string): Promise<() => Promise<void>> {
   const file = join(indexDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => rm(file, { force: true });
+      await createExclusive(file, SELF);
+      const heartbeat = setInterval(() => {
+        const now = new Date();
+        utimes(file, now, now).catch(() => undefined);
+      }, LOCK_HEARTBEAT_MS);
+      heartbeat.unref();
+      return async () => {
+        clearInterval(heartbeat);
+        if ((await readFile(file, 'utf8').catch(() => '')) === SELF) await rm(file, { force: true });
+      };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new IndexLockedError(`Another build (process ${holder}) is writing ${indexDir}.`);
-      }
-      await rm(file, { force: true });
+      if (errnoCode(error) !== 'EEXIST') throw error;
+      const holder = await readFile(file, 'utf8').catch(() => '');
+      if (!holder) continue; // released meanwhile
+      if (holder === SELF) throw new IndexLockedError(indexDir, holder); // this process is already building
+      if (!(await isStale(file, holder))) throw new IndexLockedError(indexDir, holder);
+      await clearStaleLock(file, holder);
     }
   }
-  throw new IndexLockedError(`Could not lock ${indexDir}.`);
+  throw new IndexLockedError(indexDir, await readFile(file, 'utf8').catch(() => 'unknown'));
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { t } from '../../src/i18n/i18n.js';
 import { seedIndex, tinyEmbedder } from '../helpers/fixtures.js';
 import { assertTelegramHtml, botMessages, noBotMessage, startEmulator, startTestBot, TOKEN, waitForCall, type TestBot } from '../helpers/telegram.js';
 
@@ -30,15 +31,16 @@ describe('conversation', () => {
     const client = privateChat();
     await client.sendCommand(client.makeCommand('/start'));
     const [reply] = await botMessages(client, 1);
-    expect(reply.text).toContain('أهلا سارة');
-    expect(reply.text.match(/^• .+؟$/gm)).toHaveLength(2);
+    expect(reply.text).toBe(t('ar', 'welcome', { name: 'سارة' }));
+    expect(reply.text).toContain('سارة');
+    expect(reply.text.match(/^• .+؟\u2069?$/gm)).toHaveLength(2);
   });
 
   it('understands commands even without command entities', async () => {
     const client = privateChat();
     await client.sendMessage(client.makeMessage('/help'));
     const [reply] = await botMessages(client, 1);
-    expect(reply.text).toContain('المزيد');
+    expect(reply.text).toBe(t('ar', 'help'));
     expect(reply.text).toContain('/sources');
   });
 
@@ -48,7 +50,7 @@ describe('conversation', () => {
     const [reply] = await botMessages(client, 1);
     assertTelegramHtml(reply.text);
     expect(reply.parse_mode).toBe('HTML');
-    expect(reply.text).toContain('المقالات المتاحة (5)');
+    expect(reply.text).toContain(t('ar', 'sources-header', { count: 5 }));
     expect(reply.text).toContain('وزير الخارجية الصيني يدعو إلى مواصلة الارتقاء بالعلاقات الصينية الروسية — دار الهلال · 2021-07-16');
     expect(reply.text.match(/^\d\. /gm)).toHaveLength(5);
   });
@@ -64,7 +66,7 @@ describe('conversation', () => {
     expect(reply.text).toContain('<b>التجارة</b> <b>الثنائية</b>');
     expect(reply.text).toMatch(/<\/blockquote>\n— <i>[^<]+<\/i>/);
     const buttons = reply.reply_markup!.inline_keyboard.flat().map((b) => b.text);
-    expect(buttons).toEqual(['السياق 1', 'السياق 2', 'السياق 3', 'المزيد']);
+    expect(buttons).toEqual([1, 2, 3].map((n) => t('ar', 'context', { n })).concat(t('ar', 'more')));
   });
 
   it('answers even though the emulator rejects "typing…" (sendChatAction)', async () => {
@@ -83,7 +85,7 @@ describe('conversation', () => {
       assertTelegramHtml(reply.text);
       expect(reply.text).toMatch(/[\u0600-\u06FF]/);
     } else {
-      expect(reply.text).toContain('لم أجد');
+      expect(reply.text).toBe(t('ar', 'not-found'));
     }
   });
 
@@ -91,8 +93,7 @@ describe('conversation', () => {
     const client = privateChat();
     await client.sendMessage(client.makeMessage('ما هي عاصمة البرازيل؟'));
     const [reply] = await botMessages(client, 1);
-    expect(reply.text).toContain('لم أجد في المقالات ما يجيب عن هذا السؤال');
-    expect(reply.text).toContain('صياغة أخرى');
+    expect(reply.text).toBe(t('ar', 'not-found'));
     expect(reply.reply_markup).toBeUndefined();
   });
 
@@ -103,7 +104,7 @@ describe('conversation', () => {
     sticker.sticker = { file_id: 'x', file_unique_id: 'y', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false };
     await client.sendMessage(sticker as never);
     const [reply] = await botMessages(client, 1);
-    expect(reply.text).toBe('أفهم الرسائل النصية فقط: اكتب سؤالك من فضلك. ✍️');
+    expect(reply.text).toBe(t('ar', 'non-text'));
   });
 });
 
@@ -111,13 +112,14 @@ describe('buttons', () => {
   async function askAndGetButtons(client: ReturnType<typeof privateChat>, question: string) {
     await client.sendMessage(client.makeMessage(question));
     const [reply] = await botMessages(client, 1);
-    return { reply, buttons: reply.reply_markup!.inline_keyboard.flat() };
+    return { reply, buttons: reply.reply_markup?.inline_keyboard.flat() ?? [] };
   }
 
   it('"المزيد" shows the next quotes for the same question, none repeated', async () => {
     const client = privateChat();
     const { reply, buttons } = await askAndGetButtons(client, 'ما موقف الصين وروسيا من أفغانستان؟');
-    const more = buttons.find((b) => b.text === 'المزيد')!;
+    const more = buttons.find((b) => b.text === t('ar', 'more'));
+    if (!more) throw new Error('no «more» button');
     await client.sendCallback(client.makeCallbackQuery(more.callback_data));
     const [next] = await botMessages(client, 1);
     assertTelegramHtml(next.text);
@@ -125,7 +127,7 @@ describe('buttons', () => {
     expect(quotes(next.text).length).toBeGreaterThan(0);
     for (const q of quotes(next.text)) expect(quotes(reply.text)).not.toContain(q);
     // Numbering of context buttons continues from the first page.
-    expect(next.reply_markup!.inline_keyboard.flat()[0].text).toBe('السياق 4');
+    expect(next.reply_markup?.inline_keyboard.flat()[0].text).toBe(t('ar', 'context', { n: 4 }));
   });
 
   it('"السياق" shows the sentences around a quote, the quote in bold', async () => {
@@ -134,18 +136,18 @@ describe('buttons', () => {
     await client.sendCallback(client.makeCallbackQuery(buttons[0].callback_data));
     const [context] = await botMessages(client, 1);
     assertTelegramHtml(context.text);
-    expect(context.text).toMatch(/^السياق:\n<blockquote>/);
+    expect(context.text.startsWith(`${t('ar', 'context-header')}\n<blockquote>`)).toBe(true);
     expect(context.text).toMatch(/<b>[^<]+<\/b>/);
     expect(context.text).toMatch(/— <i>.+<\/i>$/);
   });
 
-  it('keeps working after a restart: payloads live on disk', async () => {
+  it('keeps working after a restart: payloads live in the state store on disk', async () => {
     const client = privateChat();
     const { buttons } = await askAndGetButtons(client, 'ماذا أطلق الجانبان الصيني والروسي في عام 2020؟');
     await bot.stop();
     // A new process: new answer service, new store object over the same file.
-    bot = await startTestBot(server, indexDir, { buttonsFile: bot.buttonsFile });
-    await client.sendCallback(client.makeCallbackQuery(buttons.at(-1)!.callback_data));
+    bot = await startTestBot(server, indexDir, { stateDir: bot.stateDir });
+    await client.sendCallback(client.makeCallbackQuery(buttons[buttons.length - 1].callback_data));
     const [next] = await botMessages(client, 1);
     assertTelegramHtml(next.text);
     expect(next.text).toContain('<blockquote>');
@@ -154,7 +156,7 @@ describe('buttons', () => {
   it('answers an unknown or expired button politely, with an alert and no message', async () => {
     const client = privateChat();
     await client.sendCallback(client.makeCallbackQuery('b:doesnotexist'));
-    const call = await waitForCall(bot, (c) => c.method === 'answerCallbackQuery' && String(c.payload.text).includes('انتهت صلاحية'));
+    const call = await waitForCall(bot, (c) => c.method === 'answerCallbackQuery' && c.payload.text === t('ar', 'expired'));
     expect(call.payload.show_alert).toBe(true);
     await noBotMessage(client, 500);
   });

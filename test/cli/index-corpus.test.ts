@@ -1,7 +1,7 @@
 import { cpSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openIndex } from '../../src/index/open.js';
+import { openIndex } from '../../src/index/local-index.js';
 import { CURRENT_FILE } from '../../src/index/location.js';
 import { lastJsonLine, runCli, startCli } from '../helpers/cli.js';
 import { copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
@@ -63,7 +63,9 @@ describe('npm run index', () => {
     const out = join(tempDir('cli'), 'embeddings');
     const result = await runCli('index-corpus', ['--corpus', CORPUS_DIR, '--out', out, '--model', 'local/absent'], tinyModelEnv());
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/Embedding model "local\/absent" not found: looked in .*local\/absent/);
+    expect(result.stderr).toMatch(/Embedding model "local\/absent" is not in .*local\/absent .*ALLOW_REMOTE_MODELS=false/);
+    expect(result.stderr).toContain('EMBEDDING_MODEL=arabic-news-static-256');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('leaves the previous index whole when killed with SIGKILL mid-build', async () => {
@@ -83,7 +85,7 @@ describe('npm run index', () => {
 
     expect(readFileSync(join(out, CURRENT_FILE), 'utf8')).toBe(pointer);
     const index = await openIndex(out);
-    expect(index.articles).toHaveLength(5);
+    expect(index.articles({ offset: 0, limit: 10 }).total).toBe(5);
 
     // The next build clears the debris and takes over the stale lock.
     const next = await runCli('index-corpus', ['--corpus', CORPUS_DIR, '--out', out, '--json'], tinyModelEnv());

@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
-import { copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
+import { unsupportedLanguageText } from '../../src/i18n/i18n.js';
+import { builtInModelEnv, copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
 import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
 
 /** `npm start` on a machine of its own: a copy of the corpus, no index yet, its own data folder. */
@@ -14,6 +15,16 @@ function freshInstall(extra: Record<string, string>): { dir: string; env: NodeJS
 }
 
 describe('npm start', () => {
+  it('on a fresh machine (no model settings, no network): builds with the built-in model and answers Arabic; English gets the explanation', async () => {
+    const dir = tempDir('fresh');
+    const env = builtInModelEnv({ CORPUS_DIR: copyCorpus(), INDEX_DIR: join(dir, 'embeddings'), DATA_DIR: join(dir, 'data'), TELEGRAM_BOT_TOKEN: '' });
+    const result = await runCli('start', [], env, 'من هو وزير الخارجية الصيني الذي التقى لافروف؟\nWhat is the Kremlin spokesman\'s name?\n\n');
+    expect(result.stderr).not.toMatch(/Error/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/1\. «.*وانج يي/);
+    expect(result.stdout).toContain(unsupportedLanguageText('en'));
+  });
+
   it('without a token: builds the index if there is none, then chats in the terminal', async () => {
     const { dir, env } = freshInstall({ TELEGRAM_BOT_TOKEN: '' });
     const result = await runCli('start', [], env, 'كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟\n\n');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEmbedder, ModelNotFoundError, usesE5Prefixes } from '../../src/embedding/embedder.js';
+import { createEmbedder, ModelNotFoundError } from '../../src/embedding/embedder.js';
+import { isE5, readModelCard } from '../../src/embedding/models.js';
 import { dot } from '../../src/index/vector-index.js';
 import { tinyEmbedder } from '../helpers/fixtures.js';
 import { TINY_MODELS_DIR } from '../helpers/paths.js';
@@ -35,11 +36,16 @@ describe('createEmbedder (tiny model through transformers.js)', () => {
   });
 });
 
-describe('usesE5Prefixes', () => {
+describe('model cards', () => {
   it('recognizes e5 model ids only', () => {
-    expect(usesE5Prefixes('Xenova/multilingual-e5-small')).toBe(true);
-    expect(usesE5Prefixes('intfloat/e5-base-v2')).toBe(true);
-    expect(usesE5Prefixes('local/arabic-static-256')).toBe(false);
-    expect(usesE5Prefixes('Xenova/bge-m3')).toBe(false);
+    expect(isE5('Xenova/multilingual-e5-small')).toBe(true);
+    expect(isE5('intfloat/e5-base-v2')).toBe(true);
+    expect(isE5('arabic-news-static-256')).toBe(false);
+    expect(isE5('Xenova/bge-m3')).toBe(false);
+  });
+
+  it('gives e5 models their prefixes, and others none', () => {
+    expect(readModelCard('Xenova/multilingual-e5-small', TINY_MODELS_DIR).prefixes).toEqual({ query: 'query: ', passage: 'passage: ' });
+    expect(readModelCard('local/tiny-arabic', TINY_MODELS_DIR).prefixes).toEqual({ query: '', passage: '' });
   });
 });

@@ -1,8 +1,10 @@
-import { cpSync, mkdtempSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { AnswerService } from '../../src/answering/service.js';
 import { createEmbedder, type Embedder } from '../../src/embedding/embedder.js';
+import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR } from '../../src/embedding/models.js';
 import { buildIndex } from '../../src/index/build.js';
-import { openIndex, type SearchIndex } from '../../src/index/open.js';
+import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
 import { CORPUS_DIR, TEST_TMP, TINY_MODEL, TINY_MODELS_DIR } from './paths.js';
 
 export const CHUNKING = { maxChars: 600, overlap: 1 };
@@ -32,6 +34,12 @@ export function tinyModelEnv(extra: Record<string, string> = {}): NodeJS.Process
   };
 }
 
+/** Environment for child processes as on a fresh machine: no model settings, so the built-in model; no network. */
+export function builtInModelEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { EMBEDDING_MODEL: _model, MODELS_DIR: _dir, ...env } = process.env;
+  return { ...env, MODELS_DIR: join(tempDir('no-models'), 'models'), ALLOW_REMOTE_MODELS: 'false', LOG_LEVEL: 'silent', ...extra };
+}
+
 let tiny: Promise<Embedder> | undefined;
 
 /** The tiny test model, loaded through the real transformers.js pipeline. */
@@ -40,9 +48,22 @@ export function tinyEmbedder(): Promise<Embedder> {
   return tiny;
 }
 
+let builtIn: Promise<Embedder> | undefined;
+
+/** The model that ships with the project, as a fresh clone finds it. */
+export function builtInEmbedder(): Promise<Embedder> {
+  builtIn ??= createEmbedder({ model: BUILT_IN_MODEL, modelsDir: BUILT_IN_MODELS_DIR, allowRemoteModels: false, batchSize: 32 });
+  return builtIn;
+}
+
 /** Builds the seed corpus with `embedder` into a fresh folder and opens it. */
-export async function seedIndex(embedder: Embedder): Promise<{ index: SearchIndex; indexDir: string }> {
+export async function seedIndex(embedder: Embedder): Promise<{ index: LocalIndex; indexDir: string }> {
   const indexDir = join(tempDir('index'), 'embeddings');
   await buildIndex({ corpusDir: CORPUS_DIR, indexDir, embedder, chunking: CHUNKING });
   return { index: await openIndex(indexDir), indexDir };
+}
+
+/** The answer service over an index, as the bot and `ask` open it. */
+export function openService(indexDir: string, embedder: Embedder, minSimilarity?: number): Promise<AnswerService> {
+  return AnswerService.open({ indexDir, embedder, minSimilarity });
 }

@@ -1,13 +1,15 @@
 import { createServer } from 'node:net';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
-import type { Bot, Context } from 'grammy';
-import { AnswerService } from '../../src/answering/service.js';
-import { ButtonStore } from '../../src/bot/button-store.js';
-import { createBot, type BotOptions } from '../../src/bot/create-bot.js';
-import { startPolling, type RunningBot } from '../../src/bot/run.js';
-import { createLogger } from '../../src/log.js';
+import type { Bot } from 'grammy';
 import { join } from 'node:path';
-import { tempDir, tinyEmbedder } from './fixtures.js';
+import type { AnswerService } from '../../src/answering/service.js';
+import type { BotContext } from '../../src/bot/context.js';
+import { type BotOptions, createBot } from '../../src/bot/create-bot.js';
+import { type RunningBot, startPolling } from '../../src/bot/run.js';
+import { BUTTON_TTL_MS, ButtonStore, type StoredButton } from '../../src/bot/state/button-store.js';
+import { LmdbState } from '../../src/bot/state/lmdb-storage.js';
+import { createLogger } from '../../src/log.js';
+import { openService, tempDir, tinyEmbedder } from './fixtures.js';
 
 export const TOKEN = '123456789:AAE-test-token-for-the-emulator_xyz';
 
@@ -35,37 +37,39 @@ export interface ApiCall {
 }
 
 export interface TestBot {
-  bot: Bot<Context>;
+  bot: Bot<BotContext>;
   running: RunningBot;
-  answers: AnswerService;
+  service: AnswerService;
   logs: string[];
   /** Every Bot API call the bot made (they still go to the emulator). */
   calls: ApiCall[];
-  buttonsFile: string;
+  /** The bot's state folder (DATA_DIR's store). */
+  stateDir: string;
   stop(): Promise<void>;
 }
 
 export interface TestBotSetup extends Partial<BotOptions> {
-  /** Reuse a button store file: what a restarted bot finds on disk. */
-  buttonsFile?: string;
+  /** Reuse a state folder: what a restarted bot finds on disk. */
+  stateDir?: string;
 }
 
 /** Our bot, built as `npm start` builds it, long-polling the emulator. */
 export async function startTestBot(
   server: TelegramServer,
   indexDir: string,
-  { buttonsFile = join(tempDir('buttons'), 'buttons.json'), ...overrides }: TestBotSetup = {},
+  { stateDir = join(tempDir('state'), 'state.lmdb'), ...overrides }: TestBotSetup = {},
 ): Promise<TestBot> {
   const logs: string[] = [];
   // Keep what the bot logs, to assert on it (and that it never holds the token).
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
-  const answers = overrides.answers ?? (await AnswerService.open(indexDir, await tinyEmbedder()));
+  const service = overrides.service ?? (await openService(indexDir, await tinyEmbedder()));
+  const state = LmdbState.open(stateDir);
   const bot = createBot({
     token: TOKEN,
     apiRoot: server.config.apiURL,
     rateLimitPerMinute: 1000,
-    answers,
-    buttons: new ButtonStore(buttonsFile),
+    service,
+    buttons: new ButtonStore(state.storage<StoredButton>('buttons', BUTTON_TTL_MS)),
     logger: logger,
     answerCount: 3,
     // Telegram's per-chat pace (1/s) would only slow the tests down.
@@ -81,13 +85,14 @@ export async function startTestBot(
   return {
     bot,
     running,
-    answers,
+    service,
     logs,
     calls,
-    buttonsFile,
+    stateDir,
     stop: async () => {
       await running.stop();
-      answers.close();
+      service.close();
+      await state.close();
     },
   };
 }

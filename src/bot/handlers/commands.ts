@@ -1,38 +1,48 @@
-import { Composer, type Context } from 'grammy';
-import { sourceLine } from '../../answering/format-text.js';
-import { parseCommand } from '../parse-command.js';
-import type { BotDeps } from '../context.js';
+import { Composer } from 'grammy';
+import { sourceLine } from '../../answering/quotes.js';
+import type { BotContext, BotDeps } from '../context.js';
 import { escapeHtml, packMessages } from '../html.js';
-import { TEXTS } from '../texts.js';
+import { parseCommand } from '../parse-command.js';
 import { answerQuestion } from './ask.js';
 
+/** Articles read from the index per page while /sources is listed. */
+const SOURCES_PAGE = 500;
+
 /** /start, /help, /sources and /ask, with or without Telegram's command entities. */
-export function commands(deps: BotDeps): Composer<Context> {
-  const composer = new Composer<Context>();
+export function commands(deps: BotDeps): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
   composer.on('message:text', async (ctx, next) => {
     const command = parseCommand(ctx.message.text, ctx.me.username);
     if (!command) return next();
     switch (command.name) {
       case 'start':
-        return void (await ctx.reply(TEXTS.welcome(ctx.from.first_name)));
+        return void (await ctx.reply(ctx.t('welcome', { name: ctx.from.first_name })));
       case 'help':
-        return void (await ctx.reply(TEXTS.help));
+        return void (await ctx.reply(ctx.t('help')));
       case 'sources':
         return sendSources(ctx, deps);
       case 'ask':
-        if (!command.args) return void (await ctx.reply(TEXTS.emptyAsk));
+        if (!command.args) return void (await ctx.reply(ctx.t('empty-ask')));
         return answerQuestion(ctx, deps, command.args);
       default:
-        if (ctx.chat.type === 'private') await ctx.reply(TEXTS.help);
+        if (ctx.chat.type === 'private') await ctx.reply(ctx.t('help'));
     }
   });
   return composer;
 }
 
-async function sendSources(ctx: Context, deps: BotDeps): Promise<void> {
-  const { articles } = deps.answers.answerer.index;
-  const lines = articles.map((a, i) => `${i + 1}. ${escapeHtml(sourceLine(a))}`);
-  for (const html of packMessages([`<b>${escapeHtml(TEXTS.sourcesHeader(articles.length))}</b>`, ...lines], { separator: '\n' })) {
+/** Every article's source line, numbered, over as many messages as it takes. */
+async function sendSources(ctx: BotContext, deps: BotDeps): Promise<void> {
+  const lines: string[] = [];
+  let total = 0;
+  for (let offset = 0; offset === 0 || offset < total; offset += SOURCES_PAGE) {
+    const page = deps.service.articles({ offset, limit: SOURCES_PAGE });
+    total = page.total;
+    lines.push(...page.items.map((a, i) => `${offset + i + 1}. ${escapeHtml(sourceLine(a))}`));
+    if (page.items.length === 0) break;
+  }
+  const header = `<b>${escapeHtml(ctx.t('sources-header', { count: total }))}</b>`;
+  for (const html of packMessages([header, ...lines], { separator: '\n' })) {
     await ctx.reply(html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
   }
 }

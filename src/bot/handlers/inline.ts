@@ -1,24 +1,36 @@
-import { Composer, type Context } from 'grammy';
+import { Composer } from 'grammy';
 import type { InlineQueryResultArticle } from 'grammy/types';
-import { sourceLine } from '../../answering/format-text.js';
-import type { BotDeps } from '../context.js';
+import { sourceLine } from '../../answering/quotes.js';
+import type { BotContext, BotDeps } from '../context.js';
 import { quoteHtml } from '../html.js';
 
+/** Quotes offered for "@bot question". */
+export const INLINE_RESULTS = 5;
+/** Queries shorter than this are not questions yet (the user is still typing). */
+const MIN_QUERY_LENGTH = 3;
+/** How long Telegram may reuse results: short for half-typed queries, longer for answers. */
+const PARTIAL_QUERY_CACHE_SECONDS = 10;
+const ANSWER_CACHE_SECONDS = 60;
+/** Characters of a quote shown as a result's title. */
+const TITLE_LENGTH = 90;
+
 /** "@bot question" in any chat: the top quotes as results to send. */
-export function inline(deps: BotDeps): Composer<Context> {
-  const composer = new Composer<Context>();
+export function inline(deps: BotDeps): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
   composer.on('inline_query', async (ctx) => {
     const question = ctx.inlineQuery.query.trim();
-    if (question.length < 3) return void (await ctx.answerInlineQuery([], { cache_time: 10 }));
-    const answer = await deps.answers.ask(question, { count: 5 });
-    const results: InlineQueryResultArticle[] = answer.answers.map((quote, i) => ({
+    if (question.length < MIN_QUERY_LENGTH) {
+      return void (await ctx.answerInlineQuery([], { cache_time: PARTIAL_QUERY_CACHE_SECONDS }));
+    }
+    const answer = await deps.service.ask(question, { count: INLINE_RESULTS });
+    const results: InlineQueryResultArticle[] = answer.quotes.map((quote, i) => ({
       type: 'article',
       id: String(i),
-      title: quote.text.length > 90 ? `${quote.text.slice(0, 90)}…` : quote.text,
+      title: quote.text.length > TITLE_LENGTH ? `${quote.text.slice(0, TITLE_LENGTH)}…` : quote.text,
       description: sourceLine(quote),
-      input_message_content: { message_text: quoteHtml(quote, question), parse_mode: 'HTML' },
+      input_message_content: { message_text: quoteHtml(quote, question, ctx.t('also-in')), parse_mode: 'HTML' },
     }));
-    await ctx.answerInlineQuery(results, { cache_time: 60 });
+    await ctx.answerInlineQuery(results, { cache_time: ANSWER_CACHE_SECONDS });
   });
   return composer;
 }

@@ -1,0 +1,92 @@
+import { writtenLanguage } from '../arabic/language.js';
+import type { Embedder } from '../embedding/embedder.js';
+import type { SearchIndex } from '../index/search-index.js';
+import type { AnswerOptions, NotFoundOptions } from './options.js';
+import { analyseQuestion, type Question } from './question.js';
+import { type Quote, selectQuotes } from './quotes.js';
+import { TermWeights } from './relevance.js';
+import { type RankedSentence, rerank } from './rerank.js';
+import { type RetrievalTimings, retrieve } from './retrieve.js';
+import { contentTerms } from '../arabic/tokens.js';
+
+/** The reply to a question: quotes, or why there are none. */
+export interface Answer {
+  question: string;
+  /** False when nothing in the articles is relevant enough to quote, or the question's language cannot be read. */
+  found: boolean;
+  /** The quotes, best first (empty when not found). */
+  quotes: Quote[];
+  /**
+   * Set when the question is written in a language the model cannot read
+   * (ISO 639-1, e.g. "en"): the reply says, in that language, that questions
+   * are searched in Arabic.
+   */
+  unsupportedLanguage?: string;
+}
+
+export interface AskOptions {
+  /** Number of quotes. Default 3 (ANSWER_COUNT). */
+  count?: number;
+  /** Quotes to pass over first: the "more" button asks for the next page. Default 0. */
+  offset?: number;
+}
+
+/** Stage timings of one question, in milliseconds. */
+export interface AnswerTimings extends RetrievalTimings {
+  embedding: number;
+  quotes: number;
+}
+
+export const DEFAULT_QUOTE_COUNT = 3;
+
+export function emptyTimings(): AnswerTimings {
+  return { embedding: 0, hnsw: 0, lexical: 0, fusion: 0, quotes: 0 };
+}
+
+/**
+ * Answers questions from one index: question → candidates (retrieve) →
+ * ranked sentences (rerank) → quotes → relevance check → answer.
+ */
+export class Answerer {
+  constructor(
+    readonly index: SearchIndex,
+    private readonly embedder: Embedder,
+    readonly options: AnswerOptions,
+  ) {}
+
+  async ask(text: string, { count = DEFAULT_QUOTE_COUNT, offset = 0 }: AskOptions = {}, timings?: AnswerTimings): Promise<Answer> {
+    const asked = text.trim();
+    const language = writtenLanguage(asked);
+    const { languages } = this.embedder;
+    if (language && languages && !languages.includes(language)) {
+      return { question: asked, found: false, quotes: [], unsupportedLanguage: language };
+    }
+    let t = performance.now();
+    const question = analyseQuestion(asked, await this.embedder.embedQuery(asked));
+    if (timings) timings.embedding += performance.now() - t;
+
+    const weights = new TermWeights(this.index, question.terms);
+    const candidates = retrieve(this.index, question, this.options.fusion, timings);
+    t = performance.now();
+    const ranked = rerank(this.index, question, weights, candidates, this.options.rerank);
+    if (timings) timings.fusion += performance.now() - t;
+
+    t = performance.now();
+    const quotes = selectQuotes(this.index, ranked, count + offset, this.options.quoting);
+    const found = isRelevant(question, weights, quotes, ranked, this.options.notFound);
+    if (timings) timings.quotes += performance.now() - t;
+    return { question: asked, found, quotes: found ? quotes.slice(offset, offset + count) : [] };
+  }
+}
+
+/**
+ * Whether the best quotes answer the question well enough to show (see
+ * NotFoundOptions): enough of its terms found and, with the meaning, a
+ * strong enough case; or the meaning alone unmistakable.
+ */
+function isRelevant(question: Question, weights: TermWeights, quotes: Quote[], ranked: RankedSentence[], options: NotFoundOptions): boolean {
+  if (quotes.length === 0) return false;
+  const coverage = Math.max(...quotes.slice(0, options.quotes).map((q) => weights.coverage(new Set(contentTerms(q.text)))));
+  const similarity = Math.max(0, ...ranked.slice(0, options.sentences).map((r) => r.similarity));
+  return (coverage >= options.coverage && coverage + similarity >= options.combined) || similarity >= options.similarity;
+}

@@ -1,0 +1,25 @@
+import { contentTerms } from '../arabic/tokens.js';
+import { isZeroVector } from '../index/vector-index.js';
+import { type AnswerType, answerTypeOf } from './answer-type.js';
+
+/** A question as every stage of answering uses it: analysed once. */
+export interface Question {
+  /** The question as asked, trimmed. */
+  text: string;
+  /** Its content terms (normalized, stop words dropped, stemmed), as BM25 and coverage see them. */
+  terms: string[];
+  /** What kind of answer its question word asks for, if it says. */
+  answerType: AnswerType;
+  /** Its embedding; null when the model saw nothing it knows in it. */
+  vector: Float32Array | null;
+}
+
+export function analyseQuestion(text: string, vector: Float32Array | null): Question {
+  const trimmed = text.trim();
+  return {
+    text: trimmed,
+    terms: contentTerms(trimmed),
+    answerType: answerTypeOf(trimmed),
+    vector: vector && !isZeroVector(vector) ? vector : null,
+  };
+}

@@ -1,0 +1,48 @@
+import { contentTerms } from '../arabic/tokens.js';
+import type { SearchIndex } from '../index/search-index.js';
+import { holdsAnswerType } from './answer-type.js';
+import type { RerankOptions } from './options.js';
+import type { Question } from './question.js';
+import type { TermWeights } from './relevance.js';
+import type { Candidate } from './retrieve.js';
+
+/** A candidate after reranking: `score` orders the quotes. */
+export interface RankedSentence extends Candidate {
+  score: number;
+}
+
+/**
+ * Reorders the best fused candidates by how much of the question each
+ * sentence's window (the sentence and its neighbours) actually holds: fusion
+ * finds the right passage, this picks the sentence in it that answers. Only
+ * the reranked candidates go on, so every score is on the same scale.
+ */
+export function rerank(
+  index: SearchIndex,
+  question: Question,
+  weights: TermWeights,
+  candidates: Candidate[],
+  options: RerankOptions,
+): RankedSentence[] {
+  const top = candidates.slice(0, options.depth);
+  const best = top[0]?.fused || 1;
+  // Windows overlap: analyse each sentence once.
+  const analysed = new Map<number, string[]>();
+  const termsOf = (id: number, text: string): string[] => {
+    let terms = analysed.get(id);
+    if (!terms) analysed.set(id, (terms = contentTerms(text)));
+    return terms;
+  };
+  const ranked = top.map((candidate): RankedSentence => {
+    const window = index.window(candidate.id, options.windowRadius);
+    const windowTerms = new Set(window.flatMap((s) => termsOf(s.id, s.text)));
+    const text = window.find((s) => s.id === candidate.id)?.text ?? '';
+    const score =
+      candidate.fused / best +
+      options.windowCoverage * weights.coverage(windowTerms) +
+      options.similarity * candidate.similarity +
+      (holdsAnswerType(text, question.answerType) ? options.answerType : 0);
+    return { ...candidate, score };
+  });
+  return ranked.sort((a, b) => b.score - a.score);
+}

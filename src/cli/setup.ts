@@ -1,0 +1,53 @@
+import { AnswerService, ModelMismatchError, type ServiceOptions } from '../answering/service.js';
+import type { Config } from '../config.js';
+import { createEmbedder, type Embedder } from '../embedding/embedder.js';
+import { buildIndex } from '../index/build.js';
+import { IndexFormatError } from '../index/local-index.js';
+import { IndexNotFoundError } from '../index/location.js';
+import type { Logger } from '../log.js';
+import { downloadProgress } from './progress.js';
+
+/** The configured model, downloaded first (once, with a progress bar) when it is on no disk. */
+export async function openEmbedder(config: Config, model = config.embedding.model): Promise<Embedder> {
+  const progress = downloadProgress();
+  try {
+    return await createEmbedder({ ...config.embedding, model, onDownload: progress.onDownload });
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Errors that mean "build the index, then it will open". */
+function needsBuild(error: unknown): boolean {
+  return error instanceof IndexNotFoundError || error instanceof ModelMismatchError || error instanceof IndexFormatError;
+}
+
+/**
+ * The answer service over the live index, building the index first when
+ * there is none or it cannot serve the configured model (another model,
+ * another format): what `npm start` needs to run on a fresh machine.
+ */
+export async function openOrBuild(
+  config: Config,
+  embedder: Embedder,
+  logger: Logger,
+  options: Omit<ServiceOptions, 'indexDir' | 'embedder'> = {},
+): Promise<AnswerService> {
+  const serviceOptions = { indexDir: config.indexDir, embedder, minSimilarity: config.minSimilarity, ...options };
+  try {
+    return await AnswerService.open(serviceOptions);
+  } catch (error) {
+    if (!needsBuild(error)) throw error;
+    logger.info({ corpus: config.corpusDir, reason: (error as Error).message }, 'building the index');
+  }
+  const report = await buildIndex({
+    corpusDir: config.corpusDir,
+    indexDir: config.indexDir,
+    embedder,
+    chunking: config.chunking,
+    maxArticleBytes: config.maxArticleBytes,
+    onSkip: ({ file, reason }) => logger.warn({ file, reason }, 'article skipped'),
+  });
+  logger.info({ articles: report.articles, sentences: report.sentences, seconds: report.seconds }, 'index built');
+  return AnswerService.open(serviceOptions);
+}

@@ -1,0 +1,163 @@
+import { readFile } from 'node:fs/promises';
+import { join, basename } from 'node:path';
+import type { ArticleMeta } from '../corpus/article.js';
+import { UserError } from '../errors.js';
+import { HnswIndex } from './hnsw.js';
+import { LexicalIndex } from './lexical.js';
+import { currentBuildDir, requireCurrentBuildDir } from './location.js';
+import type { ChunkSpan, IndexedArticle, IndexedSentence, PassageHit, PassageKind, SearchIndex } from './search-index.js';
+import { FILES, FORMAT_VERSION, type Manifest, readJson, readVectors, row, type StoredArticle, type VectorTable } from './store.js';
+import { dot } from './vector-index.js';
+
+/** The build was written by another version of this program. */
+export class IndexFormatError extends UserError {
+  override readonly name = 'IndexFormatError';
+
+  constructor(
+    readonly dir: string,
+    readonly found: number,
+    readonly expected: number,
+  ) {
+    super(`The index in ${dir} has format ${found}; this version reads ${expected}. Rebuild it with: npm run index`);
+  }
+}
+
+/** One kind of passage: its graph, its BM25 index, and its search labels mapped to ids. */
+interface PassageSearch {
+  hnsw: HnswIndex;
+  lexical: LexicalIndex;
+  idByLabel: Map<number, number>;
+}
+
+/**
+ * The index of one published build, held in memory: HNSW graphs
+ * (hnswlib-node) and BM25 indexes (MiniSearch) for sentences and for chunks,
+ * the sentences' vectors and texts, and the articles' sources.
+ */
+export class LocalIndex implements SearchIndex {
+  readonly version: string;
+  readonly model: string;
+
+  private constructor(
+    /** The build's folder. */
+    readonly dir: string,
+    readonly manifest: Manifest,
+    private readonly stored: StoredArticle[],
+    private readonly sentences: IndexedSentence[],
+    private readonly chunks: ChunkSpan[],
+    private readonly vectors: VectorTable,
+    private readonly search: Record<PassageKind, PassageSearch>,
+  ) {
+    this.version = basename(dir);
+    this.model = manifest.model;
+  }
+
+  /** Opens a build folder. */
+  static async open(dir: string): Promise<LocalIndex> {
+    const manifest = await readJson<Manifest>(dir, FILES.manifest);
+    if (manifest.formatVersion !== FORMAT_VERSION) throw new IndexFormatError(dir, manifest.formatVersion, FORMAT_VERSION);
+    const stored = await readJson<StoredArticle[]>(dir, FILES.articles);
+    const sentences: IndexedSentence[] = [];
+    const chunks: ChunkSpan[] = [];
+    const sentenceLabels = new Map<number, number>();
+    const chunkLabels = new Map<number, number>();
+    for (const article of stored) {
+      const base = sentences.length;
+      article.sentences.forEach((s, position) => {
+        sentenceLabels.set(article.labels.sentences[position], sentences.length);
+        sentences.push({ id: base + position, articleId: article.id, position, text: s.text });
+      });
+      article.chunks.forEach((c, i) => {
+        chunkLabels.set(article.labels.chunks[i], chunks.length);
+        chunks.push({ first: base + c.first, last: base + c.last });
+      });
+    }
+    const { dimension, counts } = manifest;
+    const lexical = async (file: string) => LexicalIndex.fromJSON(await readFile(join(dir, file), 'utf8'));
+    return new LocalIndex(dir, manifest, stored, sentences, chunks, await readVectors(dir, FILES.sentenceVectors, dimension), {
+      sentence: {
+        hnsw: HnswIndex.read(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
+        lexical: await lexical(FILES.sentenceLexical),
+        idByLabel: sentenceLabels,
+      },
+      chunk: {
+        hnsw: HnswIndex.read(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
+        lexical: await lexical(FILES.chunkLexical),
+        idByLabel: chunkLabels,
+      },
+    });
+  }
+
+  get sentenceCount(): number {
+    return this.sentences.length;
+  }
+
+  lexicalSearch(kind: PassageKind, query: string, k: number): PassageHit[] {
+    const { lexical, idByLabel } = this.search[kind];
+    return lexical.search(query, k).map((hit) => ({ id: idByLabel.get(hit.id) as number, score: hit.score }));
+  }
+
+  denseSearch(kind: PassageKind, vector: Float32Array, k: number): PassageHit[] {
+    const { hnsw, idByLabel } = this.search[kind];
+    return hnsw.search(vector, k).map((hit) => ({ id: idByLabel.get(hit.label) as number, score: hit.score }));
+  }
+
+  sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
+    return sentenceIds.map((id) => dot(vector, row(this.vectors, id)));
+  }
+
+  documentFrequencies(terms: readonly string[]): number[] {
+    return terms.map((term) => this.search.sentence.lexical.documentFrequency(term));
+  }
+
+  chunk(id: number): ChunkSpan {
+    return this.chunks[id];
+  }
+
+  sentence(id: number): IndexedSentence | undefined {
+    return this.sentences[id];
+  }
+
+  window(id: number, radius: number): IndexedSentence[] {
+    const center = this.sentences[id];
+    if (!center) return [];
+    const window: IndexedSentence[] = [];
+    for (let i = id - radius; i <= id + radius; i++) {
+      if (this.sentences[i]?.articleId === center.articleId) window.push(this.sentences[i]);
+    }
+    return window;
+  }
+
+  article(id: string): IndexedArticle | undefined {
+    const stored = this.stored.find((a) => a.id === id);
+    return stored && { ...metaOf(stored), sentences: stored.sentences.map((s) => s.text) };
+  }
+
+  articles({ offset, limit }: { offset: number; limit: number }): { total: number; items: ArticleMeta[] } {
+    return { total: this.stored.length, items: this.stored.slice(offset, offset + limit).map(metaOf) };
+  }
+}
+
+function metaOf(article: StoredArticle): ArticleMeta {
+  const { id, title, outlet, date, url } = article;
+  return { id, title, outlet, date, ...(url ? { url } : {}) };
+}
+
+/**
+ * Opens the live build of `indexDir`. Should a rebuild replace it while it is
+ * being read, the new one is read instead.
+ *
+ * @throws IndexNotFoundError when no index was built yet.
+ */
+export async function openIndex(indexDir: string): Promise<LocalIndex> {
+  for (let attempt = 0; ; attempt++) {
+    const dir = await requireCurrentBuildDir(indexDir);
+    try {
+      return await LocalIndex.open(dir);
+    } catch (error) {
+      // A failure because the build was replaced (and its folder removed) while being read: read the new one.
+      const replaced = (await currentBuildDir(indexDir)) !== dir;
+      if (!replaced || attempt >= 2) throw error;
+    }
+  }
+}

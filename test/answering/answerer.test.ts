@@ -1,0 +1,98 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyseQuestion } from '../../src/answering/question.js';
+import { TermWeights } from '../../src/answering/relevance.js';
+import { rerank } from '../../src/answering/rerank.js';
+import { retrieve } from '../../src/answering/retrieve.js';
+import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
+import type { AnswerService } from '../../src/answering/service.js';
+import type { Embedder } from '../../src/embedding/embedder.js';
+import type { LocalIndex } from '../../src/index/local-index.js';
+import { openService, seedIndex, tinyEmbedder } from '../helpers/fixtures.js';
+
+let index: LocalIndex;
+let embedder: Embedder;
+let service: AnswerService;
+
+beforeAll(async () => {
+  embedder = await tinyEmbedder();
+  let indexDir: string;
+  ({ index, indexDir } = await seedIndex(embedder));
+  service = await openService(indexDir, embedder);
+});
+
+/** Every sentence of every article, as the index holds them. */
+function allSentences(): string[] {
+  return index.articles({ offset: 0, limit: 100 }).items.flatMap((a) => index.article(a.id)?.sentences ?? []);
+}
+
+describe('AnswerService.ask', () => {
+  it('quotes the sentence that answers, verbatim, with its source', async () => {
+    const answer = await service.ask('كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟');
+    expect(answer.found).toBe(true);
+    const hit = answer.quotes.find((q) => q.text.includes('100 مليار دولار'));
+    expect(hit).toMatchObject({ articleId: '001_affb6d0cda8cf843', outlet: '' });
+    expect(hit?.title.startsWith('أكد الرئيس الصيني')).toBe(true);
+    for (const sentence of hit?.sentences ?? []) expect(allSentences()).toContain(sentence);
+  });
+
+  it('returns three quotes by default, and k on request', async () => {
+    expect((await service.ask('ماذا قال بوتين عن أفغانستان؟')).quotes).toHaveLength(3);
+    expect((await service.ask('ماذا قال بوتين عن أفغانستان؟', { count: 5 })).quotes).toHaveLength(5);
+  });
+
+  it('never rewrites a quote: diacritics, quotes and punctuation stay as in the article', async () => {
+    const answer = await service.ask('ماذا قال بيسكوف عن الوضع في أفغانستان؟');
+    for (const quote of answer.quotes) {
+      for (const id of quote.sentenceIds) expect(allSentences()).toContain(index.sentence(id)?.text);
+      expect(quote.text).toBe(quote.sentenceIds.map((id) => index.sentence(id)?.text).join(' '));
+    }
+    expect(answer.quotes.some((q) => q.text.includes('“'))).toBe(true);
+  });
+
+  it('pages through further quotes without repeating one', async () => {
+    const q = 'ما موقف الصين وروسيا من أفغانستان؟';
+    const first = await service.ask(q, { count: 3 });
+    const next = await service.ask(q, { count: 3, offset: 3 });
+    const seen = new Set(first.quotes.flatMap((a) => a.sentenceIds));
+    expect(next.quotes.length).toBeGreaterThan(0);
+    for (const a of next.quotes) for (const id of a.sentenceIds) expect(seen.has(id)).toBe(false);
+  });
+
+  it('says not found for questions the articles do not answer', async () => {
+    for (const q of ['ما هي عاصمة البرازيل؟', 'كيف أطبخ الكبسة باللحم؟', 'How do I bake sourdough bread?']) {
+      const answer = await service.ask(q);
+      expect(answer, q).toMatchObject({ found: false, quotes: [] });
+    }
+  });
+
+  it('quotes a statement reported by several outlets once, listing the other sources', async () => {
+    // Xinhua (000) and the Kremlin report (002) carry the same call on Afghanistan and terrorism.
+    const answer = await service.ask('يتعين على البلدين استكشاف طرق جديدة للتعاون وتوسيع مجالات التعاون', { count: 5 });
+    const texts = answer.quotes.map((a) => a.text);
+    expect(new Set(texts).size).toBe(texts.length);
+    const merged = answer.quotes.find((a) => a.alsoIn.length > 0);
+    expect(merged).toBeDefined();
+    expect([merged?.articleId, ...(merged?.alsoIn.map((s) => s.articleId) ?? [])]).toEqual(
+      expect.arrayContaining(['000_a15eb1be77281f63', '002_26a9db706ec05ddb']),
+    );
+  });
+});
+
+describe('retrieve and rerank', () => {
+  it('finds rare names by words alone, without a question vector', () => {
+    const candidates = retrieve(index, analyseQuestion('ميشوستين', null), DEFAULT_ANSWER_OPTIONS.fusion);
+    expect(index.sentence(candidates[0].id)?.text).toContain('ميشوستين');
+  });
+
+  it('finds a passage by meaning alone when the question shares no word with it', async () => {
+    // English words that the tiny model maps onto the Arabic ones: BM25 sees nothing in common.
+    const text = 'Putin wished happiness health';
+    expect(index.lexicalSearch('sentence', text, 5)).toEqual([]);
+    const question = analyseQuestion(text, await embedder.embedQuery(text));
+    const candidates = retrieve(index, question, DEFAULT_ANSWER_OPTIONS.fusion);
+    const ranked = rerank(index, question, new TermWeights(index, question.terms), candidates, DEFAULT_ANSWER_OPTIONS.rerank);
+    // Of 76 sentences, the one that answers is among the first five (the tiny model is crude).
+    const top = ranked.slice(0, 5).map((c) => index.sentence(c.id)?.text ?? '');
+    expect(top.some((t) => t.includes('السعادة والصحة الجيدة'))).toBe(true);
+  });
+});
