@@ -19,7 +19,13 @@ export async function benchWarm(service: AnswerService) {
   const asked = await questions();
   for (const q of asked.slice(0, 20)) await service.ask(q); // warm-up
   const totals: number[] = [];
-  const stages = { embedding: [] as number[], hnsw: [] as number[], lexical: [] as number[], fusion: [] as number[], quotes: [] as number[] };
+  const stages = {
+    embedding: [] as number[],
+    hnsw: [] as number[],
+    lexical: [] as number[],
+    fusion: [] as number[],
+    quotes: [] as number[],
+  };
   for (const q of asked) {
     const t = emptyTimings();
     const started = performance.now();
@@ -40,10 +46,22 @@ export function benchColdStart(indexDir: string, env: NodeJS.ProcessEnv, runs = 
   const seconds: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli/ask.ts'), '--index', indexDir, '--json', 'ماذا قال بيسكوف عن أفغانستان؟'], {
-      env,
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(import.meta.dirname, '../src/cli/ask.ts'),
+        '--index',
+        indexDir,
+        '--json',
+        'ماذا قال بيسكوف عن أفغانستان؟',
+      ],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
     if (result.status !== 0) throw new Error(`ask failed: ${result.stderr}`);
     seconds.push((performance.now() - started) / 1000);
   }

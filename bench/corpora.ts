@@ -1,10 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDataset, writeArticles } from '../src/eval/datasets.js';
 import { splitSentences } from '../src/arabic/sentences.js';
+import { readDataset, writeArticles } from '../src/eval/datasets.js';
 import { ARCD } from '../test/helpers/paths.js';
 import { seededRandom } from './random.js';
-
 
 /** The five seed articles, copied. */
 export function seedCorpus(dir: string): string {
@@ -23,9 +22,11 @@ export async function arcdCorpus(dir: string): Promise<string> {
 async function realSentences(): Promise<string[]> {
   const sentences: string[] = [];
   const seed = join(import.meta.dirname, '../corpus');
-  for (const f of readdirSync(seed)) sentences.push(...splitSentences(readFileSync(join(seed, f), 'utf8')).map((s) => s.text));
+  for (const f of readdirSync(seed))
+    sentences.push(...splitSentences(readFileSync(join(seed, f), 'utf8')).map((s) => s.text));
   const dataset = await readDataset(ARCD);
-  for (const a of dataset.articles ?? []) sentences.push(...splitSentences(a.markdown.replace(/^---[\s\S]*?---\n/, '')).map((s) => s.text));
+  for (const a of dataset.articles ?? [])
+    sentences.push(...splitSentences(a.markdown.replace(/^---[\s\S]*?---\n/, '')).map((s) => s.text));
   return sentences.filter((s) => s.length > 20);
 }
 
@@ -38,7 +39,9 @@ export async function syntheticCorpus(dir: string, count: number, perArticle = 6
   const sentences = await realSentences();
   const random = seededRandom(12345);
   for (let i = 0; i < count; i++) {
-    const body = Array.from({ length: perArticle }, () => sentences[Math.floor(random() * sentences.length)]).join('\n');
+    const body = Array.from({ length: perArticle }, () => sentences[Math.floor(random() * sentences.length)]).join(
+      '\n',
+    );
     writeFileSync(join(dir, `syn-${String(i).padStart(6, '0')}.txt`), `خبر تجريبي رقم ${i}\n${body}\n`);
   }
   return dir;

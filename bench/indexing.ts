@@ -1,10 +1,10 @@
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Embedder } from '../src/embedding/embedder.js';
 import { buildIndex } from '../src/index/build.js';
 import { arcdCorpus, seedCorpus, syntheticCorpus } from './corpora.js';
-import { measure, repeat, round, type Measure } from './stats.js';
+import { type Measure, measure, repeat, round } from './stats.js';
 
 const CHUNKING = { maxChars: 600, overlap: 1 };
 
@@ -69,7 +69,12 @@ export async function benchBatchSizes(make: (batchSize: number) => Promise<Embed
       await e.embedPassages(texts);
       return (performance.now() - started) / 1000;
     });
-    rows.push({ batchSize: batch, passages: texts.length, seconds, passagesPerSecond: round(texts.length / seconds.median, 1) });
+    rows.push({
+      batchSize: batch,
+      passages: texts.length,
+      seconds,
+      passagesPerSecond: round(texts.length / seconds.median, 1),
+    });
   }
   return rows;
 }

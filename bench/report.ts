@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: reads the untyped JSON that `npm run bench -- --json` writes
 /**
  * node --import tsx bench/report.ts RESULTS.json [GRID.json]
  *
@@ -13,56 +14,111 @@ function readResults(path: string) {
   try {
     return JSON.parse(text);
   } catch {
-    return JSON.parse(text.split('\n').at(-1)!);
+    return JSON.parse(text.slice(text.lastIndexOf('\n') + 1));
   }
 }
 const r = readResults(file);
-const m = (x: M, unit = '') => (x.runs > 1 ? `${x.median}${unit} (${x.min}–${x.max}, n=${x.runs})` : `${x.median}${unit} (n=1)`);
+const m = (x: M, unit = '') =>
+  x.runs > 1 ? `${x.median}${unit} (${x.min}–${x.max}, n=${x.runs})` : `${x.median}${unit} (n=1)`;
 const out: string[] = [];
 const table = (head: string[], rows: (string | number)[][]) => {
-  out.push(`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`), '');
+  out.push(
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+  );
 };
 
-out.push(`Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}. ` +
-  `Model: \`${r.model}\` (dimension ${r.dimension}). Run: ${r.date.slice(0, 16).replace('T', ' ')} UTC.`, '');
+out.push(
+  `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}. ` +
+    `Model: \`${r.model}\` (dimension ${r.dimension}). Run: ${r.date.slice(0, 16).replace('T', ' ')} UTC.`,
+  '',
+);
 
 if (r.build) {
   out.push('### Index build (full, from scratch)', '');
-  table(['corpus', 'articles', 'chunks', 'passages embedded', 'seconds: median (range, runs)', 'chunks/s', 'passages/s'],
-    r.build.map((b: any) => [b.corpus, b.articles, b.chunks, b.passages, m(b.seconds, ' s'), b.chunksPerSecond, b.passagesPerSecond]));
+  table(
+    ['corpus', 'articles', 'chunks', 'passages embedded', 'seconds: median (range, runs)', 'chunks/s', 'passages/s'],
+    r.build.map((b: any) => [
+      b.corpus,
+      b.articles,
+      b.chunks,
+      b.passages,
+      m(b.seconds, ' s'),
+      b.chunksPerSecond,
+      b.passagesPerSecond,
+    ]),
+  );
 }
 if (r.batch) {
   out.push('### Embedding throughput by batch size (1,000 passages)', '');
-  table(['batch size', 'seconds', 'passages/s'], r.batch.map((b: any) => [b.batchSize, m(b.seconds, ' s'), b.passagesPerSecond]));
+  table(
+    ['batch size', 'seconds', 'passages/s'],
+    r.batch.map((b: any) => [b.batchSize, m(b.seconds, ' s'), b.passagesPerSecond]),
+  );
 }
 if (r.incremental) {
   const i = r.incremental;
   out.push('### Incremental rebuild: one article changed among 1,000', '');
-  table(['full build', 'incremental rebuild', 'share of full'], [[m(i.fullSeconds, ' s'), m(i.incrementalSeconds, ' s'), `${(i.share * 100).toFixed(1)}%`]]);
+  table(
+    ['full build', 'incremental rebuild', 'share of full'],
+    [[m(i.fullSeconds, ' s'), m(i.incrementalSeconds, ' s'), `${(i.share * 100).toFixed(1)}%`]],
+  );
 }
 if (r.answer) {
   const a = r.answer;
   out.push(`### Warm answers on the seed corpus (${a.questions} questions)`, '');
-  table(['stage', 'p50 ms', 'p95 ms', 'p99 ms'], [
-    ['**total**', a.totalMs.p50, a.totalMs.p95, a.totalMs.p99],
-    ...Object.entries(a.stagesMs).map(([k, v]: [string, any]) => [k, v.p50, v.p95, v.p99]),
-  ]);
+  table(
+    ['stage', 'p50 ms', 'p95 ms', 'p99 ms'],
+    [
+      ['**total**', a.totalMs.p50, a.totalMs.p95, a.totalMs.p99],
+      ...Object.entries(a.stagesMs).map(([k, v]: [string, any]) => [k, v.p50, v.p95, v.p99]),
+    ],
+  );
 }
 if (r.coldStart) {
   out.push('### Cold start: process start to first answer (`npm run ask`)', '');
   table(['seconds'], [[m(r.coldStart.seconds, ' s')]]);
 }
-const vectorRuns = [...(r.vectors ?? []), ...(gridFile ? readResults(gridFile).vectors.filter((v: any) => v.m !== 16) : [])];
+const vectorRuns = [
+  ...(r.vectors ?? []),
+  ...(gridFile ? readResults(gridFile).vectors.filter((v: any) => v.m !== 16) : []),
+];
 for (const v of vectorRuns) {
-  out.push(`### HNSW vs exact search: ${v.vectors.toLocaleString('en')} ${v.kind} unit vectors, dimension ${v.dimension}, M=${v.m}, efConstruction=${v.efConstruction}`, '');
-  out.push(`Build ${v.buildSeconds} s, memory +${v.memoryMiB} MiB (RSS), file ${v.fileMiB} MiB. Exact top-10 query p50: ` +
-    `${v.exactQueryMsP50.hnswlibBruteForce} ms with hnswlib's C++ brute force, ${v.exactQueryMsP50.javascript} ms with a JavaScript scan.`, '');
-  table(['ef', 'recall@10', 'query p50 ms', 'query p95 ms', 'speed-up vs C++ brute force', 'speed-up vs JS scan'],
-    v.rows.map((row: any) => [row.ef, row.recallAt10, row.queryMsP50, row.queryMsP95, `${row.speedupVsBruteForce}×`, `${Math.round(v.exactQueryMsP50.javascript / row.queryMsP50)}×`]));
+  out.push(
+    `### HNSW vs exact search: ${v.vectors.toLocaleString('en')} ${v.kind} unit vectors, dimension ${v.dimension}, M=${v.m}, efConstruction=${v.efConstruction}`,
+    '',
+  );
+  out.push(
+    `Build ${v.buildSeconds} s, memory +${v.memoryMiB} MiB (RSS), file ${v.fileMiB} MiB. Exact top-10 query p50: ` +
+      `${v.exactQueryMsP50.hnswlibBruteForce} ms with hnswlib's C++ brute force, ${v.exactQueryMsP50.javascript} ms with a JavaScript scan.`,
+    '',
+  );
+  table(
+    ['ef', 'recall@10', 'query p50 ms', 'query p95 ms', 'speed-up vs C++ brute force', 'speed-up vs JS scan'],
+    v.rows.map((row: any) => [
+      row.ef,
+      row.recallAt10,
+      row.queryMsP50,
+      row.queryMsP95,
+      `${row.speedupVsBruteForce}×`,
+      `${Math.round(v.exactQueryMsP50.javascript / row.queryMsP50)}×`,
+    ]),
+  );
 }
 if (r.bot) {
   out.push('### The bot through the Bot API emulator (each user asks 10 questions, one after another)', '');
-  table(['outgoing throttle', 'users at once', 'answers', 'answers/s', 'reply p50 ms', 'reply p95 ms'],
-    r.bot.map((b: any) => [b.throttled ? "Telegram's limits" : 'off', b.users, b.answers, b.answersPerSecond, b.latencyMsP50, b.latencyMsP95]));
+  table(
+    ['outgoing throttle', 'users at once', 'answers', 'answers/s', 'reply p50 ms', 'reply p95 ms'],
+    r.bot.map((b: any) => [
+      b.throttled ? "Telegram's limits" : 'off',
+      b.users,
+      b.answers,
+      b.answersPerSecond,
+      b.latencyMsP50,
+      b.latencyMsP95,
+    ]),
+  );
 }
 process.stdout.write(out.join('\n'));

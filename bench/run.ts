@@ -4,15 +4,15 @@
  * Speed and size figures, each a median over repeated runs with its range.
  * Uses EMBEDDING_MODEL from MODELS_DIR (CI and BENCHMARKS.md: local/arabic-static-256).
  */
-import { cpus, totalmem } from 'node:os';
+
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { AnswerService } from '../src/answering/service.js';
 import { loadConfig } from '../src/config.js';
 import { createEmbedder } from '../src/embedding/embedder.js';
 import { buildIndex } from '../src/index/build.js';
-import { AnswerService } from '../src/answering/service.js';
 import { benchColdStart, benchWarm } from './answering.js';
 import { benchBot } from './bot.js';
 import { seedCorpus } from './corpora.js';
@@ -34,7 +34,12 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const config = loadConfig();
 const embedder = await createEmbedder(config.embedding);
 const results: Record<string, unknown> = {
-  machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
   model: embedder.modelId,
   dimension: embedder.dimension,
   date: new Date().toISOString(),
@@ -44,7 +49,10 @@ if (wanted('build')) {
   log('Index build…');
   const rows = await benchBuilds(embedder, { large: Number(opts.large) });
   results.build = rows;
-  for (const r of rows) log(`  ${r.corpus}: ${show(r.seconds, ' s')}, ${r.chunks} chunks, ${r.chunksPerSecond} chunks/s, ${r.passagesPerSecond} passages/s`);
+  for (const r of rows)
+    log(
+      `  ${r.corpus}: ${show(r.seconds, ' s')}, ${r.chunks} chunks, ${r.chunksPerSecond} chunks/s, ${r.passagesPerSecond} passages/s`,
+    );
 }
 if (wanted('batch')) {
   log('Embedding throughput by batch size…');
@@ -56,11 +64,18 @@ if (wanted('incremental')) {
   log('Incremental rebuild, 1 of 1,000 articles changed…');
   const r = await benchIncremental(embedder);
   results.incremental = r;
-  log(`  full ${show(r.fullSeconds, ' s')}, incremental ${show(r.incrementalSeconds, ' s')}: ${(r.share * 100).toFixed(1)}% of full`);
+  log(
+    `  full ${show(r.fullSeconds, ' s')}, incremental ${show(r.incrementalSeconds, ' s')}: ${(r.share * 100).toFixed(1)}% of full`,
+  );
 }
 
 const seedIndexDir = join(mkdtempSync(join(tmpdir(), 'bench-seed-')), 'embeddings');
-await buildIndex({ corpusDir: seedCorpus(join(seedIndexDir, '..', 'corpus')), indexDir: seedIndexDir, embedder, chunking: config.chunking });
+await buildIndex({
+  corpusDir: seedCorpus(join(seedIndexDir, '..', 'corpus')),
+  indexDir: seedIndexDir,
+  embedder,
+  chunking: config.chunking,
+});
 
 if (wanted('answer')) {
   log('Warm answers on the seed corpus…');
@@ -83,10 +98,17 @@ if (wanted('vectors')) {
     ...(opts.million ? [{ count: 1_000_000, kind: 'clustered' as const, m: 16, efConstruction: 200 }] : []),
   ];
   results.vectors = runs.map(({ count, ...setup }) => {
-    log(`HNSW vs exact: ${count} ${setup.kind} unit vectors of dimension ${embedder.dimension}, M=${setup.m}, efConstruction=${setup.efConstruction}…`);
+    log(
+      `HNSW vs exact: ${count} ${setup.kind} unit vectors of dimension ${embedder.dimension}, M=${setup.m}, efConstruction=${setup.efConstruction}…`,
+    );
     const r = benchVectors(count, embedder.dimension, { ...setup, efs: [10, 16, 24, 32, 48, 64, 128, 256, 512, 1024] });
-    log(`  build ${r.buildSeconds} s, +${r.memoryMiB} MiB, file ${r.fileMiB} MiB; exact query p50: JS ${r.exactQueryMsP50.javascript} ms, hnswlib brute force ${r.exactQueryMsP50.hnswlibBruteForce} ms`);
-    for (const row of r.rows) log(`    ef ${row.ef}: recall@10 ${row.recallAt10}, p50 ${row.queryMsP50} ms, ${row.speedupVsBruteForce}× faster than brute force`);
+    log(
+      `  build ${r.buildSeconds} s, +${r.memoryMiB} MiB, file ${r.fileMiB} MiB; exact query p50: JS ${r.exactQueryMsP50.javascript} ms, hnswlib brute force ${r.exactQueryMsP50.hnswlibBruteForce} ms`,
+    );
+    for (const row of r.rows)
+      log(
+        `    ef ${row.ef}: recall@10 ${row.recallAt10}, p50 ${row.queryMsP50} ms, ${row.speedupVsBruteForce}× faster than brute force`,
+      );
     return r;
   });
 }
@@ -94,7 +116,10 @@ if (wanted('bot')) {
   log('Bot through the Bot API emulator…');
   const rows = await benchBot(seedIndexDir, embedder);
   results.bot = rows;
-  for (const r of rows) log(`  ${r.throttled ? 'throttled' : 'unthrottled'}, ${r.users} users: ${r.answersPerSecond} answers/s, reply p50 ${r.latencyMsP50} ms, p95 ${r.latencyMsP95} ms`);
+  for (const r of rows)
+    log(
+      `  ${r.throttled ? 'throttled' : 'unthrottled'}, ${r.users} users: ${r.answersPerSecond} answers/s, reply p50 ${r.latencyMsP50} ms, p95 ${r.latencyMsP95} ms`,
+    );
 }
 
 if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);

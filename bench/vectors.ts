@@ -49,11 +49,15 @@ export interface VectorBenchOptions {
 }
 
 /** HNSW against exact search (JavaScript scan and hnswlib's C++ brute force) over `count` unit vectors. */
-export function benchVectors(count: number, dim: number, { kind, m, efConstruction, efs, queries = 200 }: VectorBenchOptions) {
+export function benchVectors(
+  count: number,
+  dim: number,
+  { kind, m, efConstruction, efs, queries = 200 }: VectorBenchOptions,
+) {
   const vectors = unitVectors(kind, count, dim, 7);
   const probe = unitVectors(kind, queries, dim, 99);
   const flat = new Float32Array(count * dim);
-  vectors.forEach((v, i) => flat.set(v, i * dim));
+  for (const [i, v] of vectors.entries()) flat.set(v, i * dim);
 
   const rssBefore = process.memoryUsage().rss;
   let started = performance.now();
@@ -67,7 +71,7 @@ export function benchVectors(count: number, dim: number, { kind, m, efConstructi
 
   const brute = new hnswlib.BruteforceSearch('cosine', dim);
   brute.initIndex(count);
-  vectors.forEach((v, i) => brute.addPoint(Array.from(v), i));
+  for (const [i, v] of vectors.entries()) brute.addPoint(Array.from(v), i);
   const js = new ExactIndex(flat, dim);
   const truth: Set<number>[] = [];
   const jsMs: number[] = [];
@@ -93,7 +97,13 @@ export function benchVectors(count: number, dim: number, { kind, m, efConstructi
       found += hits.filter((h) => truth[i].has(h.label)).length;
     });
     const p50 = percentile(ms, 50);
-    return { ef, recallAt10: round(found / (probe.length * 10), 4), queryMsP50: p50, queryMsP95: percentile(ms, 95), speedupVsBruteForce: round(bruteP50 / p50, 1) };
+    return {
+      ef,
+      recallAt10: round(found / (probe.length * 10), 4),
+      queryMsP50: p50,
+      queryMsP95: percentile(ms, 95),
+      speedupVsBruteForce: round(bruteP50 / p50, 1),
+    };
   });
   return {
     kind,

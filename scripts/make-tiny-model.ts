@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
+
 import { normalizeArabic } from '../src/arabic/normalize.js';
 import { STOP_WORDS } from '../src/arabic/stopwords.js';
 
@@ -27,11 +28,30 @@ const SPECIAL = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 
 /** English words mapped to the Arabic word whose vector they share. */
 const BILINGUAL: Record<string, string> = {
-  kremlin: 'الكرملين', spokesman: 'المتحدث', putin: 'بوتين', china: 'الصين', chinese: 'الصيني',
-  russia: 'روسيا', russian: 'الروسي', taiwan: 'تايوان', trade: 'التجاره', afghanistan: 'افغانستان',
-  president: 'الرئيس', happiness: 'السعاده', health: 'والصحه', wished: 'وتمني', wish: 'وتمني',
-  people: 'للشعب', year: 'العام', new: 'الجديد', minister: 'وزير', foreign: 'الخارجيه',
-  olympics: 'الاولمبيه', winter: 'الشتويه', vaccines: 'اللقاحات', terrorism: 'الارهاب',
+  kremlin: 'الكرملين',
+  spokesman: 'المتحدث',
+  putin: 'بوتين',
+  china: 'الصين',
+  chinese: 'الصيني',
+  russia: 'روسيا',
+  russian: 'الروسي',
+  taiwan: 'تايوان',
+  trade: 'التجاره',
+  afghanistan: 'افغانستان',
+  president: 'الرئيس',
+  happiness: 'السعاده',
+  health: 'والصحه',
+  wished: 'وتمني',
+  wish: 'وتمني',
+  people: 'للشعب',
+  year: 'العام',
+  new: 'الجديد',
+  minister: 'وزير',
+  foreign: 'الخارجيه',
+  olympics: 'الاولمبيه',
+  winter: 'الشتويه',
+  vaccines: 'اللقاحات',
+  terrorism: 'الارهاب',
 };
 
 function hash(text: string, seed: number): number {
@@ -43,7 +63,7 @@ function hash(text: string, seed: number): number {
 /** A deterministic pseudo-random vector for a string (values in [-1, 1)). */
 function randomVector(key: string): Float32Array {
   const v = new Float32Array(DIMENSION);
-  for (let d = 0; d < DIMENSION; d++) v[d] = (hash(key, d + 1) / 2 ** 31) - 1;
+  for (let d = 0; d < DIMENSION; d++) v[d] = hash(key, d + 1) / 2 ** 31 - 1;
   return v;
 }
 
@@ -60,7 +80,8 @@ function wordVector(word: string): Float32Array {
 function corpusWords(corpusDir: string): string[] {
   const words = new Set<string>();
   for (const file of readdirSync(corpusDir).filter((f) => /\.(txt|md)$/.test(f))) {
-    for (const w of normalizeArabic(readFileSync(join(corpusDir, file), 'utf8')).match(/[\p{L}\p{N}]+/gu) ?? []) words.add(w);
+    for (const w of normalizeArabic(readFileSync(join(corpusDir, file), 'utf8')).match(/[\p{L}\p{N}]+/gu) ?? [])
+      words.add(w);
   }
   return [...words].sort();
 }
@@ -79,7 +100,13 @@ function tokenizerJson(vocab: string[]) {
     truncation: null,
     padding: null,
     added_tokens: SPECIAL.map((content, id) => ({
-      id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     })),
     // The same folding as src/arabic/normalize.ts, so the model sees what BM25 sees.
     normalizer: {
@@ -96,10 +123,17 @@ function tokenizerJson(vocab: string[]) {
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
+      single: [
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+      ],
       pair: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } },
-        { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } },
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+        { SpecialToken: { id: '[SEP]', type_id: 1 } },
       ],
       special_tokens: {
         '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] },
@@ -137,8 +171,18 @@ function onnxModel(vocab: string[]): Uint8Array {
       { name: 'last_axis', dataType: INT64, dims: [1], int64Data: [-1] },
     ],
     node: [
-      { opType: 'Gather', input: ['embeddings', 'input_ids'], output: ['gathered'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
-      { opType: 'Cast', input: ['attention_mask'], output: ['mask_float'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }] },
+      {
+        opType: 'Gather',
+        input: ['embeddings', 'input_ids'],
+        output: ['gathered'],
+        attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+      },
+      {
+        opType: 'Cast',
+        input: ['attention_mask'],
+        output: ['mask_float'],
+        attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }],
+      },
       { opType: 'Unsqueeze', input: ['mask_float', 'last_axis'], output: ['mask_3d'] },
       { opType: 'Mul', input: ['gathered', 'mask_3d'], output: ['last_hidden_state'] },
     ],
@@ -146,7 +190,9 @@ function onnxModel(vocab: string[]): Uint8Array {
       { name: 'input_ids', type: tensorType(INT64, [dim('batch'), dim('sequence')]) },
       { name: 'attention_mask', type: tensorType(INT64, [dim('batch'), dim('sequence')]) },
     ],
-    output: [{ name: 'last_hidden_state', type: tensorType(FLOAT, [dim('batch'), dim('sequence'), { dimValue: DIMENSION }]) }],
+    output: [
+      { name: 'last_hidden_state', type: tensorType(FLOAT, [dim('batch'), dim('sequence'), { dimValue: DIMENSION }]) },
+    ],
   };
   const model = onnx.ModelProto.fromObject({
     irVersion: 7,
@@ -176,7 +222,16 @@ export function makeTinyModel(outDir: string, corpusDir: string): string {
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson(vocab)));
   writeFileSync(
     join(dir, 'tokenizer_config.json'),
-    JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 8192, unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' }),
+    JSON.stringify({
+      tokenizer_class: 'BertTokenizer',
+      do_lower_case: true,
+      model_max_length: 8192,
+      unk_token: '[UNK]',
+      sep_token: '[SEP]',
+      pad_token: '[PAD]',
+      cls_token: '[CLS]',
+      mask_token: '[MASK]',
+    }),
   );
   writeFileSync(join(dir, 'onnx', 'model_quantized.onnx'), onnxModel(vocab));
   return dir;

@@ -24,7 +24,10 @@ const optionalText = z
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
 
-const optionalUrl = z.url().optional().or(z.literal('').transform(() => undefined));
+const optionalUrl = z
+  .url()
+  .optional()
+  .or(z.literal('').transform(() => undefined));
 
 /** A comma-separated list of Telegram ids (chats or users). */
 const idList = z
@@ -41,7 +44,8 @@ const idList = z
   });
 
 const text = (fallback: string) => z.string().trim().min(1).default(fallback);
-const whole = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const whole = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** Every setting, its default and its bounds. `.env.example` documents each. */
 const schema = z.object({

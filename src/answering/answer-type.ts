@@ -16,7 +16,8 @@ export function answerTypeOf(question: string): AnswerType {
 }
 
 const YEAR = /\b(1[0-9]{3}|20[0-9]{2})\b/;
-const NUMBER = /[0-9]|(^|\s)(واحد|اثن|ثلاث|اربع|خمس|ست|سبع|ثمان|تسع|عشر|مئه|مائه|الف|الاف|مليون|ملايين|مليار|عشرات|مئات)/;
+const NUMBER =
+  /[0-9]|(^|\s)(واحد|اثن|ثلاث|اربع|خمس|ست|سبع|ثمان|تسع|عشر|مئه|مائه|الف|الاف|مليون|ملايين|مليار|عشرات|مئات)/;
 
 /** Whether a sentence holds the kind of answer asked for (a date, a number). */
 export function holdsAnswerType(sentence: string, type: AnswerType): boolean {

@@ -1,13 +1,13 @@
 import { writtenLanguage } from '../arabic/language.js';
+import { contentTerms } from '../arabic/tokens.js';
 import type { Embedder } from '../embedding/embedder.js';
 import type { SearchIndex } from '../index/search-index.js';
 import type { AnswerOptions, NotFoundOptions } from './options.js';
-import { analyseQuestion, type Question } from './question.js';
+import { analyseQuestion } from './question.js';
 import { type Quote, selectQuotes } from './quotes.js';
 import { TermWeights } from './relevance.js';
 import { type RankedSentence, rerank } from './rerank.js';
 import { type RetrievalTimings, retrieve } from './retrieve.js';
-import { contentTerms } from '../arabic/tokens.js';
 
 /** The reply to a question: quotes, or why there are none. */
 export interface Answer {
@@ -54,7 +54,11 @@ export class Answerer {
     readonly options: AnswerOptions,
   ) {}
 
-  async ask(text: string, { count = DEFAULT_QUOTE_COUNT, offset = 0 }: AskOptions = {}, timings?: AnswerTimings): Promise<Answer> {
+  async ask(
+    text: string,
+    { count = DEFAULT_QUOTE_COUNT, offset = 0 }: AskOptions = {},
+    timings?: AnswerTimings,
+  ): Promise<Answer> {
     const asked = text.trim();
     const language = writtenLanguage(asked);
     const { languages } = this.embedder;
@@ -73,7 +77,7 @@ export class Answerer {
 
     t = performance.now();
     const quotes = selectQuotes(this.index, ranked, count + offset, this.options.quoting);
-    const found = isRelevant(question, weights, quotes, ranked, this.options.notFound);
+    const found = isRelevant(weights, quotes, ranked, this.options.notFound);
     if (timings) timings.quotes += performance.now() - t;
     return { question: asked, found, quotes: found ? quotes.slice(offset, offset + count) : [] };
   }
@@ -84,9 +88,18 @@ export class Answerer {
  * NotFoundOptions): enough of its terms found and, with the meaning, a
  * strong enough case; or the meaning alone unmistakable.
  */
-function isRelevant(question: Question, weights: TermWeights, quotes: Quote[], ranked: RankedSentence[], options: NotFoundOptions): boolean {
+function isRelevant(
+  weights: TermWeights,
+  quotes: Quote[],
+  ranked: RankedSentence[],
+  options: NotFoundOptions,
+): boolean {
   if (quotes.length === 0) return false;
-  const coverage = Math.max(...quotes.slice(0, options.quotes).map((q) => weights.coverage(new Set(contentTerms(q.text)))));
+  const coverage = Math.max(
+    ...quotes.slice(0, options.quotes).map((q) => weights.coverage(new Set(contentTerms(q.text)))),
+  );
   const similarity = Math.max(0, ...ranked.slice(0, options.sentences).map((r) => r.similarity));
-  return (coverage >= options.coverage && coverage + similarity >= options.combined) || similarity >= options.similarity;
+  return (
+    (coverage >= options.coverage && coverage + similarity >= options.combined) || similarity >= options.similarity
+  );
 }

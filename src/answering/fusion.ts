@@ -12,7 +12,7 @@ export interface RankedList {
 export function reciprocalRankFusion(lists: RankedList[], k = 60): Map<number, number> {
   const fused = new Map<number, number>();
   for (const { weight, ids } of lists) {
-    ids.forEach((id, rank) => fused.set(id, (fused.get(id) ?? 0) + weight / (k + rank + 1)));
+    for (const [rank, id] of ids.entries()) fused.set(id, (fused.get(id) ?? 0) + weight / (k + rank + 1));
   }
   return fused;
 }

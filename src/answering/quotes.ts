@@ -51,7 +51,12 @@ function containment(a: Set<string>, b: Set<string>, minTerms: number): number {
  * sentence attached where the answer runs on into it, the same statement
  * from several outlets quoted once (the others listed in `alsoIn`).
  */
-export function selectQuotes(index: SearchIndex, ranked: RankedSentence[], count: number, options: QuotingOptions): Quote[] {
+export function selectQuotes(
+  index: SearchIndex,
+  ranked: RankedSentence[],
+  count: number,
+  options: QuotingOptions,
+): Quote[] {
   const fusedOf = new Map(ranked.map((r) => [r.id, r.fused]));
   const used = new Set<number>();
   const quotes: (Quote & { terms: Set<string> })[] = [];

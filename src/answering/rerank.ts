@@ -29,8 +29,10 @@ export function rerank(
   // Windows overlap: analyse each sentence once.
   const analysed = new Map<number, string[]>();
   const termsOf = (id: number, text: string): string[] => {
-    let terms = analysed.get(id);
-    if (!terms) analysed.set(id, (terms = contentTerms(text)));
+    const known = analysed.get(id);
+    if (known) return known;
+    const terms = contentTerms(text);
+    analysed.set(id, terms);
     return terms;
   };
   const ranked = top.map((candidate): RankedSentence => {

@@ -37,7 +37,7 @@ class Similarities {
     const missing = ids.filter((id) => !this.known.has(id));
     if (missing.length === 0) return;
     const values = this.index.sentenceSimilarities(this.vector, missing);
-    missing.forEach((id, i) => this.known.set(id, values[i]));
+    for (const [i, id] of missing.entries()) this.known.set(id, values[i]);
   }
 
   of(id: number): number {
@@ -73,7 +73,12 @@ function sentencesOfChunks(index: SearchIndex, chunkIds: number[], similarities:
  *
  * @returns candidates, best fused score first.
  */
-export function retrieve(index: SearchIndex, question: Question, options: FusionOptions, timings?: RetrievalTimings): Candidate[] {
+export function retrieve(
+  index: SearchIndex,
+  question: Question,
+  options: FusionOptions,
+  timings?: RetrievalTimings,
+): Candidate[] {
   const { depth } = options;
   const t = performance.now();
   const lexical = (kind: PassageKind) => index.lexicalSearch(kind, question.text, depth).map((h) => h.id);

@@ -77,7 +77,8 @@ export class AnswerService {
     if (index.model !== options.embedder.modelId) {
       throw new ModelMismatchError(options.indexDir, index.model, options.embedder.modelId);
     }
-    const answerOptions = options.answerOptions ?? answerOptionsFor(index.model, { minSimilarity: options.minSimilarity });
+    const answerOptions =
+      options.answerOptions ?? answerOptionsFor(index.model, { minSimilarity: options.minSimilarity });
     return new Answerer(index, options.embedder, answerOptions);
   }
 

@@ -14,7 +14,15 @@ const SCRIPTS: { language: string; letters: RegExp }[] = [
 
 /** Languages in Latin script told apart by franc (ISO 639-3 → 639-1); English when unsure. */
 const LATIN: Record<string, string> = {
-  eng: 'en', fra: 'fr', spa: 'es', deu: 'de', ita: 'it', por: 'pt', tur: 'tr', nld: 'nl', ind: 'id',
+  eng: 'en',
+  fra: 'fr',
+  spa: 'es',
+  deu: 'de',
+  ita: 'it',
+  por: 'pt',
+  tur: 'tr',
+  nld: 'nl',
+  ind: 'id',
 };
 
 /**

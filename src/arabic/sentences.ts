@@ -66,7 +66,9 @@ function hasQuoteAfter(line: string, from: number): boolean {
   return false;
 }
 
-function pushSpan(line: string, from: number, to: number, lineOffset: number, spans: SentenceSpan[]): void {
+function pushSpan(line: string, start: number, end: number, lineOffset: number, spans: SentenceSpan[]): void {
+  let from = start;
+  let to = end;
   while (from < to && /\s/.test(line[from])) from++;
   while (to > from && /\s/.test(line[to - 1])) to--;
   const text = line.slice(from, to);

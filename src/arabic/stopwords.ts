@@ -22,6 +22,4 @@ and or but not no yes if then than so such can could would should will shall may
 tell me please
 `;
 
-export const STOP_WORDS: ReadonlySet<string> = new Set(
-  `${ARABIC} ${ENGLISH}`.split(/\s+/).filter(Boolean),
-);
+export const STOP_WORDS: ReadonlySet<string> = new Set(`${ARABIC} ${ENGLISH}`.split(/\s+/).filter(Boolean));

@@ -1,6 +1,6 @@
+import { type Quote, type QuoteSource, sourceLine } from '../answering/quotes.js';
 import { normalizeArabic } from '../arabic/normalize.js';
 import { contentTerms, isStopWord, lightStem } from '../arabic/tokens.js';
-import { type Quote, type QuoteSource, sourceLine } from '../answering/quotes.js';
 
 /** Telegram's limit on one message's text. */
 export const MESSAGE_LIMIT = 4096;

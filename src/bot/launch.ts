@@ -44,7 +44,8 @@ export async function launchBot(config: Config, token: string, service: AnswerSe
   } catch (error) {
     service.close(); // nothing left to run: let the process end
     await state.close();
-    if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404)) throw new TokenRejectedError();
+    if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404))
+      throw new TokenRejectedError();
     throw error;
   }
 

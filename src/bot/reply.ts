@@ -4,25 +4,38 @@ import { unsupportedLanguageText } from '../i18n/i18n.js';
 import { redactSecrets } from '../log.js';
 import type { BotContext, BotDeps } from './context.js';
 import { packMessages, quoteHtml } from './html.js';
-import { buttonData } from './state/button-store.js';
 import type { ButtonPayload } from './state/button-store.js';
+import { buttonData } from './state/button-store.js';
 
 /** Shows "typing…" without waiting for it: a failure here must not cost the answer. */
 export function showTyping(ctx: BotContext, deps: BotDeps): void {
-  ctx.replyWithChatAction('typing').catch((error: Error) => deps.logger.debug({ err: error.message }, 'typing indicator failed'));
+  ctx
+    .replyWithChatAction('typing')
+    .catch((error: Error) => deps.logger.debug({ err: error.message }, 'typing indicator failed'));
 }
 
 /**
  * The buttons under an answer: each quote's context, and the next quotes.
  * Without them (the store failed) the answer still goes out.
  */
-async function answerKeyboard(ctx: BotContext, deps: BotDeps, answer: Answer, offset: number): Promise<InlineKeyboard | undefined> {
+async function answerKeyboard(
+  ctx: BotContext,
+  deps: BotDeps,
+  answer: Answer,
+  offset: number,
+): Promise<InlineKeyboard | undefined> {
   const chatId = ctx.chat?.id;
   if (chatId === undefined) return undefined;
-  const contexts: ButtonPayload[] = answer.quotes.map((quote) => ({ kind: 'context', articleId: quote.articleId, sentences: quote.sentences }));
+  const contexts: ButtonPayload[] = answer.quotes.map((quote) => ({
+    kind: 'context',
+    articleId: quote.articleId,
+    sentences: quote.sentences,
+  }));
   // A full page may have a next one.
   const more: ButtonPayload[] =
-    answer.quotes.length >= deps.answerCount ? [{ kind: 'more', question: answer.question, offset: offset + answer.quotes.length }] : [];
+    answer.quotes.length >= deps.answerCount
+      ? [{ kind: 'more', question: answer.question, offset: offset + answer.quotes.length }]
+      : [];
   let ids: string[];
   try {
     ids = await deps.buttons.put(chatId, [...contexts, ...more]);
@@ -31,7 +44,7 @@ async function answerKeyboard(ctx: BotContext, deps: BotDeps, answer: Answer, of
     return undefined;
   }
   const keyboard = new InlineKeyboard();
-  contexts.forEach((_, i) => keyboard.text(ctx.t('context', { n: offset + i + 1 }), buttonData(ids[i])));
+  for (const i of contexts.keys()) keyboard.text(ctx.t('context', { n: offset + i + 1 }), buttonData(ids[i]));
   if (more.length) keyboard.row().text(ctx.t('more'), buttonData(ids[contexts.length]));
   return keyboard;
 }
@@ -63,7 +76,11 @@ export async function sendAnswer(ctx: BotContext, deps: BotDeps, answer: Answer,
 }
 
 /** In groups, answers thread under the question they answer. */
-export function replyTo(ctx: BotContext): { reply_parameters?: { message_id: number; allow_sending_without_reply: boolean } } {
+export function replyTo(ctx: BotContext): {
+  reply_parameters?: { message_id: number; allow_sending_without_reply: boolean };
+} {
   const id = ctx.message?.message_id;
-  return id !== undefined && ctx.chat?.type !== 'private' ? { reply_parameters: { message_id: id, allow_sending_without_reply: true } } : {};
+  return id !== undefined && ctx.chat?.type !== 'private'
+    ? { reply_parameters: { message_id: id, allow_sending_without_reply: true } }
+    : {};
 }

@@ -18,7 +18,8 @@ const MAX_COUNT = 50;
 
 function quoteCount(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_COUNT) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_COUNT}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_COUNT)
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_COUNT}`);
   return n;
 }
 

@@ -35,7 +35,8 @@ runCli(async () => {
     for (const { question, answer } of records.filter(isMiss)) {
       process.stderr.write(`MISS ${question.id} ${question.question}\n  gold: ${question.answers.join(' | ')}\n`);
       for (const q of answer.quotes) process.stderr.write(`  - [${q.articleId}] ${q.text.slice(0, 160)}\n`);
-      if (!answer.found) process.stderr.write(`  (${answer.unsupportedLanguage ? 'language not read' : 'not found'})\n`);
+      if (!answer.found)
+        process.stderr.write(`  (${answer.unsupportedLanguage ? 'language not read' : 'not found'})\n`);
     }
   }
   if (opts.json) {
@@ -43,7 +44,7 @@ runCli(async () => {
     return;
   }
   process.stdout.write(
-    [
+    `${[
       `Dataset        ${opts.dataset} (${summary.questions} questions, ${summary.answerable} answerable)`,
       `Model          ${embedder.modelId}`,
       `hit@1          ${pct(summary.hitAt1)}`,
@@ -51,6 +52,6 @@ runCli(async () => {
       `MRR            ${summary.mrr.toFixed(3)}`,
       `not-found acc. ${pct(summary.notFoundAccuracy)} (false not-found on answerable: ${pct(summary.falseNotFound)})`,
       `latency        p50 ${summary.latencyMs.p50} ms, p95 ${summary.latencyMs.p95} ms`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 });

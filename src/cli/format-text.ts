@@ -22,7 +22,10 @@ export function answerJson(answer: Answer) {
     question: answer.question,
     found: answer.found,
     ...(answer.unsupportedLanguage
-      ? { unsupportedLanguage: answer.unsupportedLanguage, message: unsupportedLanguageText(answer.unsupportedLanguage) }
+      ? {
+          unsupportedLanguage: answer.unsupportedLanguage,
+          message: unsupportedLanguageText(answer.unsupportedLanguage),
+        }
       : {}),
     answers: answer.quotes.map((q) => ({
       text: q.text,

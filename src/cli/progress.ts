@@ -26,7 +26,8 @@ export function downloadProgress(): { onDownload(p: DownloadProgress): void; sto
       let bar = bars.get(file);
       if (!bar) {
         process.stderr.write(`Downloading ${file}…\n`);
-        bars.set(file, (bar = progressBar(`${file} [{bar}] {percentage}% | {value}/{total} bytes`)));
+        bar = progressBar(`${file} [{bar}] {percentage}% | {value}/{total} bytes`);
+        bars.set(file, bar);
       }
       bar.update(loaded, total);
       if (total > 0 && loaded >= total) bar.stop();

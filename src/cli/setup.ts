@@ -19,7 +19,9 @@ export async function openEmbedder(config: Config, model = config.embedding.mode
 
 /** Errors that mean "build the index, then it will open". */
 function needsBuild(error: unknown): boolean {
-  return error instanceof IndexNotFoundError || error instanceof ModelMismatchError || error instanceof IndexFormatError;
+  return (
+    error instanceof IndexNotFoundError || error instanceof ModelMismatchError || error instanceof IndexFormatError
+  );
 }
 
 /**

@@ -22,7 +22,8 @@ runCli(async () => {
   const embedder = await openEmbedder(config);
   const service = await openOrBuild(config, embedder, logger, {
     onReload: (version) => logger.info({ version }, 'switched to the new index'),
-    onReloadError: (error) => logger.error({ err: error.message }, 'new index could not be opened; keeping the old one'),
+    onReloadError: (error) =>
+      logger.error({ err: error.message }, 'new index could not be opened; keeping the old one'),
   });
   service.watch();
 

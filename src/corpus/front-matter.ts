@@ -37,7 +37,8 @@ export function splitFrontMatter(text: string): { front?: FrontMatter; body: str
     throw new FrontMatterError(`front matter in "${language}" is refused: only YAML is read`);
   }
   const doc = parseDocument(match[2] ?? '', { schema: 'core', logLevel: 'silent', uniqueKeys: true });
-  if (doc.errors.length > 0) throw new FrontMatterError(`invalid front matter: ${doc.errors[0].message.split('\n')[0]}`);
+  if (doc.errors.length > 0)
+    throw new FrontMatterError(`invalid front matter: ${doc.errors[0].message.split('\n')[0]}`);
   visit(doc, (_key, node) => {
     if ((isScalar(node) || isMap(node) || isSeq(node)) && node.tag && !node.tag.startsWith('tag:yaml.org,2002:')) {
       throw new FrontMatterError(`front matter tag ${node.tag} is refused`);
@@ -46,7 +47,8 @@ export function splitFrontMatter(text: string): { front?: FrontMatter; body: str
       throw new FrontMatterError(`front matter tag ${node.tag} is refused`);
     }
   });
-  if (doc.warnings.length > 0) throw new FrontMatterError(`front matter tags are refused (${doc.warnings[0].message.split('\n')[0]})`);
+  if (doc.warnings.length > 0)
+    throw new FrontMatterError(`front matter tags are refused (${doc.warnings[0].message.split('\n')[0]})`);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIASES });

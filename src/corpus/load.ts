@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, extname, join, relative, isAbsolute } from 'node:path';
+import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Article } from './article.js';
 import { dateFromFrontMatter } from './dates.js';
@@ -61,7 +61,12 @@ const READ_AHEAD = 64;
 function decodeText(bytes: Buffer): { text: string } | { reason: string } {
   if (bytes.includes(0)) return { reason: 'binary file (contains NUL bytes)' };
   try {
-    return { text: utf8.decode(bytes).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n') };
+    return {
+      text: utf8
+        .decode(bytes)
+        .replace(/^\uFEFF/, '')
+        .replace(/\r\n?/g, '\n'),
+    };
   } catch {
     return { reason: 'not valid UTF-8 text' };
   }
@@ -109,7 +114,12 @@ export function parseArticleFile(file: string, bytes: Buffer, hash = sha256(byte
 }
 
 /** Why an entry of the corpus folder is not an article file to read, if it is not. */
-async function unfitReason(dir: string, realDir: string, entry: Dirent, maxBytes?: number): Promise<string | undefined> {
+async function unfitReason(
+  dir: string,
+  realDir: string,
+  entry: Dirent,
+  maxBytes?: number,
+): Promise<string | undefined> {
   const path = join(dir, entry.name);
   if (entry.isSymbolicLink()) {
     const target = await realpath(path).catch(() => undefined);
@@ -185,21 +195,31 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
     const contents = await Promise.all(
       batch.map((name) => readCapped(join(dir, name), options.maxBytes).catch((error: Error) => error)),
     );
-    batch.forEach((name, j) => {
+    for (const [j, name] of batch.entries()) {
       const bytes = contents[j];
-      if (bytes instanceof Error) return void skipped.push({ file: name, reason: `cannot be read (${bytes.message})` });
+      if (bytes instanceof Error) {
+        skipped.push({ file: name, reason: `cannot be read (${bytes.message})` });
+        continue;
+      }
       if (options.maxBytes !== undefined && bytes.length > options.maxBytes) {
-        return void skipped.push({ file: name, reason: `larger than MAX_ARTICLE_BYTES (${mib(options.maxBytes)})` });
+        skipped.push({ file: name, reason: `larger than MAX_ARTICLE_BYTES (${mib(options.maxBytes)})` });
+        continue;
       }
       const id = basename(name, extname(name));
-      if (seen.has(id)) return void skipped.push({ file: name, reason: `same article id as ${seen.get(id)}` });
+      if (seen.has(id)) {
+        skipped.push({ file: name, reason: `same article id as ${seen.get(id)}` });
+        continue;
+      }
       seen.set(id, name);
       const hash = sha256(bytes);
-      if (options.known?.get(id) === hash) return void unchanged.add(id);
+      if (options.known?.get(id) === hash) {
+        unchanged.add(id);
+        continue;
+      }
       const result = parseArticleFile(name, bytes, hash);
       if ('reason' in result) skipped.push(result);
       else articles.push(result);
-    });
+    }
   }
   skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { articles, unchanged, skipped };

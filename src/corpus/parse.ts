@@ -1,5 +1,5 @@
 import { normalizeForSearch } from '../arabic/normalize.js';
-import { splitSentences, type SentenceSpan } from '../arabic/sentences.js';
+import { type SentenceSpan, splitSentences } from '../arabic/sentences.js';
 import { findDate } from './dates.js';
 
 export interface ParsedArticle {
@@ -56,7 +56,10 @@ function isDebris(text: string): boolean {
 
 /** Shortens a sentence to a headline-sized title. */
 export function shortTitle(sentence: string): string {
-  const words = sentence.replace(/[.!?؟؛…]+$/u, '').split(/\s+/).filter(Boolean);
+  const words = sentence
+    .replace(/[.!?؟؛…]+$/u, '')
+    .split(/\s+/)
+    .filter(Boolean);
   return words.length <= TITLE_WORDS ? words.join(' ') : `${words.slice(0, TITLE_WORDS).join(' ')}…`;
 }
 

@@ -49,7 +49,10 @@ export class ModelNotFoundError extends UserError {
     readonly downloadError?: string,
   ) {
     const where = searched.map((dir) => join(dir, model)).join(' or ');
-    const tried = downloadError === undefined ? 'downloads are off (ALLOW_REMOTE_MODELS=false)' : `the download failed (${downloadError})`;
+    const tried =
+      downloadError === undefined
+        ? 'downloads are off (ALLOW_REMOTE_MODELS=false)'
+        : `the download failed (${downloadError})`;
     const fallback =
       model === BUILT_IN_MODEL
         ? 'Restore models/ from the repository (git checkout -- models).'
@@ -88,7 +91,11 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
         options.onDownload?.({ file: event.file, loaded: event.loaded ?? 0, total: event.total ?? 0 });
       }
     };
-    extractor = (await pipeline('feature-extraction', model, localDir ? {} : { progress_callback })) as FeatureExtractionPipeline;
+    extractor = (await pipeline(
+      'feature-extraction',
+      model,
+      localDir ? {} : { progress_callback },
+    )) as FeatureExtractionPipeline;
   } catch (error) {
     if (localDir) throw error; // a model on disk that does not load is damaged: keep the details
     throw new ModelNotFoundError(model, modelFolders(modelsDir), (error as Error).message.split('\n')[0]);

@@ -1,4 +1,4 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** A question and what counts as answering it. */
@@ -24,7 +24,10 @@ interface SeedFile {
 }
 
 interface SquadFile {
-  data: { title: string; paragraphs: { context: string; qas: { id: string; question: string; answers: { text: string }[] }[] }[] }[];
+  data: {
+    title: string;
+    paragraphs: { context: string; qas: { id: string; question: string; answers: { text: string }[] }[] }[];
+  }[];
 }
 
 /** Reads our question format or SQuAD (detected by its `data` array). */

@@ -1,5 +1,5 @@
-import { normalizeForSearch } from '../arabic/normalize.js';
 import type { Answer } from '../answering/answerer.js';
+import { normalizeForSearch } from '../arabic/normalize.js';
 import type { EvalQuestion } from './datasets.js';
 
 /** Rank (1-based) of the first quote that answers the question, or 0. */
@@ -56,12 +56,27 @@ export function summarize(records: EvalRecord[]): EvalSummary {
     answerable: answerable.length,
     hitAt1: share(ranks.filter((r) => r === 1).length, answerable.length),
     hitAt3: share(ranks.filter((r) => r >= 1 && r <= 3).length, answerable.length),
-    mrr: share(ranks.reduce((sum, r) => sum + (r > 0 ? 1 / r : 0), 0), answerable.length),
-    notFoundAccuracy: unanswerable.length ? share(unanswerable.filter((r) => !r.answer.found).length, unanswerable.length) : null,
+    mrr: share(
+      ranks.reduce((sum, r) => sum + (r > 0 ? 1 / r : 0), 0),
+      answerable.length,
+    ),
+    notFoundAccuracy: unanswerable.length
+      ? share(unanswerable.filter((r) => !r.answer.found).length, unanswerable.length)
+      : null,
     falseNotFound: share(answerable.filter((r) => !r.answer.found).length, answerable.length),
     latencyMs: {
-      p50: Number(percentile(records.map((r) => r.ms), 50).toFixed(2)),
-      p95: Number(percentile(records.map((r) => r.ms), 95).toFixed(2)),
+      p50: Number(
+        percentile(
+          records.map((r) => r.ms),
+          50,
+        ).toFixed(2),
+      ),
+      p95: Number(
+        percentile(
+          records.map((r) => r.ms),
+          95,
+        ).toFixed(2),
+      ),
     },
   };
 }

@@ -31,7 +31,10 @@ export async function indexDatasetArticles(dataset: EvalDataset, embedder: Embed
 }
 
 /** Asks every question of a dataset, the way the bot and `ask` do, and scores the answers. */
-export async function evaluate(dataset: EvalDataset, options: EvalOptions): Promise<{ summary: EvalSummary; records: EvalRecord[] }> {
+export async function evaluate(
+  dataset: EvalDataset,
+  options: EvalOptions,
+): Promise<{ summary: EvalSummary; records: EvalRecord[] }> {
   const service = await AnswerService.open(options);
   const records: EvalRecord[] = [];
   for (const question of dataset.questions) {
@@ -43,7 +46,10 @@ export async function evaluate(dataset: EvalDataset, options: EvalOptions): Prom
 }
 
 /** Evaluates a dataset file end to end: reads it, indexes it if it is SQuAD, asks, scores. */
-export async function evaluateFile(file: string, options: EvalOptions): Promise<{ summary: EvalSummary; records: EvalRecord[] }> {
+export async function evaluateFile(
+  file: string,
+  options: EvalOptions,
+): Promise<{ summary: EvalSummary; records: EvalRecord[] }> {
   const dataset = await readDataset(file);
   if (!dataset.articles) return evaluate(dataset, options);
   const { indexDir, cleanup } = await indexDatasetArticles(dataset, options.embedder, options.chunking);

@@ -51,7 +51,9 @@ export class IndexWriteError extends UserError {
     readonly code: string,
   ) {
     const why = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : `${code}`;
-    super(`Cannot write the index to ${indexDir}: ${why}. The previous index stays live; fix this and run npm run index again.`);
+    super(
+      `Cannot write the index to ${indexDir}: ${why}. The previous index stays live; fix this and run npm run index again.`,
+    );
   }
 }
 
@@ -80,9 +82,13 @@ async function embedArticles(
   const byArticle = new Map<PlannedArticle, ArticleVectors>();
   let next = 0;
   for (const article of fresh) {
-    const sentences = vectors.slice(next, (next += article.passages.sentences.length));
-    const chunks = vectors.slice(next, (next += article.passages.chunks.length));
-    byArticle.set(article, { sentences, chunks });
+    const sentencesEnd = next + article.passages.sentences.length;
+    const chunksEnd = sentencesEnd + article.passages.chunks.length;
+    byArticle.set(article, {
+      sentences: vectors.slice(next, sentencesEnd),
+      chunks: vectors.slice(sentencesEnd, chunksEnd),
+    });
+    next = chunksEnd;
   }
   return byArticle;
 }
@@ -112,7 +118,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       known: previous.build?.hashes,
       maxBytes: options.maxArticleBytes,
     });
-    corpus.skipped.forEach((s) => options.onSkip?.(s));
+    for (const skipped of corpus.skipped) options.onSkip?.(skipped);
     const plan = planBuild(corpus, previous.build, chunking);
 
     const vectors = await embedArticles(plan, embedder, options.onProgress);

@@ -27,10 +27,20 @@ export class HnswIndex implements VectorIndex {
   ) {}
 
   /** Builds an index over `vectors`; vector i gets `labels[i]` (default: i). */
-  static build(vectors: Float32Array[], dimension: number, options: HnswOptions & { labels?: number[] } = {}): HnswIndex {
+  static build(
+    vectors: Float32Array[],
+    dimension: number,
+    options: HnswOptions & { labels?: number[] } = {},
+  ): HnswIndex {
     const { m, efConstruction, efSearch } = { ...DEFAULTS, ...options };
     const index = new hnswlib.HierarchicalNSW('cosine', dimension);
-    index.initIndex({ maxElements: Math.max(1, vectors.length), m, efConstruction, randomSeed: 42, allowReplaceDeleted: true });
+    index.initIndex({
+      maxElements: Math.max(1, vectors.length),
+      m,
+      efConstruction,
+      randomSeed: 42,
+      allowReplaceDeleted: true,
+    });
     const built = new HnswIndex(index, dimension, efSearch, 0);
     built.add(vectors, options.labels ?? vectors.map((_, i) => i));
     return built;
@@ -43,7 +53,12 @@ export class HnswIndex implements VectorIndex {
   static read(file: string, dimension: number, options: HnswOptions & { size?: number } = {}): HnswIndex {
     const index = new hnswlib.HierarchicalNSW('cosine', dimension);
     index.readIndexSync(file, true);
-    return new HnswIndex(index, dimension, options.efSearch ?? DEFAULTS.efSearch, options.size ?? index.getCurrentCount());
+    return new HnswIndex(
+      index,
+      dimension,
+      options.efSearch ?? DEFAULTS.efSearch,
+      options.size ?? index.getCurrentCount(),
+    );
   }
 
   /** Items that can be found (deleted ones excluded). */
@@ -55,7 +70,7 @@ export class HnswIndex implements VectorIndex {
   add(vectors: Float32Array[], labels: number[]): void {
     const needed = this.index.getCurrentCount() + vectors.length;
     if (needed > this.index.getMaxElements()) this.index.resizeIndex(needed);
-    vectors.forEach((v, i) => this.index.addPoint(Array.from(v), labels[i], true));
+    for (const [i, v] of vectors.entries()) this.index.addPoint(Array.from(v), labels[i], true);
     this.live += vectors.length;
   }
 

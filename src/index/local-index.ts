@@ -1,12 +1,28 @@
 import { readFile } from 'node:fs/promises';
-import { join, basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import { UserError } from '../errors.js';
 import { HnswIndex } from './hnsw.js';
 import { LexicalIndex } from './lexical.js';
 import { currentBuildDir, requireCurrentBuildDir } from './location.js';
-import type { ChunkSpan, IndexedArticle, IndexedSentence, PassageHit, PassageKind, SearchIndex } from './search-index.js';
-import { FILES, FORMAT_VERSION, type Manifest, readJson, readVectors, row, type StoredArticle, type VectorTable } from './store.js';
+import type {
+  ChunkSpan,
+  IndexedArticle,
+  IndexedSentence,
+  PassageHit,
+  PassageKind,
+  SearchIndex,
+} from './search-index.js';
+import {
+  FILES,
+  FORMAT_VERSION,
+  type Manifest,
+  readJson,
+  readVectors,
+  row,
+  type StoredArticle,
+  type VectorTable,
+} from './store.js';
 import { dot } from './vector-index.js';
 
 /** The build was written by another version of this program. */
@@ -55,7 +71,8 @@ export class LocalIndex implements SearchIndex {
   /** Opens a build folder. */
   static async open(dir: string): Promise<LocalIndex> {
     const manifest = await readJson<Manifest>(dir, FILES.manifest);
-    if (manifest.formatVersion !== FORMAT_VERSION) throw new IndexFormatError(dir, manifest.formatVersion, FORMAT_VERSION);
+    if (manifest.formatVersion !== FORMAT_VERSION)
+      throw new IndexFormatError(dir, manifest.formatVersion, FORMAT_VERSION);
     const stored = await readJson<StoredArticle[]>(dir, FILES.articles);
     const sentences: IndexedSentence[] = [];
     const chunks: ChunkSpan[] = [];
@@ -74,18 +91,26 @@ export class LocalIndex implements SearchIndex {
     }
     const { dimension, counts } = manifest;
     const lexical = async (file: string) => LexicalIndex.fromJSON(await readFile(join(dir, file), 'utf8'));
-    return new LocalIndex(dir, manifest, stored, sentences, chunks, await readVectors(dir, FILES.sentenceVectors, dimension), {
-      sentence: {
-        hnsw: HnswIndex.read(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
-        lexical: await lexical(FILES.sentenceLexical),
-        idByLabel: sentenceLabels,
+    return new LocalIndex(
+      dir,
+      manifest,
+      stored,
+      sentences,
+      chunks,
+      await readVectors(dir, FILES.sentenceVectors, dimension),
+      {
+        sentence: {
+          hnsw: HnswIndex.read(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
+          lexical: await lexical(FILES.sentenceLexical),
+          idByLabel: sentenceLabels,
+        },
+        chunk: {
+          hnsw: HnswIndex.read(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
+          lexical: await lexical(FILES.chunkLexical),
+          idByLabel: chunkLabels,
+        },
       },
-      chunk: {
-        hnsw: HnswIndex.read(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
-        lexical: await lexical(FILES.chunkLexical),
-        idByLabel: chunkLabels,
-      },
-    });
+    );
   }
 
   get sentenceCount(): number {

@@ -119,7 +119,10 @@ async function isStale(file: string, holder: string): Promise<boolean> {
   const [pid, host] = holder.split('@');
   if (host === hostname()) return !isAlive(Number(pid));
   // Another machine's build (a shared volume): stale when it stopped touching its lock.
-  const touched = await stat(file).then((s) => s.mtimeMs, () => 0);
+  const touched = await stat(file).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
   return Date.now() - touched > LOCK_STALE_MS;
 }
 
@@ -145,7 +148,10 @@ async function clearStaleLock(file: string, stale: string): Promise<void> {
   } catch (error) {
     if (errnoCode(error) !== 'EEXIST') throw error;
     // A taker that died mid-takeover leaves its guard: clear it after a while.
-    const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(guard).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > LOCK_HEARTBEAT_MS) await rm(guard, { force: true });
     return;
   }

@@ -1,5 +1,5 @@
-import type { ChunkRange } from '../corpus/chunks.js';
 import type { SentenceSpan } from '../arabic/sentences.js';
+import type { ChunkRange } from '../corpus/chunks.js';
 
 /**
  * The text a chunk is embedded and searched as: the article's title (so a

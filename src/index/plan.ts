@@ -3,7 +3,16 @@ import { type ChunkOptions, chunkSentences } from '../corpus/chunks.js';
 import type { LoadedCorpus } from '../corpus/load.js';
 import { currentBuildDir } from './location.js';
 import { chunkText } from './passages.js';
-import { FILES, FORMAT_VERSION, type Manifest, readJson, readVectors, row, type StoredArticle, type VectorTable } from './store.js';
+import {
+  FILES,
+  FORMAT_VERSION,
+  type Manifest,
+  readJson,
+  readVectors,
+  row,
+  type StoredArticle,
+  type VectorTable,
+} from './store.js';
 
 /** The live build, when it was made the same way as the next one and can be updated in place. */
 export interface PreviousBuild {
@@ -64,7 +73,8 @@ export async function readPreviousBuild(
   } catch (error) {
     return { reason: `the live build cannot be read (${(error as Error).message.split('\n')[0]})` };
   }
-  if (manifest.formatVersion !== FORMAT_VERSION) return { reason: `the live build has format ${manifest.formatVersion}` };
+  if (manifest.formatVersion !== FORMAT_VERSION)
+    return { reason: `the live build has format ${manifest.formatVersion}` };
   if (manifest.model !== modelId) return { reason: `the live build was made with ${manifest.model}` };
   if (manifest.chunking.maxChars !== chunking.maxChars || manifest.chunking.overlap !== chunking.overlap) {
     return { reason: 'the live build was chunked differently' };
@@ -125,7 +135,11 @@ function toStored(article: Article, chunking: ChunkOptions, nextLabel: () => num
  * their vectors and labels, new and changed ones with new labels and the
  * texts to embed, and the previous build's articles that are gone.
  */
-export function planBuild(corpus: LoadedCorpus, previous: PreviousBuild | undefined, chunking: ChunkOptions): BuildPlan {
+export function planBuild(
+  corpus: LoadedCorpus,
+  previous: PreviousBuild | undefined,
+  chunking: ChunkOptions,
+): BuildPlan {
   let nextLabel = previous?.manifest.nextLabel ?? 0;
   const label = () => nextLabel++;
   const articles: (PlannedArticle & { file: string })[] = [];

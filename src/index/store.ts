@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArticleMeta } from '../corpus/article.js';
-import type { ChunkRange, ChunkOptions } from '../corpus/chunks.js';
 import type { SentenceSpan } from '../arabic/sentences.js';
+import type { ArticleMeta } from '../corpus/article.js';
+import type { ChunkOptions, ChunkRange } from '../corpus/chunks.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
 export const FORMAT_VERSION = 3;
@@ -63,7 +63,7 @@ export async function readJson<T>(dir: string, file: string): Promise<T> {
 
 export async function writeVectors(dir: string, file: string, rows: Float32Array[], dimension: number): Promise<void> {
   const data = new Float32Array(rows.length * dimension);
-  rows.forEach((row, i) => data.set(row, i * dimension));
+  for (const [i, vector] of rows.entries()) data.set(vector, i * dimension);
   await writeFile(join(dir, file), new Uint8Array(data.buffer));
 }
 

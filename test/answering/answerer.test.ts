@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
 import { analyseQuestion } from '../../src/answering/question.js';
 import { TermWeights } from '../../src/answering/relevance.js';
 import { rerank } from '../../src/answering/rerank.js';
 import { retrieve } from '../../src/answering/retrieve.js';
-import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
 import type { AnswerService } from '../../src/answering/service.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
 import type { LocalIndex } from '../../src/index/local-index.js';
@@ -90,7 +90,13 @@ describe('retrieve and rerank', () => {
     expect(index.lexicalSearch('sentence', text, 5)).toEqual([]);
     const question = analyseQuestion(text, await embedder.embedQuery(text));
     const candidates = retrieve(index, question, DEFAULT_ANSWER_OPTIONS.fusion);
-    const ranked = rerank(index, question, new TermWeights(index, question.terms), candidates, DEFAULT_ANSWER_OPTIONS.rerank);
+    const ranked = rerank(
+      index,
+      question,
+      new TermWeights(index, question.terms),
+      candidates,
+      DEFAULT_ANSWER_OPTIONS.rerank,
+    );
     // Of 76 sentences, the one that answers is among the first five (the tiny model is crude).
     const top = ranked.slice(0, 5).map((c) => index.sentence(c.id)?.text ?? '');
     expect(top.some((t) => t.includes('السعادة والصحة الجيدة'))).toBe(true);

@@ -24,7 +24,9 @@ describe(`seed questions with the built-in model (${BUILT_IN_MODEL})`, () => {
   it('finds every Arabic seed question in the first three quotes and refuses every Arabic off-topic one', async () => {
     const seed = await readDataset(SEED_QA);
     const offTopic = await readDataset(OFF_TOPIC);
-    const arabic = { questions: [...seed.questions, ...offTopic.questions].filter((q) => /[\u0600-\u06FF]/.test(q.question)) };
+    const arabic = {
+      questions: [...seed.questions, ...offTopic.questions].filter((q) => /[\u0600-\u06FF]/.test(q.question)),
+    };
     const { records } = await evaluate(arabic, { embedder: await builtInEmbedder(), indexDir, chunking: CHUNKING });
 
     const missed = records.filter((r) => !r.question.noAnswer && !(firstHitRank(r.question, r.answer) >= 1));

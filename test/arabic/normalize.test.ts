@@ -24,6 +24,8 @@ describe('normalizeArabic', () => {
   });
 
   it('matches the seed answers as the evaluation compares them', () => {
-    expect(normalizeForSearch('وقال إن  العلاقة ليست تحالفاً عسكرياً')).toContain(normalizeForSearch('ليست تحالفا عسكريا'));
+    expect(normalizeForSearch('وقال إن  العلاقة ليست تحالفاً عسكرياً')).toContain(
+      normalizeForSearch('ليست تحالفا عسكريا'),
+    );
   });
 });

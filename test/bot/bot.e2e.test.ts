@@ -1,8 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/i18n/i18n.js';
 import { seedIndex, tinyEmbedder } from '../helpers/fixtures.js';
-import { assertTelegramHtml, botMessages, noBotMessage, startEmulator, startTestBot, TOKEN, waitForCall, type TestBot } from '../helpers/telegram.js';
+import {
+  assertTelegramHtml,
+  botMessages,
+  noBotMessage,
+  startEmulator,
+  startTestBot,
+  type TestBot,
+  TOKEN,
+  waitForCall,
+} from '../helpers/telegram.js';
 
 let server: TelegramServer;
 let bot: TestBot;
@@ -51,7 +60,9 @@ describe('conversation', () => {
     assertTelegramHtml(reply.text);
     expect(reply.parse_mode).toBe('HTML');
     expect(reply.text).toContain(t('ar', 'sources-header', { count: 5 }));
-    expect(reply.text).toContain('وزير الخارجية الصيني يدعو إلى مواصلة الارتقاء بالعلاقات الصينية الروسية — دار الهلال · 2021-07-16');
+    expect(reply.text).toContain(
+      'وزير الخارجية الصيني يدعو إلى مواصلة الارتقاء بالعلاقات الصينية الروسية — دار الهلال · 2021-07-16',
+    );
     expect(reply.text.match(/^\d\. /gm)).toHaveLength(5);
   });
 
@@ -65,7 +76,7 @@ describe('conversation', () => {
     expect(reply.text).toMatch(/<blockquote>[^<]*(<b>[^<]+<\/b>[^<]*)*100 مليار دولار/);
     expect(reply.text).toContain('<b>التجارة</b> <b>الثنائية</b>');
     expect(reply.text).toMatch(/<\/blockquote>\n— <i>[^<]+<\/i>/);
-    const buttons = reply.reply_markup!.inline_keyboard.flat().map((b) => b.text);
+    const buttons = reply.reply_markup?.inline_keyboard.flat().map((b) => b.text);
     expect(buttons).toEqual([1, 2, 3].map((n) => t('ar', 'context', { n })).concat(t('ar', 'more')));
   });
 
@@ -101,7 +112,15 @@ describe('conversation', () => {
     const client = privateChat();
     const sticker = client.makeMessage('') as Record<string, unknown>;
     delete sticker.text;
-    sticker.sticker = { file_id: 'x', file_unique_id: 'y', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false };
+    sticker.sticker = {
+      file_id: 'x',
+      file_unique_id: 'y',
+      type: 'regular',
+      width: 512,
+      height: 512,
+      is_animated: false,
+      is_video: false,
+    };
     await client.sendMessage(sticker as never);
     const [reply] = await botMessages(client, 1);
     expect(reply.text).toBe(t('ar', 'non-text'));
@@ -156,7 +175,10 @@ describe('buttons', () => {
   it('answers an unknown or expired button politely, with an alert and no message', async () => {
     const client = privateChat();
     await client.sendCallback(client.makeCallbackQuery('b:doesnotexist'));
-    const call = await waitForCall(bot, (c) => c.method === 'answerCallbackQuery' && c.payload.text === t('ar', 'expired'));
+    const call = await waitForCall(
+      bot,
+      (c) => c.method === 'answerCallbackQuery' && c.payload.text === t('ar', 'expired'),
+    );
     expect(call.payload.show_alert).toBe(true);
     await noBotMessage(client, 500);
   });

@@ -1,12 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerService } from '../../src/answering/service.js';
 import { t } from '../../src/i18n/i18n.js';
 import { buildIndex } from '../../src/index/build.js';
 import { CHUNKING, copyCorpus, openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
-import { assertTelegramHtml, botMessages, noBotMessage, startEmulator, startTestBot, TOKEN, waitForCall, type TestBot } from '../helpers/telegram.js';
+import {
+  assertTelegramHtml,
+  botMessages,
+  noBotMessage,
+  startEmulator,
+  startTestBot,
+  type TestBot,
+  TOKEN,
+  waitForCall,
+} from '../helpers/telegram.js';
 
 let indexDir: string;
 let server: TelegramServer | undefined;
@@ -19,7 +28,13 @@ beforeAll(async () => {
 
 afterEach(async (context) => {
   if (context.task.result?.state === 'fail' && bot) {
-    console.log(JSON.stringify(bot.calls.filter((c) => c.method !== 'getUpdates').map((c) => [c.method, c.payload.chat_id, String(c.payload.text).slice(0, 30)])));
+    console.log(
+      JSON.stringify(
+        bot.calls
+          .filter((c) => c.method !== 'getUpdates')
+          .map((c) => [c.method, c.payload.chat_id, String(c.payload.text).slice(0, 30)]),
+      ),
+    );
     console.log(bot.logs.join('\n'));
   }
   await bot?.stop();
@@ -36,7 +51,14 @@ async function start(setup: Parameters<typeof startTestBot>[2] = {}, dir = index
 
 function groupMember(server: TelegramServer, chatId: number) {
   const id = nextId++;
-  return server.getClient(TOKEN, { userId: id, chatId, firstName: 'علي', userName: `member${id}`, type: 'group', chatTitle: 'أخبار' });
+  return server.getClient(TOKEN, {
+    userId: id,
+    chatId,
+    firstName: 'علي',
+    userName: `member${id}`,
+    type: 'group',
+    chatTitle: 'أخبار',
+  });
 }
 
 function privateUser(server: TelegramServer) {
@@ -47,7 +69,7 @@ function privateUser(server: TelegramServer) {
 describe('groups', () => {
   it('stays silent on ordinary group talk, answers /ask, mentions and replies to its own messages', async () => {
     const { server } = await start();
-    const chatId = -(nextId++);
+    const chatId = -nextId++;
     const member = groupMember(server, chatId);
 
     await member.sendMessage(member.makeMessage('صباح الخير يا جماعة، هل رأيتم أخبار الصين؟'));
@@ -67,7 +89,15 @@ describe('groups', () => {
     expect(mentioned.text).toContain('وانج يي');
 
     await member.sendMessage(
-      member.makeMessage('وماذا عن اللقاحات؟', { reply_to_message: { message_id: 1, from: { id: 666, is_bot: true, first_name: 'Test' }, chat: { id: chatId, type: 'group', title: 'أخبار' }, date: 0, text: 'x' } } as never),
+      member.makeMessage('وماذا عن اللقاحات؟', {
+        reply_to_message: {
+          message_id: 1,
+          from: { id: 666, is_bot: true, first_name: 'Test' },
+          chat: { id: chatId, type: 'group', title: 'أخبار' },
+          date: 0,
+          text: 'x',
+        },
+      } as never),
     );
     const [replied] = await botMessages(member, 1);
     expect(replied.text).toMatch(/لقاح|لم أجد/);
@@ -75,7 +105,15 @@ describe('groups', () => {
     // A sticker in a group, and a command for another bot: silence.
     const sticker = member.makeMessage('') as Record<string, unknown>;
     delete sticker.text;
-    sticker.sticker = { file_id: 'x', file_unique_id: 'y', type: 'regular', width: 1, height: 1, is_animated: false, is_video: false };
+    sticker.sticker = {
+      file_id: 'x',
+      file_unique_id: 'y',
+      type: 'regular',
+      width: 1,
+      height: 1,
+      is_animated: false,
+      is_video: false,
+    };
     await member.sendMessage(sticker as never);
     await member.sendMessage(member.makeMessage('/ask@OtherBot سؤال'));
     await noBotMessage(member);
@@ -83,7 +121,7 @@ describe('groups', () => {
 
   it('asks for the question when /ask comes alone', async () => {
     const { server } = await start();
-    const member = groupMember(server, -(nextId++));
+    const member = groupMember(server, -nextId++);
     await member.sendMessage(member.makeMessage('/ask'));
     const [reply] = await botMessages(member, 1);
     expect(reply.text).toContain('اكتب السؤال بعد الأمر');
@@ -93,7 +131,13 @@ describe('groups', () => {
 describe('operations', () => {
   it('serves only ALLOWED_CHAT_IDS; others get a refusal and no answer', async () => {
     const { server } = await start({ allowedChatIds: new Set([4242]) });
-    const allowed = server.getClient(TOKEN, { userId: 4242, chatId: 4242, type: 'private', firstName: 'a', userName: 'a' });
+    const allowed = server.getClient(TOKEN, {
+      userId: 4242,
+      chatId: 4242,
+      type: 'private',
+      firstName: 'a',
+      userName: 'a',
+    });
     const stranger = privateUser(server);
 
     await stranger.sendMessage(stranger.makeMessage('كم بلغت التجارة الثنائية بين الصين وروسيا؟'));
@@ -172,7 +216,8 @@ describe('operations', () => {
     for (const r of duringReplies) expect(r.text).toContain('100 مليار دولار');
 
     const deadline = Date.now() + 5000;
-    while (bot.service.articles({ offset: 0, limit: 10 }).total < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (bot.service.articles({ offset: 0, limit: 10 }).total < 6 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     await user.sendMessage(user.makeMessage(question));
     const [after] = await botMessages(user, 1);
     expect(after.text).toContain('إسطنبول');
@@ -195,10 +240,20 @@ describe('operations', () => {
     const { bot } = await start();
     await bot.bot.handleUpdate({
       update_id: 1,
-      inline_query: { id: 'iq1', from: { id: 77, is_bot: false, first_name: 'x' }, query: 'كم بلغت التجارة الثنائية بين الصين وروسيا؟', offset: '' },
+      inline_query: {
+        id: 'iq1',
+        from: { id: 77, is_bot: false, first_name: 'x' },
+        query: 'كم بلغت التجارة الثنائية بين الصين وروسيا؟',
+        offset: '',
+      },
     });
     const call = await waitForCall(bot, (c) => c.method === 'answerInlineQuery');
-    const results = call.payload.results as { type: string; title: string; description: string; input_message_content: { message_text: string; parse_mode: string } }[];
+    const results = call.payload.results as {
+      type: string;
+      title: string;
+      description: string;
+      input_message_content: { message_text: string; parse_mode: string };
+    }[];
     expect(results.length).toBeGreaterThan(0);
     expect(results.some((r) => r.input_message_content.message_text.includes('100 مليار دولار'))).toBe(true);
     for (const r of results) {
@@ -210,7 +265,10 @@ describe('operations', () => {
 
   it('splits a reply over 4096 characters into several well-formed messages', async () => {
     const corpus = copyCorpus();
-    const long = Array.from({ length: 120 }, (_, i) => `وأكد المتحدث في البند ${i} أن التعاون الثنائي في مجال الطاقة النووية السلمية مستمر`).join(' و') + '.';
+    const long = `${Array.from(
+      { length: 120 },
+      (_, i) => `وأكد المتحدث في البند ${i} أن التعاون الثنائي في مجال الطاقة النووية السلمية مستمر`,
+    ).join(' و')}.`;
     writeFileSync(join(corpus, '009_long.txt'), `${long}\n`);
     const dir = join(tempDir('long'), 'embeddings');
     await buildIndex({ corpusDir: corpus, indexDir: dir, embedder: await tinyEmbedder(), chunking: CHUNKING });

@@ -15,14 +15,24 @@ beforeAll(async () => {
 
 describe('npm run ask', () => {
   it('prints quotes with their sources for a person to read', async () => {
-    const result = await runCli('ask', ['--index', indexDir, 'من', 'هو', 'وزير', 'الخارجية', 'الصيني', 'الذي', 'التقى', 'لافروف؟'], tinyModelEnv());
+    const result = await runCli(
+      'ask',
+      ['--index', indexDir, 'من', 'هو', 'وزير', 'الخارجية', 'الصيني', 'الذي', 'التقى', 'لافروف؟'],
+      tinyModelEnv(),
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^1\. «.*وانج يي/m);
-    expect(result.stdout).toContain('— وزير الخارجية الصيني يدعو إلى مواصلة الارتقاء بالعلاقات الصينية الروسية — دار الهلال · 2021-07-16');
+    expect(result.stdout).toContain(
+      '— وزير الخارجية الصيني يدعو إلى مواصلة الارتقاء بالعلاقات الصينية الروسية — دار الهلال · 2021-07-16',
+    );
   });
 
   it('prints {question, found, answers} with --json and honours -k', async () => {
-    const result = await runCli('ask', ['--index', indexDir, '--json', '-k', '2', 'ماذا قال بيسكوف عن أفغانستان؟'], tinyModelEnv());
+    const result = await runCli(
+      'ask',
+      ['--index', indexDir, '--json', '-k', '2', 'ماذا قال بيسكوف عن أفغانستان؟'],
+      tinyModelEnv(),
+    );
     const answer = JSON.parse(result.stdout);
     expect(answer).toMatchObject({ question: 'ماذا قال بيسكوف عن أفغانستان؟', found: true });
     expect(answer.answers).toHaveLength(2);
@@ -35,8 +45,15 @@ describe('npm run ask', () => {
     const file = join(tempDir('batch'), 'questions.txt');
     writeFileSync(file, 'كم بلغت التجارة الثنائية؟\n\nما هي عاصمة البرازيل؟\nمن هو رئيس مجلس الدولة الصيني؟\n');
     const result = await runCli('ask', ['--index', indexDir, '--json', '--batch', file], tinyModelEnv());
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.question)).toEqual(['كم بلغت التجارة الثنائية؟', 'ما هي عاصمة البرازيل؟', 'من هو رئيس مجلس الدولة الصيني؟']);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.question)).toEqual([
+      'كم بلغت التجارة الثنائية؟',
+      'ما هي عاصمة البرازيل؟',
+      'من هو رئيس مجلس الدولة الصيني؟',
+    ]);
     expect(lines.map((l) => l.found)).toEqual([true, false, true]);
   });
 
@@ -50,7 +67,11 @@ describe('npm run ask', () => {
     // The same tiny model under another id: it loads, but its vectors are not the index's.
     const models = tempDir('models');
     cpSync(join(TINY_MODELS_DIR, TINY_MODEL), join(models, 'local/other-model'), { recursive: true });
-    const result = await runCli('ask', ['--index', indexDir, 'سؤال'], tinyModelEnv({ EMBEDDING_MODEL: 'local/other-model', MODELS_DIR: models }));
+    const result = await runCli(
+      'ask',
+      ['--index', indexDir, 'سؤال'],
+      tinyModelEnv({ EMBEDDING_MODEL: 'local/other-model', MODELS_DIR: models }),
+    );
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/was built with "local\/tiny-arabic", but EMBEDDING_MODEL is "local\/other-model"/);
   });

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openIndex } from '../../src/index/local-index.js';
@@ -41,7 +41,11 @@ describe('npm run index', () => {
 
   it('exits non-zero with a clear message for a missing or empty corpus', async () => {
     const out = join(tempDir('cli'), 'embeddings');
-    const missing = await runCli('index-corpus', ['--corpus', join(tempDir('x'), 'nope'), '--out', out], tinyModelEnv());
+    const missing = await runCli(
+      'index-corpus',
+      ['--corpus', join(tempDir('x'), 'nope'), '--out', out],
+      tinyModelEnv(),
+    );
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/^Error: Corpus folder not found: .*nope/m);
 
@@ -54,16 +58,26 @@ describe('npm run index', () => {
   it('exits non-zero when the output folder cannot be written', async () => {
     const parent = tempDir('cli');
     writeFileSync(join(parent, 'a-file'), 'x');
-    const result = await runCli('index-corpus', ['--corpus', CORPUS_DIR, '--out', join(parent, 'a-file', 'idx')], tinyModelEnv());
+    const result = await runCli(
+      'index-corpus',
+      ['--corpus', CORPUS_DIR, '--out', join(parent, 'a-file', 'idx')],
+      tinyModelEnv(),
+    );
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/^Error: Cannot write the index to /m);
   });
 
   it('exits non-zero naming the folder when the model is missing', async () => {
     const out = join(tempDir('cli'), 'embeddings');
-    const result = await runCli('index-corpus', ['--corpus', CORPUS_DIR, '--out', out, '--model', 'local/absent'], tinyModelEnv());
+    const result = await runCli(
+      'index-corpus',
+      ['--corpus', CORPUS_DIR, '--out', out, '--model', 'local/absent'],
+      tinyModelEnv(),
+    );
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/Embedding model "local\/absent" is not in .*local\/absent .*ALLOW_REMOTE_MODELS=false/);
+    expect(result.stderr).toMatch(
+      /Embedding model "local\/absent" is not in .*local\/absent .*ALLOW_REMOTE_MODELS=false/,
+    );
     expect(result.stderr).toContain('EMBEDDING_MODEL=arabic-news-static-256');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });

@@ -2,23 +2,38 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../helpers/cli.js';
 import { unsupportedLanguageText } from '../../src/i18n/i18n.js';
+import { runCli, startCli } from '../helpers/cli.js';
 import { builtInModelEnv, copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
 import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
 
 /** `npm start` on a machine of its own: a copy of the corpus, no index yet, its own data folder. */
 function freshInstall(extra: Record<string, string>): { dir: string; env: NodeJS.ProcessEnv } {
   const dir = tempDir('start');
-  const env = tinyModelEnv({ CORPUS_DIR: copyCorpus(), INDEX_DIR: join(dir, 'embeddings'), DATA_DIR: join(dir, 'data'), ...extra });
+  const env = tinyModelEnv({
+    CORPUS_DIR: copyCorpus(),
+    INDEX_DIR: join(dir, 'embeddings'),
+    DATA_DIR: join(dir, 'data'),
+    ...extra,
+  });
   return { dir, env };
 }
 
 describe('npm start', () => {
   it('on a fresh machine (no model settings, no network): builds with the built-in model and answers Arabic; English gets the explanation', async () => {
     const dir = tempDir('fresh');
-    const env = builtInModelEnv({ CORPUS_DIR: copyCorpus(), INDEX_DIR: join(dir, 'embeddings'), DATA_DIR: join(dir, 'data'), TELEGRAM_BOT_TOKEN: '' });
-    const result = await runCli('start', [], env, 'من هو وزير الخارجية الصيني الذي التقى لافروف؟\nWhat is the Kremlin spokesman\'s name?\n\n');
+    const env = builtInModelEnv({
+      CORPUS_DIR: copyCorpus(),
+      INDEX_DIR: join(dir, 'embeddings'),
+      DATA_DIR: join(dir, 'data'),
+      TELEGRAM_BOT_TOKEN: '',
+    });
+    const result = await runCli(
+      'start',
+      [],
+      env,
+      "من هو وزير الخارجية الصيني الذي التقى لافروف؟\nWhat is the Kremlin spokesman's name?\n\n",
+    );
     expect(result.stderr).not.toMatch(/Error/);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/1\. «.*وانج يي/);
@@ -44,10 +59,16 @@ describe('npm start', () => {
     });
     const child = startCli('start', [], env);
     let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
     try {
-      const client = server.getClient(TOKEN, { userId: 31, chatId: 31, type: 'private', firstName: 'x', userName: 'x' });
+      const client = server.getClient(TOKEN, {
+        userId: 31,
+        chatId: 31,
+        type: 'private',
+        firstName: 'x',
+        userName: 'x',
+      });
       await client.sendMessage(client.makeMessage('ماذا قال بيسكوف عن أفغانستان؟'));
       const [reply] = await botMessages(client, 1, 60_000);
       expect(reply.text).toContain('بيسكوف');
@@ -65,19 +86,30 @@ describe('npm start', () => {
   it('with WEBHOOK_URL: registers the webhook and answers the updates posted to it', async () => {
     const server = await startEmulator();
     const port = await freePort();
-    const child = startCli('start', [], freshInstall({
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: server.config.apiURL,
-      WEBHOOK_URL: `http://127.0.0.1:${port}/telegram`,
-      WEBHOOK_PORT: String(port),
-      LOG_LEVEL: 'info',
-    }).env);
+    const child = startCli(
+      'start',
+      [],
+      freshInstall({
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_API_ROOT: server.config.apiURL,
+        WEBHOOK_URL: `http://127.0.0.1:${port}/telegram`,
+        WEBHOOK_PORT: String(port),
+        LOG_LEVEL: 'info',
+      }).env,
+    );
     let output = '';
-    child.stderr!.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
     try {
       const deadline = Date.now() + 60_000;
-      while (!output.includes('bot running (webhook)') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const client = server.getClient(TOKEN, { userId: 32, chatId: 32, type: 'private', firstName: 'x', userName: 'x' });
+      while (!output.includes('bot running (webhook)') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const client = server.getClient(TOKEN, {
+        userId: 32,
+        chatId: 32,
+        type: 'private',
+        firstName: 'x',
+        userName: 'x',
+      });
       // The emulator posts the update to the registered webhook.
       await client.sendMessage(client.makeMessage('من هو وزير الخارجية الصيني الذي التقى لافروف؟'));
       const [reply] = await botMessages(client, 1);
@@ -92,12 +124,18 @@ describe('npm start', () => {
 
   it('says clearly when Telegram rejects the token (a local server answering 401, as Telegram does)', async () => {
     const telegram = createServer((_req, res) => {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 401, description: 'Unauthorized' }));
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: false, error_code: 401, description: 'Unauthorized' }));
     });
     const port = await freePort();
     await new Promise<void>((r) => telegram.listen(port, '127.0.0.1', r));
     try {
-      const result = await runCli('start', [], freshInstall({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: `http://127.0.0.1:${port}` }).env);
+      const result = await runCli(
+        'start',
+        [],
+        freshInstall({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: `http://127.0.0.1:${port}` }).env,
+      );
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain('Error: Telegram rejected TELEGRAM_BOT_TOKEN');
       expect(result.stderr).not.toContain(TOKEN.split(':')[1]);

@@ -37,7 +37,9 @@ describe('loadCorpus', () => {
     writeFileSync(join(dir, '000_a15eb1be77281f63.md'), 'نسخة أخرى من الخبر.');
     const { articles, skipped } = await loadCorpus(dir);
     expect(articles).toHaveLength(5);
-    expect(skipped).toEqual([{ file: '000_a15eb1be77281f63.txt', reason: 'same article id as 000_a15eb1be77281f63.md' }]);
+    expect(skipped).toEqual([
+      { file: '000_a15eb1be77281f63.txt', reason: 'same article id as 000_a15eb1be77281f63.md' },
+    ]);
   });
 
   it('does not parse files whose content hash is already known', async () => {
@@ -57,7 +59,13 @@ describe('loadCorpus', () => {
       '---\ntitle: عنوان من الواجهة\nsource: الأهرام\ndate: 2023-03-01\nurl: https://example.org/a\n---\nبكين 25 أغسطس 2021 (شينخوا) نص الخبر الأول. والجملة الثانية.\n',
     );
     const [article] = (await loadCorpus(dir)).articles;
-    expect(article).toMatchObject({ id: 'story', title: 'عنوان من الواجهة', outlet: 'الأهرام', date: '2023-03-01', url: 'https://example.org/a' });
+    expect(article).toMatchObject({
+      id: 'story',
+      title: 'عنوان من الواجهة',
+      outlet: 'الأهرام',
+      date: '2023-03-01',
+      url: 'https://example.org/a',
+    });
     expect(article.text.slice(article.sentences[0].start, article.sentences[0].end)).toBe(article.sentences[0].text);
   });
 

@@ -19,7 +19,11 @@ describe('createEmbedder (tiny model through transformers.js)', () => {
 
   it('maps related texts closer than unrelated ones', async () => {
     const embedder = await tinyEmbedder();
-    const [a, b, c] = await embedder.embedPassages(['التجارة الثنائية بين الصين وروسيا', 'تجارة الصين الثنائية', 'الإرهاب في أفغانستان']);
+    const [a, b, c] = await embedder.embedPassages([
+      'التجارة الثنائية بين الصين وروسيا',
+      'تجارة الصين الثنائية',
+      'الإرهاب في أفغانستان',
+    ]);
     expect(dot(a, b)).toBeGreaterThan(dot(a, c));
   });
 
@@ -30,7 +34,12 @@ describe('createEmbedder (tiny model through transformers.js)', () => {
   });
 
   it('names the folder it searched when the model is missing', async () => {
-    const attempt = createEmbedder({ model: 'local/absent', modelsDir: TINY_MODELS_DIR, allowRemoteModels: false, batchSize: 8 });
+    const attempt = createEmbedder({
+      model: 'local/absent',
+      modelsDir: TINY_MODELS_DIR,
+      allowRemoteModels: false,
+      batchSize: 8,
+    });
     await expect(attempt).rejects.toThrow(ModelNotFoundError);
     await expect(attempt).rejects.toThrow(`${TINY_MODELS_DIR}/local/absent`);
   });
@@ -45,7 +54,10 @@ describe('model cards', () => {
   });
 
   it('gives e5 models their prefixes, and others none', () => {
-    expect(readModelCard('Xenova/multilingual-e5-small', TINY_MODELS_DIR).prefixes).toEqual({ query: 'query: ', passage: 'passage: ' });
+    expect(readModelCard('Xenova/multilingual-e5-small', TINY_MODELS_DIR).prefixes).toEqual({
+      query: 'query: ',
+      passage: 'passage: ',
+    });
     expect(readModelCard('local/tiny-arabic', TINY_MODELS_DIR).prefixes).toEqual({ query: '', passage: '' });
   });
 });

@@ -10,14 +10,26 @@ import { lastJsonLine, runCli } from '../helpers/cli.js';
 import { builtInEmbedder, CHUNKING, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
 import { ARCD, CORPUS_DIR, OFF_TOPIC } from '../helpers/paths.js';
 
-const quote = (text: string, articleId: string) => ({ text, articleId, title: '', outlet: '', date: '', score: 1, sentenceIds: [], sentences: [text], alsoIn: [] });
+const quote = (text: string, articleId: string) => ({
+  text,
+  articleId,
+  title: '',
+  outlet: '',
+  date: '',
+  score: 1,
+  sentenceIds: [],
+  sentences: [text],
+  alsoIn: [],
+});
 const answer = (...quotes: ReturnType<typeof quote>[]): Answer => ({ question: 'q', found: quotes.length > 0, quotes });
 
 describe('metrics', () => {
   const question = { id: 'x', question: 'q', sources: ['a'], answers: ['ليست تحالفا عسكريا'], noAnswer: false };
 
   it('counts a quote that holds the answer after normalization, from an allowed source', () => {
-    expect(firstHitRank(question, answer(quote('نص آخر', 'a'), quote('العلاقة ليست تحالفاً عسكرياً سياسياً', 'a')))).toBe(2);
+    expect(firstHitRank(question, answer(quote('نص آخر', 'a'), quote('العلاقة ليست تحالفاً عسكرياً سياسياً', 'a')))).toBe(
+      2,
+    );
     expect(firstHitRank(question, answer(quote('العلاقة ليست تحالفاً عسكرياً', 'b')))).toBe(0);
   });
 
@@ -29,7 +41,14 @@ describe('metrics', () => {
       { question: noAnswer, answer: answer(), ms: 2 },
       { question: noAnswer, answer: answer(quote('-', 'a')), ms: 10 },
     ]);
-    expect(s).toMatchObject({ questions: 4, answerable: 2, hitAt1: 0.5, hitAt3: 1, notFoundAccuracy: 0.5, falseNotFound: 0 });
+    expect(s).toMatchObject({
+      questions: 4,
+      answerable: 2,
+      hitAt1: 0.5,
+      hitAt3: 1,
+      notFoundAccuracy: 0.5,
+      falseNotFound: 0,
+    });
     expect(s.mrr).toBeCloseTo((1 + 1 / 3) / 2, 3);
     expect(percentile([1, 2, 3, 10], 50)).toBe(2);
     expect(percentile([1, 2, 3, 10], 95)).toBe(10);
@@ -40,10 +59,23 @@ describe('readDataset', () => {
   it('turns a SQuAD file into one article per entry and its questions', async () => {
     const file = join(tempDir('squad'), 'squad.json');
     const context = 'ولد الكاتب في القاهرة عام 1911. وكتب عشرات الروايات.';
-    writeFileSync(file, JSON.stringify({ data: [{ title: 'نجيب محفوظ', paragraphs: [
-      { context, qas: [{ id: '1', question: 'أين ولد؟', answers: [{ text: 'القاهرة', answer_start: 14 }] }] },
-      { context: `${context} وحصل على نوبل.`, qas: [{ id: '2', question: 'ماذا كتب؟', answers: [{ text: 'عشرات الروايات', answer_start: 40 }] }] },
-    ] }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        data: [
+          {
+            title: 'نجيب محفوظ',
+            paragraphs: [
+              { context, qas: [{ id: '1', question: 'أين ولد؟', answers: [{ text: 'القاهرة', answer_start: 14 }] }] },
+              {
+                context: `${context} وحصل على نوبل.`,
+                qas: [{ id: '2', question: 'ماذا كتب؟', answers: [{ text: 'عشرات الروايات', answer_start: 40 }] }],
+              },
+            ],
+          },
+        ],
+      }),
+    );
     const dataset = await readDataset(file);
     expect(dataset.questions.map((q) => q.sources)).toEqual([['squad-0000'], ['squad-0000']]);
     expect(dataset.articles).toHaveLength(1);
@@ -66,9 +98,28 @@ describe('npm run eval', () => {
 
   it('indexes a SQuAD file in a temporary folder and scores it', async () => {
     const file = join(tempDir('squad'), 'squad.json');
-    writeFileSync(file, JSON.stringify({ data: [
-      { title: 'بوتين', paragraphs: [{ context: 'قال بوتين إن الشراكة مع الصين تطورت بشكل سريع. وتمنى للشعب الصيني السعادة والصحة الجيدة.', qas: [{ id: '1', question: 'ماذا تمنى بوتين للشعب الصيني؟', answers: [{ text: 'السعادة والصحة الجيدة', answer_start: 0 }] }] }] },
-    ] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        data: [
+          {
+            title: 'بوتين',
+            paragraphs: [
+              {
+                context: 'قال بوتين إن الشراكة مع الصين تطورت بشكل سريع. وتمنى للشعب الصيني السعادة والصحة الجيدة.',
+                qas: [
+                  {
+                    id: '1',
+                    question: 'ماذا تمنى بوتين للشعب الصيني؟',
+                    answers: [{ text: 'السعادة والصحة الجيدة', answer_start: 0 }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
     const { summary } = await evaluateFile(file, { embedder: await tinyEmbedder(), indexDir: '', chunking: CHUNKING });
     expect(summary).toMatchObject({ questions: 1, hitAt3: 1 });
   });
@@ -76,7 +127,11 @@ describe('npm run eval', () => {
 
 describe(`ARCD train with the built-in model (${BUILT_IN_MODEL})`, () => {
   it('reaches hit@3 ≥ 0.87 and hit@1 ≥ 0.72, and wrongly refuses under 1.5% of the questions', async () => {
-    const { summary } = await evaluateFile(ARCD, { embedder: await builtInEmbedder(), indexDir: '', chunking: CHUNKING });
+    const { summary } = await evaluateFile(ARCD, {
+      embedder: await builtInEmbedder(),
+      indexDir: '',
+      chunking: CHUNKING,
+    });
     expect(summary.questions).toBe(693);
     expect(summary.hitAt3).toBeGreaterThanOrEqual(0.87);
     expect(summary.hitAt1).toBeGreaterThanOrEqual(0.72);

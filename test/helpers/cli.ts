@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './paths.js';
 
@@ -8,7 +8,6 @@ export interface CliResult {
   stderr: string;
 }
 
-
 /** Starts one of our command-line entry points (src/cli/NAME.ts) as its own process. */
 export function startCli(name: string, args: string[], env: NodeJS.ProcessEnv, input?: string): ChildProcess {
   // Node itself with tsx's loader (not the tsx wrapper), so a signal reaches the program.
@@ -17,8 +16,8 @@ export function startCli(name: string, args: string[], env: NodeJS.ProcessEnv, i
     env,
     stdio: 'pipe',
   });
-  if (input !== undefined) child.stdin!.end(input);
-  else child.stdin!.end();
+  if (input !== undefined) child.stdin?.end(input);
+  else child.stdin?.end();
   return child;
 }
 
@@ -28,8 +27,8 @@ export function runCli(name: string, args: string[], env: NodeJS.ProcessEnv, inp
     const child = startCli(name, args, env, input);
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -37,5 +36,6 @@ export function runCli(name: string, args: string[], env: NodeJS.ProcessEnv, inp
 
 /** The last line of a command's standard output, parsed as JSON. */
 export function lastJsonLine(stdout: string): Record<string, unknown> {
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+  const text = stdout.trim();
+  return JSON.parse(text.slice(text.lastIndexOf('\n') + 1));
 }

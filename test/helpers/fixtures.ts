@@ -37,7 +37,13 @@ export function tinyModelEnv(extra: Record<string, string> = {}): NodeJS.Process
 /** Environment for child processes as on a fresh machine: no model settings, so the built-in model; no network. */
 export function builtInModelEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { EMBEDDING_MODEL: _model, MODELS_DIR: _dir, ...env } = process.env;
-  return { ...env, MODELS_DIR: join(tempDir('no-models'), 'models'), ALLOW_REMOTE_MODELS: 'false', LOG_LEVEL: 'silent', ...extra };
+  return {
+    ...env,
+    MODELS_DIR: join(tempDir('no-models'), 'models'),
+    ALLOW_REMOTE_MODELS: 'false',
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
 }
 
 let tiny: Promise<Embedder> | undefined;
@@ -52,7 +58,12 @@ let builtIn: Promise<Embedder> | undefined;
 
 /** The model that ships with the project, as a fresh clone finds it. */
 export function builtInEmbedder(): Promise<Embedder> {
-  builtIn ??= createEmbedder({ model: BUILT_IN_MODEL, modelsDir: BUILT_IN_MODELS_DIR, allowRemoteModels: false, batchSize: 32 });
+  builtIn ??= createEmbedder({
+    model: BUILT_IN_MODEL,
+    modelsDir: BUILT_IN_MODELS_DIR,
+    allowRemoteModels: false,
+    batchSize: 32,
+  });
   return builtIn;
 }
 

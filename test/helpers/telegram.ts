@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
-import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
-import type { Bot } from 'grammy';
 import { join } from 'node:path';
+import type { Bot } from 'grammy';
+import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import type { AnswerService } from '../../src/answering/service.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { type BotOptions, createBot } from '../../src/bot/create-bot.js';
@@ -97,7 +97,12 @@ export async function startTestBot(
   };
 }
 
-export type BotMessage = { chat_id: number | string; text: string; parse_mode?: string; reply_markup?: { inline_keyboard: { text: string; callback_data: string }[][] } };
+export type BotMessage = {
+  chat_id: number | string;
+  text: string;
+  parse_mode?: string;
+  reply_markup?: { inline_keyboard: { text: string; callback_data: string }[][] };
+};
 
 /** Waits until the bot has sent `count` messages to the client's chat, and returns them. */
 export async function botMessages(
@@ -111,7 +116,8 @@ export async function botMessages(
     received.push(...(await pendingMessages(client)));
     if (received.length < count) await new Promise((r) => setTimeout(r, 50));
   }
-  if (received.length < count) throw new Error(`expected ${count} bot messages, got ${received.length}: ${JSON.stringify(received)}`);
+  if (received.length < count)
+    throw new Error(`expected ${count} bot messages, got ${received.length}: ${JSON.stringify(received)}`);
   return received;
 }
 
@@ -139,17 +145,39 @@ export async function noBotMessage(client: ReturnType<TelegramServer['getClient'
 }
 
 /** Waits for the bot to make a Bot API call matching `test`. */
-export async function waitForCall(bot: TestBot, test: (call: ApiCall) => boolean, timeoutMs = 10_000): Promise<ApiCall> {
+export async function waitForCall(
+  bot: TestBot,
+  test: (call: ApiCall) => boolean,
+  timeoutMs = 10_000,
+): Promise<ApiCall> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const call = bot.calls.find(test);
     if (call) return call;
-    if (Date.now() > deadline) throw new Error(`no matching API call; calls: ${JSON.stringify(bot.calls.map((c) => c.method))}`);
+    if (Date.now() > deadline)
+      throw new Error(`no matching API call; calls: ${JSON.stringify(bot.calls.map((c) => c.method))}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
-const TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'a', 'code', 'pre', 'blockquote', 'tg-spoiler', 'span', 'tg-emoji']);
+const TAGS = new Set([
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'a',
+  'code',
+  'pre',
+  'blockquote',
+  'tg-spoiler',
+  'span',
+  'tg-emoji',
+]);
 
 /**
  * Checks HTML the way Telegram's parser does: only its tags, properly nested

@@ -1,10 +1,10 @@
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Embedder } from '../../src/embedding/embedder.js';
+import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
 import { analyseQuestion } from '../../src/answering/question.js';
 import { retrieve } from '../../src/answering/retrieve.js';
-import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
+import type { Embedder } from '../../src/embedding/embedder.js';
 import { buildIndex, IndexWriteError } from '../../src/index/build.js';
 import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
 import { CURRENT_FILE, currentBuildDir } from '../../src/index/location.js';
@@ -18,7 +18,13 @@ async function build(corpusDir: string, indexDir: string, embedder?: Embedder, f
 /** The tiny model under another name: what switching EMBEDDING_MODEL looks like to the index. */
 async function renamed(modelId: string): Promise<Embedder> {
   const tiny = await tinyEmbedder();
-  return { modelId, dimension: tiny.dimension, languages: tiny.languages, embedPassages: (t, cb) => tiny.embedPassages(t, cb), embedQuery: (q) => tiny.embedQuery(q) };
+  return {
+    modelId,
+    dimension: tiny.dimension,
+    languages: tiny.languages,
+    embedPassages: (t, cb) => tiny.embedPassages(t, cb),
+    embedQuery: (q) => tiny.embedQuery(q),
+  };
 }
 
 /** The ids of an index's articles, in order. */
@@ -46,9 +52,15 @@ describe('buildIndex', () => {
     });
     expect(Object.keys(index.manifest.articles)).toHaveLength(5);
     expect(index.sentenceCount).toBe(report.sentences);
-    expect(index.denseSearch('sentence', new Float32Array(48).fill(1 / Math.sqrt(48)), 1000)).toHaveLength(report.sentences);
+    expect(index.denseSearch('sentence', new Float32Array(48).fill(1 / Math.sqrt(48)), 1000)).toHaveLength(
+      report.sentences,
+    );
     expect(index.denseSearch('chunk', new Float32Array(48).fill(1 / Math.sqrt(48)), 1000)).toHaveLength(report.chunks);
-    expect(index.articles({ offset: 3, limit: 1 }).items[0]).toMatchObject({ id: '003_70567a16c9b3e8e4', outlet: 'دار الهلال', date: '2021-07-16' });
+    expect(index.articles({ offset: 3, limit: 1 }).items[0]).toMatchObject({
+      id: '003_70567a16c9b3e8e4',
+      outlet: 'دار الهلال',
+      date: '2021-07-16',
+    });
   });
 
   it('rebuilds incrementally: nothing changed embeds nothing; a new article embeds only it; a removed one disappears', async () => {
@@ -58,7 +70,10 @@ describe('buildIndex', () => {
 
     expect(await build(corpus, indexDir)).toMatchObject({ articles: 5, embedded: 0, reused: 5, passagesEmbedded: 0 });
 
-    writeFileSync(join(corpus, '005_new.txt'), 'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مستمرة. وأضاف أن الوفد سيعود غدا.\n');
+    writeFileSync(
+      join(corpus, '005_new.txt'),
+      'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مستمرة. وأضاف أن الوفد سيعود غدا.\n',
+    );
     const added = await build(corpus, indexDir);
     expect(added).toMatchObject({ articles: 6, embedded: 1, reused: 5 });
     expect(added.passagesEmbedded).toBeLessThan(5);
@@ -79,8 +94,14 @@ describe('buildIndex', () => {
     const incremental = join(tempDir('inplace'), 'embeddings');
     await build(corpus, incremental);
     rmSync(join(corpus, '002_26a9db706ec05ddb.txt'));
-    writeFileSync(join(corpus, '001_affb6d0cda8cf843.txt'), 'قال بوتين إن التجارة مع الصين بلغت مستوى قياسيا هذا العام. وأضاف أن الطاقة في مقدمة التعاون.\n');
-    writeFileSync(join(corpus, '006_new.txt'), 'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مستمرة. وأضاف أن الوفد سيعود غدا.\n');
+    writeFileSync(
+      join(corpus, '001_affb6d0cda8cf843.txt'),
+      'قال بوتين إن التجارة مع الصين بلغت مستوى قياسيا هذا العام. وأضاف أن الطاقة في مقدمة التعاون.\n',
+    );
+    writeFileSync(
+      join(corpus, '006_new.txt'),
+      'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مستمرة. وأضاف أن الوفد سيعود غدا.\n',
+    );
     await build(corpus, incremental);
     const full = join(tempDir('inplace'), 'embeddings');
     await build(corpus, full, undefined, true);
@@ -115,9 +136,15 @@ describe('buildIndex', () => {
   it('embeds everything again for another model or with --full', async () => {
     const indexDir = join(tempDir('model'), 'embeddings');
     await build(CORPUS_DIR, indexDir);
-    expect(await build(CORPUS_DIR, indexDir, await renamed('local/other-model'))).toMatchObject({ embedded: 5, reused: 0 });
+    expect(await build(CORPUS_DIR, indexDir, await renamed('local/other-model'))).toMatchObject({
+      embedded: 5,
+      reused: 0,
+    });
     expect((await openIndex(indexDir)).model).toBe('local/other-model');
-    expect(await build(CORPUS_DIR, indexDir, await renamed('local/other-model'), true)).toMatchObject({ embedded: 5, reused: 0 });
+    expect(await build(CORPUS_DIR, indexDir, await renamed('local/other-model'), true)).toMatchObject({
+      embedded: 5,
+      reused: 0,
+    });
   });
 
   it('leaves the previous index live and no debris when a build fails midway', async () => {

@@ -24,7 +24,7 @@ describe('HnswIndex', () => {
   const dim = 32;
   const vectors = randomUnitVectors(2000, dim);
   const flat = new Float32Array(vectors.length * dim);
-  vectors.forEach((v, i) => flat.set(v, i * dim));
+  for (const [i, v] of vectors.entries()) flat.set(v, i * dim);
 
   it('finds a stored vector as its own nearest neighbour with similarity 1', () => {
     const index = HnswIndex.build(vectors, dim);
@@ -52,7 +52,7 @@ describe('HnswIndex', () => {
     const hits = index.search(vectors[7], 5);
     const exact = new ExactIndex(flat, dim).search(vectors[7], 5);
     expect(hits.map((h) => h.label)).toEqual(exact.map((h) => h.label));
-    hits.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i].score, 4));
+    for (const [i, h] of hits.entries()) expect(h.score).toBeCloseTo(exact[i].score, 4);
   });
 
   it('asks for no more neighbours than it holds', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LexicalIndex } from '../../src/index/lexical.js';
 import { contentTerms } from '../../src/arabic/tokens.js';
+import { LexicalIndex } from '../../src/index/lexical.js';
 
 const docs = [
   'أعلن الكرملين أن المحادثات مستمرة',

@@ -18,7 +18,8 @@ export function buttons(deps: BotDeps): Composer<BotContext> {
     if (!payload) return void (await ctx.answerCallbackQuery({ text: ctx.t('expired'), show_alert: true }));
     if (payload.kind === 'more') {
       const answer = await deps.service.ask(payload.question, { count: deps.answerCount, offset: payload.offset });
-      if (!answer.found || answer.quotes.length === 0) return void (await ctx.answerCallbackQuery({ text: ctx.t('no-more') }));
+      if (!answer.found || answer.quotes.length === 0)
+        return void (await ctx.answerCallbackQuery({ text: ctx.t('no-more') }));
       await ctx.answerCallbackQuery();
       return sendAnswer(ctx, deps, answer, payload.offset);
     }
