@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { openIndex } from '../index/local-index.js';
 import { CURRENT_FILE, currentBuildDir } from '../index/location.js';
 import type { IndexedArticle, SearchIndex } from '../index/search-index.js';
+import type { IndexDamagedError } from '../index/verify.js';
 import { type Answer, Answerer, type AnswerTimings, type AskOptions } from './answerer.js';
 import { type AnswerOptions, answerOptionsFor } from './options.js';
 
@@ -40,6 +41,11 @@ export interface ServiceOptions {
   onReload?: (version: string) => void;
   /** Called when a newly published build could not be opened; the service keeps the one it has. */
   onReloadError?: (error: Error) => void;
+  /**
+   * Called when, at open, the live build is damaged and the newest intact
+   * build answers instead. Without it, a damaged live build fails the open.
+   */
+  onFallback?: (damage: IndexDamagedError, version: string) => void;
 }
 
 /** How often the index folder's CURRENT pointer is checked for a new build. */
@@ -66,14 +72,19 @@ export class AnswerService {
   /**
    * Opens the live build of `options.indexDir`.
    *
-   * @throws IndexNotFoundError, ModelMismatchError
+   * @throws IndexNotFoundError, IndexDamagedError, IndexFormatError, ModelMismatchError
    */
   static async open(options: ServiceOptions): Promise<AnswerService> {
-    return new AnswerService(options, await AnswerService.answererFor(options));
+    const { onFallback } = options;
+    const fallback = onFallback && ((damage: IndexDamagedError, dir: string) => onFallback(damage, basename(dir)));
+    return new AnswerService(options, await AnswerService.answererFor(options, fallback));
   }
 
-  private static async answererFor(options: ServiceOptions): Promise<Answerer> {
-    const index = await openIndex(options.indexDir);
+  private static async answererFor(
+    options: ServiceOptions,
+    onFallback?: (damage: IndexDamagedError, dir: string) => void,
+  ): Promise<Answerer> {
+    const index = await openIndex(options.indexDir, { onFallback });
     if (index.model !== options.embedder.modelId) {
       throw new ModelMismatchError(options.indexDir, index.model, options.embedder.modelId);
     }
@@ -111,7 +122,10 @@ export class AnswerService {
     return this.current.index;
   }
 
-  /** Opens the live build if it is not the one in use. Resolves when done (or on failure, keeping the old one). */
+  /**
+   * Opens the live build if it is not the one in use. Resolves when done, or
+   * on failure (a damaged or unreadable build), keeping the one in use.
+   */
   async reload(): Promise<void> {
     this.reloading ??= (async () => {
       try {

@@ -3,7 +3,7 @@ import type { Answer } from '../answering/answerer.js';
 import { unsupportedLanguageText } from '../i18n/i18n.js';
 import { redactSecrets } from '../log.js';
 import type { BotContext, BotDeps } from './context.js';
-import { packMessages, quoteHtml } from './html.js';
+import { packMessages, quoteBlock } from './html.js';
 import type { ButtonPayload } from './state/button-store.js';
 import { buttonData } from './state/button-store.js';
 
@@ -62,7 +62,7 @@ export async function sendAnswer(ctx: BotContext, deps: BotDeps, answer: Answer,
     await ctx.reply(ctx.t('not-found'), replyTo(ctx));
     return;
   }
-  const messages = packMessages(answer.quotes.map((q) => quoteHtml(q, answer.question, ctx.t('also-in'))));
+  const messages = packMessages(answer.quotes.map((q) => quoteBlock(q, answer.question, ctx.t('also-in'))));
   const keyboard = await answerKeyboard(ctx, deps, answer, offset);
   for (const [i, html] of messages.entries()) {
     const last = i === messages.length - 1;

@@ -48,6 +48,8 @@ runCli(async () => {
     indexDir: opts.index ? resolve(opts.index) : config.indexDir,
     embedder: await openEmbedder(config),
     minSimilarity: config.minSimilarity,
+    onFallback: (damage, version) =>
+      process.stderr.write(`Warning: ${damage.message} Answering from ${version} meanwhile.\n`),
   });
   const count = opts.count ?? config.answerCount;
   for (const [i, question] of questions.entries()) {

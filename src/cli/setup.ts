@@ -4,6 +4,7 @@ import { createEmbedder, type Embedder } from '../embedding/embedder.js';
 import { buildIndex } from '../index/build.js';
 import { IndexFormatError } from '../index/local-index.js';
 import { IndexNotFoundError } from '../index/location.js';
+import { IndexDamagedError } from '../index/verify.js';
 import type { Logger } from '../log.js';
 import { downloadProgress } from './progress.js';
 
@@ -20,14 +21,19 @@ export async function openEmbedder(config: Config, model = config.embedding.mode
 /** Errors that mean "build the index, then it will open". */
 function needsBuild(error: unknown): boolean {
   return (
-    error instanceof IndexNotFoundError || error instanceof ModelMismatchError || error instanceof IndexFormatError
+    error instanceof IndexNotFoundError ||
+    error instanceof ModelMismatchError ||
+    error instanceof IndexFormatError ||
+    error instanceof IndexDamagedError
   );
 }
 
 /**
  * The answer service over the live index, building the index first when
  * there is none or it cannot serve the configured model (another model,
- * another format): what `npm start` needs to run on a fresh machine.
+ * another format, damaged with no intact build to fall back on): what
+ * `npm start` needs to run on a fresh machine. A damaged live build with an
+ * intact one before it is logged, and the intact one answers.
  */
 export async function openOrBuild(
   config: Config,
@@ -35,7 +41,14 @@ export async function openOrBuild(
   logger: Logger,
   options: Omit<ServiceOptions, 'indexDir' | 'embedder'> = {},
 ): Promise<AnswerService> {
-  const serviceOptions = { indexDir: config.indexDir, embedder, minSimilarity: config.minSimilarity, ...options };
+  const serviceOptions: ServiceOptions = {
+    indexDir: config.indexDir,
+    embedder,
+    minSimilarity: config.minSimilarity,
+    onFallback: (damage, version) =>
+      logger.error({ version }, `${damage.message} Answering from ${version} meanwhile.`),
+    ...options,
+  };
   try {
     return await AnswerService.open(serviceOptions);
   } catch (error) {
@@ -50,6 +63,7 @@ export async function openOrBuild(
     maxArticleBytes: config.maxArticleBytes,
     onSkip: ({ file, reason }) => logger.warn({ file, reason }, 'article skipped'),
   });
+  if (report.fullRebuildReason) logger.warn({ reason: report.fullRebuildReason }, 'built everything again');
   logger.info({ articles: report.articles, sentences: report.sentences, seconds: report.seconds }, 'index built');
   return AnswerService.open(serviceOptions);
 }

@@ -4,7 +4,7 @@ import type { ArticleMeta } from '../corpus/article.js';
 import { UserError } from '../errors.js';
 import { HnswIndex } from './hnsw.js';
 import { LexicalIndex } from './lexical.js';
-import { currentBuildDir, requireCurrentBuildDir } from './location.js';
+import { currentBuildDir, listBuilds, requireCurrentBuildDir } from './location.js';
 import type {
   ChunkSpan,
   IndexedArticle,
@@ -24,6 +24,7 @@ import {
   type VectorTable,
 } from './store.js';
 import { dot } from './vector-index.js';
+import { IndexDamagedError, verifyBuild } from './verify.js';
 
 /** The build was written by another version of this program. */
 export class IndexFormatError extends UserError {
@@ -68,12 +69,21 @@ export class LocalIndex implements SearchIndex {
     this.model = manifest.model;
   }
 
-  /** Opens a build folder. */
+  /**
+   * Opens a build folder, once it is checked (verifyBuild).
+   *
+   * @throws IndexDamagedError, IndexFormatError
+   */
   static async open(dir: string): Promise<LocalIndex> {
-    const manifest = await readJson<Manifest>(dir, FILES.manifest);
+    const manifest = await verifyBuild(
+      dir,
+      Object.values(FILES).filter((f) => f !== FILES.manifest),
+    );
     if (manifest.formatVersion !== FORMAT_VERSION)
       throw new IndexFormatError(dir, manifest.formatVersion, FORMAT_VERSION);
-    const stored = await readJson<StoredArticle[]>(dir, FILES.articles);
+    const stored = await readJson<StoredArticle[]>(dir, FILES.articles).catch(() => {
+      throw new IndexDamagedError(dir, FILES.articles, 'cannot be read');
+    });
     const sentences: IndexedSentence[] = [];
     const chunks: ChunkSpan[] = [];
     const sentenceLabels = new Map<number, number>();
@@ -168,13 +178,37 @@ function metaOf(article: StoredArticle): ArticleMeta {
   return { id, title, outlet, date, ...(url ? { url } : {}) };
 }
 
+export interface OpenOptions {
+  /**
+   * When the live build is damaged, open the newest intact build of the
+   * folder instead (and call this with why and which), rather than fail.
+   * Default: fail.
+   */
+  onFallback?: (damage: IndexDamagedError, usedDir: string) => void;
+}
+
+/** Opens the newest intact build other than `damaged`, if there is one. */
+async function openFallback(indexDir: string, damaged: string): Promise<LocalIndex | undefined> {
+  for (const dir of await listBuilds(indexDir)) {
+    if (dir === damaged) continue;
+    try {
+      return await LocalIndex.open(dir);
+    } catch {
+      // damaged too, or half-written: try an older one
+    }
+  }
+  return undefined;
+}
+
 /**
  * Opens the live build of `indexDir`. Should a rebuild replace it while it is
- * being read, the new one is read instead.
+ * being read, the new one is read instead. A damaged live build is an error,
+ * or, with `onFallback`, replaced by the newest intact build.
  *
  * @throws IndexNotFoundError when no index was built yet.
+ * @throws IndexDamagedError when the live build (and, with onFallback, every other) is damaged.
  */
-export async function openIndex(indexDir: string): Promise<LocalIndex> {
+export async function openIndex(indexDir: string, options: OpenOptions = {}): Promise<LocalIndex> {
   for (let attempt = 0; ; attempt++) {
     const dir = await requireCurrentBuildDir(indexDir);
     try {
@@ -182,7 +216,12 @@ export async function openIndex(indexDir: string): Promise<LocalIndex> {
     } catch (error) {
       // A failure because the build was replaced (and its folder removed) while being read: read the new one.
       const replaced = (await currentBuildDir(indexDir)) !== dir;
-      if (!replaced || attempt >= 2) throw error;
+      if (replaced && attempt < 2) continue;
+      if (!(error instanceof IndexDamagedError) || !options.onFallback) throw error;
+      const fallback = await openFallback(indexDir, dir);
+      if (!fallback) throw error;
+      options.onFallback(error, fallback.dir);
+      return fallback;
     }
   }
 }

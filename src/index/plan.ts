@@ -13,6 +13,7 @@ import {
   type StoredArticle,
   type VectorTable,
 } from './store.js';
+import { IndexDamagedError, verifyBuild } from './verify.js';
 
 /** The live build, when it was made the same way as the next one and can be updated in place. */
 export interface PreviousBuild {
@@ -69,9 +70,11 @@ export async function readPreviousBuild(
   if (!dir) return {};
   let manifest: Manifest;
   try {
-    manifest = await readJson<Manifest>(dir, FILES.manifest);
+    manifest = await verifyBuild(dir, [FILES.articles, FILES.sentenceVectors, FILES.chunkVectors]);
   } catch (error) {
-    return { reason: `the live build cannot be read (${(error as Error).message.split('\n')[0]})` };
+    const why =
+      error instanceof IndexDamagedError ? `${error.file} ${error.problem}` : (error as Error).message.split('\n')[0];
+    return { reason: `the live build is damaged (${why})` };
   }
   if (manifest.formatVersion !== FORMAT_VERSION)
     return { reason: `the live build has format ${manifest.formatVersion}` };

@@ -5,7 +5,7 @@ import type { ArticleMeta } from '../corpus/article.js';
 import type { ChunkOptions, ChunkRange } from '../corpus/chunks.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export const FILES = {
   manifest: 'manifest.json',
@@ -32,6 +32,13 @@ export interface StoredArticle extends ArticleMeta {
   labels: { sentences: number[]; chunks: number[] };
 }
 
+/** How a file of a build is recorded in its manifest, to be checked before use (see verify.ts). */
+export interface FileRecord {
+  bytes: number;
+  /** SHA-256 of the file, or, for a large one, of a fixed sample of it. */
+  sha256: string;
+}
+
 export interface Manifest {
   formatVersion: number;
   model: string;
@@ -45,6 +52,8 @@ export interface Manifest {
   nextLabel: number;
   createdAt: string;
   buildSeconds: number;
+  /** Every other file of the build, with its size and fingerprint. */
+  files: Record<string, FileRecord>;
 }
 
 /** Article vectors, row-major, in the order of the article list. */

@@ -6,6 +6,7 @@ import { HnswIndex } from './hnsw.js';
 import { LexicalIndex } from './lexical.js';
 import type { ArticleVectors, BuildPlan, PlannedArticle } from './plan.js';
 import { FILES, FORMAT_VERSION, type Manifest, type StoredArticle, writeJson, writeVectors } from './store.js';
+import { recordFiles } from './verify.js';
 
 /** One kind of passage (sentences or chunks) across the whole build. */
 interface PassageSet {
@@ -115,6 +116,7 @@ export async function writeBuild(
     nextLabel: plan.nextLabel,
     createdAt: new Date().toISOString(),
     buildSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+    files: await recordFiles(buildDir),
   };
   await writeJson(buildDir, FILES.manifest, manifest);
   return {

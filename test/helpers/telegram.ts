@@ -10,6 +10,7 @@ import { BUTTON_TTL_MS, ButtonStore, type StoredButton } from '../../src/bot/sta
 import { LmdbState } from '../../src/bot/state/lmdb-storage.js';
 import { createLogger } from '../../src/log.js';
 import { openService, tempDir, tinyEmbedder } from './fixtures.js';
+import { outgoingProblems, parseTelegramHtml } from './telegram-rules.js';
 
 export const TOKEN = '123456789:AAE-test-token-for-the-emulator_xyz';
 
@@ -45,6 +46,8 @@ export interface TestBot {
   calls: ApiCall[];
   /** The bot's state folder (DATA_DIR's store). */
   stateDir: string;
+  /** Replies Telegram would have rejected (see telegram-rules.ts); stop() fails when there are any. */
+  violations: string[];
   stop(): Promise<void>;
 }
 
@@ -77,8 +80,10 @@ export async function startTestBot(
     ...overrides,
   });
   const calls: ApiCall[] = [];
+  const violations: string[] = [];
   bot.api.config.use((prev, method, payload, signal) => {
     calls.push({ method, payload: payload as Record<string, unknown> });
+    violations.push(...outgoingProblems(method, payload as Record<string, unknown>));
     return prev(method, payload, signal);
   });
   const running = await startPolling(bot, logger);
@@ -89,10 +94,12 @@ export async function startTestBot(
     logs,
     calls,
     stateDir,
+    violations,
     stop: async () => {
       await running.stop();
       service.close();
       await state.close();
+      if (violations.length) throw new Error(`replies Telegram would reject:\n${violations.join('\n')}`);
     },
   };
 }
@@ -160,43 +167,7 @@ export async function waitForCall(
   }
 }
 
-const TAGS = new Set([
-  'b',
-  'strong',
-  'i',
-  'em',
-  'u',
-  'ins',
-  's',
-  'strike',
-  'del',
-  'a',
-  'code',
-  'pre',
-  'blockquote',
-  'tg-spoiler',
-  'span',
-  'tg-emoji',
-]);
-
-/**
- * Checks HTML the way Telegram's parser does: only its tags, properly nested
- * and closed, and no bare "<" or "&" in the text.
- */
+/** Checks HTML the way Telegram's parser does (see telegram-rules.ts); throws why it would be rejected. */
 export function assertTelegramHtml(html: string): void {
-  const stack: string[] = [];
-  const tag = /<(\/?)([a-z-]+)([^>]*)>|&(#\d+|#x[0-9a-f]+|[a-z]+);|[<>&]/gi;
-  for (const m of html.matchAll(tag)) {
-    if (m[0] === '<' || m[0] === '>' || m[0] === '&') throw new Error(`unescaped "${m[0]}" at ${m.index} in: ${html}`);
-    if (m[4] !== undefined) {
-      if (!/^(lt|gt|amp|quot|#\d+|#x[0-9a-f]+)$/i.test(m[4])) throw new Error(`unknown entity &${m[4]}; in: ${html}`);
-      continue;
-    }
-    const [, closing, name] = m;
-    if (!TAGS.has(name.toLowerCase())) throw new Error(`tag <${name}> is not allowed by Telegram: ${html}`);
-    if (closing) {
-      if (stack.pop() !== name) throw new Error(`unbalanced </${name}> in: ${html}`);
-    } else stack.push(name);
-  }
-  if (stack.length) throw new Error(`unclosed <${stack.join('>, <')}> in: ${html}`);
+  parseTelegramHtml(html);
 }

@@ -1,7 +1,7 @@
 import { Composer } from 'grammy';
 import type { IndexedArticle } from '../../answering/service.js';
 import type { BotContext, BotDeps } from '../context.js';
-import { escapeHtml, packMessages, sourceHtml } from '../html.js';
+import { highlightUnits, lineHtml, packMessages, type QuoteBlock, sourceHtml } from '../html.js';
 import { sendAnswer } from '../reply.js';
 import { buttonId } from '../state/button-store.js';
 
@@ -18,16 +18,17 @@ export function buttons(deps: BotDeps): Composer<BotContext> {
     if (!payload) return void (await ctx.answerCallbackQuery({ text: ctx.t('expired'), show_alert: true }));
     if (payload.kind === 'more') {
       const answer = await deps.service.ask(payload.question, { count: deps.answerCount, offset: payload.offset });
-      if (!answer.found || answer.quotes.length === 0)
+      if (!answer.found || answer.quotes.length === 0) {
         return void (await ctx.answerCallbackQuery({ text: ctx.t('no-more') }));
+      }
       await ctx.answerCallbackQuery();
       return sendAnswer(ctx, deps, answer, payload.offset);
     }
     const article = deps.service.article(payload.articleId);
-    const html = article && contextHtml(article, payload.sentences, ctx.t('context-header'));
-    if (!html) return void (await ctx.answerCallbackQuery({ text: ctx.t('context-gone'), show_alert: true }));
+    const block = article && contextBlock(article, payload.sentences, ctx.t('context-header'));
+    if (!block) return void (await ctx.answerCallbackQuery({ text: ctx.t('context-gone'), show_alert: true }));
     await ctx.answerCallbackQuery();
-    for (const message of packMessages([html])) await ctx.reply(message, { parse_mode: 'HTML' });
+    for (const message of packMessages([block])) await ctx.reply(message, { parse_mode: 'HTML' });
   });
   composer.on('callback_query', (ctx) => ctx.answerCallbackQuery({ text: ctx.t('expired') }));
   return composer;
@@ -38,14 +39,14 @@ export function buttons(deps: BotDeps): Composer<BotContext> {
  * ones in bold. The quote is found again by its sentences' text, so a button
  * still works after the index was rebuilt.
  */
-function contextHtml(article: IndexedArticle, quoted: string[], header: string): string | undefined {
+function contextBlock(article: IndexedArticle, quoted: string[], header: string): QuoteBlock | undefined {
   const positions = quoted.map((text) => article.sentences.indexOf(text)).filter((p) => p >= 0);
   if (positions.length === 0) return undefined;
   const from = Math.max(0, Math.min(...positions) - CONTEXT_RADIUS);
   const to = Math.min(article.sentences.length - 1, Math.max(...positions) + CONTEXT_RADIUS);
-  const body = article.sentences
-    .slice(from, to + 1)
-    .map((text, i) => (positions.includes(from + i) ? `<b>${escapeHtml(text)}</b>` : escapeHtml(text)))
-    .join(' ');
-  return `${escapeHtml(header)}\n<blockquote>${body}</blockquote>\n— ${sourceHtml(article)}`;
+  const body = article.sentences.slice(from, to + 1).flatMap((text, i) => {
+    const units = highlightUnits(text, '').map((unit) => (positions.includes(from + i) ? `<b>${unit}</b>` : unit));
+    return i === 0 ? units : [' ', ...units];
+  });
+  return { head: `${lineHtml(header)}\n`, body, tail: `\n— ${sourceHtml(article)}` };
 }

@@ -1,7 +1,7 @@
 import { Composer } from 'grammy';
 import { sourceLine } from '../../answering/quotes.js';
 import type { BotContext, BotDeps } from '../context.js';
-import { escapeHtml, packMessages } from '../html.js';
+import { lineHtml, packMessages } from '../html.js';
 import { parseCommand } from '../parse-command.js';
 import { answerQuestion } from './ask.js';
 
@@ -38,10 +38,10 @@ async function sendSources(ctx: BotContext, deps: BotDeps): Promise<void> {
   for (let offset = 0; offset === 0 || offset < total; offset += SOURCES_PAGE) {
     const page = deps.service.articles({ offset, limit: SOURCES_PAGE });
     total = page.total;
-    lines.push(...page.items.map((a, i) => `${offset + i + 1}. ${escapeHtml(sourceLine(a))}`));
+    lines.push(...page.items.map((a, i) => lineHtml(`${offset + i + 1}. ${sourceLine(a)}`)));
     if (page.items.length === 0) break;
   }
-  const header = `<b>${escapeHtml(ctx.t('sources-header', { count: total }))}</b>`;
+  const header = `<b>${lineHtml(ctx.t('sources-header', { count: total }))}</b>`;
   for (const html of packMessages([header, ...lines], { separator: '\n' })) {
     await ctx.reply(html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
   }

@@ -2,7 +2,7 @@ import { Composer } from 'grammy';
 import type { InlineQueryResultArticle } from 'grammy/types';
 import { sourceLine } from '../../answering/quotes.js';
 import type { BotContext, BotDeps } from '../context.js';
-import { quoteHtml } from '../html.js';
+import { cutText, fitQuote, quoteBlock, SOURCE_LIMIT } from '../html.js';
 
 /** Quotes offered for "@bot question". */
 export const INLINE_RESULTS = 5;
@@ -14,7 +14,7 @@ const ANSWER_CACHE_SECONDS = 60;
 /** Characters of a quote shown as a result's title. */
 const TITLE_LENGTH = 90;
 
-/** "@bot question" in any chat: the top quotes as results to send. */
+/** "@bot question" in any chat: the top quotes as results to send, each one message. */
 export function inline(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.on('inline_query', async (ctx) => {
@@ -26,9 +26,13 @@ export function inline(deps: BotDeps): Composer<BotContext> {
     const results: InlineQueryResultArticle[] = answer.quotes.map((quote, i) => ({
       type: 'article',
       id: String(i),
-      title: quote.text.length > TITLE_LENGTH ? `${quote.text.slice(0, TITLE_LENGTH)}…` : quote.text,
-      description: sourceLine(quote),
-      input_message_content: { message_text: quoteHtml(quote, question, ctx.t('also-in')), parse_mode: 'HTML' },
+      title: cutText(quote.text, TITLE_LENGTH),
+      description: cutText(sourceLine(quote), SOURCE_LIMIT),
+      input_message_content: {
+        message_text: fitQuote(quoteBlock(quote, question, ctx.t('also-in'))),
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+      },
     }));
     await ctx.answerInlineQuery(results, { cache_time: ANSWER_CACHE_SECONDS });
   });
