@@ -67,6 +67,8 @@ const schema = z.object({
   WEBHOOK_URL: optionalUrl,
   WEBHOOK_PORT: whole(8080, 1, 65535),
   WEBHOOK_SECRET: optionalText,
+  WEBHOOK_MAX_CONCURRENT: whole(32, 1, 1000),
+  REDIS_URL: optionalText,
   ALLOWED_CHAT_IDS: idList,
   RATE_LIMIT_PER_MINUTE: whole(20, 1, 10000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -103,9 +105,13 @@ function toConfig(env: z.infer<typeof schema>) {
       webhookUrl: env.WEBHOOK_URL,
       webhookPort: env.WEBHOOK_PORT,
       webhookSecret: env.WEBHOOK_SECRET,
+      /** Updates a webhook replica handles at the same time. */
+      webhookConcurrency: env.WEBHOOK_MAX_CONCURRENT,
       allowedChatIds: env.ALLOWED_CHAT_IDS,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     },
+    /** Shared state for several replicas (buttons, rate limit, de-duplication, throttle); embedded when unset. */
+    redisUrl: env.REDIS_URL,
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -1,5 +1,4 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { type APIThrottlerOptions, apiThrottler } from '@grammyjs/transformer-throttler';
 import { Bot } from 'grammy';
 import { i18n } from '../i18n/i18n.js';
 import { redactSecrets } from '../log.js';
@@ -9,8 +8,10 @@ import { commands } from './handlers/commands.js';
 import { inline } from './handlers/inline.js';
 import { questions } from './handlers/questions.js';
 import { allowlist, errorBoundary, rateLimit } from './middleware.js';
+import { API_TIMEOUT_SECONDS, networkRetry } from './network.js';
+import type { BotState } from './state/state.js';
 
-export interface BotOptions extends BotDeps {
+export interface BotOptions extends Omit<BotDeps, 'buttons'> {
   token: string;
   /** Another Bot API server (a local one, or a test emulator). Default: Telegram's. */
   apiRoot?: string;
@@ -18,30 +19,39 @@ export interface BotOptions extends BotDeps {
   allowedChatIds?: ReadonlySet<number>;
   /** Questions a user may ask per minute. */
   rateLimitPerMinute: number;
-  /** Outgoing rate limits. Default: Telegram's (30/s overall, 1/s per chat, 20/min per group). */
-  throttle?: APIThrottlerOptions;
+  /** Where the bot keeps its buttons, rate-limit counters and outgoing throttle (embedded or Redis). */
+  state: Pick<BotState, 'buttons' | 'rateLimitStore' | 'throttle'>;
 }
 
-/** Retries of an outgoing call on a flood wait (429) or a server error, and the longest wait accepted. */
-const RETRY = { maxRetryAttempts: 3, maxDelaySeconds: 30 };
+/**
+ * Retries of an outgoing call that Telegram answers with a flood wait (429)
+ * or a server error, and the longest wait accepted. Calls that get no answer
+ * at all are networkRetry's: auto-retry would retry those forever.
+ */
+const TELEGRAM_ERRORS_RETRY = { maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true };
 
 /**
  * The bot, composed top to bottom: errors are caught first, then the
- * reader's language, then who may talk to it and how often, then what it does.
+ * reader's language, then who may talk to it and how often, then what it
+ * does. Outgoing calls are throttled to Telegram's limits, then retried.
  */
 export function createBot(options: BotOptions): Bot<BotContext> {
-  const bot = new Bot<BotContext>(options.token, options.apiRoot ? { client: { apiRoot: options.apiRoot } } : {});
-  bot.api.config.use(autoRetry(RETRY));
-  bot.api.config.use(apiThrottler(options.throttle));
+  const bot = new Bot<BotContext>(options.token, {
+    client: { timeoutSeconds: API_TIMEOUT_SECONDS, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
+  });
+  bot.api.config.use(networkRetry(options.logger));
+  bot.api.config.use(autoRetry(TELEGRAM_ERRORS_RETRY));
+  bot.api.config.use(options.state.throttle);
 
+  const deps: BotDeps = { ...options, buttons: options.state.buttons };
   bot.use(i18n);
   bot.use(errorBoundary(options.logger));
   bot.use(allowlist(options.allowedChatIds));
-  bot.use(rateLimit(options.rateLimitPerMinute));
-  bot.use(commands(options));
-  bot.use(buttons(options));
-  bot.use(inline(options));
-  bot.use(questions(options));
+  bot.use(rateLimit(options.rateLimitPerMinute, options.state.rateLimitStore));
+  bot.use(commands(deps));
+  bot.use(buttons(deps));
+  bot.use(inline(deps));
+  bot.use(questions(deps));
 
   // The last net, for errors outside the middleware (the boundary catches the rest).
   bot.catch((error) => options.logger.error({ err: redactSecrets(error.error) }, 'unhandled bot error'));

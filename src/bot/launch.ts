@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import { GrammyError } from 'grammy';
 import type { AnswerService } from '../answering/service.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { type Logger, redactSecrets } from '../log.js';
 import { createBot } from './create-bot.js';
 import { type RunningBot, startPolling, startWebhook } from './run.js';
-import { BUTTON_TTL_MS, ButtonStore, type StoredButton } from './state/button-store.js';
-import { LmdbState } from './state/lmdb-storage.js';
+import { openState } from './state/state.js';
 
 /** Telegram refused the bot token. */
 export class TokenRejectedError extends UserError {
@@ -20,26 +18,32 @@ export class TokenRejectedError extends UserError {
 
 /**
  * Runs the Telegram bot until SIGINT or SIGTERM: long polling, or a webhook
- * server when WEBHOOK_URL is set. Stops cleanly, letting updates under way
- * finish.
+ * server when WEBHOOK_URL is set; state embedded in DATA_DIR, or in Redis
+ * when REDIS_URL is set. Stops cleanly, letting updates under way finish.
  */
 export async function launchBot(config: Config, token: string, service: AnswerService, logger: Logger): Promise<void> {
-  const state = LmdbState.open(join(config.dataDir, 'state.lmdb'));
+  const state = await openState({ dataDir: config.dataDir, redisUrl: config.redisUrl, logger });
   const bot = createBot({
     token,
     apiRoot: config.telegram.apiRoot,
     allowedChatIds: config.telegram.allowedChatIds,
     rateLimitPerMinute: config.telegram.rateLimitPerMinute,
     service,
-    buttons: new ButtonStore(state.storage<StoredButton>('buttons', BUTTON_TTL_MS)),
+    state,
     logger,
     answerCount: config.answerCount,
   });
-  const { webhookUrl, webhookPort, webhookSecret } = config.telegram;
+  const { webhookUrl, webhookPort, webhookSecret, webhookConcurrency } = config.telegram;
   let running: RunningBot;
   try {
     running = await (webhookUrl
-      ? startWebhook(bot, logger, { url: webhookUrl, port: webhookPort, secret: webhookSecret })
+      ? startWebhook(bot, logger, {
+          url: webhookUrl,
+          port: webhookPort,
+          secret: webhookSecret,
+          concurrency: webhookConcurrency,
+          leases: state.leases,
+        })
       : startPolling(bot, logger));
   } catch (error) {
     service.close(); // nothing left to run: let the process end
@@ -48,6 +52,9 @@ export async function launchBot(config: Config, token: string, service: AnswerSe
       throw new TokenRejectedError();
     throw error;
   }
+
+  // One update's failure is logged by the bot; anything that still slips through is logged here, never fatal.
+  process.on('unhandledRejection', (error) => logger.error({ err: redactSecrets(error) }, 'unhandled rejection'));
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'stopping');

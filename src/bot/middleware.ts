@@ -1,5 +1,12 @@
 import { limit } from '@grammyjs/ratelimiter';
 import type { MiddlewareFn } from 'grammy';
+
+/** What @grammyjs/ratelimiter needs of a Redis client (ioredis, or ResilientCounter). */
+interface RedisType {
+  incr(key: string): Promise<number>;
+  pexpire(key: string, milliseconds: number): Promise<number>;
+}
+
 import { type Logger, redactSecrets } from '../log.js';
 import type { BotContext } from './context.js';
 
@@ -38,11 +45,19 @@ export function allowlist(allowed: ReadonlySet<number> | undefined): MiddlewareF
   };
 }
 
-/** At most `perMinute` updates per user per minute; the first one over gets a polite reply. */
-export function rateLimit(perMinute: number): MiddlewareFn<BotContext> {
-  return limit<BotContext, never>({
+/**
+ * At most `perMinute` updates per user per minute; the first one over gets a
+ * polite reply. The counters live in `store` (this process's memory, or
+ * Redis, shared by every replica).
+ */
+export function rateLimit(
+  perMinute: number,
+  store: 'MEMORY_STORE' | RedisType = 'MEMORY_STORE',
+): MiddlewareFn<BotContext> {
+  return limit<BotContext, RedisType>({
     timeFrame: RATE_WINDOW_MS,
     limit: perMinute,
+    storageClient: store,
     keyGenerator: (ctx) => ctx.from?.id.toString(),
     onLimitExceeded: async (ctx) => {
       if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t('rate-limited') });

@@ -1,16 +1,22 @@
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import type { Bot } from 'grammy';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import type { AnswerService } from '../../src/answering/service.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { type BotOptions, createBot } from '../../src/bot/create-bot.js';
 import { type RunningBot, startPolling } from '../../src/bot/run.js';
-import { BUTTON_TTL_MS, ButtonStore, type StoredButton } from '../../src/bot/state/button-store.js';
-import { LmdbState } from '../../src/bot/state/lmdb-storage.js';
+import { openEmbeddedState } from '../../src/bot/state/state.js';
+import { TELEGRAM_LIMITS, type ThrottleLimits } from '../../src/bot/state/throttle.js';
 import { createLogger } from '../../src/log.js';
 import { openService, tempDir, tinyEmbedder } from './fixtures.js';
 import { outgoingProblems, parseTelegramHtml } from './telegram-rules.js';
+
+/** Telegram's overall budget, without the per-chat pace of one message a second. */
+export const NO_CHAT_PACE = {
+  ...TELEGRAM_LIMITS,
+  out: { maxConcurrent: 1, minTime: 0 },
+  group: { ...TELEGRAM_LIMITS.group, minTime: 0, reservoir: 10_000, reservoirRefreshAmount: 10_000 },
+};
 
 export const TOKEN = '123456789:AAE-test-token-for-the-emulator_xyz';
 
@@ -26,8 +32,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** telegram-test-api: a Bot API emulator over real HTTP on a free loopback port. */
-export async function startEmulator(): Promise<TelegramServer> {
-  const server = new TelegramServer({ port: await freePort(), host: '127.0.0.1', storeTimeout: 600 });
+export async function startEmulator(port?: number): Promise<TelegramServer> {
+  const server = new TelegramServer({ port: port ?? (await freePort()), host: '127.0.0.1', storeTimeout: 600 });
   await server.start();
   return server;
 }
@@ -54,29 +60,30 @@ export interface TestBot {
 export interface TestBotSetup extends Partial<BotOptions> {
   /** Reuse a state folder: what a restarted bot finds on disk. */
   stateDir?: string;
+  /** Outgoing limits (default: Telegram's, without the per-chat pace). */
+  throttle?: ThrottleLimits;
 }
 
 /** Our bot, built as `npm start` builds it, long-polling the emulator. */
 export async function startTestBot(
   server: TelegramServer,
   indexDir: string,
-  { stateDir = join(tempDir('state'), 'state.lmdb'), ...overrides }: TestBotSetup = {},
+  { stateDir = tempDir('state'), throttle = NO_CHAT_PACE, ...overrides }: TestBotSetup = {},
 ): Promise<TestBot> {
   const logs: string[] = [];
   // Keep what the bot logs, to assert on it (and that it never holds the token).
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
   const service = overrides.service ?? (await openService(indexDir, await tinyEmbedder()));
-  const state = LmdbState.open(stateDir);
+  // Telegram's per-chat pace (1/s) would only slow the tests down.
+  const state = openEmbeddedState({ dataDir: stateDir, logger, throttle });
   const bot = createBot({
     token: TOKEN,
     apiRoot: server.config.apiURL,
     rateLimitPerMinute: 1000,
     service,
-    buttons: new ButtonStore(state.storage<StoredButton>('buttons', BUTTON_TTL_MS)),
+    state,
     logger: logger,
     answerCount: 3,
-    // Telegram's per-chat pace (1/s) would only slow the tests down.
-    throttle: { out: { maxConcurrent: 1, minTime: 0 }, group: { maxConcurrent: 1, minTime: 0 } },
     ...overrides,
   });
   const calls: ApiCall[] = [];

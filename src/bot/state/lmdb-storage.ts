@@ -35,6 +35,27 @@ export class LmdbState {
   }
 }
 
+/**
+ * Waits for a write to be committed. A failed commit (a full disk) rejects
+ * with an error that carries a second rejected promise, `commitError`, with
+ * the cause: it is handled here, or it would end the process as an
+ * unhandled rejection.
+ */
+async function committed<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    const cause = (error as { commitError?: Promise<unknown> }).commitError;
+    const reason = cause
+      ? await cause.then(
+          () => 'unknown',
+          (e: Error) => e.message,
+        )
+      : (error as Error).message;
+    throw new Error(`state store write failed: ${reason}`);
+  }
+}
+
 /** One named store of LmdbState, behind grammY's storage-adapter interface. */
 export class LmdbStorage<T> implements StorageAdapter<T> {
   constructor(
@@ -51,11 +72,11 @@ export class LmdbStorage<T> implements StorageAdapter<T> {
   }
 
   async write(key: string, value: T): Promise<void> {
-    await this.db.put(key, { value, expires: Date.now() + this.ttlMs });
+    await committed(this.db.put(key, { value, expires: Date.now() + this.ttlMs }));
   }
 
   async delete(key: string): Promise<void> {
-    await this.db.remove(key);
+    await committed(this.db.remove(key));
   }
 
   has(key: string): boolean {

@@ -1,0 +1,300 @@
+/**
+ * Two bot replicas (`npm start` processes) in webhook mode, sharing a real
+ * Redis server, behind a small loopback dispatcher that delivers Telegram's
+ * updates the way Telegram does: to one replica, and again (to another) when
+ * a delivery is not acknowledged. The Bot API is the telegram-test-api
+ * emulator, whose webhook points at the dispatcher.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { t } from '../../src/i18n/i18n.js';
+import { buildIndex } from '../../src/index/build.js';
+import { startCli } from '../helpers/cli.js';
+import { CHUNKING, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
+import { CORPUS_DIR } from '../helpers/paths.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { type BotMessage, botMessages, freePort, noBotMessage, startEmulator, TOKEN } from '../helpers/telegram.js';
+
+type Update = { update_id: number };
+
+/** Update numbers, unique across the whole run (Redis remembers handled ones). */
+let nextUpdateId = 1;
+
+/** Delivers updates to replicas as Telegram would: one at a time per update, again elsewhere on failure. */
+class Dispatcher {
+  private server?: Server;
+  replicas: string[] = [];
+  /** Which replica gets the next update: round robin, a chosen one, or both at once (a duplicate delivery). */
+  route: 'round-robin' | 'both' | number = 'round-robin';
+  private turn = 0;
+  /** update_id → the replicas that acknowledged it. */
+  readonly acknowledged = new Map<number, number[]>();
+  /** update_id → the replicas a delivery of it failed on (down, or busy with it elsewhere). */
+  readonly failed = new Map<number, number[]>();
+  readonly pending = new Set<Promise<void>>();
+
+  async listen(port: number): Promise<void> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        res.writeHead(200).end();
+        // Telegram numbers updates itself (the emulator repeats numbers in webhook mode): so does the dispatcher.
+        const update = { ...(JSON.parse(body) as Update), update_id: nextUpdateId++ };
+        const delivery = this.deliver(update);
+        this.pending.add(delivery);
+        void delivery.finally(() => this.pending.delete(delivery));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
+  }
+
+  private async deliver(update: Update): Promise<void> {
+    if (this.route === 'both') {
+      await Promise.all(this.replicas.map((_, i) => this.attempt(update, i)));
+      return;
+    }
+    let replica = typeof this.route === 'number' ? this.route : this.turn++ % this.replicas.length;
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if (await this.attempt(update, replica)) return;
+      await new Promise((r) => setTimeout(r, 250));
+      replica = (replica + 1) % this.replicas.length; // Telegram's next try may reach another replica
+    }
+  }
+
+  private async attempt(update: Update, replica: number): Promise<boolean> {
+    try {
+      const res = await fetch(this.replicas[replica], {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(update),
+      });
+      if (res.status !== 200) {
+        this.failed.set(update.update_id, [...(this.failed.get(update.update_id) ?? []), replica]);
+        return false;
+      }
+      this.acknowledged.set(update.update_id, [...(this.acknowledged.get(update.update_id) ?? []), replica]);
+      return true;
+    } catch {
+      // connection refused or reset: the replica is down
+      this.failed.set(update.update_id, [...(this.failed.get(update.update_id) ?? []), replica]);
+      return false;
+    }
+  }
+
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+/** A Bot API proxy in front of the emulator that holds every sendMessage for `delayMs`: a replica busy mid-update. */
+async function slowProxy(target: string, delayMs: number): Promise<{ url: string; close(): void }> {
+  const port = await freePort();
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', async () => {
+      if (req.url?.includes('sendMessage')) await new Promise((r) => setTimeout(r, delayMs));
+      try {
+        const upstream = await fetch(`${target}${req.url}`, {
+          method: req.method,
+          headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+          body: req.method === 'GET' ? undefined : body,
+        });
+        res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+      } catch {
+        res.writeHead(502).end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+interface Replica {
+  child: ChildProcess;
+  logs: string;
+  webhook: string;
+}
+
+let redis: TestRedis;
+let emulator: TelegramServer;
+let dispatcher: Dispatcher;
+let indexDir: string;
+let replicas: Replica[] = [];
+let proxy: { url: string; close(): void } | undefined;
+let nextUser = 9000;
+
+async function startReplica(
+  dispatcherUrl: string,
+  apiRoot: string,
+  extra: Record<string, string> = {},
+): Promise<Replica> {
+  const port = await freePort();
+  const env = tinyModelEnv({
+    INDEX_DIR: indexDir,
+    DATA_DIR: join(tempDir('replica'), 'data'),
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    TELEGRAM_API_ROOT: apiRoot,
+    WEBHOOK_URL: dispatcherUrl,
+    WEBHOOK_PORT: String(port),
+    REDIS_URL: redis.url,
+    RATE_LIMIT_PER_MINUTE: '1000',
+    LOG_LEVEL: 'info',
+    ...extra,
+  });
+  const child = startCli('start', [], env);
+  const replica: Replica = { child, logs: '', webhook: `http://127.0.0.1:${port}/telegram` };
+  child.stderr?.on('data', (d) => (replica.logs += d));
+  child.stdout?.on('data', (d) => (replica.logs += d));
+  const deadline = Date.now() + 60_000;
+  while (!replica.logs.includes('bot running (webhook)')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replica did not start:\n${replica.logs}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return replica;
+}
+
+async function stopReplicas(): Promise<void> {
+  await Promise.all(
+    replicas.map(
+      (r) =>
+        new Promise<void>((resolve) => {
+          if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
+          r.child.once('close', () => resolve());
+          r.child.kill('SIGTERM');
+        }),
+    ),
+  );
+  replicas = [];
+}
+
+/** Two fresh replicas (the first one's Bot API calls optionally slowed down), the dispatcher routing to both. */
+async function twoReplicas(extra: Record<string, string> = {}, slowFirst = false): Promise<void> {
+  await stopReplicas();
+  const port = await freePort();
+  dispatcher = new Dispatcher();
+  await dispatcher.listen(port);
+  const dispatcherUrl = `http://127.0.0.1:${port}/telegram`;
+  proxy = slowFirst ? await slowProxy(emulator.config.apiURL, 1500) : undefined;
+  replicas = [
+    await startReplica(dispatcherUrl, proxy?.url ?? emulator.config.apiURL, extra),
+    await startReplica(dispatcherUrl, emulator.config.apiURL, extra),
+  ];
+  dispatcher.replicas = replicas.map((r) => r.webhook);
+}
+
+function privateUser() {
+  const id = nextUser++;
+  return emulator.getClient(TOKEN, { userId: id, chatId: id, firstName: 'سلمى', userName: `r${id}`, type: 'private' });
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  emulator = await startEmulator();
+  indexDir = join(tempDir('replicas'), 'embeddings');
+  await buildIndex({ corpusDir: CORPUS_DIR, indexDir, embedder: await tinyEmbedder(), chunking: CHUNKING });
+}, 120_000);
+
+afterEach((context) => {
+  if (context.task.result?.state === 'fail')
+    for (const [i, r] of replicas.entries()) console.log(`replica ${i}:\n${r.logs}`);
+});
+
+afterAll(async () => {
+  await stopReplicas();
+  proxy?.close();
+  await dispatcher?.close();
+  await emulator?.stop();
+  await redis?.stop();
+});
+
+describe('two replicas on Redis', () => {
+  it('answers an update delivered to both replicas once', async () => {
+    await twoReplicas();
+    dispatcher.route = 'both';
+    const asker = privateUser();
+    await asker.sendMessage(asker.makeMessage('من هو وزير الخارجية الصيني الذي التقى لافروف؟'));
+    await dispatcher.idle();
+    expect((await botMessages(asker, 1))[0].text).toContain('وانج يي');
+    await noBotMessage(asker, 1500);
+  });
+
+  it('serves a button made on replica A from replica B', async () => {
+    dispatcher.route = 0;
+    const asker = privateUser();
+    await asker.sendMessage(asker.makeMessage('ما موقف الصين وروسيا من أفغانستان؟'));
+    const [first] = await botMessages(asker, 1);
+    const more = first.reply_markup?.inline_keyboard.flat().find((b) => b.text === t('ar', 'more'));
+    expect(more).toBeDefined();
+    dispatcher.route = 1;
+    await asker.sendCallback(asker.makeCallbackQuery(more?.callback_data ?? ''));
+    const [next] = await botMessages(asker, 1);
+    expect(next.text).toContain('<blockquote>');
+    expect(next.text).not.toBe(first.text);
+  });
+
+  it('holds the per-user rate limit across both replicas', async () => {
+    await twoReplicas({ RATE_LIMIT_PER_MINUTE: '2' });
+    dispatcher.route = 'round-robin';
+    const asker = privateUser();
+    for (let i = 0; i < 3; i++) {
+      await asker.sendMessage(asker.makeMessage('كم بلغت التجارة الثنائية؟'));
+      await dispatcher.idle();
+    }
+    const replies = await botMessages(asker, 3);
+    expect(replies.filter((r) => r.text === t('ar', 'rate-limited'))).toHaveLength(1);
+    expect(new Set([...dispatcher.acknowledged.values()].map((a) => a[0]))).toEqual(new Set([0, 1]));
+  });
+
+  it('loses no question when a replica is killed mid-stream: its updates are delivered again and answered by the other', async () => {
+    await twoReplicas({}, true); // replica 0 takes 1.5 s per reply: it dies holding updates
+    dispatcher.route = 'round-robin';
+    const askers = Array.from({ length: 6 }, privateUser);
+    await Promise.all(askers.map((a) => a.sendMessage(a.makeMessage('ماذا قال بيسكوف عن أفغانستان؟'))));
+    await new Promise((r) => setTimeout(r, 400));
+    replicas[0].child.kill('SIGKILL');
+    await dispatcher.idle();
+    const answers: BotMessage[] = [];
+    for (const asker of askers) answers.push(...(await botMessages(asker, 1, 60_000)));
+    expect(answers).toHaveLength(6);
+    for (const a of answers) expect(a.text).toContain('بيسكوف');
+    // Some updates were on the killed replica when it died, and were answered by the other.
+    const moved = [...dispatcher.failed].filter(
+      ([id, on]) => on.includes(0) && dispatcher.acknowledged.get(id)?.includes(1),
+    );
+    expect(moved.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('logs Redis going away and coming back, and goes on answering without a restart', async () => {
+    await twoReplicas();
+    dispatcher.route = 'round-robin';
+    await redis.restart(1500);
+    const deadline = Date.now() + 20_000;
+    while (!replicas.every((r) => r.logs.includes('redis connection restored')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const r of replicas) {
+      expect(r.logs).toContain('redis connection lost');
+      expect(r.logs).toContain('redis connection restored');
+    }
+    // Shared state works again: a duplicate delivery is answered once, a button crosses replicas.
+    dispatcher.route = 'both';
+    const asker = privateUser();
+    await asker.sendMessage(asker.makeMessage('ما موقف الصين وروسيا من أفغانستان؟'));
+    await dispatcher.idle();
+    const [answer] = await botMessages(asker, 1);
+    await noBotMessage(asker, 1000);
+    dispatcher.route = 1;
+    const more = answer.reply_markup?.inline_keyboard.flat().find((b) => b.text === t('ar', 'more'));
+    await asker.sendCallback(asker.makeCallbackQuery(more?.callback_data ?? ''));
+    expect((await botMessages(asker, 1))[0].text).toContain('<blockquote>');
+  }, 60_000);
+});

@@ -1,0 +1,179 @@
+import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AnswerService } from '../../src/answering/service.js';
+import { createBot } from '../../src/bot/create-bot.js';
+import { type RunningBot, startWebhook } from '../../src/bot/run.js';
+import { openEmbeddedState } from '../../src/bot/state/state.js';
+import { t } from '../../src/i18n/i18n.js';
+import { createLogger } from '../../src/log.js';
+import { openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
+import { botMessages, freePort, NO_CHAT_PACE, noBotMessage, startEmulator, TOKEN } from '../helpers/telegram.js';
+import { outgoingProblems } from '../helpers/telegram-rules.js';
+
+let indexDir: string;
+let emulator: TelegramServer | undefined;
+let running: RunningBot | undefined;
+let nextUser = 7000;
+
+beforeAll(async () => {
+  ({ indexDir } = await seedIndex(await tinyEmbedder()));
+});
+
+afterEach(async () => {
+  await running?.stop();
+  await emulator?.stop();
+  running = undefined;
+  emulator = undefined;
+});
+
+/** The bot in webhook mode, in this process, as launchBot starts it; `service` may be slowed down or broken. */
+async function startWebhookBot(options: { service?: AnswerService; ackAfterMs?: number; secret?: string } = {}) {
+  emulator = await startEmulator();
+  const logs: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
+  const state = openEmbeddedState({ dataDir: tempDir('webhook-state'), logger, throttle: NO_CHAT_PACE });
+  const service = options.service ?? (await openService(indexDir, await tinyEmbedder()));
+  const bot = createBot({
+    token: TOKEN,
+    apiRoot: emulator.config.apiURL,
+    rateLimitPerMinute: 1000,
+    service,
+    state,
+    logger,
+    answerCount: 3,
+  });
+  const violations: string[] = [];
+  bot.api.config.use((prev, method, payload, signal) => {
+    violations.push(...outgoingProblems(method, payload as Record<string, unknown>));
+    return prev(method, payload, signal);
+  });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/telegram`;
+  const webhook = await startWebhook(bot, logger, {
+    url,
+    port,
+    secret: options.secret,
+    leases: state.leases,
+    ackAfterMs: options.ackAfterMs,
+  });
+  running = {
+    stop: async () => {
+      await webhook.stop();
+      await state.close();
+      expect(violations).toEqual([]);
+    },
+  };
+  return { url, logs, emulator };
+}
+
+let nextUpdate = 1;
+
+/** A user in a private chat, and the update that carries their message. */
+function user(server: TelegramServer) {
+  const id = nextUser++;
+  const client = server.getClient(TOKEN, {
+    userId: id,
+    chatId: id,
+    firstName: 'ليلى',
+    userName: `u${id}`,
+    type: 'private',
+  });
+  const update = (text: string, updateId = nextUpdate++) => ({
+    update_id: updateId,
+    message: {
+      message_id: updateId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id, type: 'private', first_name: 'ليلى' },
+      from: { id, is_bot: false, first_name: 'ليلى' },
+      text,
+    },
+  });
+  return { client, update };
+}
+
+function post(url: string, update: unknown, secret?: string) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+    body: JSON.stringify(update),
+  });
+}
+
+/** The service, with questions that hold `slow` taking `ms` longer: a handler stuck on a 429 or a long reply. */
+async function slowService(slow: string, ms: number): Promise<AnswerService> {
+  const real = await openService(indexDir, await tinyEmbedder());
+  const slowed = Object.create(real) as AnswerService;
+  slowed.ask = async (q, o) => {
+    if (q.includes(slow)) await new Promise((r) => setTimeout(r, ms));
+    return real.ask(q, o);
+  };
+  return slowed;
+}
+
+describe('webhook mode', () => {
+  it('acknowledges a slow update in time, keeps serving meanwhile, and answers it exactly once (slowness injected into the answer service)', async () => {
+    const { url, logs, emulator } = await startWebhookBot({
+      service: await slowService('بيسكوف', 2500),
+      ackAfterMs: 500,
+    });
+    const slow = user(emulator);
+    const quick = user(emulator);
+    const started = Date.now();
+    const slowAck = await post(url, slow.update('ماذا قال بيسكوف عن أفغانستان؟'));
+    expect(slowAck.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2000);
+    // While it is still being handled, others are answered.
+    expect((await post(url, quick.update('كم بلغت التجارة الثنائية بين الصين وروسيا؟'))).status).toBe(200);
+    expect((await botMessages(quick.client, 1))[0].text).toContain('100 مليار دولار');
+    const [answer] = await botMessages(slow.client, 1, 10_000);
+    expect(answer.text).toContain('بيسكوف');
+    await noBotMessage(slow.client, 1000);
+    expect(logs.join('\n')).toContain('slow update acknowledged before it was handled');
+  });
+
+  it('answers an update delivered twice only once', async () => {
+    const { url, emulator } = await startWebhookBot();
+    const asker = user(emulator);
+    const update = asker.update('من هو وزير الخارجية الصيني الذي التقى لافروف؟');
+    const [first, second] = await Promise.all([post(url, update), post(url, update)]);
+    expect([first.status, second.status].sort()).toEqual([200, 200]);
+    expect((await post(url, update)).status).toBe(200);
+    expect((await botMessages(asker.client, 1))[0].text).toContain('وانج يي');
+    await noBotMessage(asker.client, 1000);
+  });
+
+  it('apologizes for a failing update and goes on (fault injected into the answer service)', async () => {
+    const real = await openService(indexDir, await tinyEmbedder());
+    const broken = Object.create(real) as AnswerService;
+    broken.ask = async (q, o) => {
+      if (q.includes('انهيار')) throw new Error('handler bug');
+      return real.ask(q, o);
+    };
+    const { url, emulator, logs } = await startWebhookBot({ service: broken });
+    const asker = user(emulator);
+    expect((await post(url, asker.update('سؤال يسبب انهيار'))).status).toBe(200);
+    expect((await botMessages(asker.client, 1))[0].text).toBe(t('ar', 'failure'));
+    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'))).status).toBe(200);
+    expect((await botMessages(asker.client, 1))[0].text).toContain('100 مليار دولار');
+    expect(logs.join('\n')).toContain('handler bug');
+  });
+
+  it('refuses requests without the secret token, and malformed bodies, handling nothing', async () => {
+    const { url, emulator } = await startWebhookBot({ secret: 'webhook-secret-123' });
+    const asker = user(emulator);
+    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'))).status).toBe(401);
+    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'), 'wrong-secret-xyz')).status).toBe(401);
+    expect(
+      (
+        await fetch(url, {
+          method: 'POST',
+          headers: { 'x-telegram-bot-api-secret-token': 'webhook-secret-123' },
+          body: '{"update_id":',
+        })
+      ).status,
+    ).toBe(400);
+    await noBotMessage(asker.client, 500);
+    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'), 'webhook-secret-123')).status).toBe(200);
+    expect((await botMessages(asker.client, 1))[0].text).toContain('100 مليار دولار');
+  });
+});
