@@ -266,7 +266,7 @@ function arabicReference(tokens: Token[]): { at: number; kind: 'lone' | 'noun' |
     const bare = /^[بل]/.test(t.norm) && AR_DEMONSTRATIVES.has(t.norm.slice(1)) ? t.norm.slice(1) : t.norm;
     if (AR_DEMONSTRATIVES.has(bare)) {
       const next = tokens[i + 1];
-      if (!next || !next.norm.startsWith('ال')) return { at: i, kind: 'lone' };
+      if (!next?.norm.startsWith('ال')) return { at: i, kind: 'lone' };
       const others = [...tokens.slice(0, i), ...tokens.slice(i + 2)];
       if (!AR_DEICTIC_NOUNS.has(next.norm) && arabicOwnTerms(others).length <= MAX_TERMS_WITH_POINTING)
         return { at: i, kind: 'noun' };
