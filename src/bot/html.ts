@@ -1,4 +1,4 @@
-import { type Quote, type QuoteSource, sourceLine } from '../answering/quotes.js';
+import type { Quote, QuoteSource } from '../answering/quotes.js';
 import { normalizeArabic } from '../arabic/normalize.js';
 import { contentTerms, isStopWord, lightStem } from '../arabic/tokens.js';
 
@@ -24,9 +24,46 @@ export function highlight(text: string, question: string): string {
     .join('');
 }
 
-/** A source line in italics: "title — outlet · date". */
-export function sourceHtml(source: Pick<QuoteSource, 'title' | 'outlet' | 'date'>): string {
-  return `<i>${escapeHtml(sourceLine(source))}</i>`;
+/** First-strong isolate … pop directional isolate: the text keeps its own direction inside the line. */
+const FSI = '\u2068';
+const PDI = '\u2069';
+
+/** A Latin name inside an Arabic line (or the reverse) is isolated, so the parts after it keep their order. */
+function isolated(text: string): string {
+  return /\p{Script=Latin}/u.test(text) ? `${FSI}${text}${PDI}` : text;
+}
+
+/** An http(s) address escaped for an href attribute; nothing for any other scheme (javascript:, tg:, data:). */
+export function safeHref(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+  return escapeHtml(parsed.href).replace(/"/g, '&quot;');
+}
+
+/**
+ * "title — outlet · date" as HTML: the title links to the article when it
+ * has a web address; Latin names isolated from the Arabic around them.
+ */
+export function sourceLineHtml(source: Pick<QuoteSource, 'title' | 'outlet' | 'date' | 'url'>): string {
+  const title = escapeHtml(isolated(source.title));
+  const href = safeHref(source.url);
+  const linked = href ? `<a href="${href}">${title}</a>` : title;
+  const where = [source.outlet, source.date]
+    .filter(Boolean)
+    .map((part) => escapeHtml(isolated(part)))
+    .join(' · ');
+  return where ? `${linked} — ${where}` : linked;
+}
+
+/** A source line in italics: "title — outlet · date", the title a link when the article has a URL. */
+export function sourceHtml(source: Pick<QuoteSource, 'title' | 'outlet' | 'date' | 'url'>): string {
+  return `<i>${sourceLineHtml(source)}</i>`;
 }
 
 /**
@@ -35,7 +72,7 @@ export function sourceHtml(source: Pick<QuoteSource, 'title' | 'outlet' | 'date'
  */
 export function quoteHtml(quote: Quote, question: string, alsoInLabel: string): string {
   const also = quote.alsoIn.length
-    ? `\n${escapeHtml(alsoInLabel)} ${quote.alsoIn.map((s) => escapeHtml(sourceLine(s))).join('؛ ')}`
+    ? `\n${escapeHtml(alsoInLabel)} ${quote.alsoIn.map((s) => sourceLineHtml(s)).join('؛ ')}`
     : '';
   return `<blockquote>${highlight(quote.text, question)}</blockquote>\n— ${sourceHtml(quote)}${also}`;
 }
