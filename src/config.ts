@@ -68,6 +68,7 @@ const schema = z.object({
   WEBHOOK_PORT: whole(8080, 1, 65535),
   WEBHOOK_SECRET: optionalText,
   ALLOWED_CHAT_IDS: idList,
+  ADMIN_USER_IDS: idList,
   RATE_LIMIT_PER_MINUTE: whole(20, 1, 10000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -104,6 +105,8 @@ function toConfig(env: z.infer<typeof schema>) {
       webhookPort: env.WEBHOOK_PORT,
       webhookSecret: env.WEBHOOK_SECRET,
       allowedChatIds: env.ALLOWED_CHAT_IDS,
+      /** Telegram user ids of the archive's editors: /reindex, /add, /remove, articles sent as files. */
+      adminUserIds: env.ADMIN_USER_IDS,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     },
     logLevel: env.LOG_LEVEL,

@@ -4,6 +4,7 @@ import { Bot } from 'grammy';
 import { i18n } from '../i18n/i18n.js';
 import { redactSecrets } from '../log.js';
 import type { BotContext, BotDeps } from './context.js';
+import { admin } from './handlers/admin.js';
 import { buttons } from './handlers/buttons.js';
 import { commands } from './handlers/commands.js';
 import { inline } from './handlers/inline.js';
@@ -36,8 +37,10 @@ export function createBot(options: BotOptions): Bot<BotContext> {
 
   bot.use(i18n);
   bot.use(errorBoundary(options.logger));
-  bot.use(allowlist(options.allowedChatIds));
+  // Editors are always served in their private chats, allowlist or not.
+  bot.use(allowlist(options.allowedChatIds && new Set([...options.allowedChatIds, ...(options.admins ?? [])])));
   bot.use(rateLimit(options.rateLimitPerMinute));
+  bot.use(admin(options));
   bot.use(commands(options));
   bot.use(buttons(options));
   bot.use(inline(options));

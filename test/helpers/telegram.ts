@@ -5,8 +5,10 @@ import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import type { AnswerService } from '../../src/answering/service.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { type BotOptions, createBot } from '../../src/bot/create-bot.js';
+import { setCommandMenu } from '../../src/bot/menu.js';
 import { type RunningBot, startPolling } from '../../src/bot/run.js';
 import { BUTTON_TTL_MS, ButtonStore, type StoredButton } from '../../src/bot/state/button-store.js';
+import { CONVERSATION_TTL_MS, ConversationStore, type LastQuestion } from '../../src/bot/state/conversations.js';
 import { LmdbState } from '../../src/bot/state/lmdb-storage.js';
 import { createLogger } from '../../src/log.js';
 import { openService, tempDir, tinyEmbedder } from './fixtures.js';
@@ -70,6 +72,7 @@ export async function startTestBot(
     rateLimitPerMinute: 1000,
     service,
     buttons: new ButtonStore(state.storage<StoredButton>('buttons', BUTTON_TTL_MS)),
+    conversations: new ConversationStore(state.storage<LastQuestion>('conversations', CONVERSATION_TTL_MS)),
     logger: logger,
     answerCount: 3,
     // Telegram's per-chat pace (1/s) would only slow the tests down.
@@ -82,6 +85,7 @@ export async function startTestBot(
     return prev(method, payload, signal);
   });
   const running = await startPolling(bot, logger);
+  await setCommandMenu(bot.api, logger, overrides.admins);
   return {
     bot,
     running,
