@@ -156,12 +156,14 @@ export class ArchiveService {
     // A reload already under way (the folder watcher) may have read CURRENT before the publish.
     if (service.version !== basename(report.buildDir)) await service.reload();
     const skipped = new Set(report.skipped.map((s) => s.file));
-    const added = listing.files.filter((f) => !skipped.has(f) && !before.has(basename(f, extname(f)))).length;
+    const after = new Set(listing.files.filter((f) => !skipped.has(f)).map((f) => basename(f, extname(f))));
+    const added = [...after].filter((id) => !before.has(id)).length;
     return {
       articles: report.articles,
       added,
       changed: Math.max(0, report.embedded - added),
-      removed: report.removed,
+      // Not report.removed: that counts the changed articles too (their old passages are removed).
+      removed: [...before].filter((id) => !after.has(id)).length,
       seconds: report.seconds,
       skipped: report.skipped,
       live: service.version === basename(report.buildDir),
