@@ -66,6 +66,15 @@ const AR_RELATIVES = words('الذي التي الذين اللذان اللتا
  * الصعيد الأفريقي»: an indefinite noun takes a relative clause without «التي»).
  */
 const MAX_TERMS_WITH_POINTING = 2;
+/** Longest X of «وماذا عن X؟» (default 4 words): a longer one is a question of its own. */
+const MAX_ABOUT_WORDS = 4;
+/** Longest name taken for a speaker («شي جين بينغ», default 3 words), and for X replacing one (2). */
+const MAX_SPEAKER_WORDS = 3;
+const MAX_NEW_SPEAKER_WORDS = 2;
+/** Content words a «و» question with a speaker and no topic may have («وماذا قال بوتين؟», default 2). */
+const MAX_SPEECH_CONTINUATION_TERMS = 2;
+/** Content words of a «و» question too few to name a subject («وبأي مناسبة؟», default 1). */
+const MAX_BARE_CONTINUATION_TERMS = 1;
 /** Prepositions with an attached pronoun («عنها» = about it), and the preposition alone. */
 const AR_PRONOUN_PREPOSITIONS = new Map<string, string>(
   [
@@ -179,7 +188,7 @@ function arabicSpeaker(tokens: Token[], start: number): { from: number; to: numb
   let to = at + 1;
   while (to < tokens.length && !AR_PREPOSITIONS.has(tokens[to].norm) && !tokens[to].norm.startsWith('ال')) to++;
   const length = to - at - 1;
-  return length >= 1 && length <= 3 ? { from: at + 1, to } : undefined;
+  return length >= 1 && length <= MAX_SPEAKER_WORDS ? { from: at + 1, to } : undefined;
 }
 
 /**
@@ -193,7 +202,7 @@ function substituteArabic(previous: Token[], x: Token[]): Token[] {
   const { tokens } = stripArabicConjunction(previous);
   const start = arabicQuestionLength(tokens);
   const speaker = arabicSpeaker(tokens, start);
-  if (speaker && x.length <= 2 && !x[0].norm.startsWith('ال')) {
+  if (speaker && x.length <= MAX_NEW_SPEAKER_WORDS && !x[0].norm.startsWith('ال')) {
     return [...tokens.slice(0, speaker.from), ...x, ...tokens.slice(speaker.to)];
   }
   let at = -1;
@@ -240,14 +249,14 @@ function arabicWhatAbout(tokens: Token[], continued: boolean, mark: string): Tok
   } else if (
     continued &&
     mark &&
-    tokens.length <= 3 &&
+    tokens.length <= MAX_ABOUT_WORDS &&
     tokens[0]?.norm.startsWith('ال') &&
     !AR_DEICTIC_NOUNS.has(tokens[0].norm) &&
     !hasQuestionWord(tokens)
   )
     return tokens;
   else return undefined;
-  return rest.length > 0 && rest.length <= 4 ? rest : undefined;
+  return rest.length > 0 && rest.length <= MAX_ABOUT_WORDS ? rest : undefined;
 }
 
 function hasQuestionWord(tokens: Token[]): boolean {
@@ -340,7 +349,7 @@ function resolveArabic(question: string, previous: string): ResolvedQuestion {
     }
     // «وماذا قال بوتين؟», «وما موقف الصين؟»: said about what? About the previous topic.
     const hasComplement = tokens.slice(speech + 1).some((t) => AR_PREPOSITIONS.has(t.norm));
-    if (continued && !hasComplement && arabicOwnTerms(tokens).length <= 2) {
+    if (continued && !hasComplement && arabicOwnTerms(tokens).length <= MAX_SPEECH_CONTINUATION_TERMS) {
       return { question: joined([...tokens, ...(arabicComplement(before) ?? topic)], mark), rule: 'speech' };
     }
   }
@@ -352,7 +361,12 @@ function resolveArabic(question: string, previous: string): ResolvedQuestion {
     return { question: joined([...asked, ...topic], mark), rule: 'bare' };
   }
   // «وبأي مناسبة؟»: a continuation whose one word names no subject of its own.
-  if (continued && questionLength > 0 && own.length === 1 && !tokens.some((t) => AR_PREPOSITIONS.has(t.norm))) {
+  if (
+    continued &&
+    questionLength > 0 &&
+    own.length <= MAX_BARE_CONTINUATION_TERMS &&
+    !tokens.some((t) => AR_PREPOSITIONS.has(t.norm))
+  ) {
     return { question: joined([...tokens, ...topic], mark), rule: 'bare' };
   }
   return { question };
@@ -389,7 +403,12 @@ function resolveEnglish(question: string, previous: string): ResolvedQuestion {
   const topic = englishTopic(before);
   if (topic.length === 0) return { question };
 
-  if (/^(what|how)$/.test(tokens[0].norm) && tokens[1]?.norm === 'about' && tokens.length > 2 && tokens.length <= 6)
+  if (
+    /^(what|how)$/.test(tokens[0].norm) &&
+    tokens[1]?.norm === 'about' &&
+    tokens.length > 2 &&
+    tokens.length - 2 <= MAX_ABOUT_WORDS
+  )
     return { question: joined(substituteEnglish(before, tokens.slice(2)), mark), rule: 'what-about' };
 
   const pointing = tokens.findIndex(
