@@ -7,6 +7,7 @@ import { ArchiveService } from '../../src/answering/archive.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
 import { t } from '../../src/i18n/i18n.js';
 import { buildIndex } from '../../src/index/build.js';
+import { lockIndexDir } from '../../src/index/location.js';
 import { type ApiFront, startApiFront, type TestDocument } from '../helpers/api-front.js';
 import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import {
@@ -339,5 +340,18 @@ describe('editors change the archive from the chat', () => {
       t('ar', 'remove-not-found', { id: '../corpus/000_a15eb1be77281f63' }),
     );
     expect(snapshot(corpus)).toEqual(before);
+  });
+
+  it('tells the editor politely when another process is building the index', async () => {
+    const editor = client(EDITOR);
+    const unlock = await lockIndexDir(indexDir);
+    try {
+      const from = bot.calls.length;
+      await editor.say('/reindex');
+      await botMessages(editor.raw, 1);
+      expect((await finalEdit(from, t('ar', 'admin-locked'))).payload.text).toBe(t('ar', 'admin-locked'));
+    } finally {
+      await unlock();
+    }
   });
 });

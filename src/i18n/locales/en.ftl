@@ -18,7 +18,7 @@ help =
     • “Context” shows the sentences around a quote in its article.
     • In groups: use /ask and the question, mention me, or reply to one of my messages.
     • In any chat: type my name and the question to send a quote directly.
-    • Follow up with a short question such as «ومتى حدث ذلك؟» (“and when did that happen?”) or «وماذا عن الهند؟» (“and what about India?”) and I read it with the question before; /new starts afresh.
+    • Follow up with a short question such as ⁨«ومتى حدث ذلك؟»⁩ (“and when did that happen?”) or ⁨«وماذا عن الهند؟»⁩ (“and what about India?”) and I read it with the question before; /new starts afresh.
 
     /sources lists the articles I hold.
 sources-header = Articles ({ $count }):
