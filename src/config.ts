@@ -70,6 +70,7 @@ const schema = z.object({
   WEBHOOK_MAX_CONCURRENT: whole(32, 1, 1000),
   REDIS_URL: optionalText,
   ALLOWED_CHAT_IDS: idList,
+  ADMIN_USER_IDS: idList,
   RATE_LIMIT_PER_MINUTE: whole(20, 1, 10000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -108,6 +109,8 @@ function toConfig(env: z.infer<typeof schema>) {
       /** Updates a webhook replica handles at the same time. */
       webhookConcurrency: env.WEBHOOK_MAX_CONCURRENT,
       allowedChatIds: env.ALLOWED_CHAT_IDS,
+      /** Telegram user ids of the archive's editors: /reindex, /add, /remove, articles sent as files. */
+      adminUserIds: env.ADMIN_USER_IDS,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     },
     /** Shared state for several replicas (buttons, rate limit, de-duplication, throttle); embedded when unset. */

@@ -1,7 +1,9 @@
+import type { ArchiveService } from '../answering/archive.js';
 import type { AnswerService } from '../answering/service.js';
 import type { TranslatedContext } from '../i18n/i18n.js';
 import type { Logger } from '../log.js';
 import type { ButtonStore } from './state/button-store.js';
+import type { ConversationStore } from './state/conversations.js';
 
 /** The context of every update: grammY's, with the reader's language (ctx.t). */
 export type BotContext = TranslatedContext;
@@ -11,7 +13,13 @@ export interface BotDeps {
   /** Answers questions and knows the articles: the bot's one way to the index. */
   service: AnswerService;
   buttons: ButtonStore;
+  /** Each chat's last question, for follow-ups. */
+  conversations: ConversationStore;
   logger: Logger;
   /** Quotes per answer (and per "more" page). */
   answerCount: number;
+  /** Telegram user ids that may change the archive (ADMIN_USER_IDS). Default: nobody. */
+  admins?: ReadonlySet<number>;
+  /** Adds and removes articles and rebuilds the index; without it every editor command is refused. */
+  archive?: ArchiveService;
 }

@@ -3,6 +3,7 @@ import { Bot } from 'grammy';
 import { i18n } from '../i18n/i18n.js';
 import { redactSecrets } from '../log.js';
 import type { BotContext, BotDeps } from './context.js';
+import { admin } from './handlers/admin.js';
 import { buttons } from './handlers/buttons.js';
 import { commands } from './handlers/commands.js';
 import { inline } from './handlers/inline.js';
@@ -11,7 +12,7 @@ import { allowlist, errorBoundary, rateLimit } from './middleware.js';
 import { API_TIMEOUT_SECONDS, networkRetry } from './network.js';
 import type { BotState } from './state/state.js';
 
-export interface BotOptions extends Omit<BotDeps, 'buttons'> {
+export interface BotOptions extends Omit<BotDeps, 'buttons' | 'conversations'> {
   token: string;
   /** Another Bot API server (a local one, or a test emulator). Default: Telegram's. */
   apiRoot?: string;
@@ -20,7 +21,7 @@ export interface BotOptions extends Omit<BotDeps, 'buttons'> {
   /** Questions a user may ask per minute. */
   rateLimitPerMinute: number;
   /** Where the bot keeps its buttons, rate-limit counters and outgoing throttle (embedded or Redis). */
-  state: Pick<BotState, 'buttons' | 'rateLimitStore' | 'throttle'>;
+  state: Pick<BotState, 'buttons' | 'conversations' | 'rateLimitStore' | 'throttle'>;
 }
 
 /**
@@ -43,11 +44,13 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   bot.api.config.use(autoRetry(TELEGRAM_ERRORS_RETRY));
   bot.api.config.use(options.state.throttle);
 
-  const deps: BotDeps = { ...options, buttons: options.state.buttons };
+  const deps: BotDeps = { ...options, buttons: options.state.buttons, conversations: options.state.conversations };
   bot.use(i18n);
   bot.use(errorBoundary(options.logger));
-  bot.use(allowlist(options.allowedChatIds));
+  // Editors are always served in their private chats, allowlist or not.
+  bot.use(allowlist(options.allowedChatIds && new Set([...options.allowedChatIds, ...(options.admins ?? [])])));
   bot.use(rateLimit(options.rateLimitPerMinute, options.state.rateLimitStore));
+  bot.use(admin(deps));
   bot.use(commands(deps));
   bot.use(buttons(deps));
   bot.use(inline(deps));

@@ -1,4 +1,4 @@
-import { type Quote, type QuoteSource, sourceLine } from '../answering/quotes.js';
+import type { Quote, QuoteSource } from '../answering/quotes.js';
 import { normalizeArabic } from '../arabic/normalize.js';
 import { contentTerms, isStopWord, lightStem } from '../arabic/tokens.js';
 
@@ -78,23 +78,50 @@ export function highlightUnits(text: string, question: string): string[] {
   return units;
 }
 
-/** Whether a URL may be linked: http(s) only (no javascript:, tg:, file:). */
-function linkable(url: string | undefined): url is string {
-  if (!url) return false;
-  try {
-    return ['http:', 'https:'].includes(new URL(url).protocol);
-  } catch {
-    return false;
-  }
+/** First-strong isolate … pop directional isolate: a run keeps its own direction inside the line. */
+const FSI = '\u2068';
+const PDI = '\u2069';
+
+/** A Latin name inside an Arabic line (or the reverse) is isolated, so the parts after it keep their order. */
+function isolated(text: string): string {
+  return /\p{Script=Latin}/u.test(text) ? `${FSI}${text}${PDI}` : text;
 }
 
-/** A source line in italics: "title — outlet · date", the title linking to the article when it has a URL. */
+/** An http(s) address escaped for an href attribute; nothing for any other scheme (javascript:, tg:, data:). */
+export function safeHref(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+  return escapeHtml(parsed.href);
+}
+
+/** The longest outlet or date shown in a source line. */
+const SOURCE_PART_LIMIT = 100;
+
+/**
+ * "title — outlet · date" as HTML: each part cut first (the title to
+ * SOURCE_LIMIT), then escaped; the title links to the article when it has
+ * a web address; Latin names isolated from the Arabic around them.
+ */
+export function sourceLineHtml(source: Pick<QuoteSource, 'title' | 'outlet' | 'date' | 'url'>): string {
+  const title = escapeHtml(isolated(cutText(source.title, SOURCE_LIMIT)));
+  const href = safeHref(source.url);
+  const linked = href ? `<a href="${href}">${title}</a>` : title;
+  const where = [source.outlet, source.date]
+    .filter(Boolean)
+    .map((part) => escapeHtml(isolated(cutText(part, SOURCE_PART_LIMIT))))
+    .join(' · ');
+  return where ? `${linked} — ${where}` : linked;
+}
+
+/** A source line in italics: "title — outlet · date", the title a link when the article has a URL. */
 export function sourceHtml(source: Pick<QuoteSource, 'title' | 'outlet' | 'date' | 'url'>): string {
-  const line = cutText(sourceLine(source), SOURCE_LIMIT);
-  if (!linkable(source.url)) return `<i>${escapeHtml(line)}</i>`;
-  const title = cutText(source.title, SOURCE_LIMIT);
-  const rest = line.startsWith(title) ? line.slice(title.length) : '';
-  return `<i><a href="${escapeHtml(source.url)}">${escapeHtml(line.startsWith(title) ? title : line)}</a>${escapeHtml(rest)}</i>`;
+  return `<i>${sourceLineHtml(source)}</i>`;
 }
 
 /** A reply block: a quote (its body units go inside a blockquote, its tail under it), or one line of HTML. */
@@ -111,7 +138,7 @@ export interface QuoteBlock {
 
 /** One quote as a block: the text with the question's words in bold, then its source and the other outlets that report it. */
 export function quoteBlock(quote: Quote, question: string, alsoInLabel: string): QuoteBlock {
-  const others = quote.alsoIn.slice(0, ALSO_IN_LIMIT).map((s) => lineHtml(sourceLine(s), SOURCE_LIMIT));
+  const others = quote.alsoIn.slice(0, ALSO_IN_LIMIT).map(sourceLineHtml);
   if (quote.alsoIn.length > ALSO_IN_LIMIT) others.push(ELLIPSIS);
   const also = others.length ? `\n${lineHtml(alsoInLabel, 100)} ${others.join('؛ ')}` : '';
   return { body: highlightUnits(quote.text, question), tail: `\n— ${sourceHtml(quote)}${also}` };

@@ -1,9 +1,11 @@
 import { GrammyError } from 'grammy';
+import type { ArchiveService } from '../answering/archive.js';
 import type { AnswerService } from '../answering/service.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import { type Logger, redactSecrets } from '../log.js';
 import { createBot } from './create-bot.js';
+import { setCommandMenu } from './menu.js';
 import { type RunningBot, startPolling, startWebhook } from './run.js';
 import { openState } from './state/state.js';
 
@@ -20,8 +22,15 @@ export class TokenRejectedError extends UserError {
  * Runs the Telegram bot until SIGINT or SIGTERM: long polling, or a webhook
  * server when WEBHOOK_URL is set; state embedded in DATA_DIR, or in Redis
  * when REDIS_URL is set. Stops cleanly, letting updates under way finish.
+ * With `archive`, ADMIN_USER_IDS may change the archive from the chat.
  */
-export async function launchBot(config: Config, token: string, service: AnswerService, logger: Logger): Promise<void> {
+export async function launchBot(
+  config: Config,
+  token: string,
+  service: AnswerService,
+  logger: Logger,
+  { archive }: { archive?: ArchiveService } = {},
+): Promise<void> {
   const state = await openState({ dataDir: config.dataDir, redisUrl: config.redisUrl, logger });
   const bot = createBot({
     token,
@@ -32,6 +41,8 @@ export async function launchBot(config: Config, token: string, service: AnswerSe
     state,
     logger,
     answerCount: config.answerCount,
+    admins: config.telegram.adminUserIds,
+    archive,
   });
   const { webhookUrl, webhookPort, webhookSecret, webhookConcurrency } = config.telegram;
   let running: RunningBot;
@@ -52,6 +63,8 @@ export async function launchBot(config: Config, token: string, service: AnswerSe
       throw new TokenRejectedError();
     throw error;
   }
+
+  void setCommandMenu(bot.api, logger, config.telegram.adminUserIds);
 
   // One update's failure is logged by the bot; anything that still slips through is logged here, never fatal.
   process.on('unhandledRejection', (error) => logger.error({ err: redactSecrets(error) }, 'unhandled rejection'));

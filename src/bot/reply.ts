@@ -3,7 +3,7 @@ import type { Answer } from '../answering/answerer.js';
 import { unsupportedLanguageText } from '../i18n/i18n.js';
 import { redactSecrets } from '../log.js';
 import type { BotContext, BotDeps } from './context.js';
-import { packMessages, quoteBlock } from './html.js';
+import { cutText, LINE_LIMIT, lineHtml, packMessages, quoteBlock } from './html.js';
 import type { ButtonPayload } from './state/button-store.js';
 import { buttonData } from './state/button-store.js';
 
@@ -52,17 +52,29 @@ async function answerKeyboard(
 /**
  * Sends an answer as Telegram HTML: each quote in a blockquote with its
  * source, split over several messages when long, buttons under the last.
+ * `understoodAs`, for a follow-up, is the question that was answered: the
+ * reply opens with it, so the reader sees what the bot made of it.
  */
-export async function sendAnswer(ctx: BotContext, deps: BotDeps, answer: Answer, offset = 0): Promise<void> {
+export async function sendAnswer(
+  ctx: BotContext,
+  deps: BotDeps,
+  answer: Answer,
+  offset = 0,
+  understoodAs?: string,
+): Promise<void> {
   if (answer.unsupportedLanguage) {
     await ctx.reply(unsupportedLanguageText(answer.unsupportedLanguage), replyTo(ctx));
     return;
   }
+  const understood = understoodAs
+    ? cutText(ctx.t('understood-as', { question: cutText(understoodAs, LINE_LIMIT) }), LINE_LIMIT)
+    : undefined;
   if (!answer.found) {
-    await ctx.reply(ctx.t('not-found'), replyTo(ctx));
+    await ctx.reply(understood ? `${understood}\n\n${ctx.t('not-found')}` : ctx.t('not-found'), replyTo(ctx));
     return;
   }
-  const messages = packMessages(answer.quotes.map((q) => quoteBlock(q, answer.question, ctx.t('also-in'))));
+  const blocks = answer.quotes.map((q) => quoteBlock(q, answer.question, ctx.t('also-in')));
+  const messages = packMessages(understood ? [`<i>${lineHtml(understood)}</i>`, ...blocks] : blocks);
   const keyboard = await answerKeyboard(ctx, deps, answer, offset);
   for (const [i, html] of messages.entries()) {
     const last = i === messages.length - 1;

@@ -5,6 +5,7 @@
  * then runs the Telegram bot; without a token, a chat in the terminal with
  * the same answers.
  */
+import { ArchiveService } from '../answering/archive.js';
 import { launchBot } from '../bot/launch.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
@@ -33,5 +34,16 @@ runCli(async () => {
     service.close();
     return;
   }
-  await launchBot(config, config.telegram.token, service, logger);
+  // Editors change the archive from the chat: the same corpus, index and model as here.
+  const archive = config.telegram.adminUserIds
+    ? new ArchiveService({
+        corpusDir: config.corpusDir,
+        indexDir: config.indexDir,
+        embedder,
+        chunking: config.chunking,
+        maxArticleBytes: config.maxArticleBytes,
+        service,
+      })
+    : undefined;
+  await launchBot(config, config.telegram.token, service, logger, { archive });
 });

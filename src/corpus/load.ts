@@ -58,7 +58,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const READ_AHEAD = 64;
 
 /** Decodes bytes as UTF-8 text, or says why they are not. */
-function decodeText(bytes: Buffer): { text: string } | { reason: string } {
+export function decodeText(bytes: Buffer): { text: string } | { reason: string } {
   if (bytes.includes(0)) return { reason: 'binary file (contains NUL bytes)' };
   try {
     return {

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unsupportedLanguageText } from '../../src/i18n/i18n.js';
+import { startApiFront } from '../helpers/api-front.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { builtInModelEnv, copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
 import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
@@ -117,6 +118,56 @@ describe('npm start', () => {
     } finally {
       child.kill('SIGINT');
       const code = await new Promise((r) => child.on('close', r));
+      await server.stop();
+      expect(code).toBe(0);
+    }
+  });
+
+  it('with ADMIN_USER_IDS: sets the command menu and lets an editor add an article to the running bot (emulator has no setMyCommands: answered by the test’s API front)', async () => {
+    const server = await startEmulator();
+    const front = await startApiFront(server.config.apiURL, TOKEN);
+    const corpus = copyCorpus();
+    const { env } = freshInstall({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: front.apiRoot,
+      CORPUS_DIR: corpus,
+      ADMIN_USER_IDS: '33',
+      LOG_LEVEL: 'info',
+    });
+    const child = startCli('start', [], env);
+    let output = '';
+    child.stderr?.on('data', (d) => (output += d));
+    try {
+      const editor = server.getClient(TOKEN, {
+        userId: 33,
+        chatId: 33,
+        type: 'private',
+        firstName: 'x',
+        userName: 'x',
+      });
+      await editor.sendMessage(
+        editor.makeMessage('/add موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات في إسطنبول مستمرة.'),
+      );
+      await botMessages(editor, 1, 60_000);
+      const deadline = Date.now() + 30_000;
+      while (!output.includes('editor action done') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(readdirSync(corpus).filter((f) => f.startsWith('2022-03-02-'))).toHaveLength(1);
+      await editor.sendMessage(editor.makeMessage('ماذا قال الكرملين عن المحادثات في إسطنبول؟'));
+      const [answer] = await botMessages(editor, 1);
+      expect(answer.text).toContain('إسطنبول');
+      const menus = front.requests.filter((r) => r.method === 'setMyCommands').map((r) => r.payload);
+      expect(menus.map((m) => [m.language_code, (m.scope as { chat_id?: number } | undefined)?.chat_id])).toEqual([
+        [undefined, undefined],
+        [undefined, 33],
+        ['en', undefined],
+        ['en', 33],
+      ]);
+      expect(output).toMatch(/"userId":33,"action":"add".*"msg":"editor action done"/);
+    } finally {
+      child.kill('SIGTERM');
+      const code = await new Promise((r) => child.on('close', r));
+      await front.stop();
       await server.stop();
       expect(code).toBe(0);
     }

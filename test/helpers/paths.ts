@@ -13,3 +13,5 @@ export const SEED_QA = join(FIXTURES, 'seed-qa.json');
 export const OFF_TOPIC = join(FIXTURES, 'off-topic.json');
 /** ARCD train (MIT licence, see ARCD-LICENSE): 693 questions over 77 Wikipedia articles. */
 export const ARCD = join(FIXTURES, 'arcd-train.json');
+/** Follow-up questions about the seed articles, each asked after the question it leans on. */
+export const FOLLOW_UPS = join(FIXTURES, 'follow-ups.json');

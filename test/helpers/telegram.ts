@@ -4,6 +4,7 @@ import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import type { AnswerService } from '../../src/answering/service.js';
 import type { BotContext } from '../../src/bot/context.js';
 import { type BotOptions, createBot } from '../../src/bot/create-bot.js';
+import { setCommandMenu } from '../../src/bot/menu.js';
 import { type RunningBot, startPolling } from '../../src/bot/run.js';
 import { openEmbeddedState } from '../../src/bot/state/state.js';
 import { TELEGRAM_LIMITS, type ThrottleLimits } from '../../src/bot/state/throttle.js';
@@ -94,6 +95,7 @@ export async function startTestBot(
     return prev(method, payload, signal);
   });
   const running = await startPolling(bot, logger);
+  await setCommandMenu(bot.api, logger, overrides.admins);
   return {
     bot,
     running,

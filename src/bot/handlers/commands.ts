@@ -1,14 +1,13 @@
 import { Composer } from 'grammy';
-import { sourceLine } from '../../answering/quotes.js';
 import type { BotContext, BotDeps } from '../context.js';
-import { lineHtml, packMessages } from '../html.js';
+import { escapeHtml, lineHtml, packMessages, sourceLineHtml } from '../html.js';
 import { parseCommand } from '../parse-command.js';
 import { answerQuestion } from './ask.js';
 
 /** Articles read from the index per page while /sources is listed. */
 const SOURCES_PAGE = 500;
 
-/** /start, /help, /sources and /ask, with or without Telegram's command entities. */
+/** /start, /help, /sources, /ask and /new, with or without Telegram's command entities. */
 export function commands(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.on('message:text', async (ctx, next) => {
@@ -24,6 +23,9 @@ export function commands(deps: BotDeps): Composer<BotContext> {
       case 'ask':
         if (!command.args) return void (await ctx.reply(ctx.t('empty-ask')));
         return answerQuestion(ctx, deps, command.args);
+      case 'new':
+        await deps.conversations.forget(ctx.chat.id);
+        return void (await ctx.reply(ctx.t('new-conversation')));
       default:
         if (ctx.chat.type === 'private') await ctx.reply(ctx.t('help'));
     }
@@ -31,14 +33,22 @@ export function commands(deps: BotDeps): Composer<BotContext> {
   return composer;
 }
 
-/** Every article's source line, numbered, over as many messages as it takes. */
+/**
+ * Every article's source line, numbered, over as many messages as it takes;
+ * titles link to the articles that have a URL. Editors also see each id (for /remove).
+ */
 async function sendSources(ctx: BotContext, deps: BotDeps): Promise<void> {
+  const editor = deps.admins?.has(ctx.from?.id ?? Number.NaN) === true;
   const lines: string[] = [];
   let total = 0;
   for (let offset = 0; offset === 0 || offset < total; offset += SOURCES_PAGE) {
     const page = deps.service.articles({ offset, limit: SOURCES_PAGE });
     total = page.total;
-    lines.push(...page.items.map((a, i) => lineHtml(`${offset + i + 1}. ${sourceLine(a)}`)));
+    lines.push(
+      ...page.items.map(
+        (a, i) => `${offset + i + 1}. ${sourceLineHtml(a)}${editor ? ` <code>${escapeHtml(a.id)}</code>` : ''}`,
+      ),
+    );
     if (page.items.length === 0) break;
   }
   const header = `<b>${lineHtml(ctx.t('sources-header', { count: total }))}</b>`;

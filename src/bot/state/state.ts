@@ -3,6 +3,7 @@ import { RedisAdapter } from '@grammyjs/storage-redis';
 import type { StorageAdapter, Transformer } from 'grammy';
 import type { Logger } from '../../log.js';
 import { BUTTON_TTL_MS, ButtonStore, type StoredButton } from './button-store.js';
+import { CONVERSATION_TTL_MS, ConversationStore, type LastQuestion } from './conversations.js';
 import { MemoryLeases, RedisLeases, type UpdateLeases } from './leases.js';
 import { LmdbState } from './lmdb-storage.js';
 import { connectRedis, ResilientCounter, redisReady } from './redis.js';
@@ -16,12 +17,15 @@ import { localThrottle, sharedThrottle, type ThrottleLimits } from './throttle.j
  * | what             | embedded                          | Redis                                    |
  * | ---------------- | --------------------------------- | ---------------------------------------- |
  * | button payloads  | LMDB in DATA_DIR                  | @grammyjs/storage-redis                  |
+ * | last questions   | LMDB in DATA_DIR                  | @grammyjs/storage-redis                  |
  * | rate limit       | @grammyjs/ratelimiter, in memory  | @grammyjs/ratelimiter on Redis           |
  * | update leases    | in memory                         | Redis (SET NX PX, renewed)               |
  * | outgoing throttle| Bottleneck, in process            | Bottleneck on Redis, shared              |
  */
 export interface BotState {
   buttons: ButtonStore;
+  /** Each chat's last question, for follow-ups. */
+  conversations: ConversationStore;
   leases: UpdateLeases;
   /** The counters of the per-user rate limit: in memory, or a Redis client. */
   rateLimitStore: 'MEMORY_STORE' | ResilientCounter;
@@ -61,6 +65,7 @@ export function openEmbeddedState(options: StateOptions): BotState {
   const lmdb = LmdbState.open(join(options.dataDir, 'state.lmdb'));
   return {
     buttons: new ButtonStore(lmdb.storage<StoredButton>('buttons', BUTTON_TTL_MS)),
+    conversations: new ConversationStore(lmdb.storage<LastQuestion>('conversations', CONVERSATION_TTL_MS)),
     leases: new MemoryLeases(),
     rateLimitStore: 'MEMORY_STORE',
     throttle: localThrottle(options.throttle),
@@ -80,6 +85,7 @@ export async function openRedisState(options: StateOptions & { redisUrl: string 
     prefixed(new RedisAdapter<T>({ instance: redis, ttl: Math.ceil(ttlMs / 1000) }), `${name}:`);
   return {
     buttons: new ButtonStore(store<StoredButton>('button', BUTTON_TTL_MS)),
+    conversations: new ConversationStore(store<LastQuestion>('conversation', CONVERSATION_TTL_MS)),
     leases: new RedisLeases(redis, replica),
     rateLimitStore: new ResilientCounter(redis),
     throttle: sharedThrottle(redis),

@@ -18,6 +18,7 @@ help =
     • “Context” shows the sentences around a quote in its article.
     • In groups: use /ask and the question, mention me, or reply to one of my messages.
     • In any chat: type my name and the question to send a quote directly.
+    • Follow up with a short question such as ⁨«ومتى حدث ذلك؟»⁩ (“and when did that happen?”) or ⁨«وماذا عن الهند؟»⁩ (“and what about India?”) and I read it with the question before; /new starts afresh.
 
     /sources lists the articles I hold.
 sources-header = Articles ({ $count }):
@@ -40,3 +41,53 @@ failure = Sorry, something went wrong while handling your message. Please try ag
 more = More
 context = Context { $n }
 also-in = Also reported in:
+
+# Follow-up questions
+understood-as = Your question as I understood it: { $question }
+new-conversation = All right, a fresh start: I will read your next question on its own, without the one before.
+
+# The command menu (descriptions shown by Telegram next to each command)
+command-start = Start, with example questions
+command-help = How to use the bot
+command-sources = The articles I hold
+command-ask = Ask a question (in groups)
+command-new = New conversation: forget the previous question
+command-reindex = Rebuild the index (editors)
+command-add = Add an article: text after the command, or a .txt/.md file (editors)
+command-remove = Remove an article by its id (editors)
+
+# Editors' commands
+admin-only = Sorry, only the archive's editors may use this command.
+admin-busy = The index is being rebuilt right now; please try again when it is done.
+admin-locked = Another process is building the index right now (the command line, perhaps); please try again shortly.
+admin-failed = The index could not be rebuilt: { $reason }
+admin-not-live = ⚠️ The new index was built, but the bot could not switch to it; see the logs.
+unknown = not stated
+build-figures = Articles: { $articles } · added: { $added } · changed: { $changed } · removed: { $removed } · { $seconds } s
+build-skipped = Files not indexed: { $files }
+reindex-started = ⏳ Rebuilding the index…
+reindex-progress = ⏳ Rebuilding the index: { $done } of { $total } passages
+reindex-done = ✅ The index is rebuilt.
+add-usage = Write the article's text after /add (it may start with YAML front matter: title, source, date, url), or send a .txt or .md file.
+add-downloading = 📥 Downloading the file…
+add-saved = 📄 Saved the article as { $id }; indexing it…
+add-done =
+    ✅ Article added to the archive:
+    { $title }
+    { $outlet } · { $date }
+    id: { $id }
+add-saved-not-indexed = ⚠️ Saved the article as { $id }, but the index could not be rebuilt: { $reason }. Try again with /reindex.
+add-bad-type = I accept .txt and .md files only.
+add-too-large = The article is larger than the limit ({ $limit }).
+add-not-utf8 = The file is not UTF-8 text.
+add-empty = The article is empty.
+add-bad-front-matter = The article's front matter is not valid: { $reason }
+add-no-text = I found no article text in it.
+add-exists = The archive already has an article with the id { $id }. To replace it, remove it first with /remove { $id }, then send it again.
+add-download-failed = The file could not be downloaded from Telegram; please send it again.
+remove-usage = Write the article's id after the command, for example: /remove { $example } (/sources shows the ids).
+remove-not-found = The archive has no article with the id { $id }.
+remove-last = The last article of the archive cannot be removed.
+remove-started = 🗑 Removed the file of { $id }; rebuilding the index…
+remove-done = ✅ Removed «{ $title }» ({ $id }) from the archive and the index.
+remove-not-indexed = ⚠️ Removed the file of { $id }, but the index could not be rebuilt: { $reason }. Try again with /reindex.

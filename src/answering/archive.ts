@@ -1,0 +1,182 @@
+import { basename, extname } from 'node:path';
+import type { ArticleMeta } from '../corpus/article.js';
+import type { ChunkOptions } from '../corpus/chunks.js';
+import { listCorpus, type SkippedFile } from '../corpus/load.js';
+import { type CheckedArticle, checkSubmission, removeArticle, type Submission, saveArticle } from '../corpus/submit.js';
+import type { Embedder } from '../embedding/embedder.js';
+import { UserError } from '../errors.js';
+import { buildIndex } from '../index/build.js';
+import type { AnswerService } from './service.js';
+
+export interface ArchiveOptions {
+  corpusDir: string;
+  indexDir: string;
+  /** The model the live index was built with (the service's). */
+  embedder: Embedder;
+  chunking: ChunkOptions;
+  /** MAX_ARTICLE_BYTES: larger articles are refused (and skipped by the indexer). */
+  maxArticleBytes: number;
+  /** The live answers, switched to each new build as soon as it is published. */
+  service: AnswerService;
+}
+
+/** What a rebuild did, for the editor who asked for it. */
+export interface BuildFigures {
+  /** Articles in the new index. */
+  articles: number;
+  /** Articles that were not in the previous index. */
+  added: number;
+  /** Articles that were, but read and embedded again (their file changed). */
+  changed: number;
+  /** Articles of the previous index that are gone. */
+  removed: number;
+  seconds: number;
+  /** Files of the corpus folder that were not indexed, and why. */
+  skipped: SkippedFile[];
+  /** Whether the service now answers from the new build (false: it kept the old one; see its onReloadError). */
+  live: boolean;
+}
+
+/** Called as passages are embedded: `done` of `total`. */
+export type BuildProgress = (done: number, total: number) => void;
+
+/** A change to the archive is under way in this process: one at a time. */
+export class ArchiveBusyError extends UserError {
+  override readonly name = 'ArchiveBusyError';
+
+  constructor() {
+    super('The archive is being changed or rebuilt; try again when that is done.');
+  }
+}
+
+/** Articles listed per page while the live index's ids are read. */
+const ID_PAGE = 1000;
+
+/**
+ * The editors' side of the archive, in the running bot: add and remove
+ * article files and rebuild the index in place (incrementally), then switch
+ * the live answers to the new build. One change at a time per process; the
+ * index folder's build lock keeps other processes (npm run index) out, and
+ * their IndexLockedError reaches the caller. Questions go on being answered
+ * from the previous build while a new one is made.
+ */
+export class ArchiveService {
+  private running = false;
+
+  constructor(private readonly options: ArchiveOptions) {}
+
+  /** Whether a change or rebuild is under way. */
+  get busy(): boolean {
+    return this.running;
+  }
+
+  get maxArticleBytes(): number {
+    return this.options.maxArticleBytes;
+  }
+
+  /**
+   * Rebuilds the index from the corpus folder as it is.
+   *
+   * @throws ArchiveBusyError, IndexLockedError, IndexWriteError, CorpusError
+   */
+  rebuild(onProgress?: BuildProgress): Promise<BuildFigures> {
+    return this.exclusive(() => this.build(onProgress));
+  }
+
+  /**
+   * Checks an article, saves it into the corpus folder and rebuilds the index.
+   * `onSaved` is called once the file is written, before the (longer) rebuild.
+   *
+   * @throws ArchiveBusyError, ArticleRejectedError, ArticleExistsError (nothing written);
+   *   then the errors of rebuild (the file stays: the next rebuild indexes it)
+   */
+  add(
+    submission: Submission,
+    {
+      onSaved,
+      onProgress,
+    }: { onSaved?: (checked: CheckedArticle) => void | Promise<void>; onProgress?: BuildProgress } = {},
+  ): Promise<{ article: ArticleMeta; figures: BuildFigures }> {
+    return this.exclusive(async () => {
+      const checked = checkSubmission(submission, { maxBytes: this.options.maxArticleBytes });
+      await saveArticle(this.options.corpusDir, checked);
+      await onSaved?.(checked);
+      const { id, title, outlet, date, url } = checked.article;
+      return { article: { id, title, outlet, date, ...(url ? { url } : {}) }, figures: await this.build(onProgress) };
+    });
+  }
+
+  /**
+   * Deletes an article's file and rebuilds the index without it.
+   *
+   * @throws ArchiveBusyError, ArticleNotFoundError, LastArticleError (nothing deleted);
+   *   then the errors of rebuild
+   */
+  remove(
+    id: string,
+    { onRemoved, onProgress }: { onRemoved?: () => void | Promise<void>; onProgress?: BuildProgress } = {},
+  ): Promise<{ article: ArticleMeta; figures: BuildFigures }> {
+    return this.exclusive(async () => {
+      const indexed = this.options.service.article(id);
+      const file = await removeArticle(this.options.corpusDir, id);
+      await onRemoved?.();
+      const article: ArticleMeta = indexed
+        ? { id, title: indexed.title, outlet: indexed.outlet, date: indexed.date }
+        : { id, title: basename(file, extname(file)), outlet: '', date: '' };
+      return { article, figures: await this.build(onProgress) };
+    });
+  }
+
+  private async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running) throw new ArchiveBusyError();
+    this.running = true;
+    try {
+      return await work();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The ids of the articles the service answers from now. */
+  private liveIds(): Set<string> {
+    const ids = new Set<string>();
+    for (let offset = 0; ; offset += ID_PAGE) {
+      const page = this.options.service.articles({ offset, limit: ID_PAGE });
+      for (const article of page.items) ids.add(article.id);
+      if (page.items.length === 0 || offset + ID_PAGE >= page.total) return ids;
+    }
+  }
+
+  private async build(onProgress?: BuildProgress): Promise<BuildFigures> {
+    const { corpusDir, indexDir, embedder, chunking, maxArticleBytes, service } = this.options;
+    const before = this.liveIds();
+    const listing = await listCorpus(corpusDir, { maxBytes: maxArticleBytes });
+    const report = await buildIndex({ corpusDir, indexDir, embedder, chunking, maxArticleBytes, onProgress });
+    await service.reload();
+    // A reload already under way (the folder watcher) may have read CURRENT before the publish.
+    if (service.version !== basename(report.buildDir)) await service.reload();
+    const skipped = new Set(report.skipped.map((s) => s.file));
+    const after = new Set(listing.files.filter((f) => !skipped.has(f)).map((f) => basename(f, extname(f))));
+    const added = [...after].filter((id) => !before.has(id)).length;
+    return {
+      articles: report.articles,
+      added,
+      changed: Math.max(0, report.embedded - added),
+      // Not report.removed: that counts the changed articles too (their old passages are removed).
+      removed: [...before].filter((id) => !after.has(id)).length,
+      seconds: report.seconds,
+      skipped: report.skipped,
+      live: service.version === basename(report.buildDir),
+    };
+  }
+}
+
+// What the bot needs to tell an editor why a change was refused, without reaching past this module.
+export {
+  ArticleExistsError,
+  ArticleNotFoundError,
+  ArticleRejectedError,
+  LastArticleError,
+  type RejectionReason,
+} from '../corpus/submit.js';
+export { IndexLockedError } from '../index/location.js';
