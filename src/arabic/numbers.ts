@@ -132,26 +132,26 @@ interface Reading extends NumberWord {
   bare: boolean;
 }
 
+/** Every form of every number word, with and without its particles: one lookup per word. */
+const FORMS = new Map<string, Reading | null>();
+for (const [word, reading] of WORDS) FORMS.set(word, { ...reading, and: false, bare: true });
+for (const prefix of PREFIXES) {
+  for (const [word, reading] of WORDS) {
+    const form = prefix + word;
+    if (word.length < MIN_REST || FORMS.has(form)) continue;
+    // "لل" is "ل" + "ال" with the alef dropped: "للخامس" is "ل" + "الخامس".
+    const definite = prefix.endsWith('ال') || prefix.endsWith('لل');
+    FORMS.set(form, definite && MONDAY.has(word) ? null : { ...reading, and: prefix.startsWith('و'), bare: false });
+  }
+}
+for (const word of [...PERCENT, ...LOOKALIKES]) FORMS.set(word, null);
+
 /** A word as a number word, with the particles it carries; undefined for any other word. */
 function readWord(word: string): Reading | undefined {
-  if (PERCENT.has(word) || LOOKALIKES.has(word)) return undefined;
-  const bare = WORDS.get(word);
-  if (bare) return { ...bare, and: false, bare: true };
-  for (const prefix of PREFIXES) {
-    if (!word.startsWith(prefix)) continue;
-    // "لل" is "ل" + "ال" with the alef dropped: "للخامس" is "ل" + "الخامس".
-    const rest = word.slice(prefix.length);
-    if (rest.length < MIN_REST) continue;
-    const found = WORDS.get(rest);
-    if (!found) continue;
-    if (prefix.endsWith('ال') || prefix.endsWith('لل')) {
-      if (MONDAY.has(rest)) return undefined;
-    }
-    return { ...found, and: prefix.startsWith('و'), bare: false };
-  }
-  return undefined;
+  return FORMS.get(word) ?? undefined;
 }
 
+const isDigit = (token: string) => token.charCodeAt(0) >= 48 && token.charCodeAt(0) <= 57;
 const DIGITS = /^[0-9]+(?:[.,\u066B\u066C][0-9]+)*$/;
 const SEPARATOR = /[.,\u066B\u066C]/g;
 const ARABIC_DECIMAL = '\u066B';
@@ -228,7 +228,7 @@ function readPhrase(words: readonly string[], start: number): Phrase | undefined
       complete = { value: total + fraction * lastScale, end: at + 1 };
       break;
     }
-    const digits = readDigits(token);
+    const digits = isDigit(token) ? readDigits(token) : undefined;
     const word = digits === undefined ? readWord(token) : undefined;
     if (digits === undefined && !word) break;
     and ||= word?.and ?? false;
@@ -305,7 +305,7 @@ export function foldNumbers(words: readonly string[]): string[] {
       i++;
       continue;
     }
-    const phrase = readPhrase(words, i);
+    const phrase = isDigit(word) || readWord(word) ? readPhrase(words, i) : undefined;
     if (phrase) {
       out.push(...numberTerms(phrase.value));
       i = phrase.end;
