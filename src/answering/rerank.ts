@@ -14,8 +14,10 @@ export interface RankedSentence extends Candidate {
 /**
  * Reorders the best fused candidates by how much of the question each
  * sentence's window (the sentence and its neighbours) actually holds: fusion
- * finds the right passage, this picks the sentence in it that answers. Only
- * the reranked candidates go on, so every score is on the same scale.
+ * finds the right passage, this picks the sentence in it that answers. The
+ * article's title counts too: it names what the article is about, which its
+ * sentences take for granted. Only the reranked candidates go on, so every
+ * score is on the same scale.
  */
 export function rerank(
   index: SearchIndex,
@@ -35,13 +37,24 @@ export function rerank(
     analysed.set(id, terms);
     return terms;
   };
+  const titleCoverage = new Map<string, number>();
+  const titleCoverageOf = (articleId: string): number => {
+    let coverage = titleCoverage.get(articleId);
+    if (coverage === undefined) {
+      coverage = weights.coverage(new Set(contentTerms(index.article(articleId)?.title ?? '')));
+      titleCoverage.set(articleId, coverage);
+    }
+    return coverage;
+  };
   const ranked = top.map((candidate): RankedSentence => {
     const window = index.window(candidate.id, options.windowRadius);
     const windowTerms = new Set(window.flatMap((s) => termsOf(s.id, s.text)));
-    const text = window.find((s) => s.id === candidate.id)?.text ?? '';
+    const sentence = window.find((s) => s.id === candidate.id);
+    const text = sentence?.text ?? '';
     const score =
       candidate.fused / best +
       options.windowCoverage * weights.coverage(windowTerms) +
+      (sentence ? options.titleCoverage * titleCoverageOf(sentence.articleId) : 0) +
       options.similarity * candidate.similarity +
       (holdsAnswerType(text, question.answerType) ? options.answerType : 0);
     return { ...candidate, score };
