@@ -8,6 +8,7 @@ import type { Embedder } from '../../src/embedding/embedder.js';
 import { buildIndex, IndexWriteError } from '../../src/index/build.js';
 import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
 import { CURRENT_FILE, currentBuildDir } from '../../src/index/location.js';
+import { FORMAT_VERSION } from '../../src/index/store.js';
 import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import { CORPUS_DIR } from '../helpers/paths.js';
 
@@ -44,7 +45,7 @@ describe('buildIndex', () => {
     expect(report).toMatchObject({ articles: 5, embedded: 5, reused: 0 });
     const index = await openIndex(indexDir);
     expect(index.manifest).toMatchObject({
-      formatVersion: 3,
+      formatVersion: FORMAT_VERSION,
       model: 'local/tiny-arabic',
       dimension: 48,
       space: 'cosine',
