@@ -87,6 +87,10 @@ export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
  * this was calibrated (MIN_SIMILARITY adjusts them).
  */
 const CALIBRATED: { test: (model: string) => boolean; notFound: Partial<NotFoundOptions> }[] = [
+  // The defaults are the built-in model's calibration (FORMAT_VERSION 4). On the seed corpus the
+  // highest coverage + similarity among the 22 Arabic off-topic questions is 0.93 and the lowest
+  // among the 13 answered Arabic seed questions 1.03; on ARCD train 6 of 693 answerable questions
+  // (0.9%) fall below 0.97, mostly ones that share no word with their answer.
   { test: (model) => model === BUILT_IN_MODEL, notFound: {} },
   { test: isE5, notFound: { combined: 1.08, similarity: 0.86 } },
 ];
