@@ -11,6 +11,24 @@ export interface RankedSentence extends Candidate {
   score: number;
 }
 
+// Title terms per build, analysed once: a build never changes, and looking an article up may cost.
+const titles = new WeakMap<SearchIndex, { version: string; terms: Map<string, ReadonlySet<string>> }>();
+
+/** The terms of an article's title (see analyze). */
+function titleTerms(index: SearchIndex, articleId: string): ReadonlySet<string> {
+  let known = titles.get(index);
+  if (known?.version !== index.version) {
+    known = { version: index.version, terms: new Map() };
+    titles.set(index, known);
+  }
+  let terms = known.terms.get(articleId);
+  if (!terms) {
+    terms = new Set(contentTerms(index.article(articleId)?.title ?? ''));
+    known.terms.set(articleId, terms);
+  }
+  return terms;
+}
+
 /**
  * Reorders the best fused candidates by how much of the question each
  * sentence's window (the sentence and its neighbours) actually holds: fusion
@@ -41,7 +59,7 @@ export function rerank(
   const titleCoverageOf = (articleId: string): number => {
     let coverage = titleCoverage.get(articleId);
     if (coverage === undefined) {
-      coverage = weights.coverage(new Set(contentTerms(index.article(articleId)?.title ?? '')));
+      coverage = weights.coverage(titleTerms(index, articleId));
       titleCoverage.set(articleId, coverage);
     }
     return coverage;
