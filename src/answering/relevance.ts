@@ -17,8 +17,14 @@ export class TermWeights {
     const n = index.sentenceCount;
     const frequencies = index.documentFrequencies(terms);
     const idf = new Map(terms.map((term, i) => [term, Math.log(1 + n / (1 + frequencies[i]))]));
-    // A word with two readings ("لبنان" or "ل" + "بنان") weighs as its more common one: the likelier reading.
-    this.groups = unique.map((g) => ({ terms: g, weight: Math.min(...g.map((t) => idf.get(t) ?? 0)) }));
+    const used = new Set(terms.filter((_, i) => frequencies[i] > 0));
+    // A word with two readings ("لسويسرا": "ل" + "سويسرا"; "لبنان": one word, or "ل" + "بنان") weighs as
+    // the rarer of the readings the articles use: "لسويسرا" as "سويسرا", "لبنان" as "لبنان", not "بنان".
+    const weightOf = (g: readonly string[]) => {
+      const attested = g.filter((t) => used.has(t));
+      return Math.max(...(attested.length ? attested : g).map((t) => idf.get(t) ?? 0));
+    };
+    this.groups = unique.map((g) => ({ terms: g, weight: weightOf(g) }));
     this.total = this.groups.reduce((sum, g) => sum + g.weight, 0);
   }
 

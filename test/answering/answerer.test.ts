@@ -7,6 +7,7 @@ import { TermWeights } from '../../src/answering/relevance.js';
 import { rerank } from '../../src/answering/rerank.js';
 import { retrieve } from '../../src/answering/retrieve.js';
 import type { AnswerService } from '../../src/answering/service.js';
+import { contentTerms } from '../../src/arabic/tokens.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
 import { buildIndex } from '../../src/index/build.js';
 import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
@@ -134,5 +135,18 @@ describe('rerank', () => {
       }).map((r) => titled.sentence(r.id)?.articleId);
     expect(order(DEFAULT_ANSWER_OPTIONS.rerank.titleCoverage)).toEqual(['a', 'b']);
     expect(order(0)).toEqual(['b', 'a']);
+  });
+});
+
+describe('TermWeights', () => {
+  it('weighs a word with two readings as the rarer of the readings the articles use', () => {
+    const [china] = contentTerms('الصين');
+    const [mishustin] = contentTerms('ميشوستين');
+    const weights = (groups: string[][]) => new TermWeights(index, groups);
+    // A reading no article uses ("ل" + a word that is not there) changes nothing.
+    const plain = weights([[china], [mishustin]]).coverage(new Set([china]));
+    expect(weights([[china, 'غغغغ'], [mishustin]]).coverage(new Set([china]))).toBeCloseTo(plain, 6);
+    // Two readings the articles use: the word weighs as the rarer ("لبنان", not "ل" + "بنان").
+    expect(weights([[china, mishustin], [china]]).coverage(new Set([mishustin]))).toBeGreaterThan(0.5);
   });
 });
