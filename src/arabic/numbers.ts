@@ -11,15 +11,11 @@
  * scale alone ("كم مليار").
  */
 
-/** The words that name a scale of a million and more, as number terms give them. */
-export const MILLION = 'مليون';
-export const BILLION = 'مليار';
-export const TRILLION = 'ترليون';
-
+/** The scales of a million and more, and the word that names each in number terms. */
 const BIG_SCALES: readonly [number, string][] = [
-  [1e12, TRILLION],
-  [1e9, BILLION],
-  [1e6, MILLION],
+  [1e12, 'ترليون'],
+  [1e9, 'مليار'],
+  [1e6, 'مليون'],
 ];
 
 /** Digit strings longer than this are identifiers, not amounts: kept as they are. */
@@ -48,21 +44,48 @@ function add(forms: string, word: NumberWord): void {
   for (const form of forms.split(' ')) WORDS.set(form, word);
 }
 
-const UNITS = ['واحد واحده', 'اثنان اثنين اثنتان اثنتين', 'ثلاث ثلاثه', 'اربع اربعه', 'خمس خمسه', 'ست سته'];
-const UNITS_7_9 = ['سبع سبعه', 'ثمان ثماني ثمانيه', 'تسع تسعه'];
-for (const [i, forms] of [...UNITS, ...UNITS_7_9].entries()) add(forms, { kind: 'unit', value: i + 1 });
+// Masculine and feminine forms (and the forms a case ending leaves), 1 to 9.
+const UNITS = [
+  'واحد واحده',
+  'اثنان اثنين اثنتان اثنتين',
+  'ثلاث ثلاثه',
+  'اربع اربعه',
+  'خمس خمسه',
+  'ست سته',
+  'سبع سبعه',
+  'ثمان ثماني ثمانيه',
+  'تسع تسعه',
+];
+for (const [i, forms] of UNITS.entries()) add(forms, { kind: 'unit', value: i + 1 });
 add('احد احدي', { kind: 'unit', value: 1, compoundOnly: true });
 add('اثنا اثني اثنتا اثنتي', { kind: 'unit', value: 2, compoundOnly: true });
 add('حادي حاديه', { kind: 'unit', value: 1, compoundOnly: true, ordinal: true });
-const ORDINALS = ['اول اولي', 'ثاني ثانيه', 'ثالث ثالثه', 'رابع رابعه', 'خامس خامسه', 'سادس سادسه'];
-const ORDINALS_7_9 = ['سابع سابعه', 'ثامن ثامنه', 'تاسع تاسعه'];
-for (const [i, forms] of [...ORDINALS, ...ORDINALS_7_9].entries())
-  add(forms, { kind: 'unit', value: i + 1, ordinal: true });
+const ORDINALS = [
+  'اول اولي',
+  'ثاني ثانيه',
+  'ثالث ثالثه',
+  'رابع رابعه',
+  'خامس خامسه',
+  'سادس سادسه',
+  'سابع سابعه',
+  'ثامن ثامنه',
+  'تاسع تاسعه',
+];
+for (const [i, forms] of ORDINALS.entries()) add(forms, { kind: 'unit', value: i + 1, ordinal: true });
 add('عشر عشره', { kind: 'ten', value: 10 });
 add('عاشر عاشره', { kind: 'ten', value: 10, ordinal: true });
-const TENS = ['عشرون عشرين', 'ثلاثون ثلاثين', 'اربعون اربعين', 'خمسون خمسين', 'ستون ستين', 'سبعون سبعين'];
-const TENS_80_90 = ['ثمانون ثمانين', 'تسعون تسعين'];
-for (const [i, forms] of [...TENS, ...TENS_80_90].entries()) add(forms, { kind: 'tens', value: (i + 2) * 10 });
+// 20 to 90; ordinals of tens are the same words ("العشرون").
+const TENS = [
+  'عشرون عشرين',
+  'ثلاثون ثلاثين',
+  'اربعون اربعين',
+  'خمسون خمسين',
+  'ستون ستين',
+  'سبعون سبعين',
+  'ثمانون ثمانين',
+  'تسعون تسعين',
+];
+for (const [i, forms] of TENS.entries()) add(forms, { kind: 'tens', value: (i + 2) * 10 });
 add('مئه مائه', { kind: 'hundred', value: 100, multipliable: true });
 add('مئتان مئتين مئتا مائتان مائتين مائتا', { kind: 'hundred', value: 200 });
 const HUNDREDS: [string, number][] = [
@@ -111,10 +134,11 @@ const PREFIXES = [
   'ل',
   'ك',
 ];
-/** A particle is only taken off a word of at least this many letters ("لست" is "I am not", not "ل" + "ست"). */
+/** A particle is only taken off when the number word left has at least this many letters ("لست" is "I am not", not "ل" + "ست"). */
 const MIN_REST = 3;
 /** "الاثنين" is Monday far more often than "the two". */
 const MONDAY = new Set(['اثنين', 'اثنان']);
+/** "مليون ونصف", "مليار وربع": a fraction of the scale just named. */
 const FRACTIONS = new Map([
   ['نصف', 0.5],
   ['ربع', 0.25],
