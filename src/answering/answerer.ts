@@ -22,6 +22,16 @@ export interface Answer {
    * are searched in Arabic.
    */
   unsupportedLanguage?: string;
+  /** What the not-found check weighed (see NotFoundOptions); absent when the question was not searched. */
+  relevance?: Relevance;
+}
+
+/** How strongly the best quotes answer a question: what the not-found check compares with its thresholds. */
+export interface Relevance {
+  /** The largest share of the question's IDF-weighted terms held by one of the first quotes (0 to 1). */
+  coverage: number;
+  /** The largest cosine similarity of one of the first ranked sentences to the question. */
+  similarity: number;
 }
 
 export interface AskOptions {
@@ -77,10 +87,26 @@ export class Answerer {
 
     t = performance.now();
     const quotes = selectQuotes(this.index, ranked, count + offset, this.options.quoting);
-    const found = isRelevant(weights, quotes, ranked, this.options.notFound);
+    const relevance = relevanceOf(weights, quotes, ranked, this.options.notFound);
+    const found = quotes.length > 0 && isRelevant(relevance, this.options.notFound);
     if (timings) timings.quotes += performance.now() - t;
-    return { question: asked, found, quotes: found ? quotes.slice(offset, offset + count) : [] };
+    return { question: asked, found, quotes: found ? quotes.slice(offset, offset + count) : [], relevance };
   }
+}
+
+/** The coverage and similarity of the best quotes and sentences (see NotFoundOptions.quotes, .sentences). */
+function relevanceOf(
+  weights: TermWeights,
+  quotes: Quote[],
+  ranked: RankedSentence[],
+  options: NotFoundOptions,
+): Relevance {
+  const coverage = Math.max(
+    0,
+    ...quotes.slice(0, options.quotes).map((q) => weights.coverage(new Set(contentTerms(q.text)))),
+  );
+  const similarity = Math.max(0, ...ranked.slice(0, options.sentences).map((r) => r.similarity));
+  return { coverage, similarity };
 }
 
 /**
@@ -88,17 +114,7 @@ export class Answerer {
  * NotFoundOptions): enough of its terms found and, with the meaning, a
  * strong enough case; or the meaning alone unmistakable.
  */
-function isRelevant(
-  weights: TermWeights,
-  quotes: Quote[],
-  ranked: RankedSentence[],
-  options: NotFoundOptions,
-): boolean {
-  if (quotes.length === 0) return false;
-  const coverage = Math.max(
-    ...quotes.slice(0, options.quotes).map((q) => weights.coverage(new Set(contentTerms(q.text)))),
-  );
-  const similarity = Math.max(0, ...ranked.slice(0, options.sentences).map((r) => r.similarity));
+export function isRelevant({ coverage, similarity }: Relevance, options: NotFoundOptions): boolean {
   return (
     (coverage >= options.coverage && coverage + similarity >= options.combined) || similarity >= options.similarity
   );

@@ -1,4 +1,4 @@
-import { contentTerms } from '../arabic/tokens.js';
+import { analyze } from '../arabic/tokens.js';
 import { isZeroVector } from '../index/vector-index.js';
 import { type AnswerType, answerTypeOf } from './answer-type.js';
 
@@ -6,8 +6,8 @@ import { type AnswerType, answerTypeOf } from './answer-type.js';
 export interface Question {
   /** The question as asked, trimmed. */
   text: string;
-  /** Its content terms (normalized, stop words dropped, stemmed), as BM25 and coverage see them. */
-  terms: string[];
+  /** Its words as BM25 and coverage see them (see analyze): each word's terms. */
+  terms: string[][];
   /** What kind of answer its question word asks for, if it says. */
   answerType: AnswerType;
   /** Its embedding; null when the model saw nothing it knows in it. */
@@ -18,7 +18,7 @@ export function analyseQuestion(text: string, vector: Float32Array | null): Ques
   const trimmed = text.trim();
   return {
     text: trimmed,
-    terms: contentTerms(trimmed),
+    terms: analyze(trimmed),
     answerType: answerTypeOf(trimmed),
     vector: vector && !isZeroVector(vector) ? vector : null,
   };

@@ -1,28 +1,38 @@
 import type { SearchIndex } from '../index/search-index.js';
 
 /**
- * The weight of each of a question's terms: its IDF among the index's
- * sentences. Words the articles never use weigh the most, so "عاصمة البرازيل"
- * covers little of news about China and Russia even when a common word
- * matches. Computed once per question.
+ * The weight of each of a question's words: the IDF of its terms among the
+ * index's sentences. Words the articles never use weigh the most, so "عاصمة
+ * البرازيل" covers little of news about China and Russia even when a common
+ * word matches. Computed once per question.
  */
 export class TermWeights {
-  private readonly weights: Map<string, number>;
+  private readonly groups: { terms: readonly string[]; weight: number }[];
   private readonly total: number;
 
-  constructor(index: SearchIndex, terms: readonly string[]) {
-    const unique = [...new Set(terms)];
+  /** @param groups the question's words, each as its terms (see analyze). */
+  constructor(index: SearchIndex, groups: readonly (readonly string[])[]) {
+    const unique = [...new Map(groups.map((g) => [g.join(' '), g])).values()];
+    const terms = [...new Set(unique.flat())];
     const n = index.sentenceCount;
-    const frequencies = index.documentFrequencies(unique);
-    this.weights = new Map(unique.map((term, i) => [term, Math.log(1 + n / (1 + frequencies[i]))]));
-    this.total = [...this.weights.values()].reduce((sum, w) => sum + w, 0);
+    const frequencies = index.documentFrequencies(terms);
+    const idf = new Map(terms.map((term, i) => [term, Math.log(1 + n / (1 + frequencies[i]))]));
+    const used = new Set(terms.filter((_, i) => frequencies[i] > 0));
+    // A word with two readings ("لسويسرا": "ل" + "سويسرا"; "لبنان": one word, or "ل" + "بنان") weighs as
+    // the rarer of the readings the articles use: "لسويسرا" as "سويسرا", "لبنان" as "لبنان", not "بنان".
+    const weightOf = (g: readonly string[]) => {
+      const attested = g.filter((t) => used.has(t));
+      return Math.max(...(attested.length ? attested : g).map((t) => idf.get(t) ?? 0));
+    };
+    this.groups = unique.map((g) => ({ terms: g, weight: weightOf(g) }));
+    this.total = this.groups.reduce((sum, g) => sum + g.weight, 0);
   }
 
-  /** The share of the question's information (IDF-weighted terms) that a passage's terms hold, from 0 to 1. */
+  /** The share of the question's information (IDF-weighted words) that a passage's terms hold, from 0 to 1. */
   coverage(passageTerms: ReadonlySet<string>): number {
     if (this.total === 0) return 0;
     let covered = 0;
-    for (const [term, weight] of this.weights) if (passageTerms.has(term)) covered += weight;
+    for (const { terms, weight } of this.groups) if (terms.some((t) => passageTerms.has(t))) covered += weight;
     return covered / this.total;
   }
 }

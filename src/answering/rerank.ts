@@ -11,11 +11,31 @@ export interface RankedSentence extends Candidate {
   score: number;
 }
 
+// Title terms per build, analysed once: a build never changes, and looking an article up may cost.
+const titles = new WeakMap<SearchIndex, { version: string; terms: Map<string, ReadonlySet<string>> }>();
+
+/** The terms of an article's title (see analyze). */
+function titleTerms(index: SearchIndex, articleId: string): ReadonlySet<string> {
+  let known = titles.get(index);
+  if (known?.version !== index.version) {
+    known = { version: index.version, terms: new Map() };
+    titles.set(index, known);
+  }
+  let terms = known.terms.get(articleId);
+  if (!terms) {
+    terms = new Set(contentTerms(index.article(articleId)?.title ?? ''));
+    known.terms.set(articleId, terms);
+  }
+  return terms;
+}
+
 /**
  * Reorders the best fused candidates by how much of the question each
  * sentence's window (the sentence and its neighbours) actually holds: fusion
- * finds the right passage, this picks the sentence in it that answers. Only
- * the reranked candidates go on, so every score is on the same scale.
+ * finds the right passage, this picks the sentence in it that answers. The
+ * article's title counts too: it names what the article is about, which its
+ * sentences take for granted. Only the reranked candidates go on, so every
+ * score is on the same scale.
  */
 export function rerank(
   index: SearchIndex,
@@ -35,13 +55,24 @@ export function rerank(
     analysed.set(id, terms);
     return terms;
   };
+  const titleCoverage = new Map<string, number>();
+  const titleCoverageOf = (articleId: string): number => {
+    let coverage = titleCoverage.get(articleId);
+    if (coverage === undefined) {
+      coverage = weights.coverage(titleTerms(index, articleId));
+      titleCoverage.set(articleId, coverage);
+    }
+    return coverage;
+  };
   const ranked = top.map((candidate): RankedSentence => {
     const window = index.window(candidate.id, options.windowRadius);
     const windowTerms = new Set(window.flatMap((s) => termsOf(s.id, s.text)));
-    const text = window.find((s) => s.id === candidate.id)?.text ?? '';
+    const sentence = window.find((s) => s.id === candidate.id);
+    const text = sentence?.text ?? '';
     const score =
       candidate.fused / best +
       options.windowCoverage * weights.coverage(windowTerms) +
+      (sentence ? options.titleCoverage * titleCoverageOf(sentence.articleId) : 0) +
       options.similarity * candidate.similarity +
       (holdsAnswerType(text, question.answerType) ? options.answerType : 0);
     return { ...candidate, score };

@@ -20,6 +20,7 @@ const program = new Command('eval')
   .parse();
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+const num = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
 
 runCli(async () => {
   const opts = program.opts<{ dataset: string; index?: string; json?: boolean; showMisses?: boolean }>();
@@ -51,6 +52,7 @@ runCli(async () => {
       `hit@3          ${pct(summary.hitAt3)}`,
       `MRR            ${summary.mrr.toFixed(3)}`,
       `not-found acc. ${pct(summary.notFoundAccuracy)} (false not-found on answerable: ${pct(summary.falseNotFound)})`,
+      `combined       lowest answered ${num(summary.combined.lowestFound)}, highest unanswerable ${num(summary.combined.highestNoAnswer)} (coverage + similarity; see NotFoundOptions)`,
       `latency        p50 ${summary.latencyMs.p50} ms, p95 ${summary.latencyMs.p95} ms`,
     ].join('\n')}\n`,
   );

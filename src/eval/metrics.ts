@@ -37,6 +37,13 @@ export interface EvalSummary {
   notFoundAccuracy: number | null;
   /** Share of answerable questions wrongly answered "not found". */
   falseNotFound: number;
+  /**
+   * How much room the not-found check has (its "combined" figure, coverage +
+   * similarity; see NotFoundOptions): the lowest among answerable questions
+   * answered in the first three quotes, and the highest among unanswerable
+   * ones (null when there are none, or none was searched).
+   */
+  combined: { lowestFound: number | null; highestNoAnswer: number | null };
   latencyMs: { p50: number; p95: number };
 }
 
@@ -44,6 +51,14 @@ export interface EvalRecord {
   question: EvalQuestion;
   answer: Answer;
   ms: number;
+}
+
+/** The smallest or largest "combined" figure among records whose question was searched. */
+function extreme(pick: (...values: number[]) => number, records: EvalRecord[]): number | null {
+  const values = records.flatMap((r) =>
+    r.answer.relevance ? [r.answer.relevance.coverage + r.answer.relevance.similarity] : [],
+  );
+  return values.length ? Number(pick(...values).toFixed(3)) : null;
 }
 
 export function summarize(records: EvalRecord[]): EvalSummary {
@@ -64,6 +79,13 @@ export function summarize(records: EvalRecord[]): EvalSummary {
       ? share(unanswerable.filter((r) => !r.answer.found).length, unanswerable.length)
       : null,
     falseNotFound: share(answerable.filter((r) => !r.answer.found).length, answerable.length),
+    combined: {
+      lowestFound: extreme(
+        Math.min,
+        answerable.filter((r) => !isMiss(r)),
+      ),
+      highestNoAnswer: extreme(Math.max, unanswerable),
+    },
     latencyMs: {
       p50: Number(
         percentile(

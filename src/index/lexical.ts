@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import { isStopWord, lightStem, words } from '../arabic/tokens.js';
+import { contentTerms } from '../arabic/tokens.js';
 
 /** A BM25 hit: the document's id and its score. */
 export interface LexicalHit {
@@ -7,17 +7,9 @@ export interface LexicalHit {
   score: number;
 }
 
-// Arabic-aware analysis: normalized words, stop words dropped, light stems.
-const ANALYSIS = {
-  tokenize: (text: string) => words(text),
-  processTerm: (term: string) => {
-    if (isStopWord(term)) return null;
-    const stem = lightStem(term);
-    // "لسويسرا", "بباريس": a one-letter preposition may be attached, or be part of the word ("لبنان").
-    if (term.length >= 5 && /^[لبكف]/.test(term) && !term.startsWith('ال')) return [stem, lightStem(term.slice(1))];
-    return stem;
-  },
-};
+// The shared Arabic analysis (see analyze): the terms BM25 indexes and
+// searches are the ones coverage and quotes count.
+const ANALYSIS = { tokenize: (text: string) => contentTerms(text), processTerm: (term: string) => term };
 
 const OPTIONS = { fields: ['text'], storeFields: [], ...ANALYSIS };
 
@@ -61,7 +53,7 @@ export class LexicalIndex {
       .map((r) => ({ id: r.id as number, score: r.score }));
   }
 
-  /** How many documents hold an already analysed term (see contentTerms): for IDF weights. */
+  /** How many documents hold an already analysed term (see analyze): for IDF weights. */
   documentFrequency(term: string): number {
     const cached = this.frequencies.get(term);
     if (cached !== undefined) return cached;

@@ -5,7 +5,7 @@ import type { ArticleMeta } from '../corpus/article.js';
 import type { ChunkOptions, ChunkRange } from '../corpus/chunks.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 
 export const FILES = {
   manifest: 'manifest.json',

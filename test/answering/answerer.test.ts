@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
 import { analyseQuestion } from '../../src/answering/question.js';
@@ -5,9 +7,11 @@ import { TermWeights } from '../../src/answering/relevance.js';
 import { rerank } from '../../src/answering/rerank.js';
 import { retrieve } from '../../src/answering/retrieve.js';
 import type { AnswerService } from '../../src/answering/service.js';
+import { contentTerms } from '../../src/arabic/tokens.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
-import type { LocalIndex } from '../../src/index/local-index.js';
-import { openService, seedIndex, tinyEmbedder } from '../helpers/fixtures.js';
+import { buildIndex } from '../../src/index/build.js';
+import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
+import { CHUNKING, openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 
 let index: LocalIndex;
 let embedder: Embedder;
@@ -100,5 +104,49 @@ describe('retrieve and rerank', () => {
     // Of 76 sentences, the one that answers is among the first five (the tiny model is crude).
     const top = ranked.slice(0, 5).map((c) => index.sentence(c.id)?.text ?? '');
     expect(top.some((t) => t.includes('السعادة والصحة الجيدة'))).toBe(true);
+  });
+});
+
+describe('rerank', () => {
+  it("counts the question's words in the article's title: the topic its sentences take for granted", async () => {
+    // Two articles that say the same thing; only their titles tell which country they are about.
+    const dir = tempDir('titles');
+    const body = 'افتتح الرئيس المعرض صباح اليوم.\nووقع الجانبان اتفاقيات في مجال الطاقة.\nوعاد الوفد مساء.\n';
+    mkdirSync(join(dir, 'corpus'));
+    writeFileSync(join(dir, 'corpus', 'a.md'), `---\ntitle: "زيارة الرئيس إلى الهند"\n---\n${body}`);
+    writeFileSync(join(dir, 'corpus', 'b.md'), `---\ntitle: "زيارة الرئيس إلى البرازيل"\n---\n${body}`);
+    await buildIndex({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), embedder, chunking: CHUNKING });
+    const titled = await openIndex(join(dir, 'index'));
+    const agreements = Array.from({ length: titled.sentenceCount }, (_, id) => id).filter((id) =>
+      titled.sentence(id)?.text.startsWith('ووقع'),
+    );
+    const [inIndia, inBrazil] = ['a', 'b'].map((a) => agreements.find((id) => titled.sentence(id)?.articleId === a));
+    if (inIndia === undefined || inBrazil === undefined) throw new Error('both articles are indexed');
+    const question = analyseQuestion('ما الاتفاقيات التي وقعت في الهند؟', null);
+    // Fusion put the Brazil sentence first; the title puts the India one ahead.
+    const candidates = [
+      { id: inBrazil, fused: 1, similarity: 0 },
+      { id: inIndia, fused: 0.95, similarity: 0 },
+    ];
+    const order = (titleCoverage: number) =>
+      rerank(titled, question, new TermWeights(titled, question.terms), candidates, {
+        ...DEFAULT_ANSWER_OPTIONS.rerank,
+        titleCoverage,
+      }).map((r) => titled.sentence(r.id)?.articleId);
+    expect(order(DEFAULT_ANSWER_OPTIONS.rerank.titleCoverage)).toEqual(['a', 'b']);
+    expect(order(0)).toEqual(['b', 'a']);
+  });
+});
+
+describe('TermWeights', () => {
+  it('weighs a word with two readings as the rarer of the readings the articles use', () => {
+    const [china] = contentTerms('الصين');
+    const [mishustin] = contentTerms('ميشوستين');
+    const weights = (groups: string[][]) => new TermWeights(index, groups);
+    // A reading no article uses ("ل" + a word that is not there) changes nothing.
+    const plain = weights([[china], [mishustin]]).coverage(new Set([china]));
+    expect(weights([[china, 'غغغغ'], [mishustin]]).coverage(new Set([china]))).toBeCloseTo(plain, 6);
+    // Two readings the articles use: the word weighs as the rarer ("لبنان", not "ل" + "بنان").
+    expect(weights([[china, mishustin], [china]]).coverage(new Set([mishustin]))).toBeGreaterThan(0.5);
   });
 });

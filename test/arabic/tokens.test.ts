@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { contentTerms, lightStem, words } from '../../src/arabic/tokens.js';
+import { analyze, contentTerms, lightStem, words } from '../../src/arabic/tokens.js';
 
 describe('words', () => {
   it('splits on anything that is not a letter or digit, after normalization', () => {
     expect(words('قال: “الصين، وروسيا” (2021)!')).toEqual(['قال', 'الصين', 'وروسيا', '2021']);
+  });
+
+  it('keeps a number whole with its separators, and apart from letters', () => {
+    expect(words('نما 2.5% في 2018م و١٬٥٠٠')).toEqual(['نما', '2.5', 'في', '2018', 'م', 'و', '1٬500']);
   });
 });
 
@@ -19,6 +23,11 @@ describe('lightStem', () => {
     expect(lightStem('البلدين')).toBe('بلد');
   });
 
+  it('stems a number word to its number', () => {
+    expect(lightStem('الخامسه')).toBe('5');
+    expect(lightStem('ثلاثين')).toBe('30');
+  });
+
   it('keeps short words and non-Arabic words whole', () => {
     expect(lightStem('من')).toBe('من');
     expect(lightStem('covid')).toBe('covid');
@@ -32,5 +41,16 @@ describe('contentTerms', () => {
 
   it('drops English function words', () => {
     expect(contentTerms('What is the Kremlin spokesman name?')).toEqual(['kremlin', 'spokesman', 'name']);
+  });
+});
+
+describe('analyze', () => {
+  it('gives a word that may carry a one-letter preposition both readings', () => {
+    expect(analyze('لسويسرا')).toEqual([[lightStem('لسويسرا'), lightStem('سويسرا')]]);
+    expect(analyze('السويسرية')).toEqual([[lightStem('سويسريه')]]);
+  });
+
+  it('reads numbers as numbers and keeps them, however short', () => {
+    expect(analyze('في اليوم الخامس عشر')).toEqual([[lightStem('يوم')], ['15']]);
   });
 });

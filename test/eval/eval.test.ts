@@ -50,6 +50,20 @@ describe('metrics', () => {
       falseNotFound: 0,
     });
     expect(s.mrr).toBeCloseTo((1 + 1 / 3) / 2, 3);
+    expect(s.combined).toEqual({ lowestFound: null, highestNoAnswer: null });
+  });
+
+  it('reports the room of the not-found check: lowest "combined" answered, highest unanswerable', () => {
+    const noAnswer = { ...question, id: 'n', noAnswer: true, answers: [], sources: [] };
+    const relevance = (coverage: number, similarity: number) => ({ relevance: { coverage, similarity } });
+    const s = summarize([
+      { question, answer: { ...answer(quote('ليست تحالفا عسكريا', 'a')), ...relevance(0.5, 0.6) }, ms: 1 },
+      { question, answer: { ...answer(quote('ليست تحالفا عسكريا', 'a')), ...relevance(0.9, 0.7) }, ms: 1 },
+      { question, answer: { ...answer(quote('-', 'a')), ...relevance(0.1, 0.5) }, ms: 1 },
+      { question: noAnswer, answer: { ...answer(), ...relevance(0.2, 0.6) }, ms: 1 },
+      { question: noAnswer, answer: { ...answer(), ...relevance(0.3, 0.4) }, ms: 1 },
+    ]);
+    expect(s.combined).toEqual({ lowestFound: 1.1, highestNoAnswer: 0.8 });
     expect(percentile([1, 2, 3, 10], 50)).toBe(2);
     expect(percentile([1, 2, 3, 10], 95)).toBe(10);
   });
