@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { BUILT_IN_MODEL } from '../src/embedding/models.js';
+import { redactSecrets } from '../src/log.js';
+
+const load = (env: Record<string, string>) => loadConfig(env, { dotenvFile: false });
+
+describe('loadConfig', () => {
+  it('needs no setting at all: the built-in model, local folders, Telegram’s limits', () => {
+    const config = load({});
+    expect(config.embedding).toMatchObject({ model: BUILT_IN_MODEL, allowRemoteModels: true, batchSize: 32 });
+    expect(config.corpusDir.endsWith('/corpus')).toBe(true);
+    expect(config).toMatchObject({
+      answerCount: 3,
+      maxArticleBytes: 4 * 1024 * 1024,
+      chunking: { maxChars: 600, overlap: 1 },
+    });
+    expect(config.telegram).toMatchObject({ token: undefined, rateLimitPerMinute: 20, webhookPort: 8080 });
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it('reads flags, numbers and id lists the way people write them in .env', () => {
+    const config = load({
+      ALLOW_REMOTE_MODELS: 'no',
+      ANSWER_COUNT: '5',
+      ALLOWED_CHAT_IDS: '123, -1001234567890',
+      ADMIN_USER_IDS: '42',
+      TELEGRAM_BOT_TOKEN: '  123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ  ',
+      WEBHOOK_URL: '',
+    });
+    expect(config.embedding.allowRemoteModels).toBe(false);
+    expect(config.answerCount).toBe(5);
+    expect([...(config.telegram.allowedChatIds ?? [])]).toEqual([123, -1001234567890]);
+    expect([...(config.telegram.adminUserIds ?? [])]).toEqual([42]);
+    expect(config.telegram.token).toBe('123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+    expect(config.telegram.webhookUrl).toBeUndefined();
+  });
+
+  it('names every invalid setting in one error', () => {
+    const attempt = () =>
+      load({ ANSWER_COUNT: '0', ALLOW_REMOTE_MODELS: 'maybe', WEBHOOK_URL: 'not a url', ALLOWED_CHAT_IDS: 'abc' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      for (const name of ['ANSWER_COUNT', 'ALLOW_REMOTE_MODELS', 'WEBHOOK_URL', 'ALLOWED_CHAT_IDS'])
+        expect(problems).toContain(name);
+      expect((error as ConfigError).name).toBe('ConfigError');
+    }
+  });
+
+  it('registers the webhook secret so that no log line shows it', () => {
+    load({ WEBHOOK_SECRET: 'sekret-webhook-value' });
+    expect(redactSecrets('header was sekret-webhook-value')).toBe('header was [secret]');
+  });
+});
