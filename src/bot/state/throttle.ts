@@ -22,9 +22,14 @@ export const TELEGRAM_LIMITS: ThrottleLimits = {
   out: { maxConcurrent: 1, minTime: 1000 },
 };
 
+/** Calls that are not messages: Telegram does not count them against a chat's pace. */
+const UNTHROTTLED = new Set(['sendChatAction', 'answerCallbackQuery', 'answerInlineQuery', 'getFile', 'setMyCommands']);
+
 /** The outgoing throttle of one process (@grammyjs/transformer-throttler). */
 export function localThrottle(limits: ThrottleLimits = TELEGRAM_LIMITS): Transformer {
-  return apiThrottler(limits);
+  const throttled = apiThrottler(limits);
+  return (prev, method, payload, signal) =>
+    UNTHROTTLED.has(method) ? prev(method, payload, signal) : throttled(prev, method, payload, signal);
 }
 
 /** A budget of `points` calls per `seconds`, counted in Redis; in this process's memory while Redis is unreachable. */
@@ -64,7 +69,7 @@ export function sharedThrottle(redis: Redis): Transformer {
   const chat = budget(redis, 'telegram-chat', 1, 1);
   const group = budget(redis, 'telegram-group', 20, 60);
   return async (prev, method, payload, signal) => {
-    if (payload && 'chat_id' in payload) {
+    if (payload && 'chat_id' in payload && !UNTHROTTLED.has(method)) {
       const chatId = Number(payload.chat_id);
       await spend(chatId < 0 ? group : chat, String(chatId));
       await spend(global, 'all');
