@@ -16,6 +16,7 @@ import {
   TOKEN,
   waitForCall,
 } from '../helpers/telegram.js';
+import { eventually } from '../helpers/wait.js';
 
 let indexDir: string;
 let server: TelegramServer | undefined;
@@ -215,9 +216,7 @@ describe('operations', () => {
     const duringReplies = await botMessages(user, 5);
     for (const r of duringReplies) expect(r.text).toContain('100 مليار دولار');
 
-    const deadline = Date.now() + 5000;
-    while (bot.service.articles({ offset: 0, limit: 10 }).total < 6 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => bot.service.articles({ offset: 0, limit: 10 }).total >= 6, 5000);
     await user.sendMessage(user.makeMessage(question));
     const [after] = await botMessages(user, 1);
     expect(after.text).toContain('إسطنبول');

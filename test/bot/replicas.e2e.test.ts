@@ -18,6 +18,7 @@ import { CHUNKING, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtur
 import { CORPUS_DIR } from '../helpers/paths.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { type BotMessage, botMessages, freePort, noBotMessage, startEmulator, TOKEN } from '../helpers/telegram.js';
+import { eventually } from '../helpers/wait.js';
 
 /** A Bot API proxy in front of the emulator that holds every sendMessage for `delayMs`: a replica busy mid-update. */
 async function slowProxy(target: string, delayMs: number): Promise<{ url: string; close(): void }> {
@@ -202,10 +203,7 @@ describe('two replicas on Redis', () => {
     await twoReplicas();
     dispatcher.route = 'round-robin';
     await redis.restart(1500);
-    const deadline = Date.now() + 20_000;
-    while (!replicas.every((r) => r.logs.includes('redis connection restored')) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(() => replicas.every((r) => r.logs.includes('redis connection restored')), 20_000);
     for (const r of replicas) {
       expect(r.logs).toContain('redis connection lost');
       expect(r.logs).toContain('redis connection restored');

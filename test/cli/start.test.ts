@@ -7,6 +7,7 @@ import { startApiFront } from '../helpers/api-front.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { builtInModelEnv, copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
 import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
+import { eventually } from '../helpers/wait.js';
 
 /** `npm start` on a machine of its own: a copy of the corpus, no index yet, its own data folder. */
 function freshInstall(extra: Record<string, string>): { dir: string; env: NodeJS.ProcessEnv } {
@@ -101,9 +102,7 @@ describe('npm start', () => {
     let output = '';
     child.stderr?.on('data', (d) => (output += d));
     try {
-      const deadline = Date.now() + 60_000;
-      while (!output.includes('bot running (webhook)') && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
+      await eventually(() => output.includes('bot running (webhook)'), 60_000);
       const client = server.getClient(TOKEN, {
         userId: 32,
         chatId: 32,
@@ -149,9 +148,7 @@ describe('npm start', () => {
         editor.makeMessage('/add موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات في إسطنبول مستمرة.'),
       );
       await botMessages(editor, 1, 60_000);
-      const deadline = Date.now() + 30_000;
-      while (!output.includes('editor action done') && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
+      await eventually(() => output.includes('editor action done'), 30_000);
       expect(readdirSync(corpus).filter((f) => f.startsWith('2022-03-02-'))).toHaveLength(1);
       await editor.sendMessage(editor.makeMessage('ماذا قال الكرملين عن المحادثات في إسطنبول؟'));
       const [answer] = await botMessages(editor, 1);

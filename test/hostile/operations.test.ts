@@ -24,6 +24,7 @@ import {
   TOKEN,
   waitForCall,
 } from '../helpers/telegram.js';
+import { eventually } from '../helpers/wait.js';
 
 const SECRET = TOKEN.split(':')[1];
 
@@ -88,11 +89,7 @@ describe('a Bot API that cannot be reached', () => {
     );
     let logs = '';
     child.stderr?.on('data', (d) => (logs += d));
-    const until = async (text: string, ms: number) => {
-      const deadline = Date.now() + ms;
-      while (!logs.includes(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      return logs.includes(text);
-    };
+    const until = (text: string, ms: number) => eventually(() => logs.includes(text), ms);
     expect(await until('Telegram Bot API unreachable at start: retrying', 45_000)).toBe(true);
     const lines = logs
       .split('\n')
@@ -140,11 +137,10 @@ describe('network failures while running', () => {
   it('retries getUpdates with a logged pause that stops growing, and comes back with the Bot API', async () => {
     const port = await freePort();
     emulator = await startEmulator(port);
-    bot = await startTestBot(emulator, indexDir);
+    const running = await startTestBot(emulator, indexDir);
+    bot = running;
     await emulator.stop();
-    const deadline = Date.now() + 20_000;
-    while (!bot.logs.some((l) => l.includes('"method":"getUpdates"')) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => running.logs.some((l) => l.includes('"method":"getUpdates"')), 20_000);
     const retries = bot.logs
       .filter((l) => l.includes('Telegram Bot API unreachable: retrying'))
       .map((l) => JSON.parse(l));
@@ -191,9 +187,8 @@ describe('network failures while running', () => {
         userName: 'x',
       });
       await client.sendMessage(client.makeMessage('كم بلغت التجارة الثنائية؟'));
-      const deadline = Date.now() + 20_000;
-      while (!bot.logs.some((l) => l.includes('update failed')) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 100));
+      const logs = bot.logs;
+      await eventually(() => logs.some((l) => l.includes('update failed')), 20_000);
       const failedAt = bot.logs.findIndex((l) => l.includes('update failed'));
       const retries = bot.logs
         .slice(0, failedAt)
