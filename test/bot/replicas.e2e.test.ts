@@ -188,10 +188,15 @@ describe('two replicas on Redis', () => {
     await new Promise((r) => setTimeout(r, 400));
     replicas[0].child.kill('SIGKILL');
     await dispatcher.idle();
-    const answers: BotMessage[] = [];
-    for (const asker of askers) answers.push(...(await botMessages(asker, 1, 60_000)));
-    expect(answers).toHaveLength(6);
-    for (const a of answers) expect(a.text).toContain('بيسكوف');
+    // Every question is answered. One may be answered twice: a replica killed after its reply
+    // left but before it acknowledged the update gets that update delivered again (at least once).
+    const answers: BotMessage[][] = [];
+    for (const asker of askers) answers.push(await botMessages(asker, 1, 60_000));
+    for (const received of answers) {
+      expect(received.length).toBeGreaterThanOrEqual(1);
+      for (const a of received) expect(a.text).toContain('بيسكوف');
+    }
+    expect(answers.flat().length).toBeLessThanOrEqual(6 + 3);
     // Some updates were on the killed replica when it died, and were answered by the other.
     const moved = [...dispatcher.failed].filter(
       ([id, on]) => on.includes(0) && dispatcher.acknowledged.get(id)?.includes(1),
