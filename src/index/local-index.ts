@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import { UserError } from '../errors.js';
@@ -90,7 +89,7 @@ export class LocalIndex implements SearchIndex {
       });
     }
     const { dimension, counts } = manifest;
-    const lexical = async (file: string) => LexicalIndex.fromJSON(await readFile(join(dir, file), 'utf8'));
+    const lexical = (file: string) => LexicalIndex.read(join(dir, file));
     return new LocalIndex(
       dir,
       manifest,

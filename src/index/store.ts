@@ -5,7 +5,7 @@ import type { ArticleMeta } from '../corpus/article.js';
 import type { ChunkOptions, ChunkRange } from '../corpus/chunks.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export const FILES = {
   manifest: 'manifest.json',
@@ -14,8 +14,8 @@ export const FILES = {
   chunkVectors: 'chunk-vectors.f32',
   sentenceHnsw: 'sentences.hnsw',
   chunkHnsw: 'chunks.hnsw',
-  sentenceLexical: 'sentences.lexical.json',
-  chunkLexical: 'chunks.lexical.json',
+  sentenceLexical: 'sentences.lexical',
+  chunkLexical: 'chunks.lexical',
 } as const;
 
 /** An article as stored in the index: its source, sentences and chunks. */

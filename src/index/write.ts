@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChunkOptions } from '../corpus/chunks.js';
 import type { Embedder } from '../embedding/embedder.js';
@@ -56,15 +55,17 @@ async function writeSearchIndexes(
     hnsw = HnswIndex.read(join(previous.dir, files.hnsw), dimension, { size: previous.size });
     hnsw.remove(set.removed);
     hnsw.add(set.added.vectors, set.added.labels);
-    lexical = LexicalIndex.fromJSON(await readFile(join(previous.dir, files.lexical), 'utf8'));
-    lexical.remove(set.removed);
-    lexical.add(set.added.texts, set.added.labels);
+    lexical = (await LexicalIndex.read(join(previous.dir, files.lexical))).update({
+      removed: set.removed,
+      added: { texts: set.added.texts, ids: set.added.labels },
+      order: set.labels,
+    });
   } else {
     hnsw = HnswIndex.build(set.vectors, dimension, { labels: set.labels });
     lexical = LexicalIndex.build(set.added.texts, set.added.labels);
   }
   hnsw.write(join(buildDir, files.hnsw));
-  await writeFile(join(buildDir, files.lexical), lexical.toJSON());
+  await lexical.write(join(buildDir, files.lexical));
 }
 
 /**

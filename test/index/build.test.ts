@@ -44,7 +44,7 @@ describe('buildIndex', () => {
     expect(report).toMatchObject({ articles: 5, embedded: 5, reused: 0 });
     const index = await openIndex(indexDir);
     expect(index.manifest).toMatchObject({
-      formatVersion: 3,
+      formatVersion: 4,
       model: 'local/tiny-arabic',
       dimension: 48,
       space: 'cosine',
