@@ -1,6 +1,8 @@
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { extname, join } from 'node:path';
 import { env, type FeatureExtractionPipeline, pipeline, type Tensor } from '@xenova/transformers';
 import { UserError } from '../errors.js';
+import { finished, startWorker } from '../threads.js';
 import { BUILT_IN_MODEL, DEFAULT_HUB_URL, findModel, type ModelCard, modelFolders, readModelCard } from './models.js';
 
 /** Turns text into unit-length vectors; the only thing the index and retrieval know of models. */
@@ -33,6 +35,12 @@ export interface EmbedderOptions {
   hubUrl?: string;
   /** Passages embedded per batch. */
   batchSize: number;
+  /**
+   * Worker threads that embed a large set of passages (default: one per
+   * core). Each loads the model; a set smaller than PARALLEL_MIN_PASSAGES
+   * is embedded on the calling thread.
+   */
+  threads?: number;
   /** Called as a model's files are downloaded. */
   onDownload?: (progress: DownloadProgress) => void;
 }
@@ -60,6 +68,13 @@ export class ModelNotFoundError extends UserError {
     super(`Embedding model "${model}" is not in ${where} and ${tried}. ${fallback}`);
   }
 }
+
+/**
+ * Passages below which embedPassages stays on the calling thread: starting
+ * a worker (and loading the model in it) costs about half a second, the
+ * time to embed a few thousand passages with the built-in model.
+ */
+export const PARALLEL_MIN_PASSAGES = 5000;
 
 /** transformers.js settings are global: set them for one load. */
 function configureTransformers(options: { localDir?: string; downloadDir?: string; hubUrl?: string }): void {
@@ -101,7 +116,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     throw new ModelNotFoundError(model, modelFolders(modelsDir), (error as Error).message.split('\n')[0]);
   }
   const card = readModelCard(model, localDir ?? modelsDir);
-  const embedder = new TransformersEmbedder(model, extractor, options.batchSize, card);
+  const embedder = new TransformersEmbedder(model, extractor, options, card);
   await embedder.embedQuery('.'); // learns the dimension
   return embedder;
 }
@@ -113,7 +128,7 @@ class TransformersEmbedder implements Embedder {
   constructor(
     readonly modelId: string,
     private readonly extractor: FeatureExtractionPipeline,
-    private readonly batchSize: number,
+    private readonly options: EmbedderOptions,
     private readonly card: ModelCard,
   ) {
     this.languages = card.languages;
@@ -121,19 +136,58 @@ class TransformersEmbedder implements Embedder {
 
   async embedPassages(texts: string[], onBatch?: (done: number) => void): Promise<Float32Array[]> {
     const { passage } = this.card.prefixes;
+    const { batchSize } = this.options;
     // Batch passages of similar length together: a batch is padded to its
     // longest text, so mixing short and long ones wastes most of the work.
     const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
+    const batches: number[][] = [];
+    for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
+    const threads = Math.min(this.options.threads ?? availableParallelism(), batches.length);
+    if (threads > 1 && texts.length >= PARALLEL_MIN_PASSAGES)
+      return this.embedInWorkers(texts, batches, threads, onBatch);
     const vectors: Float32Array[] = new Array(texts.length);
-    for (let i = 0; i < order.length; i += this.batchSize) {
-      const batch = order.slice(i, i + this.batchSize);
+    let done = 0;
+    for (const batch of batches) {
       const embedded = await this.run(batch.map((j) => passage + texts[j]));
-      batch.forEach((j, k) => {
-        vectors[j] = embedded[k];
-      });
-      onBatch?.(Math.min(i + this.batchSize, texts.length));
+      for (const [k, j] of batch.entries()) vectors[j] = embedded[k];
+      done += batch.length;
+      onBatch?.(done);
     }
     return vectors;
+  }
+
+  /** Batches dealt out in turn to worker threads (so each gets short and long ones), written into one shared table. */
+  private async embedInWorkers(
+    texts: string[],
+    batches: number[][],
+    threads: number,
+    onBatch?: (done: number) => void,
+  ): Promise<Float32Array[]> {
+    const dimension = this.dimension;
+    const table = new SharedArrayBuffer(texts.length * dimension * 4);
+    let done = 0;
+    const workers = Array.from({ length: threads }, (_, w) =>
+      startWorker(new URL(`./embed-worker${extname(import.meta.url)}`, import.meta.url), {
+        options: { ...this.options, onDownload: undefined, allowRemoteModels: false },
+        // Row numbers per batch, and the texts of this worker's rows in the same order.
+        batches: batches.filter((_, b) => b % threads === w),
+        texts: batches.filter((_, b) => b % threads === w).flatMap((batch) => batch.map((i) => texts[i])),
+        table,
+        dimension,
+      }),
+    );
+    for (const worker of workers)
+      worker.on('message', (count: number) => {
+        done += count;
+        onBatch?.(done);
+      });
+    try {
+      await Promise.all(workers.map(finished));
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw error;
+    }
+    return texts.map((_, i) => new Float32Array(table, i * dimension * 4, dimension));
   }
 
   async embedQuery(text: string): Promise<Float32Array> {

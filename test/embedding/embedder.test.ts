@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { env, type FeatureExtractionPipeline, pipeline } from '@xenova/transformers';
 import { describe, expect, it } from 'vitest';
 import { splitSentences } from '../../src/arabic/sentences.js';
-import { createEmbedder, ModelNotFoundError } from '../../src/embedding/embedder.js';
+import { createEmbedder, ModelNotFoundError, PARALLEL_MIN_PASSAGES } from '../../src/embedding/embedder.js';
 import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR, isE5, readModelCard } from '../../src/embedding/models.js';
 import { dot } from '../../src/index/vector-index.js';
 import { builtInEmbedder, tinyEmbedder } from '../helpers/fixtures.js';
-import { CORPUS_DIR, TINY_MODELS_DIR } from '../helpers/paths.js';
+import { CORPUS_DIR, TINY_MODEL, TINY_MODELS_DIR } from '../helpers/paths.js';
 
 describe('createEmbedder (tiny model through transformers.js)', () => {
   it('embeds in batches into unit vectors of the model dimension', async () => {
@@ -59,6 +59,21 @@ describe('createEmbedder (tiny model through transformers.js)', () => {
         expect(Array.from(ours[i + r])).toEqual(Array.from(expected));
       }
     }
+  });
+
+  it('embeds a large set in worker threads into the same vectors, in order, reporting progress', async () => {
+    const words = ['الصين', 'وروسيا', 'التجارة', 'الثنائية', 'بوتين', 'أفغانستان', 'اللقاحات', 'المحادثات'];
+    const texts = Array.from({ length: PARALLEL_MIN_PASSAGES }, (_, i) =>
+      Array.from({ length: 1 + (i % 9) }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' '),
+    );
+    const options = { model: TINY_MODEL, modelsDir: TINY_MODELS_DIR, allowRemoteModels: false, batchSize: 16 };
+    const one = await (await createEmbedder({ ...options, threads: 1 })).embedPassages(texts);
+    let reported = 0;
+    const two = await (await createEmbedder({ ...options, threads: 2 })).embedPassages(texts, (done) => {
+      reported = done;
+    });
+    expect(two.map((v) => Array.from(v))).toEqual(one.map((v) => Array.from(v)));
+    expect(reported).toBe(texts.length);
   });
 
   it('names the folder it searched when the model is missing', async () => {
