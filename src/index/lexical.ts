@@ -158,7 +158,10 @@ export class LexicalIndex {
       kept[p] = 1;
       for (const [term, freq] of doc.terms) {
         let postings = fresh.get(term);
-        if (!postings) fresh.set(term, (postings = { docs: [], freqs: [] }));
+        if (!postings) {
+          postings = { docs: [], freqs: [] };
+          fresh.set(term, postings);
+        }
         postings.docs.push(p);
         postings.freqs.push(freq);
         freshPostings++;
