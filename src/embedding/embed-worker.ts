@@ -25,3 +25,4 @@ for (const batch of batches) {
   for (const [k, row] of batch.entries()) out.set(vectors[k], row * dimension);
   parentPort?.postMessage(batch.length);
 }
+if (embedder.spent) parentPort?.postMessage(embedder.spent);

@@ -15,6 +15,15 @@ export interface Embedder {
   embedPassages(texts: string[], onBatch?: (done: number) => void): Promise<Float32Array[]>;
   /** The vector for a user's question. */
   embedQuery(text: string): Promise<Float32Array>;
+  /** Seconds spent so far in each step, summed over threads (for benchmarks; optional). */
+  readonly spent?: EmbedderTimings;
+}
+
+/** Where embedding time goes: the tokenizer, the model, pooling and normalization. */
+export interface EmbedderTimings {
+  tokenize: number;
+  model: number;
+  pool: number;
 }
 
 /** How a model file is coming along while it is downloaded. */
@@ -123,6 +132,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
 
 class TransformersEmbedder implements Embedder {
   dimension = 0;
+  readonly spent: EmbedderTimings = { tokenize: 0, model: 0, pool: 0 };
   readonly languages?: readonly string[];
 
   constructor(
@@ -177,8 +187,12 @@ class TransformersEmbedder implements Embedder {
       }),
     );
     for (const worker of workers)
-      worker.on('message', (count: number) => {
-        done += count;
+      worker.on('message', (message: number | EmbedderTimings) => {
+        if (typeof message !== 'number') {
+          for (const step of ['tokenize', 'model', 'pool'] as const) this.spent[step] += message[step];
+          return;
+        }
+        done += message;
         onBatch?.(done);
       });
     try {
@@ -198,12 +212,18 @@ class TransformersEmbedder implements Embedder {
   private async run(texts: string[]): Promise<Float32Array[]> {
     // The pipeline's own steps (tokenize, run the model), then pooling done
     // by meanPoolNormalized instead of the pipeline's generic tensor code.
+    let started = performance.now();
     const inputs = this.extractor.tokenizer(texts, { padding: true, truncation: true });
+    this.spent.tokenize += (performance.now() - started) / 1000;
+    started = performance.now();
     const outputs = await this.extractor.model(inputs);
+    this.spent.model += (performance.now() - started) / 1000;
+    started = performance.now();
     const hidden: Tensor = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
     const [rows, , dim] = hidden.dims as [number, number, number];
     this.dimension = dim;
     const pooled = meanPoolNormalized(hidden, inputs.attention_mask);
+    this.spent.pool += (performance.now() - started) / 1000;
     // A text made only of unknown tokens pools to 0/0: store it as a zero vector.
     return Array.from({ length: rows }, (_, r) =>
       pooled.subarray(r * dim, (r + 1) * dim).map((x) => (Number.isNaN(x) ? 0 : x)),

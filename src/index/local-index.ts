@@ -12,17 +12,7 @@ import type {
   PassageKind,
   SearchIndex,
 } from './search-index.js';
-import {
-  FILES,
-  FORMAT_VERSION,
-  type Manifest,
-  readJson,
-  readVectors,
-  row,
-  type StoredArticle,
-  type VectorTable,
-} from './store.js';
-import { dot } from './vector-index.js';
+import { FILES, FORMAT_VERSION, type Manifest, readJson, type StoredArticle } from './store.js';
 
 /** The build was written by another version of this program. */
 export class IndexFormatError extends UserError {
@@ -46,8 +36,10 @@ interface PassageSearch {
 
 /**
  * The index of one published build, held in memory: HNSW graphs
- * (hnswlib-node) and BM25 indexes (MiniSearch) for sentences and for chunks,
- * the sentences' vectors and texts, and the articles' sources.
+ * (hnswlib-node) and BM25 indexes (lexical.ts) for sentences and for chunks,
+ * the sentences' texts, and the articles' sources. Each vector is held once,
+ * in its graph: sentence similarities read the sentence graph's stored
+ * vectors (the vector tables on disk serve incremental builds only).
  */
 export class LocalIndex implements SearchIndex {
   readonly version: string;
@@ -60,18 +52,32 @@ export class LocalIndex implements SearchIndex {
     private readonly stored: StoredArticle[],
     private readonly sentences: IndexedSentence[],
     private readonly chunks: ChunkSpan[],
-    private readonly vectors: VectorTable,
+    /** Sentence id → its label in the sentence graph (whose stored vectors serve sentenceSimilarities). */
+    private readonly sentenceLabels: Uint32Array,
     private readonly search: Record<PassageKind, PassageSearch>,
   ) {
     this.version = basename(dir);
     this.model = manifest.model;
+    this.byId = new Map(stored.map((a) => [a.id, a]));
   }
+
+  private readonly byId: Map<string, StoredArticle>;
 
   /** Opens a build folder. */
   static async open(dir: string): Promise<LocalIndex> {
     const manifest = await readJson<Manifest>(dir, FILES.manifest);
     if (manifest.formatVersion !== FORMAT_VERSION)
       throw new IndexFormatError(dir, manifest.formatVersion, FORMAT_VERSION);
+    const { dimension, counts } = manifest;
+    // The graphs load in libuv's threads while this one reads the rest.
+    const graphs = Promise.all([
+      HnswIndex.load(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
+      HnswIndex.load(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
+    ]);
+    const lexical = Promise.all([
+      LexicalIndex.read(join(dir, FILES.sentenceLexical)),
+      LexicalIndex.read(join(dir, FILES.chunkLexical)),
+    ]);
     const stored = await readJson<StoredArticle[]>(dir, FILES.articles);
     const sentences: IndexedSentence[] = [];
     const chunks: ChunkSpan[] = [];
@@ -88,28 +94,13 @@ export class LocalIndex implements SearchIndex {
         chunks.push({ first: base + c.first, last: base + c.last });
       });
     }
-    const { dimension, counts } = manifest;
-    const lexical = (file: string) => LexicalIndex.read(join(dir, file));
-    return new LocalIndex(
-      dir,
-      manifest,
-      stored,
-      sentences,
-      chunks,
-      await readVectors(dir, FILES.sentenceVectors, dimension),
-      {
-        sentence: {
-          hnsw: HnswIndex.read(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
-          lexical: await lexical(FILES.sentenceLexical),
-          idByLabel: sentenceLabels,
-        },
-        chunk: {
-          hnsw: HnswIndex.read(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
-          lexical: await lexical(FILES.chunkLexical),
-          idByLabel: chunkLabels,
-        },
-      },
-    );
+    const labels = new Uint32Array(sentences.length);
+    for (const [label, id] of sentenceLabels) labels[id] = label;
+    const [[sentenceHnsw, chunkHnsw], [sentenceLexical, chunkLexical]] = await Promise.all([graphs, lexical]);
+    return new LocalIndex(dir, manifest, stored, sentences, chunks, labels, {
+      sentence: { hnsw: sentenceHnsw, lexical: sentenceLexical, idByLabel: sentenceLabels },
+      chunk: { hnsw: chunkHnsw, lexical: chunkLexical, idByLabel: chunkLabels },
+    });
   }
 
   get sentenceCount(): number {
@@ -127,7 +118,8 @@ export class LocalIndex implements SearchIndex {
   }
 
   sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
-    return sentenceIds.map((id) => dot(vector, row(this.vectors, id)));
+    const { hnsw } = this.search.sentence;
+    return sentenceIds.map((id) => dotArray(vector, hnsw.vector(this.sentenceLabels[id])));
   }
 
   documentFrequencies(terms: readonly string[]): number[] {
@@ -153,13 +145,20 @@ export class LocalIndex implements SearchIndex {
   }
 
   article(id: string): IndexedArticle | undefined {
-    const stored = this.stored.find((a) => a.id === id);
+    const stored = this.byId.get(id);
     return stored && { ...metaOf(stored), sentences: stored.sentences.map((s) => s.text) };
   }
 
   articles({ offset, limit }: { offset: number; limit: number }): { total: number; items: ArticleMeta[] } {
     return { total: this.stored.length, items: this.stored.slice(offset, offset + limit).map(metaOf) };
   }
+}
+
+/** Dot product of a unit vector and a stored one: the same sum, in the same order, as `dot`. */
+function dotArray(a: Float32Array, b: number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
 }
 
 function metaOf(article: StoredArticle): ArticleMeta {

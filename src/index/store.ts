@@ -61,10 +61,9 @@ export async function readJson<T>(dir: string, file: string): Promise<T> {
   return JSON.parse(await readFile(join(dir, file), 'utf8')) as T;
 }
 
-export async function writeVectors(dir: string, file: string, rows: Float32Array[], dimension: number): Promise<void> {
-  const data = new Float32Array(rows.length * dimension);
-  for (const [i, vector] of rows.entries()) data.set(vector, i * dimension);
-  await writeFile(join(dir, file), new Uint8Array(data.buffer));
+/** Writes a vector table (rows one after the other). */
+export async function writeTable(dir: string, file: string, data: Float32Array): Promise<void> {
+  await writeFile(join(dir, file), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
 export async function readVectors(dir: string, file: string, dimension: number): Promise<VectorTable> {
