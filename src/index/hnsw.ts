@@ -77,14 +77,6 @@ export class HnswIndex implements VectorIndex {
     );
   }
 
-  /**
-   * The stored vector of an item: the vector added, divided by its norm in
-   * single precision (a unit vector may change in its last bit).
-   */
-  vector(label: number): number[] {
-    return this.index.getPoint(label);
-  }
-
   /** Items that can be found (deleted ones excluded). */
   get size(): number {
     return this.live;

@@ -12,7 +12,8 @@ import type {
   PassageKind,
   SearchIndex,
 } from './search-index.js';
-import { FILES, FORMAT_VERSION, type Manifest, readJson, type StoredArticle } from './store.js';
+import { FILES, FORMAT_VERSION, type Manifest, readJson, type StoredArticle, VectorFile } from './store.js';
+import { dot } from './vector-index.js';
 
 /** The build was written by another version of this program. */
 export class IndexFormatError extends UserError {
@@ -38,8 +39,8 @@ interface PassageSearch {
  * The index of one published build, held in memory: HNSW graphs
  * (hnswlib-node) and BM25 indexes (lexical.ts) for sentences and for chunks,
  * the sentences' texts, and the articles' sources. Each vector is held once,
- * in its graph: sentence similarities read the sentence graph's stored
- * vectors (the vector tables on disk serve incremental builds only).
+ * in its graph: sentence similarities read the rows they need from the
+ * build's sentence vector table on disk (the page cache keeps them).
  */
 export class LocalIndex implements SearchIndex {
   readonly version: string;
@@ -52,8 +53,8 @@ export class LocalIndex implements SearchIndex {
     private readonly stored: StoredArticle[],
     private readonly sentences: IndexedSentence[],
     private readonly chunks: ChunkSpan[],
-    /** Sentence id → its label in the sentence graph (whose stored vectors serve sentenceSimilarities). */
-    private readonly sentenceLabels: Uint32Array,
+    /** The sentences' vectors, read from the build's table as questions need them. */
+    private readonly vectors: VectorFile,
     private readonly search: Record<PassageKind, PassageSearch>,
   ) {
     this.version = basename(dir);
@@ -94,10 +95,9 @@ export class LocalIndex implements SearchIndex {
         chunks.push({ first: base + c.first, last: base + c.last });
       });
     }
-    const labels = new Uint32Array(sentences.length);
-    for (const [label, id] of sentenceLabels) labels[id] = label;
     const [[sentenceHnsw, chunkHnsw], [sentenceLexical, chunkLexical]] = await Promise.all([graphs, lexical]);
-    return new LocalIndex(dir, manifest, stored, sentences, chunks, labels, {
+    const vectors = new VectorFile(join(dir, FILES.sentenceVectors), dimension);
+    return new LocalIndex(dir, manifest, stored, sentences, chunks, vectors, {
       sentence: { hnsw: sentenceHnsw, lexical: sentenceLexical, idByLabel: sentenceLabels },
       chunk: { hnsw: chunkHnsw, lexical: chunkLexical, idByLabel: chunkLabels },
     });
@@ -118,8 +118,11 @@ export class LocalIndex implements SearchIndex {
   }
 
   sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
-    const { hnsw } = this.search.sentence;
-    return sentenceIds.map((id) => dotArray(vector, hnsw.vector(this.sentenceLabels[id])));
+    const similarities = new Array<number>(sentenceIds.length);
+    this.vectors.forEachRow(sentenceIds, (row, i) => {
+      similarities[i] = dot(vector, row);
+    });
+    return similarities;
   }
 
   documentFrequencies(terms: readonly string[]): number[] {
@@ -152,13 +155,6 @@ export class LocalIndex implements SearchIndex {
   articles({ offset, limit }: { offset: number; limit: number }): { total: number; items: ArticleMeta[] } {
     return { total: this.stored.length, items: this.stored.slice(offset, offset + limit).map(metaOf) };
   }
-}
-
-/** Dot product of a unit vector and a stored one: the same sum, in the same order, as `dot`. */
-function dotArray(a: Float32Array, b: number[]): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
 }
 
 function metaOf(article: StoredArticle): ArticleMeta {

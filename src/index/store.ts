@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SentenceSpan } from '../arabic/sentences.js';
@@ -77,4 +78,48 @@ export async function readVectors(dir: string, file: string, dimension: number):
 /** Row `i` of a vector table, as a view (no copy). */
 export function row(table: VectorTable, i: number): Float32Array {
   return table.data.subarray(i * table.dimension, (i + 1) * table.dimension);
+}
+
+/** Closes the files of vector tables that are no longer used (a replaced build's). */
+const openTables = new FinalizationRegistry<number>((fd) => closeSync(fd));
+
+/**
+ * A vector table read from its file as rows are needed (positional reads:
+ * the operating system's page cache holds the hot ones, outside the
+ * process's memory). Rows come back exactly as stored.
+ */
+export class VectorFile {
+  private readonly fd: number;
+  private buffer = new Float32Array(0);
+
+  constructor(
+    path: string,
+    readonly dimension: number,
+  ) {
+    this.fd = openSync(path, 'r');
+    openTables.register(this, this.fd);
+  }
+
+  /**
+   * Calls `use` with each of the given rows, in the order given; a run of
+   * consecutive rows is read at once. The row passed is only valid during
+   * the call.
+   */
+  forEachRow(rows: readonly number[], use: (vector: Float32Array, i: number) => void): void {
+    const rowBytes = this.dimension * 4;
+    for (let start = 0; start < rows.length; ) {
+      let end = start + 1;
+      while (end < rows.length && rows[end] === rows[end - 1] + 1) end++;
+      const count = end - start;
+      if (this.buffer.length < count * this.dimension) this.buffer = new Float32Array(count * this.dimension * 2);
+      const bytes = new Uint8Array(this.buffer.buffer, 0, count * rowBytes);
+      const read = readSync(this.fd, bytes, 0, bytes.length, rows[start] * rowBytes);
+      if (read !== bytes.length) throw new Error(`vector table: rows ${rows[start]}…${rows[end - 1]} are missing`);
+      for (let i = start; i < end; i++) {
+        const offset = (i - start) * this.dimension;
+        use(this.buffer.subarray(offset, offset + this.dimension), i);
+      }
+      start = end;
+    }
+  }
 }
