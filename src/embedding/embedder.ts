@@ -42,8 +42,8 @@ export interface EmbedderOptions {
   allowRemoteModels: boolean;
   /** The hub to download from (default: huggingface.co). */
   hubUrl?: string;
-  /** Passages embedded per batch. */
-  batchSize: number;
+  /** Passages embedded per batch (default: defaultBatchSize for the model). */
+  batchSize?: number;
   /**
    * Worker threads that embed a large set of passages (default: one per
    * core). Each loads the model; a set smaller than PARALLEL_MIN_PASSAGES
@@ -76,6 +76,16 @@ export class ModelNotFoundError extends UserError {
         : `Fetch it where the hub is reachable (npm run fetch-model -- ${model}) and copy MODELS_DIR here, or use the built-in Arabic model: remove EMBEDDING_MODEL from .env (or set EMBEDDING_MODEL=${BUILT_IN_MODEL}).`;
     super(`Embedding model "${model}" is not in ${where} and ${tried}. ${fallback}`);
   }
+}
+
+/**
+ * Passages per batch unless EMBED_BATCH_SIZE says otherwise. A transformer
+ * model gains from batches; a static model is a table lookup, its tokenizer
+ * is most of the cost, and it ran about twice as fast in batches of 8 as of
+ * 32 (less padding per batch; see BENCHMARKS.md).
+ */
+export function defaultBatchSize(card: ModelCard): number {
+  return card.static ? 8 : 32;
 }
 
 /**
@@ -125,7 +135,12 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     throw new ModelNotFoundError(model, modelFolders(modelsDir), (error as Error).message.split('\n')[0]);
   }
   const card = readModelCard(model, localDir ?? modelsDir);
-  const embedder = new TransformersEmbedder(model, extractor, options, card);
+  const embedder = new TransformersEmbedder(
+    model,
+    extractor,
+    { ...options, batchSize: options.batchSize ?? defaultBatchSize(card) },
+    card,
+  );
   await embedder.embedQuery('.'); // learns the dimension
   return embedder;
 }
@@ -138,7 +153,7 @@ class TransformersEmbedder implements Embedder {
   constructor(
     readonly modelId: string,
     private readonly extractor: FeatureExtractionPipeline,
-    private readonly options: EmbedderOptions,
+    private readonly options: EmbedderOptions & { batchSize: number },
     private readonly card: ModelCard,
   ) {
     this.languages = card.languages;
