@@ -26,11 +26,23 @@ export const ANALYSIS = {
  */
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
 
-/** MiniSearch's calcBM25Score, term for term. */
-function bm25(termFreq: number, matching: number, total: number, length: number, avgLength: number): number {
-  const { k, b, d } = BM25;
-  const invDocFreq = Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
-  return invDocFreq * (d + (termFreq * (k + 1)) / (termFreq + k * (1 - b + (b * length) / avgLength)));
+/*
+ * MiniSearch's calcBM25Score, term for term:
+ *   log(1 + (N - n + 0.5) / (n + 0.5)) * (d + tf * (k + 1) / (tf + k * (1 - b + b * length / avgLength)))
+ * split so that the first factor is computed once per term and the length
+ * part once per document (the same operations on the same values: the same bits).
+ */
+function inverseDocumentFrequency(matching: number, total: number): number {
+  return Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
+}
+
+function lengthNorm(length: number, avgLength: number): number {
+  const { k, b } = BM25;
+  return k * (1 - b + (b * length) / avgLength);
+}
+
+function bm25(idf: number, termFreq: number, norm: number): number {
+  return idf * (BM25.d + (termFreq * (BM25.k + 1)) / (termFreq + norm));
 }
 
 /** What the analysis makes of one document: its length for BM25 and its terms with their counts. */
@@ -88,6 +100,8 @@ export class LexicalIndex {
   /** Scratch space for one search: scores and matched-term counts per document, reset after use. */
   private scores?: Float64Array;
   private quality?: Uint32Array;
+  /** Per document, the length part of BM25 (computed at the first search). */
+  private norms?: Float64Array;
 
   private constructor(
     private readonly terms: string[],
@@ -280,7 +294,8 @@ export class LexicalIndex {
     const n = this.ids.length;
     this.scores ??= new Float64Array(n);
     this.quality ??= new Uint32Array(n);
-    const { scores, quality } = this;
+    this.norms ??= Float64Array.from(this.lengths, (length) => lengthNorm(length, this.avgLength));
+    const { scores, quality, norms, docs, freqs, offsets } = this;
     // Documents in the order MiniSearch first meets them: its results are sorted stably from that order.
     const touched: number[] = [];
     const seen = new Set<string>();
@@ -289,12 +304,12 @@ export class LexicalIndex {
       const first = !seen.has(term);
       seen.add(term);
       if (t === undefined) continue;
-      const start = this.offsets[t];
-      const end = this.offsets[t + 1];
-      const matching = end - start;
+      const start = offsets[t];
+      const end = offsets[t + 1];
+      const idf = inverseDocumentFrequency(end - start, n);
       for (let i = start; i < end; i++) {
-        const d = this.docs[i];
-        const score = bm25(this.freqs[i], matching, n, this.lengths[d], this.avgLength);
+        const d = docs[i];
+        const score = bm25(idf, freqs[i], norms[d]);
         if (quality[d] === 0) {
           touched.push(d);
           scores[d] = score;
