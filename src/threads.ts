@@ -1,3 +1,5 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -18,6 +20,31 @@ export function finished(worker: Worker): Promise<void> {
     worker.once('error', reject);
     worker.once('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`worker thread exited with code ${code}`)),
+    );
+  });
+}
+
+/**
+ * Starts `module` in a child process of its own (TypeScript through tsx),
+ * for native libraries that are not safe in worker threads: onnxruntime-node
+ * crashes now and then when a worker that used it ends ("free(): invalid next
+ * size" as the worker's isolate is torn down), taking the whole process with it.
+ */
+export function startProcess(module: URL): ChildProcess {
+  const typescript = module.pathname.endsWith('.ts');
+  return fork(fileURLToPath(module), [], {
+    execArgv: typescript ? ['--import', 'tsx'] : [],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** Resolves when the child process exits with code 0; rejects otherwise. */
+export function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`child process exited with ${signal ?? `code ${code}`}`)),
     );
   });
 }

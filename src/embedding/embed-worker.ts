@@ -1,28 +1,30 @@
 /**
- * A worker thread of TransformersEmbedder.embedPassages: loads the same model
- * and embeds its share of the passages straight into the shared vector table.
+ * A child process of TransformersEmbedder.embedPassages: loads the same model,
+ * embeds its share of the passages and appends their vectors, batch after
+ * batch, to its own file (the parent puts the rows in place).
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { createEmbedder, type EmbedderOptions } from './embedder.js';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { createEmbedder, type EmbedJob, type EmbedMessage } from './embedder.js';
 
-interface Job {
-  options: EmbedderOptions;
-  /** Batches of rows of the table, each of passages of similar lengths. */
-  batches: number[][];
-  /** The passages of those rows, batch after batch. */
-  texts: string[];
-  table: SharedArrayBuffer;
-  dimension: number;
-}
+const PROGRESS_EVERY = 64;
 
-const { options, batches, texts, table, dimension } = workerData as Job;
-const embedder = await createEmbedder({ ...options, threads: 1 });
-const out = new Float32Array(table);
-let next = 0;
-for (const batch of batches) {
-  const vectors = await embedder.embedPassages(texts.slice(next, next + batch.length));
-  next += batch.length;
-  for (const [k, row] of batch.entries()) out.set(vectors[k], row * dimension);
-  parentPort?.postMessage(batch.length);
-}
-if (embedder.spent) parentPort?.postMessage(embedder.spent);
+process.once('message', async (job: EmbedJob) => {
+  const embedder = await createEmbedder({ ...job.options, threads: 1 });
+  const fd = openSync(job.file, 'w');
+  let next = 0;
+  let unreported = 0;
+  for (const [b, size] of job.sizes.entries()) {
+    const vectors = await embedder.embedPassages(job.texts.slice(next, next + size));
+    next += size;
+    for (const v of vectors) writeSync(fd, new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    unreported += size;
+    if (b % PROGRESS_EVERY === PROGRESS_EVERY - 1) {
+      process.send?.({ done: unreported } satisfies EmbedMessage);
+      unreported = 0;
+    }
+  }
+  closeSync(fd);
+  if (unreported) process.send?.({ done: unreported } satisfies EmbedMessage);
+  if (embedder.spent) process.send?.({ spent: embedder.spent } satisfies EmbedMessage);
+  process.disconnect?.();
+});

@@ -1,8 +1,9 @@
-import { availableParallelism } from 'node:os';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { env, type FeatureExtractionPipeline, pipeline, type Tensor } from '@xenova/transformers';
 import { UserError } from '../errors.js';
-import { finished, startWorker } from '../threads.js';
+import { exited, startProcess } from '../threads.js';
 import { BUILT_IN_MODEL, DEFAULT_HUB_URL, findModel, type ModelCard, modelFolders, readModelCard } from './models.js';
 
 /** Turns text into unit-length vectors; the only thing the index and retrieval know of models. */
@@ -18,6 +19,19 @@ export interface Embedder {
   /** Seconds spent so far in each step, summed over threads (for benchmarks; optional). */
   readonly spent?: EmbedderTimings;
 }
+
+/** What embed-worker.ts is sent: its share of the passages. */
+export interface EmbedJob {
+  options: EmbedderOptions;
+  /** Batches of passages of similar lengths, one after the other. */
+  sizes: number[];
+  texts: string[];
+  /** Where its vectors go, in the order of the texts. */
+  file: string;
+}
+
+/** What embed-worker.ts reports: passages done since its last message; at the end, the time spent. */
+export type EmbedMessage = { done: number } | { spent: EmbedderTimings };
 
 /** Where embedding time goes: the tokenizer, the model, pooling and normalization. */
 export interface EmbedderTimings {
@@ -181,7 +195,10 @@ class TransformersEmbedder implements Embedder {
     return vectors;
   }
 
-  /** Batches dealt out in turn to worker threads (so each gets short and long ones), written into one shared table. */
+  /**
+   * Batches dealt out in turn to child processes (so each gets short and long
+   * ones); each writes its vectors to a file, read back into one shared table.
+   */
   private async embedInWorkers(
     texts: string[],
     batches: number[][],
@@ -189,34 +206,50 @@ class TransformersEmbedder implements Embedder {
     onBatch?: (done: number) => void,
   ): Promise<Float32Array[]> {
     const dimension = this.dimension;
-    const table = new SharedArrayBuffer(texts.length * dimension * 4);
+    const table = new Float32Array(new SharedArrayBuffer(texts.length * dimension * 4));
+    const work = await mkdtemp(join(tmpdir(), 'embed-'));
     let done = 0;
-    const workers = Array.from({ length: threads }, (_, w) =>
-      startWorker(new URL(`./embed-worker${extname(import.meta.url)}`, import.meta.url), {
-        options: { ...this.options, onDownload: undefined, allowRemoteModels: false },
-        // Row numbers per batch, and the texts of this worker's rows in the same order.
-        batches: batches.filter((_, b) => b % threads === w),
-        texts: batches.filter((_, b) => b % threads === w).flatMap((batch) => batch.map((i) => texts[i])),
-        table,
-        dimension,
-      }),
-    );
-    for (const worker of workers)
-      worker.on('message', (message: number | EmbedderTimings) => {
-        if (typeof message !== 'number') {
-          for (const step of ['tokenize', 'model', 'pool'] as const) this.spent[step] += message[step];
-          return;
-        }
-        done += message;
-        onBatch?.(done);
-      });
     try {
-      await Promise.all(workers.map(finished));
-    } catch (error) {
-      await Promise.all(workers.map((w) => w.terminate()));
-      throw error;
+      const shares = Array.from({ length: threads }, (_, w) => batches.filter((_, b) => b % threads === w));
+      const children = shares.map((share, w) => {
+        const child = startProcess(new URL(`./embed-worker${extname(import.meta.url)}`, import.meta.url));
+        child.on('message', (message: EmbedMessage) => {
+          if ('spent' in message) {
+            for (const step of ['tokenize', 'model', 'pool'] as const) this.spent[step] += message.spent[step];
+            return;
+          }
+          done += message.done;
+          onBatch?.(done);
+        });
+        child.send({
+          options: { ...this.options, onDownload: undefined, allowRemoteModels: false },
+          sizes: share.map((batch) => batch.length),
+          texts: share.flatMap((batch) => batch.map((i) => texts[i])),
+          file: join(work, `${w}.f32`),
+        } satisfies EmbedJob);
+        return child;
+      });
+      try {
+        await Promise.all(children.map(exited));
+      } catch (error) {
+        for (const child of children) child.kill();
+        throw error;
+      }
+      // Each child's rows, in the order of its share, into their places.
+      for (const [w, share] of shares.entries()) {
+        const rows = share.flat();
+        const read = await readFile(join(work, `${w}.f32`));
+        const bytes = read.byteOffset % 4 === 0 ? read : new Uint8Array(read);
+        if (bytes.byteLength !== rows.length * dimension * 4)
+          throw new Error('embedding: a child wrote too few vectors');
+        const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+        for (const [k, row] of rows.entries())
+          table.set(vectors.subarray(k * dimension, (k + 1) * dimension), row * dimension);
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
     }
-    return texts.map((_, i) => new Float32Array(table, i * dimension * 4, dimension));
+    return texts.map((_, i) => table.subarray(i * dimension, (i + 1) * dimension));
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
