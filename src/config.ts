@@ -53,7 +53,7 @@ const schema = z.object({
   MODELS_DIR: text('models'),
   ALLOW_REMOTE_MODELS: flag(true),
   MODEL_HUB_URL: optionalUrl,
-  EMBED_BATCH_SIZE: z.coerce.number().int().min(1).max(1024).optional(),
+  EMBED_BATCH_SIZE: whole(32, 1, 1024),
   CORPUS_DIR: text('corpus'),
   INDEX_DIR: text('embeddings'),
   DATA_DIR: text('data'),
@@ -85,7 +85,6 @@ function toConfig(env: z.infer<typeof schema>) {
       allowRemoteModels: env.ALLOW_REMOTE_MODELS,
       /** Another model hub (a mirror); default: huggingface.co. */
       hubUrl: env.MODEL_HUB_URL,
-      /** Passages per embedding batch; default: per model (see defaultBatchSize). */
       batchSize: env.EMBED_BATCH_SIZE,
     },
     corpusDir: resolve(env.CORPUS_DIR),

@@ -56,8 +56,8 @@ export interface EmbedderOptions {
   allowRemoteModels: boolean;
   /** The hub to download from (default: huggingface.co). */
   hubUrl?: string;
-  /** Passages embedded per batch (default: defaultBatchSize for the model). */
-  batchSize?: number;
+  /** Passages embedded per batch. */
+  batchSize: number;
   /**
    * Worker threads that embed a large set of passages (default: one per
    * core). Each loads the model; a set smaller than PARALLEL_MIN_PASSAGES
@@ -90,16 +90,6 @@ export class ModelNotFoundError extends UserError {
         : `Fetch it where the hub is reachable (npm run fetch-model -- ${model}) and copy MODELS_DIR here, or use the built-in Arabic model: remove EMBEDDING_MODEL from .env (or set EMBEDDING_MODEL=${BUILT_IN_MODEL}).`;
     super(`Embedding model "${model}" is not in ${where} and ${tried}. ${fallback}`);
   }
-}
-
-/**
- * Passages per batch unless EMBED_BATCH_SIZE says otherwise. A transformer
- * model gains from batches; a static model is a table lookup, its tokenizer
- * is most of the cost, and it ran about twice as fast in batches of 8 as of
- * 32 (less padding per batch; see BENCHMARKS.md).
- */
-export function defaultBatchSize(card: ModelCard): number {
-  return card.static ? 8 : 32;
 }
 
 /**
@@ -149,12 +139,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     throw new ModelNotFoundError(model, modelFolders(modelsDir), (error as Error).message.split('\n')[0]);
   }
   const card = readModelCard(model, localDir ?? modelsDir);
-  const embedder = new TransformersEmbedder(
-    model,
-    extractor,
-    { ...options, batchSize: options.batchSize ?? defaultBatchSize(card) },
-    card,
-  );
+  const embedder = new TransformersEmbedder(model, extractor, options, card);
   await embedder.embedQuery('.'); // learns the dimension
   return embedder;
 }
@@ -167,7 +152,7 @@ class TransformersEmbedder implements Embedder {
   constructor(
     readonly modelId: string,
     private readonly extractor: FeatureExtractionPipeline,
-    private readonly options: EmbedderOptions & { batchSize: number },
+    private readonly options: EmbedderOptions,
     private readonly card: ModelCard,
   ) {
     this.languages = card.languages;

@@ -25,8 +25,6 @@ export interface ModelCard {
   languages?: string[];
   /** Prefixes the model was trained with ("query: " / "passage: " for e5). */
   prefixes: { query: string; passage: string };
-  /** A static (lookup-table) model: `config.json` has `static_embedding`. */
-  static?: boolean;
 }
 
 /** The folders a model is looked for in, in order: MODELS_DIR, then the project's own models. */
@@ -73,7 +71,6 @@ export function readModelCard(model: string, folder: string): ModelCard {
   const languages = Array.isArray(config.languages) ? config.languages.map(String) : undefined;
   return {
     ...(languages ? { languages } : {}),
-    ...(config.static_embedding ? { static: true } : {}),
     prefixes: {
       query: prompts?.query ?? (e5 ? 'query: ' : ''),
       passage: prompts?.passage ?? prompts?.document ?? (e5 ? 'passage: ' : ''),

@@ -3,12 +3,7 @@ import { join } from 'node:path';
 import { env, type FeatureExtractionPipeline, pipeline } from '@xenova/transformers';
 import { describe, expect, it } from 'vitest';
 import { splitSentences } from '../../src/arabic/sentences.js';
-import {
-  createEmbedder,
-  defaultBatchSize,
-  ModelNotFoundError,
-  PARALLEL_MIN_PASSAGES,
-} from '../../src/embedding/embedder.js';
+import { createEmbedder, ModelNotFoundError, PARALLEL_MIN_PASSAGES } from '../../src/embedding/embedder.js';
 import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR, isE5, readModelCard } from '../../src/embedding/models.js';
 import { dot } from '../../src/index/vector-index.js';
 import { builtInEmbedder, tinyEmbedder } from '../helpers/fixtures.js';
@@ -94,13 +89,6 @@ describe('createEmbedder (tiny model through transformers.js)', () => {
 });
 
 describe('model cards', () => {
-  it('knows the built-in model is static and embeds it in small batches, others in batches of 32', () => {
-    const card = readModelCard(BUILT_IN_MODEL, BUILT_IN_MODELS_DIR);
-    expect(card.static).toBe(true);
-    expect(defaultBatchSize(card)).toBe(8);
-    expect(defaultBatchSize(readModelCard(TINY_MODEL, TINY_MODELS_DIR))).toBe(32);
-  });
-
   it('recognizes e5 model ids only', () => {
     expect(isE5('Xenova/multilingual-e5-small')).toBe(true);
     expect(isE5('intfloat/e5-base-v2')).toBe(true);
