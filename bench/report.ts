@@ -170,7 +170,7 @@ if (r.scale) {
   );
   out.push("#### Where a build's time goes (seconds)", '');
   out.push(
-    'Embedding and indexing run in worker threads: wall times, and in brackets the seconds each step took summed over threads. Sentences and chunks are indexed at the same time, each in its own thread, while the main thread writes the store.',
+    'Embedding runs on every core, and the two kinds of passage are indexed at the same time, each in its own thread, while the main thread writes the store: wall times, and in brackets the seconds each embedding step took summed over the cores.',
     '',
   );
   const builds = r.scale.flatMap((x: any) => [
