@@ -39,11 +39,11 @@ export function startProcess(module: URL): ChildProcess {
   });
 }
 
-/** Resolves when the child process exits with code 0; rejects otherwise. */
+/** Resolves when the child process has ended with code 0 (and its messages are in); rejects otherwise. */
 export function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code, signal) =>
+    child.once('close', (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`child process exited with ${signal ?? `code ${code}`}`)),
     );
   });

@@ -25,6 +25,6 @@ process.once('message', async (job: EmbedJob) => {
   }
   closeSync(fd);
   if (unreported) process.send?.({ done: unreported } satisfies EmbedMessage);
-  if (embedder.spent) process.send?.({ spent: embedder.spent } satisfies EmbedMessage);
+  process.send?.({ spent: embedder.spent } satisfies EmbedMessage);
   process.disconnect?.();
 });

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -30,8 +31,8 @@ export interface EmbedJob {
   file: string;
 }
 
-/** What embed-worker.ts reports: passages done since its last message; at the end, the time spent. */
-export type EmbedMessage = { done: number } | { spent: EmbedderTimings };
+/** What embed-worker.ts reports: passages done since its last message; last, once its file is complete, the time spent. */
+export type EmbedMessage = { done: number } | { spent: EmbedderTimings | undefined };
 
 /** Where embedding time goes: the tokenizer, the model, pooling and normalization. */
 export interface EmbedderTimings {
@@ -195,12 +196,14 @@ class TransformersEmbedder implements Embedder {
     const work = await mkdtemp(join(tmpdir(), 'embed-'));
     let done = 0;
     try {
+      const complete = new Set<ChildProcess>();
       const shares = Array.from({ length: threads }, (_, w) => batches.filter((_, b) => b % threads === w));
       const children = shares.map((share, w) => {
         const child = startProcess(new URL(`./embed-worker${extname(import.meta.url)}`, import.meta.url));
         child.on('message', (message: EmbedMessage) => {
           if ('spent' in message) {
-            for (const step of ['tokenize', 'model', 'pool'] as const) this.spent[step] += message.spent[step];
+            complete.add(child);
+            for (const step of ['tokenize', 'model', 'pool'] as const) this.spent[step] += message.spent?.[step] ?? 0;
             return;
           }
           done += message.done;
@@ -215,7 +218,14 @@ class TransformersEmbedder implements Embedder {
         return child;
       });
       try {
-        await Promise.all(children.map(exited));
+        // A child whose file is complete has done its work, whatever its exit says (native teardown).
+        await Promise.all(
+          children.map((child) =>
+            exited(child).catch((error) => {
+              if (!complete.has(child)) throw error;
+            }),
+          ),
+        );
       } catch (error) {
         for (const child of children) child.kill();
         throw error;
