@@ -121,4 +121,103 @@ if (r.bot) {
     ]),
   );
 }
+if (r.scale) {
+  const sizes = r.scale.map((x: any) => x.articles.toLocaleString('en'));
+  out.push('### The archive at scale: synthetic articles of recombined real sentences (`--only scale`)', '');
+  const row = (label: string, f: (x: any) => string | number) => [label, ...r.scale.map(f)];
+  const s1 = (x: number) => Math.round(x * 10) / 10;
+  table(
+    ['', ...sizes.map((n: string) => `${n} articles`)],
+    [
+      row(
+        'passages (sentences + chunks)',
+        (x) =>
+          `${x.passages.toLocaleString('en')} (${x.sentences.toLocaleString('en')} + ${x.chunks.toLocaleString('en')})`,
+      ),
+      row('full build, process start to end', (x) => `${s1(x.fullBuild.wallSeconds)} s`),
+      row('full build, peak RSS', (x) => `${x.fullBuild.maxRssMiB} MiB`),
+      row(
+        'second full build (+101 articles)',
+        (x) => `${s1(x.fullBuildAfterAdds.wallSeconds)} s, ${x.fullBuildAfterAdds.maxRssMiB} MiB`,
+      ),
+      row('index on disk', (x) => `${x.disk.totalMiB} MiB`),
+      row('cold start (`npm run ask`, first answer)', (x) => m(x.coldStart.seconds, ' s')),
+      row('cold start, peak RSS', (x) => `${x.coldStart.maxRssMiB} MiB`),
+      row('index open in a running process', (x) => `${s1(x.serving.openSeconds)} s`),
+      row(
+        'RSS while serving (after the questions)',
+        (x) => `${x.serving.memoryMiB.serving} MiB (peak ${x.serving.maxRssMiB})`,
+      ),
+      row(
+        'warm answer p50 / p95 / p99',
+        (x) => `${x.serving.warm.totalMs.p50} / ${x.serving.warm.totalMs.p95} / ${x.serving.warm.totalMs.p99} ms`,
+      ),
+      row(
+        '1 article added (process start to end)',
+        (x) => `${s1(x.addOne.wallSeconds)} s (build ${s1(x.addOne.buildSeconds)} s), ${x.addOne.maxRssMiB} MiB`,
+      ),
+      row(
+        '100 articles added',
+        (x) =>
+          `${s1(x.addHundred.wallSeconds)} s (build ${s1(x.addHundred.buildSeconds)} s), ${x.addHundred.maxRssMiB} MiB`,
+      ),
+      row(
+        'seed answers: incremental vs full build',
+        (x) =>
+          `${x.incrementalEqualsFull.questions - x.incrementalEqualsFull.differing} of ${x.incrementalEqualsFull.questions} identical`,
+      ),
+    ],
+  );
+  out.push("#### Where a build's time goes (seconds)", '');
+  out.push(
+    'Embedding runs on every core, and the two kinds of passage are indexed at the same time, each in its own thread, while the main thread writes the store: wall times, and in brackets the seconds each embedding step took summed over the cores.',
+    '',
+  );
+  const builds = r.scale.flatMap((x: any) => [
+    [`full, ${x.articles.toLocaleString('en')}`, x.fullBuild],
+    [`+1 article, ${x.articles.toLocaleString('en')}`, x.addOne],
+    [`+100 articles, ${x.articles.toLocaleString('en')}`, x.addHundred],
+  ]);
+  const p = (b: any) => b.phases;
+  const split = (t: any) => `${s1(t.hnsw)} / ${s1(t.lexical)} / ${s1(t.write)}`;
+  table(
+    [
+      'build',
+      'read corpus (+ previous build)',
+      'plan',
+      'embed [tokenize / model / pool]',
+      'index, wall',
+      'sentences: HNSW / BM25 / write',
+      'chunks: HNSW / BM25 / write',
+      'store (in parallel)',
+      'total',
+    ],
+    builds.map(([name, b]: [string, any]) => [
+      name,
+      s1(p(b).read),
+      s1(p(b).plan),
+      `${s1(p(b).embed)} [${s1(p(b).embedding?.tokenize ?? 0)} / ${s1(p(b).embedding?.model ?? 0)} / ${s1(p(b).embedding?.pool ?? 0)}]`,
+      s1(p(b).index),
+      split(p(b).sentences),
+      split(p(b).chunks),
+      s1(p(b).store),
+      s1(b.buildSeconds),
+    ]),
+  );
+  out.push('#### Index files (MiB)', '');
+  const files = Object.keys(r.scale[r.scale.length - 1].disk.filesMiB);
+  table(
+    ['file', ...sizes],
+    files.map((f) => [f, ...r.scale.map((x: any) => x.disk.filesMiB[f])]),
+  );
+  out.push('#### Warm answers by stage (p50 / p95 ms)', '');
+  const stages = Object.keys(r.scale[0].serving.warm.stagesMs);
+  table(
+    ['stage', ...sizes],
+    stages.map((st) => [
+      st,
+      ...r.scale.map((x: any) => `${x.serving.warm.stagesMs[st].p50} / ${x.serving.warm.stagesMs[st].p95}`),
+    ]),
+  );
+}
 process.stdout.write(out.join('\n'));

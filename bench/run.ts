@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json] [--only build,batch,incremental,answer,cold,vectors,bot] [--large N] [--million] [--grid]
+ * npm run bench [-- --json] [--only build,batch,incremental,answer,cold,vectors,bot,scale] [--large N] [--scale N,N] [--million] [--grid]
  *
  * Speed and size figures, each a median over repeated runs with its range.
  * Uses EMBEDDING_MODEL from MODELS_DIR (CI and BENCHMARKS.md: local/arabic-static-256).
@@ -17,18 +17,31 @@ import { benchColdStart, benchWarm } from './answering.js';
 import { benchBot } from './bot.js';
 import { seedCorpus } from './corpora.js';
 import { benchBatchSizes, benchBuilds, benchIncremental } from './indexing.js';
+import { benchScale } from './scale.js';
 import { show } from './stats.js';
 import { benchVectors } from './vectors.js';
 
 const program = new Command('bench')
   .option('--json', 'print all figures as one JSON object')
-  .option('--only <sections>', 'comma-separated: build,batch,incremental,answer,cold,vectors,bot')
+  .option('--only <sections>', 'comma-separated: build,batch,incremental,answer,cold,vectors,bot,scale')
   .option('--large <n>', 'articles in the synthetic corpus', '10000')
+  .option(
+    '--scale <sizes>',
+    'archive sizes for the scale section (build, disk, cold start, serving, incremental adds), e.g. 10000,100000; runs only when given or named in --only',
+  )
   .option('--million', 'also measure HNSW at 1,000,000 clustered vectors (slow)')
   .option('--grid', 'also measure M=48, efConstruction=400 on uniform vectors (about 10 minutes)')
   .parse();
-const opts = program.opts<{ json?: boolean; only?: string; large: string; million?: boolean; grid?: boolean }>();
-const wanted = (name: string) => !opts.only || opts.only.split(',').includes(name);
+const opts = program.opts<{
+  json?: boolean;
+  only?: string;
+  large: string;
+  scale?: string;
+  million?: boolean;
+  grid?: boolean;
+}>();
+const named = (name: string) => opts.only?.split(',').includes(name) ?? false;
+const wanted = (name: string) => !opts.only || named(name);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const config = loadConfig();
@@ -120,6 +133,14 @@ if (wanted('bot')) {
     log(
       `  ${r.throttled ? 'throttled' : 'unthrottled'}, ${r.users} users: ${r.answersPerSecond} answers/s, reply p50 ${r.latencyMsP50} ms, p95 ${r.latencyMsP95} ms`,
     );
+}
+
+if (opts.scale || named('scale')) {
+  const sizes = (opts.scale ?? '10000,100000').split(',').map(Number);
+  log(`The archive at ${sizes.join(', ')} articles (each step in its own process)…`);
+  results.scale = [];
+  for (const size of sizes)
+    (results.scale as unknown[]).push(await benchScale(size, { ...process.env, LOG_LEVEL: 'silent' }));
 }
 
 if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -61,6 +61,9 @@ export class AnswerService {
   private current: Answerer;
   private reloading: Promise<void> | undefined;
   private watching = false;
+  private closed = false;
+  /** Questions under way per answerer: a replaced (or closed) index is closed when its last one is done. */
+  private readonly inFlight = new Map<Answerer, number>();
 
   private constructor(
     private readonly options: ServiceOptions,
@@ -103,8 +106,24 @@ export class AnswerService {
     return this.options.embedder;
   }
 
-  ask(question: string, options?: AskOptions, timings?: AnswerTimings): Promise<Answer> {
-    return this.current.ask(question, options, timings);
+  async ask(question: string, options?: AskOptions, timings?: AnswerTimings): Promise<Answer> {
+    const answerer = this.current;
+    this.inFlight.set(answerer, (this.inFlight.get(answerer) ?? 0) + 1);
+    try {
+      return await answerer.ask(question, options, timings);
+    } finally {
+      const left = (this.inFlight.get(answerer) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(answerer, left);
+      else {
+        this.inFlight.delete(answerer);
+        if (answerer !== this.current || this.closed) answerer.index.close();
+      }
+    }
+  }
+
+  /** Closes an answerer's index now, or when the questions it is answering are done. */
+  private retire(answerer: Answerer): void {
+    if (!this.inFlight.has(answerer)) answerer.index.close();
   }
 
   /** An article of the live build, with its sentences. */
@@ -131,7 +150,9 @@ export class AnswerService {
       try {
         const dir = await currentBuildDir(this.options.indexDir);
         if (!dir || basename(dir) === this.version) return;
+        const previous = this.current;
         this.current = await AnswerService.answererFor(this.options);
+        this.retire(previous);
         this.options.onReload?.(this.version);
       } catch (error) {
         this.options.onReloadError?.(error as Error);
@@ -149,8 +170,12 @@ export class AnswerService {
     watchFile(join(this.options.indexDir, CURRENT_FILE), { interval: intervalMs }, () => void this.reload());
   }
 
+  /** Stops following new builds and lets go of the index once the questions under way are answered. */
   close(): void {
     if (this.watching) unwatchFile(join(this.options.indexDir, CURRENT_FILE));
     this.watching = false;
+    if (this.closed) return;
+    this.closed = true;
+    this.retire(this.current);
   }
 }

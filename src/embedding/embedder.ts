@@ -1,6 +1,10 @@
-import { join } from 'node:path';
-import { env, type FeatureExtractionPipeline, pipeline } from '@xenova/transformers';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { env, type FeatureExtractionPipeline, pipeline, type Tensor } from '@xenova/transformers';
 import { UserError } from '../errors.js';
+import { exited, startProcess } from '../threads.js';
 import { BUILT_IN_MODEL, DEFAULT_HUB_URL, findModel, type ModelCard, modelFolders, readModelCard } from './models.js';
 
 /** Turns text into unit-length vectors; the only thing the index and retrieval know of models. */
@@ -13,6 +17,28 @@ export interface Embedder {
   embedPassages(texts: string[], onBatch?: (done: number) => void): Promise<Float32Array[]>;
   /** The vector for a user's question. */
   embedQuery(text: string): Promise<Float32Array>;
+  /** Seconds spent so far in each step, summed over threads (for benchmarks; optional). */
+  readonly spent?: EmbedderTimings;
+}
+
+/** What embed-worker.ts is sent: its share of the passages. */
+export interface EmbedJob {
+  options: EmbedderOptions;
+  /** Batches of passages of similar lengths, one after the other. */
+  sizes: number[];
+  texts: string[];
+  /** Where its vectors go, in the order of the texts. */
+  file: string;
+}
+
+/** What embed-worker.ts reports: passages done since its last message; last, once its file is complete, the time spent. */
+export type EmbedMessage = { done: number } | { spent: EmbedderTimings | undefined };
+
+/** Where embedding time goes: the tokenizer, the model, pooling and normalization. */
+export interface EmbedderTimings {
+  tokenize: number;
+  model: number;
+  pool: number;
 }
 
 /** How a model file is coming along while it is downloaded. */
@@ -33,6 +59,12 @@ export interface EmbedderOptions {
   hubUrl?: string;
   /** Passages embedded per batch. */
   batchSize: number;
+  /**
+   * Worker threads that embed a large set of passages (default: one per
+   * core). Each loads the model; a set smaller than PARALLEL_MIN_PASSAGES
+   * is embedded on the calling thread.
+   */
+  threads?: number;
   /** Called as a model's files are downloaded. */
   onDownload?: (progress: DownloadProgress) => void;
 }
@@ -60,6 +92,13 @@ export class ModelNotFoundError extends UserError {
     super(`Embedding model "${model}" is not in ${where} and ${tried}. ${fallback}`);
   }
 }
+
+/**
+ * Passages below which embedPassages stays on the calling thread: starting
+ * a worker (and loading the model in it) costs about half a second, the
+ * time to embed a few thousand passages with the built-in model.
+ */
+export const PARALLEL_MIN_PASSAGES = 5000;
 
 /** transformers.js settings are global: set them for one load. */
 function configureTransformers(options: { localDir?: string; downloadDir?: string; hubUrl?: string }): void {
@@ -101,19 +140,20 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     throw new ModelNotFoundError(model, modelFolders(modelsDir), (error as Error).message.split('\n')[0]);
   }
   const card = readModelCard(model, localDir ?? modelsDir);
-  const embedder = new TransformersEmbedder(model, extractor, options.batchSize, card);
+  const embedder = new TransformersEmbedder(model, extractor, options, card);
   await embedder.embedQuery('.'); // learns the dimension
   return embedder;
 }
 
 class TransformersEmbedder implements Embedder {
   dimension = 0;
+  readonly spent: EmbedderTimings = { tokenize: 0, model: 0, pool: 0 };
   readonly languages?: readonly string[];
 
   constructor(
     readonly modelId: string,
     private readonly extractor: FeatureExtractionPipeline,
-    private readonly batchSize: number,
+    private readonly options: EmbedderOptions,
     private readonly card: ModelCard,
   ) {
     this.languages = card.languages;
@@ -121,19 +161,90 @@ class TransformersEmbedder implements Embedder {
 
   async embedPassages(texts: string[], onBatch?: (done: number) => void): Promise<Float32Array[]> {
     const { passage } = this.card.prefixes;
+    const { batchSize } = this.options;
     // Batch passages of similar length together: a batch is padded to its
     // longest text, so mixing short and long ones wastes most of the work.
     const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
+    const batches: number[][] = [];
+    for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
+    const threads = Math.min(this.options.threads ?? availableParallelism(), batches.length);
+    if (threads > 1 && texts.length >= PARALLEL_MIN_PASSAGES)
+      return this.embedInWorkers(texts, batches, threads, onBatch);
     const vectors: Float32Array[] = new Array(texts.length);
-    for (let i = 0; i < order.length; i += this.batchSize) {
-      const batch = order.slice(i, i + this.batchSize);
+    let done = 0;
+    for (const batch of batches) {
       const embedded = await this.run(batch.map((j) => passage + texts[j]));
-      batch.forEach((j, k) => {
-        vectors[j] = embedded[k];
-      });
-      onBatch?.(Math.min(i + this.batchSize, texts.length));
+      for (const [k, j] of batch.entries()) vectors[j] = embedded[k];
+      done += batch.length;
+      onBatch?.(done);
     }
     return vectors;
+  }
+
+  /**
+   * Batches dealt out in turn to child processes (so each gets short and long
+   * ones); each writes its vectors to a file, read back into one shared table.
+   */
+  private async embedInWorkers(
+    texts: string[],
+    batches: number[][],
+    threads: number,
+    onBatch?: (done: number) => void,
+  ): Promise<Float32Array[]> {
+    const dimension = this.dimension;
+    const table = new Float32Array(new SharedArrayBuffer(texts.length * dimension * 4));
+    const work = await mkdtemp(join(tmpdir(), 'embed-'));
+    let done = 0;
+    try {
+      const complete = new Set<ChildProcess>();
+      const shares = Array.from({ length: threads }, (_, w) => batches.filter((_, b) => b % threads === w));
+      const children = shares.map((share, w) => {
+        const child = startProcess(new URL(`./embed-worker${extname(import.meta.url)}`, import.meta.url));
+        child.on('message', (message: EmbedMessage) => {
+          if ('spent' in message) {
+            complete.add(child);
+            for (const step of ['tokenize', 'model', 'pool'] as const) this.spent[step] += message.spent?.[step] ?? 0;
+            return;
+          }
+          done += message.done;
+          onBatch?.(done);
+        });
+        child.send({
+          options: { ...this.options, onDownload: undefined, allowRemoteModels: false },
+          sizes: share.map((batch) => batch.length),
+          texts: share.flatMap((batch) => batch.map((i) => texts[i])),
+          file: join(work, `${w}.f32`),
+        } satisfies EmbedJob);
+        return child;
+      });
+      try {
+        // A child whose file is complete has done its work, whatever its exit says (native teardown).
+        await Promise.all(
+          children.map((child) =>
+            exited(child).catch((error) => {
+              if (!complete.has(child)) throw error;
+            }),
+          ),
+        );
+      } catch (error) {
+        for (const child of children) child.kill();
+        throw error;
+      }
+      // Each child's rows, in the order of its share, into their places.
+      for (const [w, share] of shares.entries()) {
+        const rows = share.flat();
+        const read = await readFile(join(work, `${w}.f32`));
+        const bytes = read.byteOffset % 4 === 0 ? read : new Uint8Array(read);
+        if (bytes.byteLength !== rows.length * dimension * 4)
+          throw new Error('embedding: a child wrote too few vectors');
+        const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+        for (const [k, row] of rows.entries())
+          table.set(vectors.subarray(k * dimension, (k + 1) * dimension), row * dimension);
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+    return texts.map((_, i) => table.subarray(i * dimension, (i + 1) * dimension));
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
@@ -142,13 +253,62 @@ class TransformersEmbedder implements Embedder {
   }
 
   private async run(texts: string[]): Promise<Float32Array[]> {
-    const output = await this.extractor(texts, { pooling: 'mean', normalize: true });
-    const [rows, dim] = output.dims as [number, number];
+    // The pipeline's own steps (tokenize, run the model), then pooling done
+    // by meanPoolNormalized instead of the pipeline's generic tensor code.
+    let started = performance.now();
+    const inputs = this.extractor.tokenizer(texts, { padding: true, truncation: true });
+    this.spent.tokenize += (performance.now() - started) / 1000;
+    started = performance.now();
+    const outputs = await this.extractor.model(inputs);
+    this.spent.model += (performance.now() - started) / 1000;
+    started = performance.now();
+    const hidden: Tensor = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
+    const [rows, , dim] = hidden.dims as [number, number, number];
     this.dimension = dim;
-    const data = output.data as Float32Array;
+    const pooled = meanPoolNormalized(hidden, inputs.attention_mask);
+    this.spent.pool += (performance.now() - started) / 1000;
     // A text made only of unknown tokens pools to 0/0: store it as a zero vector.
     return Array.from({ length: rows }, (_, r) =>
-      data.slice(r * dim, (r + 1) * dim).map((x) => (Number.isNaN(x) ? 0 : x)),
+      pooled.subarray(r * dim, (r + 1) * dim).map((x) => (Number.isNaN(x) ? 0 : x)),
     );
   }
+}
+
+/**
+ * Mean pooling over the unmasked tokens, then L2 normalization: what the
+ * feature-extraction pipeline does with `{ pooling: 'mean', normalize: true }`,
+ * with the same arithmetic in the same order (so the same bits: the embedder
+ * test compares them), in plain loops. The pipeline's generic tensor code
+ * (an index computed per element, a BigInt mask read per element and
+ * dimension) cost about 2 ms per passage, ten times the model itself.
+ */
+export function meanPoolNormalized(hidden: Tensor, attentionMask: Tensor): Float32Array {
+  const [batch, length, dim] = hidden.dims as [number, number, number];
+  const data = hidden.data as Float32Array;
+  const maskData = attentionMask.data as ArrayLike<bigint | number>;
+  const out = new Float32Array(batch * dim);
+  const sums = new Float64Array(dim);
+  const mask = new Float64Array(length);
+  for (let i = 0; i < batch; i++) {
+    let count = 0;
+    for (let j = 0; j < length; j++) {
+      mask[j] = Number(maskData[i * length + j]);
+      count += mask[j];
+    }
+    sums.fill(0);
+    for (let j = 0; j < length; j++) {
+      const attn = mask[j];
+      const offset = (i * length + j) * dim;
+      for (let k = 0; k < dim; k++) sums[k] += data[offset + k] * attn;
+    }
+    // The norm is accumulated in single precision, as Tensor.norm does.
+    const norm = new Float32Array(1);
+    for (let k = 0; k < dim; k++) {
+      out[i * dim + k] = sums[k] / count;
+      norm[0] += out[i * dim + k] ** 2;
+    }
+    norm[0] = norm[0] ** (1 / 2);
+    for (let k = 0; k < dim; k++) out[i * dim + k] /= norm[0];
+  }
+  return out;
 }

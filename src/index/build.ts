@@ -1,10 +1,11 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import type { ChunkOptions } from '../corpus/chunks.js';
 import { listCorpus, loadCorpus, type SkippedFile } from '../corpus/load.js';
-import type { Embedder } from '../embedding/embedder.js';
+import type { Embedder, EmbedderTimings } from '../embedding/embedder.js';
 import { errnoCode, UserError } from '../errors.js';
 import { createBuildDir, discardBuild, lockIndexDir, publishBuild } from './location.js';
 import { type ArticleVectors, type BuildPlan, type PlannedArticle, planBuild, readPreviousBuild } from './plan.js';
+import type { SearchFilesTimings } from './search-files.js';
 import { writeBuild } from './write.js';
 
 export interface BuildOptions {
@@ -20,6 +21,26 @@ export interface BuildOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called for each article file that is skipped, before the build goes on. */
   onSkip?: (skipped: SkippedFile) => void;
+  /** Passages from which both kinds are indexed in worker threads at once (default: PARALLEL_INDEX_MIN_PASSAGES). */
+  parallelFrom?: number;
+}
+
+/** Where a build's time went, in seconds. */
+export interface BuildPhases {
+  /** Listing, reading and parsing the corpus (and the previous build, if any). */
+  read: number;
+  /** Sentences split into chunks, labels given. */
+  plan: number;
+  /** Embedding, wall time; `embedding` splits it by step, summed over threads. */
+  embed: number;
+  embedding?: EmbedderTimings;
+  /** Writing the articles and vector tables, while the search indexes are written. */
+  store: number;
+  /** Both kinds' HNSW graphs and BM25 indexes, wall time (in parallel when large). */
+  index: number;
+  /** Per kind: HNSW insertion, BM25 analysis and indexing, writing both files. */
+  sentences: SearchFilesTimings;
+  chunks: SearchFilesTimings;
 }
 
 export interface BuildReport {
@@ -37,6 +58,7 @@ export interface BuildReport {
   /** Why the previous build could not be updated and everything was built again, if so. */
   fullRebuildReason?: string;
   seconds: number;
+  phases: BuildPhases;
   model: string;
   buildDir: string;
 }
@@ -104,6 +126,16 @@ async function embedArticles(
  */
 export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const started = performance.now();
+  /** Seconds since the start, then since the last lap. */
+  const stopwatch = () => {
+    let last = started;
+    return () => {
+      const now = performance.now();
+      const seconds = (now - last) / 1000;
+      last = now;
+      return seconds;
+    };
+  };
   const { corpusDir, indexDir, embedder, chunking } = options;
   const listing = await listCorpus(corpusDir, { maxBytes: options.maxArticleBytes });
   await ensureWritable(indexDir);
@@ -119,13 +151,32 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       maxBytes: options.maxArticleBytes,
     });
     for (const skipped of corpus.skipped) options.onSkip?.(skipped);
+    const lap = stopwatch();
+    const read = lap();
     const plan = planBuild(corpus, previous.build, chunking);
+    const planned = lap();
 
+    const spentBefore = embedder.spent && { ...embedder.spent };
     const vectors = await embedArticles(plan, embedder, options.onProgress);
+    const embed = lap();
+    const embedding =
+      spentBefore && embedder.spent
+        ? {
+            tokenize: embedder.spent.tokenize - spentBefore.tokenize,
+            model: embedder.spent.model - spentBefore.model,
+            pool: embedder.spent.pool - spentBefore.pool,
+          }
+        : undefined;
 
     buildDir = await createBuildDir(indexDir);
-    const counts = await writeBuild(buildDir, plan, vectors, { embedder, chunking, started });
+    const counts = await writeBuild(buildDir, plan, vectors, {
+      embedder,
+      chunking,
+      started,
+      parallelFrom: options.parallelFrom,
+    });
     await publishBuild(indexDir, buildDir);
+    const { store, index, sentences, chunks } = counts.timings;
 
     return {
       articles: plan.articles.length,
@@ -138,6 +189,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       passagesEmbedded: counts.passagesEmbedded,
       ...(previous.reason ? { fullRebuildReason: previous.reason } : {}),
       seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+      phases: { read, plan: planned, embed, ...(embedding ? { embedding } : {}), store, index, sentences, chunks },
       model: embedder.modelId,
       buildDir,
     };

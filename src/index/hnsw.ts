@@ -61,6 +61,22 @@ export class HnswIndex implements VectorIndex {
     );
   }
 
+  /** Like `read`, off the main thread (hnswlib reads in libuv's pool): several indexes load at once. */
+  static async load(
+    file: string,
+    dimension: number,
+    options: HnswOptions & { size?: number } = {},
+  ): Promise<HnswIndex> {
+    const index = new hnswlib.HierarchicalNSW('cosine', dimension);
+    await index.readIndex(file, true);
+    return new HnswIndex(
+      index,
+      dimension,
+      options.efSearch ?? DEFAULTS.efSearch,
+      options.size ?? index.getCurrentCount(),
+    );
+  }
+
   /** Items that can be found (deleted ones excluded). */
   get size(): number {
     return this.live;

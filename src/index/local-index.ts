@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import { UserError } from '../errors.js';
@@ -13,16 +12,7 @@ import type {
   PassageKind,
   SearchIndex,
 } from './search-index.js';
-import {
-  FILES,
-  FORMAT_VERSION,
-  type Manifest,
-  readJson,
-  readVectors,
-  row,
-  type StoredArticle,
-  type VectorTable,
-} from './store.js';
+import { FILES, FORMAT_VERSION, type Manifest, readJson, type StoredArticle, VectorFile } from './store.js';
 import { dot } from './vector-index.js';
 import { IndexDamagedError, verifyBuild } from './verify.js';
 
@@ -48,8 +38,10 @@ interface PassageSearch {
 
 /**
  * The index of one published build, held in memory: HNSW graphs
- * (hnswlib-node) and BM25 indexes (MiniSearch) for sentences and for chunks,
- * the sentences' vectors and texts, and the articles' sources.
+ * (hnswlib-node) and BM25 indexes (lexical.ts) for sentences and for chunks,
+ * the sentences' texts, and the articles' sources. Each vector is held once,
+ * in its graph: sentence similarities read the rows they need from the
+ * build's sentence vector table on disk (the page cache keeps them).
  */
 export class LocalIndex implements SearchIndex {
   readonly version: string;
@@ -62,12 +54,16 @@ export class LocalIndex implements SearchIndex {
     private readonly stored: StoredArticle[],
     private readonly sentences: IndexedSentence[],
     private readonly chunks: ChunkSpan[],
-    private readonly vectors: VectorTable,
+    /** The sentences' vectors, read from the build's table as questions need them. */
+    private readonly vectors: VectorFile,
     private readonly search: Record<PassageKind, PassageSearch>,
   ) {
     this.version = basename(dir);
     this.model = manifest.model;
+    this.byId = new Map(stored.map((a) => [a.id, a]));
   }
+
+  private readonly byId: Map<string, StoredArticle>;
 
   /**
    * Opens a build folder, once it is checked (verifyBuild).
@@ -81,6 +77,16 @@ export class LocalIndex implements SearchIndex {
     );
     if (manifest.formatVersion !== FORMAT_VERSION)
       throw new IndexFormatError(dir, manifest.formatVersion, FORMAT_VERSION);
+    const { dimension, counts } = manifest;
+    // The graphs load in libuv's threads while this one reads the rest.
+    const graphs = Promise.all([
+      HnswIndex.load(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
+      HnswIndex.load(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
+    ]);
+    const lexical = Promise.all([
+      LexicalIndex.read(join(dir, FILES.sentenceLexical)),
+      LexicalIndex.read(join(dir, FILES.chunkLexical)),
+    ]);
     const stored = await readJson<StoredArticle[]>(dir, FILES.articles).catch(() => {
       throw new IndexDamagedError(dir, FILES.articles, 'cannot be read');
     });
@@ -99,28 +105,12 @@ export class LocalIndex implements SearchIndex {
         chunks.push({ first: base + c.first, last: base + c.last });
       });
     }
-    const { dimension, counts } = manifest;
-    const lexical = async (file: string) => LexicalIndex.fromJSON(await readFile(join(dir, file), 'utf8'));
-    return new LocalIndex(
-      dir,
-      manifest,
-      stored,
-      sentences,
-      chunks,
-      await readVectors(dir, FILES.sentenceVectors, dimension),
-      {
-        sentence: {
-          hnsw: HnswIndex.read(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
-          lexical: await lexical(FILES.sentenceLexical),
-          idByLabel: sentenceLabels,
-        },
-        chunk: {
-          hnsw: HnswIndex.read(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
-          lexical: await lexical(FILES.chunkLexical),
-          idByLabel: chunkLabels,
-        },
-      },
-    );
+    const [[sentenceHnsw, chunkHnsw], [sentenceLexical, chunkLexical]] = await Promise.all([graphs, lexical]);
+    const vectors = new VectorFile(join(dir, FILES.sentenceVectors), dimension);
+    return new LocalIndex(dir, manifest, stored, sentences, chunks, vectors, {
+      sentence: { hnsw: sentenceHnsw, lexical: sentenceLexical, idByLabel: sentenceLabels },
+      chunk: { hnsw: chunkHnsw, lexical: chunkLexical, idByLabel: chunkLabels },
+    });
   }
 
   get sentenceCount(): number {
@@ -138,7 +128,11 @@ export class LocalIndex implements SearchIndex {
   }
 
   sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
-    return sentenceIds.map((id) => dot(vector, row(this.vectors, id)));
+    const similarities = new Array<number>(sentenceIds.length);
+    this.vectors.forEachRow(sentenceIds, (row, i) => {
+      similarities[i] = dot(vector, row);
+    });
+    return similarities;
   }
 
   documentFrequencies(terms: readonly string[]): number[] {
@@ -164,12 +158,16 @@ export class LocalIndex implements SearchIndex {
   }
 
   article(id: string): IndexedArticle | undefined {
-    const stored = this.stored.find((a) => a.id === id);
+    const stored = this.byId.get(id);
     return stored && { ...metaOf(stored), sentences: stored.sentences.map((s) => s.text) };
   }
 
   articles({ offset, limit }: { offset: number; limit: number }): { total: number; items: ArticleMeta[] } {
     return { total: this.stored.length, items: this.stored.slice(offset, offset + limit).map(metaOf) };
+  }
+
+  close(): void {
+    this.vectors.close();
   }
 }
 

@@ -3,7 +3,7 @@ import type { ArticleMeta } from '../corpus/article.js';
 /**
  * What retrieval asks of an index, and all it may ask. The answering layer
  * and, through it, the bot know the index only by this interface;
- * `LocalIndex` (hnswlib-node + MiniSearch over one published build) is its
+ * `LocalIndex` (hnswlib-node + its own BM25 index over one published build) is its
  * implementation today. ARCHITECTURE.md sketches a distributed one.
  *
  * Sentences are numbered across the whole build (0 … sentenceCount - 1) in
@@ -37,6 +37,8 @@ export interface SearchIndex {
   article(id: string): IndexedArticle | undefined;
   /** A page of the articles, in id order. */
   articles(page: { offset: number; limit: number }): { total: number; items: ArticleMeta[] };
+  /** Lets go of what the index holds open (files); it answers nothing after. */
+  close(): void;
 }
 
 /** The two kinds of passage the index searches. */

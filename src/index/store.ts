@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SentenceSpan } from '../arabic/sentences.js';
@@ -5,7 +6,7 @@ import type { ArticleMeta } from '../corpus/article.js';
 import type { ChunkOptions, ChunkRange } from '../corpus/chunks.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
-export const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 6;
 
 export const FILES = {
   manifest: 'manifest.json',
@@ -14,8 +15,8 @@ export const FILES = {
   chunkVectors: 'chunk-vectors.f32',
   sentenceHnsw: 'sentences.hnsw',
   chunkHnsw: 'chunks.hnsw',
-  sentenceLexical: 'sentences.lexical.json',
-  chunkLexical: 'chunks.lexical.json',
+  sentenceLexical: 'sentences.lexical',
+  chunkLexical: 'chunks.lexical',
 } as const;
 
 /** An article as stored in the index: its source, sentences and chunks. */
@@ -70,10 +71,9 @@ export async function readJson<T>(dir: string, file: string): Promise<T> {
   return JSON.parse(await readFile(join(dir, file), 'utf8')) as T;
 }
 
-export async function writeVectors(dir: string, file: string, rows: Float32Array[], dimension: number): Promise<void> {
-  const data = new Float32Array(rows.length * dimension);
-  for (const [i, vector] of rows.entries()) data.set(vector, i * dimension);
-  await writeFile(join(dir, file), new Uint8Array(data.buffer));
+/** Writes a vector table (rows one after the other). */
+export async function writeTable(dir: string, file: string, data: Float32Array): Promise<void> {
+  await writeFile(join(dir, file), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
 export async function readVectors(dir: string, file: string, dimension: number): Promise<VectorTable> {
@@ -87,4 +87,54 @@ export async function readVectors(dir: string, file: string, dimension: number):
 /** Row `i` of a vector table, as a view (no copy). */
 export function row(table: VectorTable, i: number): Float32Array {
   return table.data.subarray(i * table.dimension, (i + 1) * table.dimension);
+}
+
+/** Closes the files of vector tables that are no longer used (a replaced build's). */
+const openTables = new FinalizationRegistry<number>((fd) => closeSync(fd));
+
+/**
+ * A vector table read from its file as rows are needed (positional reads:
+ * the operating system's page cache holds the hot ones, outside the
+ * process's memory). Rows come back exactly as stored.
+ */
+export class VectorFile {
+  private readonly fd: number;
+  private buffer = new Float32Array(0);
+
+  constructor(
+    path: string,
+    readonly dimension: number,
+  ) {
+    this.fd = openSync(path, 'r');
+    openTables.register(this, this.fd, this);
+  }
+
+  /** Closes the file now (rather than when the table is garbage collected). */
+  close(): void {
+    if (!openTables.unregister(this)) return; // closed already
+    closeSync(this.fd);
+  }
+
+  /**
+   * Calls `use` with each of the given rows, in the order given; a run of
+   * consecutive rows is read at once. The row passed is only valid during
+   * the call.
+   */
+  forEachRow(rows: readonly number[], use: (vector: Float32Array, i: number) => void): void {
+    const rowBytes = this.dimension * 4;
+    for (let start = 0; start < rows.length; ) {
+      let end = start + 1;
+      while (end < rows.length && rows[end] === rows[end - 1] + 1) end++;
+      const count = end - start;
+      if (this.buffer.length < count * this.dimension) this.buffer = new Float32Array(count * this.dimension * 2);
+      const bytes = new Uint8Array(this.buffer.buffer, 0, count * rowBytes);
+      const read = readSync(this.fd, bytes, 0, bytes.length, rows[start] * rowBytes);
+      if (read !== bytes.length) throw new Error(`vector table: rows ${rows[start]}…${rows[end - 1]} are missing`);
+      for (let i = start; i < end; i++) {
+        const offset = (i - start) * this.dimension;
+        use(this.buffer.subarray(offset, offset + this.dimension), i);
+      }
+      start = end;
+    }
+  }
 }

@@ -1,71 +1,75 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { extname, join } from 'node:path';
 import type { ChunkOptions } from '../corpus/chunks.js';
 import type { Embedder } from '../embedding/embedder.js';
-import { HnswIndex } from './hnsw.js';
-import { LexicalIndex } from './lexical.js';
+import { finished, startWorker } from '../threads.js';
 import type { ArticleVectors, BuildPlan, PlannedArticle } from './plan.js';
-import { FILES, FORMAT_VERSION, type Manifest, type StoredArticle, writeJson, writeVectors } from './store.js';
+import { type SearchFilesJob, type SearchFilesTimings, writeSearchFiles } from './search-files.js';
+import { FILES, FORMAT_VERSION, type Manifest, type StoredArticle, writeJson, writeTable } from './store.js';
 import { recordFiles } from './verify.js';
 
-/** One kind of passage (sentences or chunks) across the whole build. */
-interface PassageSet {
-  labels: number[];
-  vectors: Float32Array[];
-  /** Labels, vectors and texts of the passages new in this build. */
-  added: { labels: number[]; vectors: Float32Array[]; texts: string[] };
-  /** Labels of the previous build's passages that are gone. */
-  removed: number[];
-}
+/**
+ * Passages from which the two kinds' HNSW graphs and BM25 indexes are
+ * written in two worker threads at once (hnswlib-node adds points on the
+ * calling thread only). Below it, starting the workers costs more than it
+ * saves.
+ */
+export const PARALLEL_INDEX_MIN_PASSAGES = 20_000;
 
-/** Gathers one kind of passage from every planned article. */
+/** One kind of passage (sentences or chunks) across the whole build, vectors in one shared table. */
 function passageSet(
   plan: BuildPlan,
   fresh: Map<PlannedArticle, ArticleVectors>,
   kind: 'sentences' | 'chunks',
-): PassageSet {
-  const set: PassageSet = { labels: [], vectors: [], added: { labels: [], vectors: [], texts: [] }, removed: [] };
+  dimension: number,
+): Pick<SearchFilesJob, 'table' | 'labels' | 'added' | 'removed'> {
+  const labels = plan.articles.flatMap((a) => a.stored.labels[kind]);
+  const table = new Float32Array(new SharedArrayBuffer(labels.length * dimension * 4));
+  const added: SearchFilesJob['added'] = { rows: [], texts: [] };
+  let row = 0;
   for (const article of plan.articles) {
-    const labels = article.stored.labels[kind];
     const vectors = article.reused?.[kind] ?? fresh.get(article)?.[kind] ?? [];
-    set.labels.push(...labels);
-    set.vectors.push(...vectors);
-    if (article.passages) {
-      set.added.labels.push(...labels);
-      set.added.vectors.push(...vectors);
-      set.added.texts.push(...article.passages[kind]);
+    for (const [i, vector] of vectors.entries()) {
+      table.set(vector, (row + i) * dimension);
+      if (article.passages) {
+        added.rows.push(row + i);
+        added.texts.push(article.passages[kind][i]);
+      }
     }
+    row += article.stored.labels[kind].length;
   }
-  set.removed = plan.removed.flatMap((a) => a.labels[kind]);
-  return set;
+  return { table, labels, added, removed: plan.removed.flatMap((a) => a.labels[kind]) };
 }
 
-/**
- * Writes a passage set's HNSW graph and BM25 index: the previous build's,
- * updated in place (removed passages deleted, new ones added), or new ones.
- */
-async function writeSearchIndexes(
-  set: PassageSet,
-  dimension: number,
-  files: { hnsw: string; lexical: string },
-  buildDir: string,
-  previous: { dir: string; size: number } | undefined,
-): Promise<void> {
-  let hnsw: HnswIndex;
-  let lexical: LexicalIndex;
-  if (previous) {
-    hnsw = HnswIndex.read(join(previous.dir, files.hnsw), dimension, { size: previous.size });
-    hnsw.remove(set.removed);
-    hnsw.add(set.added.vectors, set.added.labels);
-    lexical = LexicalIndex.fromJSON(await readFile(join(previous.dir, files.lexical), 'utf8'));
-    lexical.remove(set.removed);
-    lexical.add(set.added.texts, set.added.labels);
-  } else {
-    hnsw = HnswIndex.build(set.vectors, dimension, { labels: set.labels });
-    lexical = LexicalIndex.build(set.added.texts, set.added.labels);
+/** Runs the jobs in worker threads at once, or one after the other on this thread. */
+async function runSearchFileJobs(jobs: SearchFilesJob[], parallel: boolean): Promise<SearchFilesTimings[]> {
+  if (!parallel) {
+    const timings: SearchFilesTimings[] = [];
+    for (const job of jobs) timings.push(await writeSearchFiles(job));
+    return timings;
   }
-  hnsw.write(join(buildDir, files.hnsw));
-  await writeFile(join(buildDir, files.lexical), lexical.toJSON());
+  const module = new URL(`./search-files-worker${extname(import.meta.url)}`, import.meta.url);
+  const workers = jobs.map((job) => startWorker(module, { ...job, table: job.table.buffer }));
+  const results = workers.map(
+    (worker) => new Promise<SearchFilesTimings>((resolve) => worker.once('message', resolve)),
+  );
+  try {
+    await Promise.all(workers.map(finished));
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw error;
+  }
+  return Promise.all(results);
+}
+
+/** Where a build's time went, in seconds (the two kinds of passage are indexed at the same time). */
+export interface WriteTimings {
+  /** Articles and vector tables. */
+  store: number;
+  /** Both kinds' graphs and BM25 indexes, wall time. */
+  index: number;
+  sentences: SearchFilesTimings;
+  chunks: SearchFilesTimings;
 }
 
 /**
@@ -77,32 +81,54 @@ export async function writeBuild(
   buildDir: string,
   plan: BuildPlan,
   fresh: Map<PlannedArticle, ArticleVectors>,
-  { embedder, chunking, started }: { embedder: Embedder; chunking: ChunkOptions; started: number },
-): Promise<{ sentences: number; chunks: number; passagesEmbedded: number }> {
+  {
+    embedder,
+    chunking,
+    started,
+    parallelFrom = PARALLEL_INDEX_MIN_PASSAGES,
+  }: { embedder: Embedder; chunking: ChunkOptions; started: number; parallelFrom?: number },
+): Promise<{ sentences: number; chunks: number; passagesEmbedded: number; timings: WriteTimings }> {
   const stored: StoredArticle[] = plan.articles.map((a) => a.stored);
-  const sentences = passageSet(plan, fresh, 'sentences');
-  const chunks = passageSet(plan, fresh, 'chunks');
-  const dimension = sentences.vectors[0]?.length ?? embedder.dimension;
+  const first = plan.articles[0];
+  const dimension =
+    (first?.reused?.sentences[0] ?? (first && fresh.get(first)?.sentences[0]))?.length ?? embedder.dimension;
+  const sentences = passageSet(plan, fresh, 'sentences', dimension);
+  const chunks = passageSet(plan, fresh, 'chunks', dimension);
 
-  await writeJson(buildDir, FILES.articles, stored);
-  await writeVectors(buildDir, FILES.sentenceVectors, sentences.vectors, dimension);
-  await writeVectors(buildDir, FILES.chunkVectors, chunks.vectors, dimension);
   const { previous } = plan;
-  const previousOf = (size: number) => previous && { dir: previous.dir, size };
-  await writeSearchIndexes(
-    sentences,
+  const job = (
+    set: typeof sentences,
+    files: { hnsw: string; lexical: string },
+    previousSize: number | undefined,
+  ): SearchFilesJob => ({
+    ...set,
     dimension,
-    { hnsw: FILES.sentenceHnsw, lexical: FILES.sentenceLexical },
-    buildDir,
-    previousOf(previous?.manifest.counts.sentences ?? 0),
-  );
-  await writeSearchIndexes(
-    chunks,
-    dimension,
-    { hnsw: FILES.chunkHnsw, lexical: FILES.chunkLexical },
-    buildDir,
-    previousOf(previous?.manifest.counts.chunks ?? 0),
-  );
+    out: { hnsw: join(buildDir, files.hnsw), lexical: join(buildDir, files.lexical) },
+    ...(previous && previousSize !== undefined
+      ? {
+          previous: {
+            hnsw: join(previous.dir, files.hnsw),
+            lexical: join(previous.dir, files.lexical),
+            size: previousSize,
+          },
+        }
+      : {}),
+  });
+  const jobs = [
+    job(sentences, { hnsw: FILES.sentenceHnsw, lexical: FILES.sentenceLexical }, previous?.manifest.counts.sentences),
+    job(chunks, { hnsw: FILES.chunkHnsw, lexical: FILES.chunkLexical }, previous?.manifest.counts.chunks),
+  ];
+  const parallel = availableParallelism() > 1 && sentences.added.rows.length + chunks.added.rows.length >= parallelFrom;
+  const since = performance.now();
+  const indexing = runSearchFileJobs(jobs, parallel);
+  // The main thread writes the store meanwhile (after the indexing, when it runs on this thread).
+  const storeStarted = performance.now();
+  await writeJson(buildDir, FILES.articles, stored);
+  await writeTable(buildDir, FILES.sentenceVectors, sentences.table);
+  await writeTable(buildDir, FILES.chunkVectors, chunks.table);
+  const store = (performance.now() - storeStarted) / 1000;
+  const [sentenceTimings, chunkTimings] = await indexing;
+  const index = (performance.now() - since) / 1000;
 
   const counts = { articles: stored.length, sentences: sentences.labels.length, chunks: chunks.labels.length };
   const manifest: Manifest = {
@@ -122,6 +148,7 @@ export async function writeBuild(
   return {
     sentences: counts.sentences,
     chunks: counts.chunks,
-    passagesEmbedded: sentences.added.labels.length + chunks.added.labels.length,
+    passagesEmbedded: sentences.added.rows.length + chunks.added.rows.length,
+    timings: { store, index, sentences: sentenceTimings, chunks: chunkTimings },
   };
 }

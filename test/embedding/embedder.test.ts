@@ -1,9 +1,13 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { env, type FeatureExtractionPipeline, pipeline } from '@xenova/transformers';
 import { describe, expect, it } from 'vitest';
-import { createEmbedder, ModelNotFoundError } from '../../src/embedding/embedder.js';
-import { isE5, readModelCard } from '../../src/embedding/models.js';
+import { splitSentences } from '../../src/arabic/sentences.js';
+import { createEmbedder, ModelNotFoundError, PARALLEL_MIN_PASSAGES } from '../../src/embedding/embedder.js';
+import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR, isE5, readModelCard } from '../../src/embedding/models.js';
 import { dot } from '../../src/index/vector-index.js';
-import { tinyEmbedder } from '../helpers/fixtures.js';
-import { TINY_MODELS_DIR } from '../helpers/paths.js';
+import { builtInEmbedder, tinyEmbedder } from '../helpers/fixtures.js';
+import { CORPUS_DIR, TINY_MODEL, TINY_MODELS_DIR } from '../helpers/paths.js';
 
 describe('createEmbedder (tiny model through transformers.js)', () => {
   it('embeds in batches into unit vectors of the model dimension', async () => {
@@ -31,6 +35,45 @@ describe('createEmbedder (tiny model through transformers.js)', () => {
     const embedder = await tinyEmbedder();
     const [passage] = await embedder.embedPassages(['بوتين']);
     expect(dot(await embedder.embedQuery('بوتين'), passage)).toBeCloseTo(1, 5);
+  });
+
+  it("gives the same vectors, bit for bit, as transformers.js's own pooling and normalization", async () => {
+    // Sentences and whole paragraphs of the seed articles, in mixed batches (padding) of the embedder's size.
+    const texts = readdirSync(CORPUS_DIR)
+      .flatMap((f) => splitSentences(readFileSync(join(CORPUS_DIR, f), 'utf8')).map((s) => s.text))
+      .slice(0, 64);
+    texts.push(texts.slice(0, 5).join(' '), 'xyz', '');
+    const embedder = await builtInEmbedder();
+    const ours = await embedder.embedPassages(texts);
+    env.allowLocalModels = true;
+    env.localModelPath = BUILT_IN_MODELS_DIR;
+    env.allowRemoteModels = false;
+    const extractor = (await pipeline('feature-extraction', BUILT_IN_MODEL)) as FeatureExtractionPipeline;
+    for (let i = 0; i < texts.length; i += 32) {
+      const batch = texts.slice(i, i + 32);
+      const output = await extractor(batch, { pooling: 'mean', normalize: true });
+      const data = output.data as Float32Array;
+      for (let r = 0; r < batch.length; r++) {
+        const expected = data.slice(r * 256, (r + 1) * 256).map((x) => (Number.isNaN(x) ? 0 : x));
+        // embedPassages batches by length; compare each text's vector with the pipeline's, in a batch of others.
+        expect(Array.from(ours[i + r])).toEqual(Array.from(expected));
+      }
+    }
+  });
+
+  it('embeds a large set in worker threads into the same vectors, in order, reporting progress', async () => {
+    const words = ['الصين', 'وروسيا', 'التجارة', 'الثنائية', 'بوتين', 'أفغانستان', 'اللقاحات', 'المحادثات'];
+    const texts = Array.from({ length: PARALLEL_MIN_PASSAGES }, (_, i) =>
+      Array.from({ length: 1 + (i % 9) }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' '),
+    );
+    const options = { model: TINY_MODEL, modelsDir: TINY_MODELS_DIR, allowRemoteModels: false, batchSize: 16 };
+    const one = await (await createEmbedder({ ...options, threads: 1 })).embedPassages(texts);
+    let reported = 0;
+    const two = await (await createEmbedder({ ...options, threads: 2 })).embedPassages(texts, (done) => {
+      reported = done;
+    });
+    expect(two.map((v) => Array.from(v))).toEqual(one.map((v) => Array.from(v)));
+    expect(reported).toBe(texts.length);
   });
 
   it('names the folder it searched when the model is missing', async () => {

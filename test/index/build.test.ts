@@ -126,6 +126,35 @@ describe('buildIndex', () => {
     }
   });
 
+  it('writes the same files when both kinds are indexed in worker threads, fully and incrementally', async () => {
+    const corpus = copyCorpus();
+    const embedder = await tinyEmbedder();
+    const inline = join(tempDir('threads'), 'embeddings');
+    const threaded = join(tempDir('threads'), 'embeddings');
+    const run = (indexDir: string, parallelFrom: number) =>
+      buildIndex({ corpusDir: corpus, indexDir, embedder, chunking: CHUNKING, parallelFrom });
+    const files = async (indexDir: string) => {
+      const dir = (await currentBuildDir(indexDir)) as string;
+      return Object.fromEntries(
+        readdirSync(dir)
+          .filter((f) => f !== 'manifest.json')
+          .map((f) => [f, readFileSync(join(dir, f)).toString('base64')]),
+      );
+    };
+    const report = await run(threaded, 0);
+    await run(inline, Number.POSITIVE_INFINITY);
+    expect(Object.keys(await files(threaded)).sort()).toEqual(Object.keys(await files(inline)).sort());
+    expect(await files(threaded)).toEqual(await files(inline));
+    expect(report.phases.sentences.hnsw).toBeGreaterThan(0);
+    expect(report.phases.chunks.lexical).toBeGreaterThan(0);
+
+    writeFileSync(join(corpus, '006_new.txt'), 'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مستمرة.\n');
+    rmSync(join(corpus, '002_26a9db706ec05ddb.txt'));
+    expect((await run(threaded, 0)).embedded).toBe(1);
+    await run(inline, Number.POSITIVE_INFINITY);
+    expect(await files(threaded)).toEqual(await files(inline));
+  });
+
   it('reuses vectors exactly as they were stored', async () => {
     const indexDir = join(tempDir('reuse'), 'embeddings');
     await build(CORPUS_DIR, indexDir);

@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import MiniSearch from 'minisearch';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { splitSentences } from '../../src/arabic/sentences.js';
 import { contentTerms } from '../../src/arabic/tokens.js';
-import { LexicalIndex } from '../../src/index/lexical.js';
+import { readDataset } from '../../src/eval/datasets.js';
+import { ANALYSIS, LexicalIndex } from '../../src/index/lexical.js';
+import { ARCD, CORPUS_DIR, SEED_QA } from '../helpers/paths.js';
 
 const docs = [
   'أعلن الكرملين أن المحادثات مستمرة',
@@ -27,10 +33,77 @@ describe('LexicalIndex', () => {
   });
 
   it('forgets removed documents and finds added ones under their ids', () => {
-    const copy = LexicalIndex.fromJSON(index.toJSON());
-    copy.remove([0]);
-    copy.add(['الكرملين يرحب بالمبادرة'], [42]);
+    const copy = LexicalIndex.fromBytes(index.toBytes()).update({
+      removed: [0],
+      added: { texts: ['الكرملين يرحب بالمبادرة'], ids: [42] },
+      order: [1, 2, 42, 3],
+    });
     expect(copy.search('الكرملين', 5).map((h) => h.id)).toEqual([42]);
     expect(copy.documentFrequency(contentTerms('الكرملين')[0])).toBe(1);
+    expect(copy.size).toBe(4);
+  });
+});
+
+/** MiniSearch as this index was built with it before: the reference for scores and order. */
+function miniSearch(texts: string[], ids: number[]): (query: string) => { id: number; score: number }[] {
+  const index = new MiniSearch({ fields: ['text'], storeFields: [], ...ANALYSIS });
+  index.addAll(texts.map((text, i) => ({ id: ids[i], text })));
+  return (query) => index.search(query, { combineWith: 'OR' }).map((r) => ({ id: r.id as number, score: r.score }));
+}
+
+describe('LexicalIndex against MiniSearch, on real sentences and questions', () => {
+  let texts: string[];
+  let queries: string[];
+  beforeAll(async () => {
+    const arcd = await readDataset(ARCD);
+    const paragraphs = (arcd.articles ?? []).map((a) => a.markdown.replace(/^---[\s\S]*?---\n/, ''));
+    const seed = readdirSync(CORPUS_DIR).map((f) => readFileSync(join(CORPUS_DIR, f), 'utf8'));
+    // Sentences, and runs of five sentences (chunk-like), so lengths vary.
+    const sentences = [...seed, ...paragraphs].flatMap((t) => splitSentences(t).map((s) => s.text));
+    texts = [
+      ...sentences,
+      ...sentences.filter((_, i) => i % 5 === 0).map((_, i) => sentences.slice(i * 5, i * 5 + 5).join(' ')),
+    ];
+    const seedQuestions = (await readDataset(SEED_QA)).questions.map((q) => q.question);
+    queries = [...seedQuestions, ...arcd.questions.slice(0, 200).map((q) => q.question), 'الكرملين الكرملين روسيا', ''];
+  });
+
+  it('gives the same hits, scores (to the bit) and order, ties included', () => {
+    const ids = texts.map((_, i) => 1000 + i * 3);
+    const ours = LexicalIndex.fromBytes(LexicalIndex.build(texts, ids).toBytes());
+    const reference = miniSearch(texts, ids);
+    let compared = 0;
+    for (const query of queries) {
+      const expected = reference(query);
+      expect(ours.search(query, expected.length + 5)).toEqual(expected);
+      expect(ours.search(query, 10)).toEqual(expected.slice(0, 10));
+      compared += expected.length;
+    }
+    expect(compared).toBeGreaterThan(10_000);
+  });
+
+  it('updated in place equals a build from scratch of the same documents in the same order', () => {
+    const all = texts.map((_, i) => i);
+    // Start without every seventh document and with a few that go away.
+    const start = all.filter((i) => i % 7 !== 3);
+    const gone = texts.map((_, i) => 100_000 + i).filter((_, i) => i % 50 === 0);
+    const startOrder = [...gone, ...start];
+    const startTexts = [...gone.map((g) => texts[(g - 100_000 + 1) % texts.length]), ...start.map((i) => texts[i])];
+    const before = LexicalIndex.build(startTexts, startOrder);
+    const added = all.filter((i) => i % 7 === 3);
+    const updated = before.update({
+      removed: gone,
+      added: { texts: added.map((i) => texts[i]), ids: added },
+      order: all,
+    });
+    const full = LexicalIndex.build(texts, all);
+    const reference = miniSearch(texts, all);
+    for (const query of queries) {
+      const expected = reference(query).slice(0, 20);
+      expect(updated.search(query, 20)).toEqual(expected);
+      expect(full.search(query, 20)).toEqual(expected);
+    }
+    for (const term of contentTerms(queries.join(' ')))
+      expect(updated.documentFrequency(term)).toBe(full.documentFrequency(term));
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * node --import tsx bench/serve.ts INDEX_DIR
+ *
+ * A serving process: opens the index as the bot does, answers the benchmark
+ * questions warm, and prints one JSON line: time to open, warm latencies,
+ * memory while serving, and the seed questions' quotes (to compare builds).
+ */
+import { AnswerService } from '../src/answering/service.js';
+import { loadConfig } from '../src/config.js';
+import { createEmbedder } from '../src/embedding/embedder.js';
+import { readDataset } from '../src/eval/datasets.js';
+import { OFF_TOPIC, SEED_QA } from '../test/helpers/paths.js';
+import { benchWarm } from './answering.js';
+
+const [indexDir] = process.argv.slice(2);
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+const config = loadConfig();
+const embedder = await createEmbedder(config.embedding);
+let started = performance.now();
+const service = await AnswerService.open({ indexDir, embedder });
+const openSeconds = (performance.now() - started) / 1000;
+const rssOpen = mib(process.memoryUsage().rss);
+started = performance.now();
+const warm = await benchWarm(service);
+const seedQuestions = [...(await readDataset(SEED_QA)).questions, ...(await readDataset(OFF_TOPIC)).questions];
+const seedAnswers: [string, boolean, string[]][] = [];
+for (const q of seedQuestions) {
+  const answer = await service.ask(q.question, { count: 3 });
+  seedAnswers.push([q.id, answer.found, answer.quotes.map((x) => x.text)]);
+}
+const usage = process.memoryUsage();
+process.stdout.write(
+  `${JSON.stringify({
+    openSeconds,
+    warm,
+    memoryMiB: {
+      afterOpen: rssOpen,
+      serving: mib(usage.rss),
+      heap: mib(usage.heapUsed),
+      external: mib(usage.external),
+    },
+    maxRssMiB: mib(process.resourceUsage().maxRSS * 1024),
+    seedAnswers,
+  })}\n`,
+);
+process.exit(0);
