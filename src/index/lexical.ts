@@ -284,8 +284,117 @@ export class LexicalIndex {
     return LexicalIndex.fromBytes(await readFile(file));
   }
 
-  /** The best `k` documents for `query`, best first. */
+  /**
+   * The best `k` documents for `query`, best first: exactly MiniSearch's
+   * hits, scores and order (see searchAll), found without scoring every
+   * posting. Documents are visited in order (MaxScore): a query term whose
+   * highest possible contribution, with those of the weaker terms, cannot
+   * lift a document above the k-th best so far stops bringing in documents,
+   * and is only looked up for the documents the other terms bring in. On
+   * common words this skips most postings.
+   */
   search(query: string, k: number): LexicalHit[] {
+    if (k <= 0) return [];
+    const occurrences = this.occurrences(query);
+    if (occurrences.length === 0) return [];
+    this.norms ??= Float64Array.from(this.lengths, (length) => lengthNorm(length, this.avgLength));
+    const { norms, docs, freqs } = this;
+    const n = this.ids.length;
+
+    // The distinct terms, with their first place in the query and how often they occur in it.
+    const distinct = new Map<number, { first: number; count: number }>();
+    for (const [i, t] of occurrences.entries()) {
+      const entry = distinct.get(t);
+      if (entry) entry.count++;
+      else distinct.set(t, { first: i, count: 1 });
+    }
+    const terms = [...distinct].map(([t, { first, count }]) => {
+      const start = this.offsets[t];
+      const end = this.offsets[t + 1];
+      const idf = inverseDocumentFrequency(end - start, n);
+      // bm25() is below idf * (d + k + 1) whatever the frequency and length.
+      return { t, first, count, start, end, idf, cursor: start, bound: count * idf * (BM25.d + BM25.k + 1) };
+    });
+    // Weakest first: the first `weak` terms alone cannot beat the k-th score.
+    terms.sort((a, b) => a.bound - b.bound);
+    const upTo = terms.map((_, i) => terms.slice(0, i + 1).reduce((sum, term) => sum + term.bound, 0));
+    let weak = 0;
+    const best: { d: number; score: number; first: number }[] = [];
+    const worse = (a: { score: number; first: number; d: number }, b: { score: number; first: number; d: number }) =>
+      a.score < b.score || (a.score === b.score && (a.first > b.first || (a.first === b.first && a.d > b.d)));
+    const tf = new Float64Array(terms.length);
+    // Each occurrence's place in `terms`.
+    const place = occurrences.map((t) => terms.findIndex((term) => term.t === t));
+
+    for (;;) {
+      // The next document any strong term holds.
+      let d = Number.POSITIVE_INFINITY;
+      for (let i = weak; i < terms.length; i++) {
+        const term = terms[i];
+        if (term.cursor < term.end && docs[term.cursor] < d) d = docs[term.cursor];
+      }
+      if (d === Number.POSITIVE_INFINITY) break;
+      // Its frequency in every term (the weak ones looked up), and where MiniSearch first met it.
+      let matched = 0;
+      let first = Number.POSITIVE_INFINITY;
+      for (const [i, term] of terms.entries()) {
+        tf[i] = 0;
+        if (i >= weak) {
+          if (term.cursor < term.end && docs[term.cursor] === d) tf[i] = freqs[term.cursor++];
+        } else {
+          term.cursor = seek(docs, term.cursor, term.end, d);
+          if (term.cursor < term.end && docs[term.cursor] === d) tf[i] = freqs[term.cursor];
+        }
+        if (tf[i] > 0) {
+          matched++;
+          if (term.first < first) first = term.first;
+        }
+      }
+      // The sum in the query's order, as MiniSearch adds it up (the same bits).
+      let sum = 0;
+      let started = false;
+      for (const i of place) {
+        if (tf[i] === 0) continue;
+        const score = bm25(terms[i].idf, tf[i], norms[d]);
+        sum = started ? sum + score : score;
+        started = true;
+      }
+      const score = sum * matched;
+      if (best.length === k) {
+        const last = best[k - 1];
+        const better =
+          score > last.score || (score === last.score && (first < last.first || (first === last.first && d < last.d)));
+        if (!better) continue;
+        best[k - 1] = { d, score, first };
+      } else best.push({ d, score, first });
+      // Keep the list ordered (best first); k is small.
+      for (let at = best.length - 1; at > 0 && worse(best[at - 1], best[at]); at--) {
+        [best[at - 1], best[at]] = [best[at], best[at - 1]];
+      }
+      if (best.length === k) {
+        const threshold = best[k - 1].score;
+        while (weak < terms.length && upTo[weak] * (weak + 1) < threshold) weak++;
+      }
+    }
+    return best.map(({ d, score }) => ({ id: this.ids[d], score }));
+  }
+
+  /** The query's terms as indexes into this index's terms, in order and with repeats (absent terms dropped). */
+  private occurrences(query: string): number[] {
+    const found: number[] = [];
+    for (const term of queryTerms(query)) {
+      const t = this.termIndex.get(term);
+      if (t !== undefined) found.push(t);
+    }
+    return found;
+  }
+
+  /**
+   * Every document holding a term of `query`, scored, in MiniSearch's order:
+   * by score, then in the order MiniSearch first meets them. The reference
+   * that `search` must equal; scores every posting.
+   */
+  searchAll(query: string): LexicalHit[] {
     const n = this.ids.length;
     this.scores ??= new Float64Array(n);
     this.quality ??= new Uint32Array(n);
@@ -312,17 +421,15 @@ export class LexicalIndex {
         if (first) quality[d]++;
       }
     }
-    // The best k by score, earlier documents first among equals (a stable sort's order).
+    // By score, earlier documents first among equals (a stable sort's order).
     const best: { d: number; score: number }[] = [];
     for (const d of touched) {
       const score = scores[d] * quality[d];
       scores[d] = 0;
       quality[d] = 0;
-      if (best.length === k && !(score > best[k - 1].score)) continue;
       let at = best.length;
       while (at > 0 && score > best[at - 1].score) at--;
       best.splice(at, 0, { d, score });
-      if (best.length > k) best.pop();
     }
     return best.map(({ d, score }) => ({ id: this.ids[d], score }));
   }
@@ -336,6 +443,23 @@ export class LexicalIndex {
   get size(): number {
     return this.ids.length;
   }
+}
+
+/** The first position at or after `from` (and before `end`) whose document is at least `d`: galloping, then binary search. */
+function seek(docs: Uint32Array, from: number, end: number, d: number): number {
+  let low = from;
+  let step = 1;
+  while (low + step < end && docs[low + step] < d) {
+    low += step;
+    step *= 2;
+  }
+  let high = Math.min(low + step, end);
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (docs[mid] < d) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** The average length as MiniSearch computes it, one document at a time (same rounding). */

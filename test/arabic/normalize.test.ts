@@ -1,5 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { asciiDigits, normalizeArabic, normalizeForSearch } from '../../src/arabic/normalize.js';
+import {
+  asciiDigits,
+  normalizeArabic,
+  normalizeArabicByRegex,
+  normalizeForSearch,
+} from '../../src/arabic/normalize.js';
 
 describe('normalizeArabic', () => {
   it('removes diacritics and tatweel', () => {
@@ -26,6 +32,44 @@ describe('normalizeArabic', () => {
   it('matches the seed answers as the evaluation compares them', () => {
     expect(normalizeForSearch('وقال إن  العلاقة ليست تحالفاً عسكرياً')).toContain(
       normalizeForSearch('ليست تحالفا عسكريا'),
+    );
+  });
+});
+
+describe('normalizeArabic, one pass', () => {
+  it('equals the chain of replacements it stands for, on any text (fast-check)', () => {
+    const alphabet = fc.oneof(
+      fc.integer({ min: 0x0600, max: 0x06ff }).map((c) => String.fromCharCode(c)),
+      fc.integer({ min: 0xfb50, max: 0xfeff }).map((c) => String.fromCharCode(c)),
+      fc.constantFrom(
+        'ا\u0654',
+        'و\u0654',
+        'ي\u0654',
+        '\u1100\u1161\u11a8',
+        'Å',
+        'ﬁ',
+        '①',
+        'İ',
+        '\u200f',
+        '\u2066',
+        '\u{E0041}',
+        '\u{1D400}',
+        '👍🏽',
+        '“',
+        '‘',
+        '٢',
+        '۳',
+        ' ',
+        '\n',
+      ),
+      fc.string({ unit: 'grapheme', maxLength: 3 }),
+    );
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        expect(normalizeArabic(text)).toBe(normalizeArabicByRegex(text));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -107,3 +107,26 @@ describe('LexicalIndex against MiniSearch, on real sentences and questions', () 
       expect(updated.documentFrequency(term)).toBe(full.documentFrequency(term));
   });
 });
+
+describe('LexicalIndex.search (pruned) against searchAll (every posting scored)', () => {
+  it('returns the same top k, ties and repeated query words included, for any k (fast-check)', async () => {
+    const seed = readdirSync(CORPUS_DIR).map((f) => readFileSync(join(CORPUS_DIR, f), 'utf8'));
+    const sentences = seed.flatMap((t) => splitSentences(t).map((s) => s.text));
+    // Every sentence three times over: many exact ties, as in an archive of republished wires.
+    const texts = [...sentences, ...sentences, ...sentences];
+    const index = LexicalIndex.build(texts);
+    const words = [...new Set(sentences.flatMap((s) => s.split(/\s+/)))].filter((w) => w.length > 1);
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 60 }),
+        (query, k) => {
+          const text = query.join(' ');
+          expect(index.search(text, k)).toEqual(index.searchAll(text).slice(0, k));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
