@@ -7,6 +7,20 @@ export interface LexicalHit {
   score: number;
 }
 
+/** A hit with what orders it among equal scores: the first query term it holds, then its position. */
+interface RankedHit extends LexicalHit {
+  first: number;
+  position: number;
+}
+
+/** What BM25 needs to know of the whole collection searched (one index, or a build's parts together). */
+export interface CollectionStats {
+  documents: number;
+  avgLength: number;
+  /** Documents holding an analysed term. */
+  frequency(term: string): number;
+}
+
 // The shared Arabic analysis (see analyze): the terms BM25 indexes and
 // searches are the ones coverage and quotes count.
 export const ANALYSIS = {
@@ -95,8 +109,9 @@ export class LexicalIndex {
   /** Scratch space for one search: scores and matched-term counts per document, reset after use. */
   private scores?: Float64Array;
   private quality?: Uint32Array;
-  /** Per document, the length part of BM25 (computed at the first search). */
+  /** Per document, the length part of BM25 (computed at the first search), and the average length it was computed for. */
   private norms?: Float64Array;
+  private normsFor = Number.NaN;
 
   private constructor(
     private readonly terms: string[],
@@ -287,31 +302,92 @@ export class LexicalIndex {
   /**
    * The best `k` documents for `query`, best first: exactly MiniSearch's
    * hits, scores and order (see searchAll), found without scoring every
-   * posting. Documents are visited in order (MaxScore): a query term whose
-   * highest possible contribution, with those of the weaker terms, cannot
-   * lift a document above the k-th best so far stops bringing in documents,
-   * and is only looked up for the documents the other terms bring in. On
-   * common words this skips most postings.
+   * posting (see rank).
    */
   search(query: string, k: number): LexicalHit[] {
+    return this.rank(queryTerms(query), k, this.stats()).map(({ id, score }) => ({ id, score }));
+  }
+
+  /**
+   * The best `k` documents across several indexes (the parts of one build),
+   * scored as one index holding all their documents, in that order, would
+   * score them: BM25's document count, frequencies and average length are
+   * the collection's, not each part's.
+   */
+  static searchParts(parts: readonly LexicalIndex[], query: string, k: number): LexicalHit[] {
+    if (parts.length === 1) return parts[0].search(query, k);
+    const terms = queryTerms(query);
+    const stats = LexicalIndex.collectionStats(parts);
+    return parts
+      .flatMap((part, p) => part.rank(terms, k, stats).map((hit) => ({ ...hit, p })))
+      .sort((a, b) => b.score - a.score || a.first - b.first || a.p - b.p || a.position - b.position)
+      .slice(0, k)
+      .map(({ id, score }) => ({ id, score }));
+  }
+
+  /** Each document's length part of BM25 for an average length (kept for the last average asked). */
+  private normsOf(avgLength: number): Float64Array {
+    if (!this.norms || this.normsFor !== avgLength) {
+      this.norms = Float64Array.from(this.lengths, (length) => lengthNorm(length, avgLength));
+      this.normsFor = avgLength;
+    }
+    return this.norms;
+  }
+
+  /** This index's own statistics, as a collection. */
+  private stats(): CollectionStats {
+    return { documents: this.ids.length, avgLength: this.avgLength, frequency: (t) => this.documentFrequency(t) };
+  }
+
+  /** The statistics of the parts taken as one collection (the average as MiniSearch keeps it, document after document). */
+  static collectionStats(parts: readonly LexicalIndex[]): CollectionStats {
+    let documents = 0;
+    let avgLength = 0;
+    for (const part of parts) {
+      for (const length of part.lengths) {
+        avgLength = (avgLength * documents + length) / (documents + 1);
+        documents++;
+      }
+    }
+    return {
+      documents,
+      avgLength,
+      frequency: (term) => parts.reduce((sum, part) => sum + part.documentFrequency(term), 0),
+    };
+  }
+
+  /**
+   * The best `k` documents for analysed query terms (in order, repeats
+   * kept), scored against `stats`, with what orders equal scores: the first
+   * query term a document holds, then its position. Documents are visited in
+   * order (MaxScore): a query term whose highest possible contribution, with
+   * those of the weaker terms, cannot lift a document above the k-th best so
+   * far stops bringing in documents, and is only looked up for the documents
+   * the other terms bring in. On common words this skips most postings.
+   */
+  private rank(queryTerms: readonly string[], k: number, stats: CollectionStats): RankedHit[] {
     if (k <= 0) return [];
-    const occurrences = this.occurrences(query);
+    // The query's terms this index holds, at their places in the query.
+    const occurrences: { t: number; at: number }[] = [];
+    for (const [at, term] of queryTerms.entries()) {
+      const t = this.termIndex.get(term);
+      if (t !== undefined) occurrences.push({ t, at });
+    }
     if (occurrences.length === 0) return [];
-    this.norms ??= Float64Array.from(this.lengths, (length) => lengthNorm(length, this.avgLength));
-    const { norms, docs, freqs } = this;
-    const n = this.ids.length;
+    const norms = this.normsOf(stats.avgLength);
+    const { docs, freqs } = this;
 
     // The distinct terms, with their first place in the query and how often they occur in it.
     const distinct = new Map<number, { first: number; count: number }>();
-    for (const [i, t] of occurrences.entries()) {
+    for (const { t, at } of occurrences) {
       const entry = distinct.get(t);
       if (entry) entry.count++;
-      else distinct.set(t, { first: i, count: 1 });
+      else distinct.set(t, { first: at, count: 1 });
     }
     const terms = [...distinct].map(([t, { first, count }]) => {
       const start = this.offsets[t];
       const end = this.offsets[t + 1];
-      const idf = inverseDocumentFrequency(end - start, n);
+      const idf = inverseDocumentFrequency(stats.frequency(this.terms[t]), stats.documents);
       // bm25() is below idf * (d + k + 1) whatever the frequency and length.
       return { t, first, count, start, end, idf, cursor: start, bound: count * idf * (BM25.d + BM25.k + 1) };
     });
@@ -324,7 +400,7 @@ export class LexicalIndex {
       a.score < b.score || (a.score === b.score && (a.first > b.first || (a.first === b.first && a.d > b.d)));
     const tf = new Float64Array(terms.length);
     // Each occurrence's place in `terms`.
-    const place = occurrences.map((t) => terms.findIndex((term) => term.t === t));
+    const place = occurrences.map(({ t }) => terms.findIndex((term) => term.t === t));
 
     for (;;) {
       // The next document any strong term holds.
@@ -376,17 +452,7 @@ export class LexicalIndex {
         while (weak < terms.length && upTo[weak] * (weak + 1) < threshold) weak++;
       }
     }
-    return best.map(({ d, score }) => ({ id: this.ids[d], score }));
-  }
-
-  /** The query's terms as indexes into this index's terms, in order and with repeats (absent terms dropped). */
-  private occurrences(query: string): number[] {
-    const found: number[] = [];
-    for (const term of queryTerms(query)) {
-      const t = this.termIndex.get(term);
-      if (t !== undefined) found.push(t);
-    }
-    return found;
+    return best.map(({ d, score, first }) => ({ id: this.ids[d], score, first, position: d }));
   }
 
   /**
@@ -398,8 +464,8 @@ export class LexicalIndex {
     const n = this.ids.length;
     this.scores ??= new Float64Array(n);
     this.quality ??= new Uint32Array(n);
-    this.norms ??= Float64Array.from(this.lengths, (length) => lengthNorm(length, this.avgLength));
-    const { scores, quality, norms, docs, freqs, offsets } = this;
+    const norms = this.normsOf(this.avgLength);
+    const { scores, quality, docs, freqs, offsets } = this;
     // Documents in the order MiniSearch first meets them: its results are sorted stably from that order.
     const touched: number[] = [];
     const seen = new Set<string>();

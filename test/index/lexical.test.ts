@@ -130,3 +130,30 @@ describe('LexicalIndex.search (pruned) against searchAll (every posting scored)'
     );
   });
 });
+
+describe('LexicalIndex.searchParts', () => {
+  it('scores the parts of a build as one index of all their documents would, to the bit (fast-check)', async () => {
+    const seed = readdirSync(CORPUS_DIR).map((f) => readFileSync(join(CORPUS_DIR, f), 'utf8'));
+    const sentences = seed.flatMap((t) => splitSentences(t).map((s) => s.text));
+    const words = [...new Set(sentences.flatMap((s) => s.split(/\s+/)))].filter((w) => w.length > 1);
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: sentences.length - 1 }),
+        fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 40 }),
+        (cut, query, k) => {
+          const ids = sentences.map((_, i) => i);
+          const whole = LexicalIndex.build(sentences, ids);
+          const parts = [
+            LexicalIndex.build(sentences.slice(0, cut), ids.slice(0, cut)),
+            LexicalIndex.build(sentences.slice(cut), ids.slice(cut)),
+          ];
+          const text = query.join(' ');
+          expect(LexicalIndex.searchParts(parts, text, k)).toEqual(whole.search(text, k));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
