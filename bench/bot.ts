@@ -1,15 +1,8 @@
 import { AnswerService } from '../src/answering/service.js';
 import type { Embedder } from '../src/embedding/embedder.js';
-import { startEmulator, startTestBot, TOKEN } from '../test/helpers/telegram.js';
+import { startEmulator, startTestBot } from '../test/helpers/telegram.js';
+import { askConcurrently } from './load.js';
 import { percentile, round } from './stats.js';
-
-const QUESTIONS = [
-  'كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟',
-  'ماذا قال بيسكوف عن الوضع في أفغانستان؟',
-  'من هو وزير الخارجية الصيني الذي التقى لافروف؟',
-  'ما موقف روسيا من قضية تايوان؟',
-  'ما هي عاصمة البرازيل؟',
-];
 
 /**
  * Users asking at once through the Bot API emulator (real HTTP, real bot with
@@ -31,34 +24,7 @@ export async function benchBot(indexDir: string, embedder: Embedder, userCounts 
       rateLimitPerMinute: 100_000,
       ...(throttled ? {} : { throttle: unlimited }),
     });
-    // A reply is seen the moment the emulator stores it.
-    const waiting = new Map<number, () => void>();
-    server.on('AddedBotMessage', () => {
-      const last = server.storage.botMessages[server.storage.botMessages.length - 1];
-      waiting.get(Number(last.message.chat_id))?.();
-    });
-    const latencies: number[] = [];
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: users }, async (_, u) => {
-        const chatId = 100_000 + u;
-        const client = server.getClient(TOKEN, {
-          userId: chatId,
-          chatId,
-          type: 'private',
-          firstName: 'u',
-          userName: `u${u}`,
-        });
-        for (let i = 0; i < perUser; i++) {
-          const replied = new Promise<void>((resolve) => waiting.set(chatId, resolve));
-          const sent = performance.now();
-          await client.sendMessage(client.makeMessage(QUESTIONS[(u + i) % QUESTIONS.length]));
-          await replied;
-          latencies.push(performance.now() - sent);
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
+    const { latencies, seconds } = await askConcurrently(server, users, perUser, 100_000);
     await bot.stop();
     await server.stop();
     rows.push({

@@ -6,15 +6,8 @@ import { startCli } from '../test/helpers/cli.js';
 import { Dispatcher } from '../test/helpers/dispatcher.js';
 import { startRedis } from '../test/helpers/redis.js';
 import { freePort, startEmulator, TOKEN } from '../test/helpers/telegram.js';
+import { askConcurrently, busiestSecond } from './load.js';
 import { percentile, round } from './stats.js';
-
-const QUESTIONS = [
-  'كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟',
-  'ماذا قال بيسكوف عن الوضع في أفغانستان؟',
-  'من هو وزير الخارجية الصيني الذي التقى لافروف؟',
-  'ما موقف روسيا من قضية تايوان؟',
-  'ما هي عاصمة البرازيل؟',
-];
 
 async function startReplica(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
@@ -57,49 +50,16 @@ export async function benchReplicas(
       TELEGRAM_API_ROOT: emulator.config.apiURL,
       WEBHOOK_URL: `http://127.0.0.1:${dispatcherPort}/telegram`,
       REDIS_URL: redis.url,
-      RATE_LIMIT_PER_MINUTE: '100000',
-      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '10000',
+      LOG_LEVEL: 'info', // startReplica waits for the "bot running" line
     };
     const replicas = [];
     for (let i = 0; i < count; i++) {
       replicas.push(await startReplica({ ...replicaEnv, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-replica-')) }));
     }
     dispatcher.replicas = replicas.map((r) => r.url);
-    const sentAt: number[] = [];
-    const waiting = new Map<number, () => void>();
-    emulator.on('AddedBotMessage', () => {
-      sentAt.push(performance.now());
-      const last = emulator.storage.botMessages[emulator.storage.botMessages.length - 1];
-      waiting.get(Number(last.message.chat_id))?.();
-    });
-    const latencies: number[] = [];
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: users }, async (_, u) => {
-        const chatId = 200_000 + u;
-        const client = emulator.getClient(TOKEN, {
-          userId: chatId,
-          chatId,
-          type: 'private',
-          firstName: 'u',
-          userName: `u${u}`,
-        });
-        for (let i = 0; i < perUser; i++) {
-          const replied = new Promise<void>((resolve) => waiting.set(chatId, resolve));
-          const sent = performance.now();
-          await client.sendMessage(client.makeMessage(QUESTIONS[(u + i) % QUESTIONS.length]));
-          await replied;
-          latencies.push(performance.now() - sent);
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    // The most messages the replicas sent together in any one-second window.
-    let busiest = 0;
-    for (let i = 0, j = 0; i < sentAt.length; i++) {
-      while (sentAt[i] - sentAt[j] >= 1000) j++;
-      busiest = Math.max(busiest, i - j + 1);
-    }
+    const { latencies, seconds, sentAt } = await askConcurrently(emulator, users, perUser, 200_000);
+    const busiest = busiestSecond(sentAt);
     for (const r of replicas) r.child.kill('SIGTERM');
     await dispatcher.close();
     await emulator.stop();
@@ -111,6 +71,7 @@ export async function benchReplicas(
       answersPerSecond: round(latencies.length / seconds, 1),
       latencyMsP50: percentile(latencies, 50),
       latencyMsP95: percentile(latencies, 95),
+      messagesPerSecond: round(sentAt.length / seconds, 1),
       busiestSecondMessages: busiest,
     });
   }

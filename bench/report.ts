@@ -121,6 +121,45 @@ if (r.bot) {
     ]),
   );
 }
+if (r.state) {
+  out.push('### The button store under 100 answers a second, filled to 5,000 entries (`--only state`)', '');
+  table(
+    ['store', 'put p50 ms', 'put p95 ms', 'event-loop delay p50 ms', 'p99 ms', 'max ms'],
+    r.state.map((x: any) => [
+      x.store,
+      x.putMsP50,
+      x.putMsP95,
+      x.eventLoopDelayMsP50,
+      x.eventLoopDelayMsP99,
+      x.eventLoopDelayMsMax,
+    ]),
+  );
+}
+if (r.replicas) {
+  out.push("### Webhook replicas sharing Redis, Telegram's limits on (`--only replicas`)", '');
+  table(
+    [
+      'replicas',
+      'users at once',
+      'answers',
+      'answers/s',
+      'reply p50 ms',
+      'reply p95 ms',
+      'messages/s',
+      'busiest second',
+    ],
+    r.replicas.map((x: any) => [
+      x.replicas,
+      x.users,
+      x.answers,
+      x.answersPerSecond,
+      x.latencyMsP50,
+      x.latencyMsP95,
+      x.messagesPerSecond,
+      x.busiestSecondMessages,
+    ]),
+  );
+}
 if (r.scale) {
   const sizes = r.scale.map((x: any) => x.articles.toLocaleString('en'));
   out.push('### The archive at scale: synthetic articles of recombined real sentences (`--only scale`)', '');

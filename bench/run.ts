@@ -1,8 +1,8 @@
 /**
- * npm run bench [-- --json] [--only build,batch,incremental,answer,cold,vectors,bot,scale] [--large N] [--scale N,N] [--million] [--grid]
+ * npm run bench [-- --json] [--only build,batch,incremental,answer,cold,vectors,bot,state,replicas,scale] [--large N] [--scale N,N] [--million] [--grid]
  *
  * Speed and size figures, each a median over repeated runs with its range.
- * Uses EMBEDDING_MODEL from MODELS_DIR (CI and BENCHMARKS.md: local/arabic-static-256).
+ * Uses EMBEDDING_MODEL, by default the built-in model (as in BENCHMARKS.md).
  */
 
 import { mkdtempSync } from 'node:fs';
@@ -17,13 +17,15 @@ import { benchColdStart, benchWarm } from './answering.js';
 import { benchBot } from './bot.js';
 import { seedCorpus } from './corpora.js';
 import { benchBatchSizes, benchBuilds, benchIncremental } from './indexing.js';
+import { benchReplicas } from './replicas.js';
 import { benchScale } from './scale.js';
+import { benchStateStores } from './state.js';
 import { show } from './stats.js';
 import { benchVectors } from './vectors.js';
 
 const program = new Command('bench')
   .option('--json', 'print all figures as one JSON object')
-  .option('--only <sections>', 'comma-separated: build,batch,incremental,answer,cold,vectors,bot,scale')
+  .option('--only <sections>', 'comma-separated: build,batch,incremental,answer,cold,vectors,bot,state,replicas,scale')
   .option('--large <n>', 'articles in the synthetic corpus', '10000')
   .option(
     '--scale <sizes>',
@@ -132,6 +134,25 @@ if (wanted('bot')) {
   for (const r of rows)
     log(
       `  ${r.throttled ? 'throttled' : 'unthrottled'}, ${r.users} users: ${r.answersPerSecond} answers/s, reply p50 ${r.latencyMsP50} ms, p95 ${r.latencyMsP95} ms`,
+    );
+}
+
+if (wanted('state')) {
+  log('The button store under 100 answers a second (event-loop delay)…');
+  const rows = await benchStateStores();
+  results.state = rows;
+  for (const r of rows)
+    log(
+      `  ${r.store}: put p50 ${r.putMsP50} ms, p95 ${r.putMsP95} ms; event-loop delay p50 ${r.eventLoopDelayMsP50} ms, p99 ${r.eventLoopDelayMsP99} ms, max ${r.eventLoopDelayMsMax} ms`,
+    );
+}
+if (wanted('replicas')) {
+  log('Webhook replicas sharing Redis, behind a dispatcher…');
+  const rows = await benchReplicas(seedIndexDir, { ...process.env, EMBEDDING_MODEL: config.embedding.model });
+  results.replicas = rows;
+  for (const r of rows)
+    log(
+      `  ${r.replicas} replica(s), ${r.users} users: ${r.answersPerSecond} answers/s, reply p50 ${r.latencyMsP50} ms, p95 ${r.latencyMsP95} ms; busiest second ${r.busiestSecondMessages} messages`,
     );
 }
 

@@ -32,6 +32,58 @@ export function localThrottle(limits: ThrottleLimits = TELEGRAM_LIMITS): Transfo
     UNTHROTTLED.has(method) ? prev(method, payload, signal) : throttled(prev, method, payload, signal);
 }
 
+/**
+ * Telegram's overall limit, kept by spacing messages: each takes the next
+ * free moment, at least this long after the one before, so that no second,
+ * however it falls, holds more than 30 (30 × 35 ms = 1,050 ms, which leaves
+ * 50 ms for timers and round trips to run late), about 28.5 a second at full
+ * load. A budget of 30 per one-second window would let up to 60 through
+ * across a window's boundary.
+ */
+export const GLOBAL_SPACING_MS = 35;
+
+/**
+ * Reserves the next free moment in Redis, atomically for every replica (the
+ * generic cell rate algorithm): the key holds the first moment after the last
+ * reservation; returns how many ms the caller waits before sending. Redis's
+ * clock is the one clock all replicas share.
+ */
+const RESERVE_SLOT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local spacing = tonumber(ARGV[1])
+local slot = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+redis.call('SET', KEYS[1], slot + spacing, 'PX', slot + spacing - now + 1000)
+return slot - now`;
+
+/**
+ * Message slots GLOBAL_SPACING_MS apart, reserved in Redis by every replica;
+ * in this process's memory while Redis is unreachable (each replica then
+ * keeps to the limit alone).
+ */
+class SharedPace {
+  private nextLocal = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key = 'telegram-global-next',
+  ) {}
+
+  /** Resolves when this call may go out. */
+  async wait(): Promise<void> {
+    let ms: number;
+    try {
+      ms = Number(await this.redis.eval(RESERVE_SLOT, 1, this.key, GLOBAL_SPACING_MS));
+    } catch {
+      const now = Date.now();
+      const slot = Math.max(this.nextLocal, now);
+      this.nextLocal = slot + GLOBAL_SPACING_MS;
+      ms = slot - now;
+    }
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
+
 /** A budget of `points` calls per `seconds`, counted in Redis; in this process's memory while Redis is unreachable. */
 function budget(redis: Redis, keyPrefix: string, points: number, seconds: number): RateLimiterRedis {
   return new RateLimiterRedis({
@@ -60,19 +112,19 @@ async function spend(limiter: RateLimiterRedis, key: string): Promise<void> {
 /**
  * The outgoing throttle shared by every replica through Redis
  * (rate-limiter-flexible), so that N replicas together keep to Telegram's
- * limits: a call waits for its chat's budget, then for the global one.
+ * limits: a call waits for its chat's budget, then for its overall slot.
  * While Redis is unreachable, each replica counts in its own memory (its
  * "insurance" limiter) and keeps to the limits alone.
  */
 export function sharedThrottle(redis: Redis): Transformer {
-  const global = budget(redis, 'telegram-global', 30, 1);
+  const global = new SharedPace(redis);
   const chat = budget(redis, 'telegram-chat', 1, 1);
   const group = budget(redis, 'telegram-group', 20, 60);
   return async (prev, method, payload, signal) => {
     if (payload && 'chat_id' in payload && !UNTHROTTLED.has(method)) {
       const chatId = Number(payload.chat_id);
       await spend(chatId < 0 ? group : chat, String(chatId));
-      await spend(global, 'all');
+      await global.wait();
     }
     return prev(method, payload, signal);
   };

@@ -1,0 +1,66 @@
+import type { Transformer } from 'grammy';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedThrottle } from '../../../src/bot/state/throttle.js';
+import { startRedis, type TestRedis } from '../../helpers/redis.js';
+
+let redis: TestRedis;
+const clients: Redis[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await redis.stop();
+});
+
+/** A replica's throttle on its own Redis connection, recording when each call goes out. */
+function replica(sentAt: number[]): (method: string, payload: Record<string, unknown>) => Promise<unknown> {
+  const client = new Redis(redis.url);
+  clients.push(client);
+  const throttle = sharedThrottle(client);
+  const send = (async () => {
+    sentAt.push(performance.now());
+    return { ok: true, result: true };
+  }) as unknown as Parameters<Transformer>[0];
+  return (method, payload) => throttle(send, method as never, payload as never);
+}
+
+/** The most calls in any one-second window, however it falls. */
+function busiestSecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i] - sorted[j] >= 1000) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+describe('the outgoing throttle shared through Redis (real redis-server)', () => {
+  it('keeps two replicas together to 30 messages in any second, however the second falls', async () => {
+    const sentAt: number[] = [];
+    const [a, b] = [replica(sentAt), replica(sentAt)];
+    // 100 chats, each sent one message by each replica at once: 200 calls wanting out together.
+    await Promise.all(
+      Array.from({ length: 100 }, (_, chat) => [
+        a('sendMessage', { chat_id: 1000 + chat, text: 'a' }),
+        b('sendMessage', { chat_id: 5000 + chat, text: 'b' }),
+      ]).flat(),
+    );
+    expect(sentAt).toHaveLength(200);
+    expect(busiestSecond(sentAt)).toBeLessThanOrEqual(30);
+    // And it does not starve them: close to the limit overall.
+    const seconds = (Math.max(...sentAt) - Math.min(...sentAt)) / 1000;
+    expect(200 / seconds).toBeGreaterThan(20);
+  }, 30_000);
+
+  it('lets calls that are not messages through without waiting', async () => {
+    const sentAt: number[] = [];
+    const a = replica(sentAt);
+    await Promise.all(Array.from({ length: 60 }, (_, i) => a('sendChatAction', { chat_id: i, action: 'typing' })));
+    expect(busiestSecond(sentAt)).toBe(60);
+  });
+});
