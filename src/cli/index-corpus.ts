@@ -25,6 +25,7 @@ function summary(report: BuildReport, indexDir: string): string {
     `Indexed ${report.articles} articles (${report.sentences} sentences, ${report.chunks} chunks) ` +
     `with ${report.model} in ${report.seconds.toFixed(1)} s: ${report.embedded} embedded, ${report.reused} reused` +
     `${report.removed ? `, ${report.removed} removed` : ''}${report.skipped.length ? `, ${report.skipped.length} skipped` : ''}` +
+    `${report.part === 'delta' ? ' (written as a delta beside the unchanged base)' : ''}` +
     ` → ${indexDir}`
   );
 }

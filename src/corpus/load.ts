@@ -18,9 +18,17 @@ export interface SkippedFile {
 
 export interface LoadedCorpus {
   articles: Article[];
-  /** Ids of files whose content hash matched `known`: not parsed. */
+  /** Ids of files whose content hash matched `known`, or whose size and time matched `knownSources`: not parsed. */
   unchanged: Set<string>;
+  /** The file of each article id, unchanged or not. */
+  files: Map<string, string>;
   skipped: SkippedFile[];
+}
+
+/** What a file looked like when listed: its size and modification time. */
+export interface FileStamp {
+  bytes: number;
+  mtimeMs: number;
 }
 
 export interface ListOptions {
@@ -33,11 +41,19 @@ export interface LoadOptions extends ListOptions {
   files?: CorpusListing;
   /** Content hashes of articles already read; those files are not parsed again. */
   known?: ReadonlyMap<string, string>;
+  /**
+   * Stamps of the files of articles already read, by file name: a file of a
+   * known article with the same stamp is taken as unchanged without being
+   * read (as make and rsync do).
+   */
+  knownStamps?: ReadonlyMap<string, FileStamp>;
 }
 
 /** The article files of a corpus folder, and the files passed over. */
 export interface CorpusListing {
   files: string[];
+  /** Each listed file's stamp. */
+  stamps: Map<string, FileStamp>;
   skipped: SkippedFile[];
 }
 
@@ -113,26 +129,27 @@ export function parseArticleFile(file: string, bytes: Buffer, hash = sha256(byte
   };
 }
 
-/** Why an entry of the corpus folder is not an article file to read, if it is not. */
-async function unfitReason(
+/** An entry of the corpus folder: an article file to read, with its stamp, or why it is not one. */
+async function examine(
   dir: string,
   realDir: string,
   entry: Dirent,
   maxBytes?: number,
-): Promise<string | undefined> {
+): Promise<{ stamp: FileStamp } | { reason: string }> {
   const path = join(dir, entry.name);
   if (entry.isSymbolicLink()) {
     const target = await realpath(path).catch(() => undefined);
-    if (!target) return 'broken symbolic link';
+    if (!target) return { reason: 'broken symbolic link' };
     const inside = relative(realDir, target);
-    if (inside.startsWith('..') || isAbsolute(inside)) return 'symbolic link to a file outside the corpus folder';
+    if (inside.startsWith('..') || isAbsolute(inside))
+      return { reason: 'symbolic link to a file outside the corpus folder' };
   }
   const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) return 'not a regular file';
+  if (!info?.isFile()) return { reason: 'not a regular file' };
   if (maxBytes !== undefined && info.size > maxBytes) {
-    return `larger than MAX_ARTICLE_BYTES (${mib(info.size)} > ${mib(maxBytes)})`;
+    return { reason: `larger than MAX_ARTICLE_BYTES (${mib(info.size)} > ${mib(maxBytes)})` };
   }
-  return undefined;
+  return { stamp: { bytes: info.size, mtimeMs: info.mtimeMs } };
 }
 
 /**
@@ -156,13 +173,21 @@ export async function listCorpus(dir: string, { maxBytes }: ListOptions = {}): P
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (candidates.length === 0) throw new CorpusError(dir, `No articles in ${dir}: add .txt or .md files.`);
   const files: string[] = [];
+  const stamps = new Map<string, FileStamp>();
   const skipped: SkippedFile[] = [];
-  for (const entry of candidates) {
-    const reason = await unfitReason(dir, realDir, entry, maxBytes);
-    if (reason) skipped.push({ file: entry.name, reason });
-    else files.push(entry.name);
+  for (let i = 0; i < candidates.length; i += READ_AHEAD) {
+    const batch = candidates.slice(i, i + READ_AHEAD);
+    const found = await Promise.all(batch.map((entry) => examine(dir, realDir, entry, maxBytes)));
+    for (const [j, entry] of batch.entries()) {
+      const result = found[j];
+      if ('reason' in result) skipped.push({ file: entry.name, reason: result.reason });
+      else {
+        files.push(entry.name);
+        stamps.set(entry.name, result.stamp);
+      }
+    }
   }
-  return { files, skipped };
+  return { files, stamps, skipped };
 }
 
 /** Reads a file, but never more than `maxBytes` + 1 bytes (it may have grown since it was listed). */
@@ -192,18 +217,44 @@ async function readCapped(path: string, maxBytes = Number.POSITIVE_INFINITY): Pr
  * @throws CorpusError when the folder is missing or holds no article files.
  */
 export async function loadCorpus(dir: string, options: LoadOptions = {}): Promise<LoadedCorpus> {
-  const { files: names, skipped: passedOver } = options.files ?? (await listCorpus(dir, options));
+  const { files: names, stamps, skipped: passedOver } = options.files ?? (await listCorpus(dir, options));
   const articles: Article[] = [];
   const unchanged = new Set<string>();
   const skipped: SkippedFile[] = [...passedOver];
   const seen = new Map<string, string>();
+  /** A known article's file with the stamp it had: not read. */
+  const stampUnchanged = (name: string) => {
+    const known = options.knownStamps?.get(name);
+    const now = stamps.get(name);
+    return (
+      known !== undefined &&
+      now !== undefined &&
+      known.bytes === now.bytes &&
+      known.mtimeMs === now.mtimeMs &&
+      options.known?.has(basename(name, extname(name))) === true
+    );
+  };
   for (let i = 0; i < names.length; i += READ_AHEAD) {
     const batch = names.slice(i, i + READ_AHEAD);
     const contents = await Promise.all(
-      batch.map((name) => readCapped(join(dir, name), options.maxBytes).catch((error: Error) => error)),
+      batch.map((name) =>
+        stampUnchanged(name)
+          ? 'unchanged'
+          : readCapped(join(dir, name), options.maxBytes).catch((error: Error) => error),
+      ),
     );
     for (const [j, name] of batch.entries()) {
       const bytes = contents[j];
+      const id = basename(name, extname(name));
+      if (bytes === 'unchanged' && !seen.has(id)) {
+        seen.set(id, name);
+        unchanged.add(id);
+        continue;
+      }
+      if (bytes === 'unchanged') {
+        skipped.push({ file: name, reason: `same article id as ${seen.get(id)}` });
+        continue;
+      }
       if (bytes instanceof Error) {
         skipped.push({ file: name, reason: `cannot be read (${bytes.message})` });
         continue;
@@ -212,7 +263,6 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
         skipped.push({ file: name, reason: `larger than MAX_ARTICLE_BYTES (${mib(options.maxBytes)})` });
         continue;
       }
-      const id = basename(name, extname(name));
       if (seen.has(id)) {
         skipped.push({ file: name, reason: `same article id as ${seen.get(id)}` });
         continue;
@@ -229,5 +279,7 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
     }
   }
   skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { articles, unchanged, skipped };
+  const files = new Map([...unchanged].map((id) => [id, seen.get(id) as string]));
+  for (const article of articles) files.set(article.id, article.file);
+  return { articles, unchanged, files, skipped };
 }

@@ -6,6 +6,7 @@ import { errnoCode, UserError } from '../errors.js';
 import { createBuildDir, discardBuild, lockIndexDir, publishBuild } from './location.js';
 import { type ArticleVectors, type BuildPlan, type PlannedArticle, planBuild, readPreviousBuild } from './plan.js';
 import type { SearchFilesTimings } from './search-files.js';
+import type { PartName } from './store.js';
 import { writeBuild } from './write.js';
 
 export interface BuildOptions {
@@ -23,6 +24,8 @@ export interface BuildOptions {
   onSkip?: (skipped: SkippedFile) => void;
   /** Passages from which both kinds are indexed in worker threads at once (default: PARALLEL_INDEX_MIN_PASSAGES). */
   parallelFrom?: number;
+  /** How large the delta may grow, as a share of the base's articles, before the whole build is written (default: MAX_DELTA_SHARE). */
+  maxDeltaShare?: number;
 }
 
 /** Where a build's time went, in seconds. */
@@ -51,8 +54,10 @@ export interface BuildReport {
   embedded: number;
   /** Articles whose vectors were taken over from the previous build. */
   reused: number;
-  /** Articles of the previous build that are gone from the corpus. */
+  /** Articles of the previous build that are not in this one as they were (gone or changed). */
   removed: number;
+  /** What was written: the whole build (`base`), or a delta beside the previous build's base. */
+  part: PartName;
   skipped: SkippedFile[];
   passagesEmbedded: number;
   /** Why the previous build could not be updated and everything was built again, if so. */
@@ -119,10 +124,12 @@ async function embedArticles(
  * Builds the index for every article in `corpusDir` and publishes it in
  * `indexDir`: plan (what changed since the live build), embed (only that),
  * write (a new build folder), publish (switch `CURRENT` to it). Articles
- * unchanged since the previous build (same content hash, model and chunking)
- * keep their vectors and their places in the HNSW and BM25 indexes, which
- * are updated in place. The previous index stays live until the new one is
- * complete, and stays live if anything fails.
+ * unchanged since the previous build (same file stamp or content hash, model
+ * and chunking) keep their vectors and their places in the HNSW and BM25
+ * indexes. A build that only adds articles writes them as a delta beside the
+ * previous base, whose files it hard-links; otherwise the base's search
+ * indexes are updated in place into a new whole build. The previous index
+ * stays live until the new one is complete, and stays live if anything fails.
  */
 export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const started = performance.now();
@@ -148,12 +155,13 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     const corpus = await loadCorpus(corpusDir, {
       files: listing,
       known: previous.build?.hashes,
+      knownStamps: previous.build?.stamps,
       maxBytes: options.maxArticleBytes,
     });
     for (const skipped of corpus.skipped) options.onSkip?.(skipped);
     const lap = stopwatch();
     const read = lap();
-    const plan = planBuild(corpus, previous.build, chunking);
+    const plan = await planBuild(corpus, previous.build, chunking, { maxDeltaShare: options.maxDeltaShare });
     const planned = lap();
 
     const spentBefore = embedder.spent && { ...embedder.spent };
@@ -169,9 +177,17 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
         : undefined;
 
     buildDir = await createBuildDir(indexDir);
+    const sources = Object.fromEntries(
+      Object.keys(plan.hashes).map((id) => {
+        const file = corpus.files.get(id) as string;
+        const stamp = listing.stamps.get(file) ?? { bytes: -1, mtimeMs: 0 };
+        return [file, [stamp.bytes, stamp.mtimeMs] as [number, number]];
+      }),
+    );
     const counts = await writeBuild(buildDir, plan, vectors, {
       embedder,
       chunking,
+      sources,
       started,
       parallelFrom: options.parallelFrom,
     });
@@ -179,12 +195,13 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     const { store, index, sentences, chunks } = counts.timings;
 
     return {
-      articles: plan.articles.length,
+      articles: Object.keys(plan.hashes).length,
       sentences: counts.sentences,
       chunks: counts.chunks,
       embedded: vectors.size,
-      reused: plan.articles.length - vectors.size,
-      removed: plan.removed.length,
+      reused: Object.keys(plan.hashes).length - vectors.size,
+      removed: plan.removed,
+      part: plan.part,
       skipped: corpus.skipped,
       passagesEmbedded: counts.passagesEmbedded,
       ...(previous.reason ? { fullRebuildReason: previous.reason } : {}),

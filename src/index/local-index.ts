@@ -12,8 +12,18 @@ import type {
   PassageKind,
   SearchIndex,
 } from './search-index.js';
-import { FILES, FORMAT_VERSION, type Manifest, readJson, type StoredArticle, VectorFile } from './store.js';
-import { dot } from './vector-index.js';
+import {
+  FILES,
+  FORMAT_VERSION,
+  type Manifest,
+  type PartName,
+  partFile,
+  partsOf,
+  readJson,
+  type StoredArticle,
+  VectorFile,
+} from './store.js';
+import { dot, type VectorHit } from './vector-index.js';
 import { IndexDamagedError, verifyBuild } from './verify.js';
 
 /** The build was written by another version of this program. */
@@ -29,11 +39,17 @@ export class IndexFormatError extends UserError {
   }
 }
 
-/** One kind of passage: its graph, its BM25 index, and its search labels mapped to ids. */
+/** One kind of passage: its graph and BM25 index in each part of the build, and its search labels mapped to ids. */
 interface PassageSearch {
-  hnsw: HnswIndex;
-  lexical: LexicalIndex;
+  hnsw: HnswIndex[];
+  lexical: LexicalIndex[];
   idByLabel: Map<number, number>;
+}
+
+/** A part's sentence vector table, and the id of its first sentence. */
+interface PartVectors {
+  file: VectorFile;
+  firstSentence: number;
 }
 
 /**
@@ -42,6 +58,11 @@ interface PassageSearch {
  * the sentences' texts, and the articles' sources. Each vector is held once,
  * in its graph: sentence similarities read the rows they need from the
  * build's sentence vector table on disk (the page cache keeps them).
+ *
+ * A build with a delta part is searched as one: the base's and the delta's
+ * articles in one list (base first), both graphs searched and their hits
+ * merged, and BM25 scored with the statistics of both parts together, so a
+ * passage scores as it would in one index of every article.
  */
 export class LocalIndex implements SearchIndex {
   readonly version: string;
@@ -54,8 +75,8 @@ export class LocalIndex implements SearchIndex {
     private readonly stored: StoredArticle[],
     private readonly sentences: IndexedSentence[],
     private readonly chunks: ChunkSpan[],
-    /** The sentences' vectors, read from the build's table as questions need them. */
-    private readonly vectors: VectorFile,
+    /** The sentences' vectors, read from each part's table as questions need them. */
+    private readonly vectors: PartVectors[],
     private readonly search: Record<PassageKind, PassageSearch>,
   ) {
     this.version = basename(dir);
@@ -77,19 +98,34 @@ export class LocalIndex implements SearchIndex {
     );
     if (manifest.formatVersion !== FORMAT_VERSION)
       throw new IndexFormatError(dir, manifest.formatVersion, FORMAT_VERSION);
-    const { dimension, counts } = manifest;
+    const { dimension } = manifest;
+    const parts = partsOf(manifest);
+    const path = (part: PartName, file: string) => join(dir, partFile(part, file));
     // The graphs load in libuv's threads while this one reads the rest.
-    const graphs = Promise.all([
-      HnswIndex.load(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
-      HnswIndex.load(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
-    ]);
-    const lexical = Promise.all([
-      LexicalIndex.read(join(dir, FILES.sentenceLexical)),
-      LexicalIndex.read(join(dir, FILES.chunkLexical)),
-    ]);
-    const stored = await readJson<StoredArticle[]>(dir, FILES.articles).catch(() => {
-      throw new IndexDamagedError(dir, FILES.articles, 'cannot be read');
-    });
+    const graphs = Promise.all(
+      parts.map(({ name, counts }) =>
+        Promise.all([
+          HnswIndex.load(path(name, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
+          HnswIndex.load(path(name, FILES.chunkHnsw), dimension, { size: counts.chunks }),
+        ]),
+      ),
+    );
+    const lexical = Promise.all(
+      parts.map(({ name }) =>
+        Promise.all([
+          LexicalIndex.read(path(name, FILES.sentenceLexical)),
+          LexicalIndex.read(path(name, FILES.chunkLexical)),
+        ]),
+      ),
+    );
+    const stored: StoredArticle[] = [];
+    for (const { name } of parts) {
+      const file = partFile(name, FILES.articles);
+      const articles = await readJson<StoredArticle[]>(dir, file).catch(() => {
+        throw new IndexDamagedError(dir, file, 'cannot be read');
+      });
+      for (const article of articles) stored.push(article);
+    }
     const sentences: IndexedSentence[] = [];
     const chunks: ChunkSpan[] = [];
     const sentenceLabels = new Map<number, number>();
@@ -105,11 +141,24 @@ export class LocalIndex implements SearchIndex {
         chunks.push({ first: base + c.first, last: base + c.last });
       });
     }
-    const [[sentenceHnsw, chunkHnsw], [sentenceLexical, chunkLexical]] = await Promise.all([graphs, lexical]);
-    const vectors = new VectorFile(join(dir, FILES.sentenceVectors), dimension);
+    const [partGraphs, partLexical] = await Promise.all([graphs, lexical]);
+    let firstSentence = 0;
+    const vectors = parts.map(({ name, counts }) => {
+      const part = { file: new VectorFile(path(name, FILES.sentenceVectors), dimension), firstSentence };
+      firstSentence += counts.sentences;
+      return part;
+    });
     return new LocalIndex(dir, manifest, stored, sentences, chunks, vectors, {
-      sentence: { hnsw: sentenceHnsw, lexical: sentenceLexical, idByLabel: sentenceLabels },
-      chunk: { hnsw: chunkHnsw, lexical: chunkLexical, idByLabel: chunkLabels },
+      sentence: {
+        hnsw: partGraphs.map(([g]) => g),
+        lexical: partLexical.map(([l]) => l),
+        idByLabel: sentenceLabels,
+      },
+      chunk: {
+        hnsw: partGraphs.map(([, g]) => g),
+        lexical: partLexical.map(([, l]) => l),
+        idByLabel: chunkLabels,
+      },
     });
   }
 
@@ -119,24 +168,48 @@ export class LocalIndex implements SearchIndex {
 
   lexicalSearch(kind: PassageKind, query: string, k: number): PassageHit[] {
     const { lexical, idByLabel } = this.search[kind];
-    return lexical.search(query, k).map((hit) => ({ id: idByLabel.get(hit.id) as number, score: hit.score }));
+    return LexicalIndex.searchParts(lexical, query, k).map((hit) => ({
+      id: idByLabel.get(hit.id) as number,
+      score: hit.score,
+    }));
   }
 
   denseSearch(kind: PassageKind, vector: Float32Array, k: number): PassageHit[] {
     const { hnsw, idByLabel } = this.search[kind];
-    return hnsw.search(vector, k).map((hit) => ({ id: idByLabel.get(hit.label) as number, score: hit.score }));
+    const hits =
+      hnsw.length === 1
+        ? hnsw[0].search(vector, k)
+        : mergeHits(
+            hnsw.map((g) => g.search(vector, k)),
+            k,
+          );
+    return hits.map((hit) => ({ id: idByLabel.get(hit.label) as number, score: hit.score }));
   }
 
   sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
     const similarities = new Array<number>(sentenceIds.length);
-    this.vectors.forEachRow(sentenceIds, (row, i) => {
-      similarities[i] = dot(vector, row);
-    });
+    if (this.vectors.length === 1) {
+      this.vectors[0].file.forEachRow(sentenceIds, (row, i) => {
+        similarities[i] = dot(vector, row);
+      });
+      return similarities;
+    }
+    for (const [p, part] of this.vectors.entries()) {
+      const end = this.vectors[p + 1]?.firstSentence ?? Number.POSITIVE_INFINITY;
+      const at = sentenceIds.flatMap((id, i) => (id >= part.firstSentence && id < end ? [i] : []));
+      part.file.forEachRow(
+        at.map((i) => sentenceIds[i] - part.firstSentence),
+        (row, j) => {
+          similarities[at[j]] = dot(vector, row);
+        },
+      );
+    }
     return similarities;
   }
 
   documentFrequencies(terms: readonly string[]): number[] {
-    return terms.map((term) => this.search.sentence.lexical.documentFrequency(term));
+    const parts = this.search.sentence.lexical;
+    return terms.map((term) => parts.reduce((sum, part) => sum + part.documentFrequency(term), 0));
   }
 
   chunk(id: number): ChunkSpan {
@@ -167,8 +240,16 @@ export class LocalIndex implements SearchIndex {
   }
 
   close(): void {
-    this.vectors.close();
+    for (const part of this.vectors) part.file.close();
   }
+}
+
+/** The best `k` of several graphs' hits, by score (a part's hits before a later part's on a tie). */
+function mergeHits(lists: VectorHit[][], k: number): VectorHit[] {
+  return lists
+    .flat()
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
 }
 
 function metaOf(article: StoredArticle): ArticleMeta {

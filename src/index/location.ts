@@ -10,6 +10,7 @@ import { errnoCode, UserError } from '../errors.js';
  *
  *     embeddings/CURRENT             "build-20261121-140000-1234"
  *     embeddings/build-20261121-…/   manifest.json, vectors, HNSW graphs, …
+ *                                    (and delta.* files: articles added since the base)
  *
  * A build is written into a fresh folder and published by atomically
  * replacing `CURRENT` (write + rename). Killed at any moment, the folder still

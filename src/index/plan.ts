@@ -1,12 +1,16 @@
 import type { Article } from '../corpus/article.js';
 import { type ChunkOptions, chunkSentences } from '../corpus/chunks.js';
-import type { LoadedCorpus } from '../corpus/load.js';
+import type { FileStamp, LoadedCorpus } from '../corpus/load.js';
 import { currentBuildDir } from './location.js';
 import { chunkText } from './passages.js';
 import {
+  type Counts,
   FILES,
   FORMAT_VERSION,
   type Manifest,
+  type PartName,
+  partFile,
+  partsOf,
   readJson,
   readVectors,
   row,
@@ -15,13 +19,27 @@ import {
 } from './store.js';
 import { IndexDamagedError, verifyBuild } from './verify.js';
 
-/** The live build, when it was made the same way as the next one and can be updated in place. */
+/**
+ * The delta may grow to this share of the base's articles; a build that
+ * would make it larger, or that changes or removes an article of the base,
+ * writes the whole build again (one base, no delta).
+ */
+export const MAX_DELTA_SHARE = 0.1;
+
+/** The live build, when it was made the same way as the next one and can be updated: its manifest, checked. */
 export interface PreviousBuild {
   dir: string;
   manifest: Manifest;
-  articles: Map<string, StoredArticle>;
   /** Content hash per article id: files with the same hash are not read again. */
   hashes: Map<string, string>;
+  /** Stamps of the article files by file name: files with the same stamp are not even read. */
+  stamps: Map<string, FileStamp>;
+}
+
+/** A part of the previous build, read: its articles, and their vectors. */
+interface ReadPart {
+  name: PartName;
+  articles: StoredArticle[];
   sentenceVectors: VectorTable;
   chunkVectors: VectorTable;
   /** Where each article's rows start in the vector tables. */
@@ -40,26 +58,43 @@ export interface PassageTexts {
   chunks: string[];
 }
 
-/** An article of the next build: taken over with its vectors, or new (its passages to embed). */
+/**
+ * An article of the part being written: taken over with its vectors, or new.
+ * `passages` is set when its passages are added to the part's search files:
+ * a new article (embedded first), or one whose vectors are taken over from a
+ * delta that is being written again or merged into the base.
+ */
 export type PlannedArticle =
-  | { stored: StoredArticle; reused: ArticleVectors; passages?: undefined }
+  | { stored: StoredArticle; reused: ArticleVectors; passages?: PassageTexts }
   | { stored: StoredArticle; reused?: undefined; passages: PassageTexts };
 
 export interface BuildPlan {
-  /** Every article of the next build, in file-name order. */
+  /**
+   * The part this build writes: `base`, the whole build (updating the
+   * previous base's search files in place, if any); or `delta`, beside the
+   * previous build's base, which is kept as it is.
+   */
+  part: PartName;
+  /** Every article of that part, in file-name order. */
   articles: PlannedArticle[];
-  /** Articles of the previous build that are not in the next one as they were. */
-  removed: StoredArticle[];
-  /** The build updated in place, if any. */
+  /** What the kept base holds (a delta build). */
+  keptBase?: Counts;
+  /** Articles of the previous build that are not in the next one as they were (gone or changed). */
+  removed: number;
+  /** Their labels in the previous base's search files, to be removed from them (a base build). */
+  removedLabels: { sentences: number[]; chunks: number[] };
+  /** The previous build, if any. */
   previous?: PreviousBuild;
+  /** Content hash per article id, for the whole next build. */
+  hashes: Record<string, string>;
   /** The next free passage label once the new passages have theirs. */
   nextLabel: number;
 }
 
 /**
- * Reads the live build if the next build can update it: same format, model
- * and chunking, and readable. Otherwise says why everything must be built
- * again (no reason when there is no build yet).
+ * Reads the live build's manifest if the next build can update it: same
+ * format, model and chunking, and intact. Otherwise says why everything must
+ * be built again (no reason when there is no build yet).
  */
 export async function readPreviousBuild(
   indexDir: string,
@@ -82,39 +117,51 @@ export async function readPreviousBuild(
   if (manifest.chunking.maxChars !== chunking.maxChars || manifest.chunking.overlap !== chunking.overlap) {
     return { reason: 'the live build was chunked differently' };
   }
-  try {
-    const stored = await readJson<StoredArticle[]>(dir, FILES.articles);
-    const articles = new Map(stored.map((a) => [a.id, a]));
-    const offsets = new Map<string, { sentence: number; chunk: number }>();
-    let sentence = 0;
-    let chunk = 0;
-    for (const a of stored) {
-      offsets.set(a.id, { sentence, chunk });
-      sentence += a.sentences.length;
-      chunk += a.chunks.length;
-    }
-    return {
-      build: {
-        dir,
-        manifest,
-        articles,
-        hashes: new Map(stored.map((a) => [a.id, a.hash])),
-        sentenceVectors: await readVectors(dir, FILES.sentenceVectors, manifest.dimension),
-        chunkVectors: await readVectors(dir, FILES.chunkVectors, manifest.dimension),
-        offsets,
-      },
-    };
-  } catch (error) {
-    return { reason: `the live build cannot be read (${(error as Error).message.split('\n')[0]})` };
-  }
+  return {
+    build: {
+      dir,
+      manifest,
+      hashes: new Map(Object.entries(manifest.articles)),
+      stamps: new Map(Object.entries(manifest.sources).map(([file, [bytes, mtimeMs]]) => [file, { bytes, mtimeMs }])),
+    },
+  };
 }
 
-/** An unchanged article's vectors, as views into the previous build's tables. */
-function reusedVectors(previous: PreviousBuild, article: StoredArticle): ArticleVectors {
-  const start = previous.offsets.get(article.id) ?? { sentence: 0, chunk: 0 };
+/** Reads one part of the previous build: its articles and vector tables. */
+async function readPart(previous: PreviousBuild, name: PartName): Promise<ReadPart> {
+  const { dir, manifest } = previous;
+  const articles = await readJson<StoredArticle[]>(dir, partFile(name, FILES.articles));
+  const offsets = new Map<string, { sentence: number; chunk: number }>();
+  let sentence = 0;
+  let chunk = 0;
+  for (const a of articles) {
+    offsets.set(a.id, { sentence, chunk });
+    sentence += a.sentences.length;
+    chunk += a.chunks.length;
+  }
   return {
-    sentences: article.sentences.map((_, i) => row(previous.sentenceVectors, start.sentence + i)),
-    chunks: article.chunks.map((_, i) => row(previous.chunkVectors, start.chunk + i)),
+    name,
+    articles,
+    sentenceVectors: await readVectors(dir, partFile(name, FILES.sentenceVectors), manifest.dimension),
+    chunkVectors: await readVectors(dir, partFile(name, FILES.chunkVectors), manifest.dimension),
+    offsets,
+  };
+}
+
+/** An unchanged article's vectors, as views into its part's tables. */
+function reusedVectors(part: ReadPart, article: StoredArticle): ArticleVectors {
+  const start = part.offsets.get(article.id) ?? { sentence: 0, chunk: 0 };
+  return {
+    sentences: article.sentences.map((_, i) => row(part.sentenceVectors, start.sentence + i)),
+    chunks: article.chunks.map((_, i) => row(part.chunkVectors, start.chunk + i)),
+  };
+}
+
+/** The texts of a stored article's passages. */
+function passagesOf(stored: StoredArticle): PassageTexts {
+  return {
+    sentences: stored.sentences.map((s) => s.text),
+    chunks: stored.chunks.map((c) => chunkText(stored, c)),
   };
 }
 
@@ -133,32 +180,101 @@ function toStored(article: Article, chunking: ChunkOptions, nextLabel: () => num
   };
 }
 
+const byFile = (a: { stored: StoredArticle }, b: { stored: StoredArticle }) =>
+  a.stored.file < b.stored.file ? -1 : a.stored.file > b.stored.file ? 1 : 0;
+
 /**
- * Decides what the next build holds: unchanged articles taken over with
- * their vectors and labels, new and changed ones with new labels and the
- * texts to embed, and the previous build's articles that are gone.
+ * Decides what the next build writes. When it only adds articles (or
+ * changes those of the delta) and the delta stays under `maxDeltaShare` of
+ * the base, a new delta beside the previous base; otherwise the whole build,
+ * with unchanged articles taken over with their vectors and labels, new and
+ * changed ones given new labels and texts to embed.
  */
-export function planBuild(
+export async function planBuild(
   corpus: LoadedCorpus,
   previous: PreviousBuild | undefined,
+  chunking: ChunkOptions,
+  { maxDeltaShare = MAX_DELTA_SHARE }: { maxDeltaShare?: number } = {},
+): Promise<BuildPlan> {
+  if (!previous) return planWhole(corpus, undefined, [], chunking);
+  const delta = previous.manifest.delta ? await readPart(previous, 'delta') : undefined;
+  const inDelta = new Set(delta?.articles.map((a) => a.id));
+  const baseIds = Object.keys(previous.manifest.articles).filter((id) => !inDelta.has(id));
+  const baseIntact = baseIds.every((id) => corpus.unchanged.has(id));
+  const deltaSize = corpus.unchanged.size - baseIds.length + corpus.articles.length;
+  if (baseIds.length > 0 && baseIntact && deltaSize <= maxDeltaShare * baseIds.length) {
+    return planDelta(corpus, previous, delta, chunking);
+  }
+  const base = await readPart(previous, 'base');
+  return planWhole(corpus, previous, [base, ...(delta ? [delta] : [])], chunking);
+}
+
+/** The whole next build, its base part updating the previous base's search files in place. */
+function planWhole(
+  corpus: LoadedCorpus,
+  previous: PreviousBuild | undefined,
+  parts: ReadPart[],
   chunking: ChunkOptions,
 ): BuildPlan {
   let nextLabel = previous?.manifest.nextLabel ?? 0;
   const label = () => nextLabel++;
-  const articles: (PlannedArticle & { file: string })[] = [];
-  for (const id of corpus.unchanged) {
-    const stored = previous?.articles.get(id);
-    if (stored) articles.push({ stored, reused: reusedVectors(previous as PreviousBuild, stored), file: stored.file });
+  const articles: PlannedArticle[] = [];
+  const removedLabels = { sentences: [] as number[], chunks: [] as number[] };
+  for (const part of parts) {
+    for (const stored of part.articles) {
+      if (corpus.unchanged.has(stored.id)) {
+        const reused = reusedVectors(part, stored);
+        // The delta's articles join the base's search files.
+        articles.push(part.name === 'base' ? { stored, reused } : { stored, reused, passages: passagesOf(stored) });
+      } else if (part.name === 'base') {
+        removedLabels.sentences.push(...stored.labels.sentences);
+        removedLabels.chunks.push(...stored.labels.chunks);
+      }
+    }
   }
   for (const article of corpus.articles) {
     const stored = toStored(article, chunking, label);
-    const passages = {
-      sentences: stored.sentences.map((s) => s.text),
-      chunks: stored.chunks.map((c) => chunkText(stored, c)),
-    };
-    articles.push({ stored, passages, file: article.file });
+    articles.push({ stored, passages: passagesOf(stored) });
   }
-  articles.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const removed = [...(previous?.articles.values() ?? [])].filter((a) => !corpus.unchanged.has(a.id));
-  return { articles, removed, previous, nextLabel };
+  articles.sort(byFile);
+  const removed = previous ? previous.hashes.size - corpus.unchanged.size : 0;
+  const hashes = Object.fromEntries(articles.map((a) => [a.stored.id, a.stored.hash]));
+  return { part: 'base', articles, removed, removedLabels, previous, hashes, nextLabel };
+}
+
+/** A new delta beside the previous build's base: the previous delta's unchanged articles and the new ones. */
+function planDelta(
+  corpus: LoadedCorpus,
+  previous: PreviousBuild,
+  delta: ReadPart | undefined,
+  chunking: ChunkOptions,
+): BuildPlan {
+  let nextLabel = previous.manifest.nextLabel;
+  const label = () => nextLabel++;
+  const articles: PlannedArticle[] = [];
+  for (const stored of delta?.articles ?? []) {
+    if (corpus.unchanged.has(stored.id))
+      articles.push({ stored, reused: reusedVectors(delta as ReadPart, stored), passages: passagesOf(stored) });
+  }
+  for (const article of corpus.articles) {
+    const stored = toStored(article, chunking, label);
+    articles.push({ stored, passages: passagesOf(stored) });
+  }
+  articles.sort(byFile);
+  const [base] = partsOf(previous.manifest);
+  const inDelta = new Set(delta?.articles.map((a) => a.id));
+  const hashes = Object.fromEntries([
+    ...Object.entries(previous.manifest.articles).filter(([id]) => !inDelta.has(id)),
+    ...articles.map((a) => [a.stored.id, a.stored.hash]),
+  ]);
+  return {
+    part: 'delta',
+    articles,
+    keptBase: base.counts,
+    removed: previous.hashes.size - corpus.unchanged.size,
+    removedLabels: { sentences: [], chunks: [] },
+    previous,
+    hashes,
+    nextLabel,
+  };
 }

@@ -6,7 +6,7 @@ import type { ArticleMeta } from '../corpus/article.js';
 import type { ChunkOptions, ChunkRange } from '../corpus/chunks.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
-export const FORMAT_VERSION = 6;
+export const FORMAT_VERSION = 7;
 
 export const FILES = {
   manifest: 'manifest.json',
@@ -18,6 +18,44 @@ export const FILES = {
   sentenceLexical: 'sentences.lexical',
   chunkLexical: 'chunks.lexical',
 } as const;
+
+/**
+ * A build is one part, the base, or two: the base and a delta holding the
+ * articles added since the base was written whole. Each part has every file
+ * above; the delta's names start with `delta.`. An incremental build that
+ * only adds articles rewrites the small delta and hard-links the base from
+ * the build before, so that adding an article costs in proportion to the
+ * delta, not the archive.
+ */
+export type PartName = 'base' | 'delta';
+
+/** The name of one of FILES in a part of a build. */
+export function partFile(part: PartName, file: string): string {
+  return part === 'base' ? file : `delta.${file}`;
+}
+
+export interface Counts {
+  articles: number;
+  sentences: number;
+  chunks: number;
+}
+
+/** The parts of a build and what each holds, base first. */
+export function partsOf(manifest: Pick<Manifest, 'counts' | 'delta'>): { name: PartName; counts: Counts }[] {
+  const { counts, delta } = manifest;
+  if (!delta) return [{ name: 'base', counts }];
+  return [
+    {
+      name: 'base',
+      counts: {
+        articles: counts.articles - delta.articles,
+        sentences: counts.sentences - delta.sentences,
+        chunks: counts.chunks - delta.chunks,
+      },
+    },
+    { name: 'delta', counts: delta },
+  ];
+}
 
 /** An article as stored in the index: its source, sentences and chunks. */
 export interface StoredArticle extends ArticleMeta {
@@ -46,9 +84,17 @@ export interface Manifest {
   dimension: number;
   space: 'cosine';
   chunking: ChunkOptions;
-  counts: { articles: number; sentences: number; chunks: number };
+  /** What the whole build holds (every part). */
+  counts: Counts;
+  /** What its delta part holds, if it has one (the rest is the base's). */
+  delta?: Counts;
   /** Content hash (SHA-256 of the file) per article id. */
   articles: Record<string, string>;
+  /**
+   * Size and modification time (ms) of each indexed article file: a file
+   * that still has both is taken as unchanged without being read.
+   */
+  sources: Record<string, [bytes: number, mtimeMs: number]>;
   /** The next free passage label. */
   nextLabel: number;
   createdAt: string;

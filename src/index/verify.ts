@@ -3,7 +3,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { FILES, type FileRecord, FORMAT_VERSION, type Manifest } from './store.js';
+import { FILES, type FileRecord, FORMAT_VERSION, type Manifest, partFile, partsOf } from './store.js';
 
 /** Files up to this size are hashed whole; larger ones (graphs, vectors of big archives) by a sample, to keep opening fast. */
 const WHOLE_HASH_LIMIT = 64 * 2 ** 20;
@@ -72,7 +72,9 @@ const manifestSchema = z.object({
   space: z.literal('cosine'),
   chunking: z.object({ maxChars: count, overlap: count }),
   counts: z.object({ articles: count, sentences: count, chunks: count }),
+  delta: z.object({ articles: count, sentences: count, chunks: count }).optional(),
   articles: z.record(z.string(), z.string()),
+  sources: z.record(z.string(), z.tuple([count, z.number()])),
   nextLabel: count,
   createdAt: z.string(),
   buildSeconds: z.number(),
@@ -88,7 +90,7 @@ const manifestSchema = z.object({
  * A manifest of another format version is returned unchecked: the caller
  * says the build must be rebuilt.
  *
- * @param required files the reader needs: each must be recorded.
+ * @param required files the reader needs (FILES' names): each must be recorded, in every part.
  * @returns the manifest.
  * @throws IndexDamagedError naming the file at fault.
  */
@@ -104,18 +106,26 @@ export async function verifyBuild(dir: string, required: readonly string[]): Pro
       error instanceof z.ZodError ? `is not a valid manifest (${error.issues[0]?.path.join('.')})` : 'cannot be read';
     throw new IndexDamagedError(dir, FILES.manifest, problem);
   }
-  for (const name of required) {
-    if (!manifest.files[name]) throw new IndexDamagedError(dir, name, 'is not recorded in the manifest');
-  }
-  const floats = { [FILES.sentenceVectors]: manifest.counts.sentences, [FILES.chunkVectors]: manifest.counts.chunks };
-  for (const [name, rows] of Object.entries(floats)) {
-    const expected = rows * manifest.dimension * 4;
-    if (manifest.files[name]?.bytes !== expected) {
-      throw new IndexDamagedError(
-        dir,
-        name,
-        `should hold ${expected} bytes (${rows} vectors of ${manifest.dimension})`,
-      );
+  const parts = partsOf(manifest);
+  if (parts.some((p) => Object.values(p.counts).some((n) => n < 0)))
+    throw new IndexDamagedError(dir, FILES.manifest, 'counts more in the delta than in the build');
+  for (const part of parts) {
+    for (const name of required.map((f) => partFile(part.name, f))) {
+      if (!manifest.files[name]) throw new IndexDamagedError(dir, name, 'is not recorded in the manifest');
+    }
+    const floats = [
+      [partFile(part.name, FILES.sentenceVectors), part.counts.sentences],
+      [partFile(part.name, FILES.chunkVectors), part.counts.chunks],
+    ] as const;
+    for (const [name, rows] of floats) {
+      const expected = rows * manifest.dimension * 4;
+      if (manifest.files[name]?.bytes !== expected) {
+        throw new IndexDamagedError(
+          dir,
+          name,
+          `should hold ${expected} bytes (${rows} vectors of ${manifest.dimension})`,
+        );
+      }
     }
   }
   for (const [name, record] of Object.entries(manifest.files)) {

@@ -1,11 +1,23 @@
+import { copyFile, link } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import type { ChunkOptions } from '../corpus/chunks.js';
 import type { Embedder } from '../embedding/embedder.js';
+import { errnoCode } from '../errors.js';
 import { finished, startWorker } from '../threads.js';
-import type { ArticleVectors, BuildPlan, PlannedArticle } from './plan.js';
+import type { ArticleVectors, BuildPlan, PlannedArticle, PreviousBuild } from './plan.js';
 import { type SearchFilesJob, type SearchFilesTimings, writeSearchFiles } from './search-files.js';
-import { FILES, FORMAT_VERSION, type Manifest, type StoredArticle, writeJson, writeTable } from './store.js';
+import {
+  type Counts,
+  FILES,
+  FORMAT_VERSION,
+  type Manifest,
+  partFile,
+  partsOf,
+  type StoredArticle,
+  writeJson,
+  writeTable,
+} from './store.js';
 import { recordFiles } from './verify.js';
 
 /**
@@ -38,7 +50,7 @@ function passageSet(
     }
     row += article.stored.labels[kind].length;
   }
-  return { table, labels, added, removed: plan.removed.flatMap((a) => a.labels[kind]) };
+  return { table, labels, added, removed: plan.removedLabels[kind] };
 }
 
 /** Runs the jobs in worker threads at once, or one after the other on this thread. */
@@ -73,9 +85,26 @@ export interface WriteTimings {
 }
 
 /**
- * Writes a complete build into `buildDir`: the articles, both vector tables,
- * both HNSW graphs and BM25 indexes, and the manifest last (its presence
- * marks a complete build).
+ * Hard-links the previous build's base files into a new build folder: a
+ * published build's files are never written again, so both builds can share
+ * them. Copied where the file system has no hard links.
+ */
+async function linkBase(previous: PreviousBuild, buildDir: string): Promise<void> {
+  for (const name of Object.keys(previous.manifest.files)) {
+    if (name.startsWith(partFile('delta', ''))) continue; // the delta's: written anew
+    const [from, to] = [join(previous.dir, name), join(buildDir, name)];
+    await link(from, to).catch(async (error) => {
+      if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK'].includes(errnoCode(error) ?? '')) throw error;
+      await copyFile(from, to);
+    });
+  }
+}
+
+/**
+ * Writes a complete build into `buildDir`: the part the plan says (the
+ * whole build, or a delta beside the previous build's base, linked in), its
+ * articles, both vector tables, both HNSW graphs and BM25 indexes, and the
+ * manifest last (its presence marks a complete build).
  */
 export async function writeBuild(
   buildDir: string,
@@ -84,53 +113,71 @@ export async function writeBuild(
   {
     embedder,
     chunking,
+    sources,
     started,
     parallelFrom = PARALLEL_INDEX_MIN_PASSAGES,
-  }: { embedder: Embedder; chunking: ChunkOptions; started: number; parallelFrom?: number },
+  }: {
+    embedder: Embedder;
+    chunking: ChunkOptions;
+    /** Every article file's stamp, for the manifest. */
+    sources: Manifest['sources'];
+    started: number;
+    parallelFrom?: number;
+  },
 ): Promise<{ sentences: number; chunks: number; passagesEmbedded: number; timings: WriteTimings }> {
   const stored: StoredArticle[] = plan.articles.map((a) => a.stored);
   const first = plan.articles[0];
   const dimension =
-    (first?.reused?.sentences[0] ?? (first && fresh.get(first)?.sentences[0]))?.length ?? embedder.dimension;
+    (first?.reused?.sentences[0] ?? (first && fresh.get(first)?.sentences[0]))?.length ??
+    plan.previous?.manifest.dimension ??
+    embedder.dimension;
   const sentences = passageSet(plan, fresh, 'sentences', dimension);
   const chunks = passageSet(plan, fresh, 'chunks', dimension);
+  const file = (name: string) => join(buildDir, partFile(plan.part, name));
 
+  // A whole build updates the previous base's search files in place; a delta's are built anew.
   const { previous } = plan;
-  const job = (
-    set: typeof sentences,
-    files: { hnsw: string; lexical: string },
-    previousSize: number | undefined,
-  ): SearchFilesJob => ({
+  const previousBase = plan.part === 'base' && previous ? partsOf(previous.manifest)[0].counts : undefined;
+  const job = (set: typeof sentences, files: { hnsw: string; lexical: string }, kind: 'sentences' | 'chunks') => ({
     ...set,
     dimension,
-    out: { hnsw: join(buildDir, files.hnsw), lexical: join(buildDir, files.lexical) },
-    ...(previous && previousSize !== undefined
+    out: { hnsw: file(files.hnsw), lexical: file(files.lexical) },
+    ...(previous && previousBase
       ? {
           previous: {
             hnsw: join(previous.dir, files.hnsw),
             lexical: join(previous.dir, files.lexical),
-            size: previousSize,
+            size: previousBase[kind],
           },
         }
       : {}),
   });
-  const jobs = [
-    job(sentences, { hnsw: FILES.sentenceHnsw, lexical: FILES.sentenceLexical }, previous?.manifest.counts.sentences),
-    job(chunks, { hnsw: FILES.chunkHnsw, lexical: FILES.chunkLexical }, previous?.manifest.counts.chunks),
+  const jobs: SearchFilesJob[] = [
+    job(sentences, { hnsw: FILES.sentenceHnsw, lexical: FILES.sentenceLexical }, 'sentences'),
+    job(chunks, { hnsw: FILES.chunkHnsw, lexical: FILES.chunkLexical }, 'chunks'),
   ];
+  if (plan.part === 'delta' && previous) await linkBase(previous, buildDir);
   const parallel = availableParallelism() > 1 && sentences.added.rows.length + chunks.added.rows.length >= parallelFrom;
   const since = performance.now();
   const indexing = runSearchFileJobs(jobs, parallel);
   // The main thread writes the store meanwhile (after the indexing, when it runs on this thread).
   const storeStarted = performance.now();
-  await writeJson(buildDir, FILES.articles, stored);
-  await writeTable(buildDir, FILES.sentenceVectors, sentences.table);
-  await writeTable(buildDir, FILES.chunkVectors, chunks.table);
+  await writeJson(buildDir, partFile(plan.part, FILES.articles), stored);
+  await writeTable(buildDir, partFile(plan.part, FILES.sentenceVectors), sentences.table);
+  await writeTable(buildDir, partFile(plan.part, FILES.chunkVectors), chunks.table);
   const store = (performance.now() - storeStarted) / 1000;
   const [sentenceTimings, chunkTimings] = await indexing;
   const index = (performance.now() - since) / 1000;
 
-  const counts = { articles: stored.length, sentences: sentences.labels.length, chunks: chunks.labels.length };
+  const written: Counts = { articles: stored.length, sentences: sentences.labels.length, chunks: chunks.labels.length };
+  const kept = plan.keptBase;
+  const counts: Counts = kept
+    ? {
+        articles: kept.articles + written.articles,
+        sentences: kept.sentences + written.sentences,
+        chunks: kept.chunks + written.chunks,
+      }
+    : written;
   const manifest: Manifest = {
     formatVersion: FORMAT_VERSION,
     model: embedder.modelId,
@@ -138,7 +185,9 @@ export async function writeBuild(
     space: 'cosine',
     chunking,
     counts,
-    articles: Object.fromEntries(stored.map((a) => [a.id, a.hash])),
+    ...(plan.part === 'delta' ? { delta: written } : {}),
+    articles: plan.hashes,
+    sources,
     nextLabel: plan.nextLabel,
     createdAt: new Date().toISOString(),
     buildSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),

@@ -1,4 +1,14 @@
-import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
@@ -231,5 +241,157 @@ describe('buildIndex', () => {
     await build(other, b);
     const [first, second] = [await openIndex(a), await openIndex(b)];
     expect(ids(first).map((id) => first.article(id))).toEqual(ids(second).map((id) => second.article(id)));
+  });
+});
+
+describe('buildIndex: articles added in a delta beside the base', () => {
+  const NEW = {
+    '006_new.txt': 'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مستمرة. وأضاف أن الوفد سيعود غدا.\n',
+    '007_new.txt': 'بكين 3 مارس 2022 (شينخوا) قالت الصين إن التجارة مع روسيا نمت. وأضافت أن الطاقة في المقدمة.\n',
+  };
+  const QUESTIONS = [
+    'ماذا قال الكرملين عن المحادثات؟',
+    'كم بلغت التجارة مع الصين؟',
+    'ماذا قال شي عن اللقاحات؟',
+    'بيسكوف أفغانستان',
+  ];
+  /** Up to here the delta may grow: every test corpus is small. */
+  const deltas = { maxDeltaShare: 1 };
+  const run = async (corpusDir: string, indexDir: string, options: { full?: boolean; maxDeltaShare?: number } = {}) =>
+    buildIndex({ corpusDir, indexDir, embedder: await tinyEmbedder(), chunking: CHUNKING, ...options });
+
+  /** What an index answers, searched every way: BM25 (scores to the bit), HNSW, and the retrieval's top 3. */
+  async function answers(index: LocalIndex) {
+    const embedder = await tinyEmbedder();
+    const out = [];
+    for (const q of QUESTIONS) {
+      const vector = await embedder.embedQuery(q);
+      const question = analyseQuestion(q, vector);
+      out.push({
+        q,
+        lexical: index.lexicalSearch('sentence', q, 20).map((h) => [index.sentence(h.id)?.text, h.score]),
+        chunks: index.lexicalSearch('chunk', q, 20).map((h) => [index.chunk(h.id), h.score]),
+        dense: index.denseSearch('sentence', vector, 5).map((h) => index.sentence(h.id)?.text),
+        top: retrieve(index, question, DEFAULT_ANSWER_OPTIONS.fusion)
+          .slice(0, 3)
+          .map((c) => index.sentence(c.id)?.text),
+      });
+    }
+    return out;
+  }
+
+  async function fullBuildOf(corpus: string): Promise<LocalIndex> {
+    const indexDir = join(tempDir('delta-full'), 'embeddings');
+    await run(corpus, indexDir, { full: true });
+    return openIndex(indexDir);
+  }
+
+  it('writes only the new articles, hard-links the base, and answers exactly like a full build', async () => {
+    const corpus = copyCorpus();
+    const indexDir = join(tempDir('delta'), 'embeddings');
+    await run(corpus, indexDir);
+    const baseDir = (await currentBuildDir(indexDir)) as string;
+    const BASE_FILES = ['articles.json', 'sentences.hnsw', 'chunks.lexical', 'sentence-vectors.f32'];
+    const inodes = BASE_FILES.map((file) => statSync(join(baseDir, file)).ino);
+
+    writeFileSync(join(corpus, '006_new.txt'), NEW['006_new.txt']);
+    expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', articles: 6, embedded: 1 });
+    writeFileSync(join(corpus, '007_new.txt'), NEW['007_new.txt']);
+    expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', articles: 7, embedded: 1 });
+
+    const dir = (await currentBuildDir(indexDir)) as string;
+    const index = await openIndex(indexDir);
+    expect(index.manifest.delta).toMatchObject({ articles: 2 });
+    expect(index.manifest.counts.articles).toBe(7);
+    // The base's files are the first build's, not copies.
+    expect(BASE_FILES.map((file) => statSync(join(dir, file)).ino)).toEqual(inodes);
+    expect(JSON.parse(readFileSync(join(dir, 'delta.articles.json'), 'utf8')).map((a: { id: string }) => a.id)).toEqual(
+      ['006_new', '007_new'],
+    );
+
+    const full = await fullBuildOf(corpus);
+    expect(ids(index)).toEqual(ids(full));
+    expect(texts(index)).toEqual(texts(full));
+    expect(await answers(index)).toEqual(await answers(full));
+    expect(index.documentFrequencies(['الصين', 'الكرملين'])).toEqual(full.documentFrequencies(['الصين', 'الكرملين']));
+  });
+
+  it('writes the whole build again when a base article changes or goes, or the delta would outgrow its share', async () => {
+    const corpus = copyCorpus();
+    const indexDir = join(tempDir('delta-merge'), 'embeddings');
+    await run(corpus, indexDir);
+    writeFileSync(join(corpus, '006_new.txt'), NEW['006_new.txt']);
+    // By default the delta holds at most a tenth of the base: one article beside five is too many.
+    expect(await run(corpus, indexDir)).toMatchObject({ part: 'base', embedded: 1 });
+
+    writeFileSync(join(corpus, '007_new.txt'), NEW['007_new.txt']);
+    expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', embedded: 1 });
+    writeFileSync(
+      join(corpus, '001_affb6d0cda8cf843.txt'),
+      'قال بوتين إن التجارة مع الصين بلغت مستوى قياسيا هذا العام. وأضاف أن الطاقة في مقدمة التعاون.\n',
+    );
+    rmSync(join(corpus, '002_26a9db706ec05ddb.txt'));
+    const merged = await run(corpus, indexDir, deltas);
+    expect(merged).toMatchObject({ part: 'base', articles: 6, embedded: 1, reused: 5, removed: 2 });
+    const index = await openIndex(indexDir);
+    expect(index.manifest.delta).toBeUndefined();
+    expect(readdirSync((await currentBuildDir(indexDir)) as string).filter((f) => f.startsWith('delta.'))).toEqual([]);
+    expect(await answers(index)).toEqual(await answers(await fullBuildOf(corpus)));
+  });
+
+  it('drops a delta article that changed or went, without touching the base', async () => {
+    const corpus = copyCorpus();
+    const indexDir = join(tempDir('delta-drop'), 'embeddings');
+    await run(corpus, indexDir);
+    writeFileSync(join(corpus, '006_new.txt'), NEW['006_new.txt']);
+    writeFileSync(join(corpus, '007_new.txt'), NEW['007_new.txt']);
+    await run(corpus, indexDir, deltas);
+    writeFileSync(join(corpus, '007_new.txt'), NEW['007_new.txt'].replace('الطاقة', 'الزراعة'));
+    expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', embedded: 1, removed: 1 });
+    expect(await answers(await openIndex(indexDir))).toEqual(await answers(await fullBuildOf(corpus)));
+    rmSync(join(corpus, '006_new.txt'));
+    rmSync(join(corpus, '007_new.txt'));
+    expect(await run(corpus, indexDir, deltas)).toMatchObject({ articles: 5, embedded: 0, removed: 2 });
+    const index = await openIndex(indexDir);
+    expect(ids(index)).toEqual(ids(await fullBuildOf(corpus)));
+    expect(await answers(index)).toEqual(await answers(await fullBuildOf(corpus)));
+  });
+
+  it('takes a file with the size and modification time it had as unchanged, without reading it', async () => {
+    const corpus = copyCorpus();
+    const indexDir = join(tempDir('stamps'), 'embeddings');
+    const file = join(corpus, '001_affb6d0cda8cf843.txt');
+    const original = readFileSync(file);
+    // A whole second, so that putting the time back gives exactly the same stamp.
+    const [atime, mtime] = [new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z')];
+    utimesSync(file, atime, mtime);
+    await run(corpus, indexDir);
+    // Other bytes of the same length, its time put back: a build that read the file would see the change.
+    writeFileSync(file, Buffer.from(original.toString('latin1').split('').reverse().join(''), 'latin1'));
+    utimesSync(file, atime, mtime);
+    expect(await run(corpus, indexDir)).toMatchObject({ articles: 5, embedded: 0, skipped: [] });
+    writeFileSync(file, original);
+    utimesSync(file, atime, mtime);
+    // Touched (same bytes, new time): read, found unchanged by its hash, and its new stamp kept.
+    utimesSync(file, atime, new Date(mtime.getTime() + 5000));
+    expect(await run(corpus, indexDir)).toMatchObject({ embedded: 0 });
+    const index = await openIndex(indexDir);
+    expect(index.manifest.sources['001_affb6d0cda8cf843.txt']).toEqual([statSync(file).size, statSync(file).mtimeMs]);
+    // Changed: a new stamp, new content, embedded again.
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nوأضاف المتحدث أن اللقاء كان مثمرا.\n`);
+    expect(await run(corpus, indexDir)).toMatchObject({ embedded: 1 });
+  });
+
+  it('refuses a build whose delta file is damaged, naming it', async () => {
+    const corpus = copyCorpus();
+    const indexDir = join(tempDir('delta-damaged'), 'embeddings');
+    await run(corpus, indexDir);
+    writeFileSync(join(corpus, '006_new.txt'), NEW['006_new.txt']);
+    await run(corpus, indexDir, deltas);
+    truncateSync(join((await currentBuildDir(indexDir)) as string, 'delta.sentence-vectors.f32'), 10);
+    await expect(openIndex(indexDir)).rejects.toMatchObject({
+      name: 'IndexDamagedError',
+      file: 'delta.sentence-vectors.f32',
+    });
   });
 });
