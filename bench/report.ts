@@ -195,6 +195,14 @@ if (r.scale) {
         '1 article added (process start to end)',
         (x) => `${s1(x.addOne.wallSeconds)} s (build ${s1(x.addOne.buildSeconds)} s), ${x.addOne.maxRssMiB} MiB`,
       ),
+      row('1 article added: written as', (x) =>
+        x.addOne.part === 'delta' ? 'a delta beside the base' : 'the whole build',
+      ),
+      row("the bot's reload after it (event loop blocked at most; from scratch)", (x) =>
+        x.reloadAfterAddOne
+          ? `${x.reloadAfterAddOne.reloadSeconds} s (${x.reloadAfterAddOne.reloadMaxBlockedMs} ms; ${x.reloadAfterAddOne.freshOpenSeconds} s)`
+          : 'not measured',
+      ),
       row(
         '100 articles added',
         (x) =>

@@ -46,6 +46,7 @@ function build(corpus: string, index: string, env: NodeJS.ProcessEnv, full: bool
     sentences: o.sentences as number,
     chunks: o.chunks as number,
     embedded: o.embedded as number,
+    part: o.part as string,
     passagesEmbedded: o.passagesEmbedded as number,
     phases: o.phases,
   };
@@ -113,9 +114,14 @@ export async function benchScale(size: number, env: NodeJS.ProcessEnv) {
     );
 
     log('  one article added…');
+    const before = (await currentBuildDir(index)) as string;
     addArticles(corpus, size, 1, all);
     const addOne = build(corpus, index, env, false);
-    log(`    ${addOne.wallSeconds} s (build ${addOne.buildSeconds} s); 100 articles added…`);
+    log(`    ${addOne.wallSeconds} s (build ${addOne.buildSeconds} s); the bot's reload…`);
+    const reload = run('bench/reload.ts', [index, before], env).output;
+    log(
+      `    ${reload.reloadSeconds} s (event loop blocked at most ${reload.reloadMaxBlockedMs} ms; from scratch ${reload.freshOpenSeconds} s); 100 articles added…`,
+    );
     addArticles(corpus, size + 1, 100, all);
     const addHundred = build(corpus, index, env, false);
     log(
@@ -140,6 +146,7 @@ export async function benchScale(size: number, env: NodeJS.ProcessEnv) {
       coldStart: cold,
       serving: { ...serving.output, seedAnswers: undefined, maxRssMiB: serving.maxRssMiB },
       addOne,
+      reloadAfterAddOne: reload,
       addHundred,
       fullBuildAfterAdds: fullAgain,
       incrementalEqualsFull: { questions: fullAnswers.length, differing },

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
-import { openIndex } from '../index/local-index.js';
+import { LocalIndex, openIndex } from '../index/local-index.js';
 import { CURRENT_FILE, currentBuildDir } from '../index/location.js';
 import type { IndexedArticle, SearchIndex } from '../index/search-index.js';
 import type { IndexDamagedError } from '../index/verify.js';
@@ -86,8 +86,13 @@ export class AnswerService {
   private static async answererFor(
     options: ServiceOptions,
     onFallback?: (damage: IndexDamagedError, dir: string) => void,
+    /** The index in use: the new build's base is taken over from it when they share it. */
+    reuse?: SearchIndex,
   ): Promise<Answerer> {
-    const index = await openIndex(options.indexDir, { onFallback });
+    const index = await openIndex(options.indexDir, {
+      onFallback,
+      reuse: reuse instanceof LocalIndex ? reuse : undefined,
+    });
     if (index.model !== options.embedder.modelId) {
       throw new ModelMismatchError(options.indexDir, index.model, options.embedder.modelId);
     }
@@ -151,7 +156,7 @@ export class AnswerService {
         const dir = await currentBuildDir(this.options.indexDir);
         if (!dir || basename(dir) === this.version) return;
         const previous = this.current;
-        this.current = await AnswerService.answererFor(this.options);
+        this.current = await AnswerService.answererFor(this.options, undefined, previous.index);
         this.retire(previous);
         this.options.onReload?.(this.version);
       } catch (error) {

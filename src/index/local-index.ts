@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import { UserError } from '../errors.js';
@@ -13,6 +14,7 @@ import type {
   SearchIndex,
 } from './search-index.js';
 import {
+  type Counts,
   FILES,
   FORMAT_VERSION,
   type Manifest,
@@ -23,7 +25,7 @@ import {
   type StoredArticle,
   VectorFile,
 } from './store.js';
-import { dot, type VectorHit } from './vector-index.js';
+import { dot } from './vector-index.js';
 import { IndexDamagedError, verifyBuild } from './verify.js';
 
 /** The build was written by another version of this program. */
@@ -39,11 +41,83 @@ export class IndexFormatError extends UserError {
   }
 }
 
-/** One kind of passage: its graph and BM25 index in each part of the build, and its search labels mapped to ids. */
+/** One kind of passage in one part of a build: its graph, its BM25 index, and its labels mapped to ids. */
 interface PassageSearch {
-  hnsw: HnswIndex[];
-  lexical: LexicalIndex[];
+  hnsw: HnswIndex;
+  lexical: LexicalIndex;
   idByLabel: Map<number, number>;
+}
+
+/**
+ * One part of a build, loaded. Ids are the whole build's (the base's come
+ * first), so a base part is the same in every build that shares its files,
+ * and the next build that hard-links it takes it over as it is.
+ */
+interface LoadedPart {
+  /** Which files it was read from: device and inode of each (a hard link has its original's). */
+  identity: string;
+  stored: StoredArticle[];
+  sentences: IndexedSentence[];
+  chunks: ChunkSpan[];
+  search: Record<PassageKind, PassageSearch>;
+}
+
+/** The files of a part that its loaded form is made of. */
+const LOADED_FILES = [FILES.articles, FILES.sentenceHnsw, FILES.chunkHnsw, FILES.sentenceLexical, FILES.chunkLexical];
+
+async function identityOf(dir: string, part: PartName): Promise<string> {
+  const stats = await Promise.all(LOADED_FILES.map((f) => stat(join(dir, partFile(part, f)))));
+  return stats.map((s) => `${s.dev}:${s.ino}:${s.size}`).join(',');
+}
+
+/** Reads a part's articles, graphs and BM25 indexes; its first sentence and chunk have ids `first`. */
+async function loadPart(
+  dir: string,
+  { name, counts }: { name: PartName; counts: Counts },
+  dimension: number,
+  first: { sentence: number; chunk: number },
+): Promise<LoadedPart> {
+  const path = (file: string) => join(dir, partFile(name, file));
+  const identity = identityOf(dir, name);
+  // The graphs load in libuv's threads while this one reads the rest.
+  const graphs = Promise.all([
+    HnswIndex.load(path(FILES.sentenceHnsw), dimension, { size: counts.sentences }),
+    HnswIndex.load(path(FILES.chunkHnsw), dimension, { size: counts.chunks }),
+  ]);
+  const lexical = Promise.all([
+    LexicalIndex.read(path(FILES.sentenceLexical)),
+    LexicalIndex.read(path(FILES.chunkLexical)),
+  ]);
+  const file = partFile(name, FILES.articles);
+  const stored = await readJson<StoredArticle[]>(dir, file).catch(() => {
+    throw new IndexDamagedError(dir, file, 'cannot be read');
+  });
+  const sentences: IndexedSentence[] = [];
+  const chunks: ChunkSpan[] = [];
+  const sentenceLabels = new Map<number, number>();
+  const chunkLabels = new Map<number, number>();
+  for (const article of stored) {
+    const base = first.sentence + sentences.length;
+    article.sentences.forEach((s, position) => {
+      sentenceLabels.set(article.labels.sentences[position], base + position);
+      sentences.push({ id: base + position, articleId: article.id, position, text: s.text });
+    });
+    article.chunks.forEach((c, i) => {
+      chunkLabels.set(article.labels.chunks[i], first.chunk + chunks.length);
+      chunks.push({ first: base + c.first, last: base + c.last });
+    });
+  }
+  const [[sentenceHnsw, chunkHnsw], [sentenceLexical, chunkLexical]] = await Promise.all([graphs, lexical]);
+  return {
+    identity: await identity,
+    stored,
+    sentences,
+    chunks,
+    search: {
+      sentence: { hnsw: sentenceHnsw, lexical: sentenceLexical, idByLabel: sentenceLabels },
+      chunk: { hnsw: chunkHnsw, lexical: chunkLexical, idByLabel: chunkLabels },
+    },
+  };
 }
 
 /** A part's sentence vector table, and the id of its first sentence. */
@@ -67,31 +141,37 @@ interface PartVectors {
 export class LocalIndex implements SearchIndex {
   readonly version: string;
   readonly model: string;
+  private readonly stored: StoredArticle[];
+  private readonly sentences: IndexedSentence[];
+  private readonly chunks: ChunkSpan[];
+  private readonly byId: Map<string, StoredArticle>;
 
   private constructor(
     /** The build's folder. */
     readonly dir: string,
     readonly manifest: Manifest,
-    private readonly stored: StoredArticle[],
-    private readonly sentences: IndexedSentence[],
-    private readonly chunks: ChunkSpan[],
+    /** Base first, then the delta, if any. */
+    private readonly parts: LoadedPart[],
     /** The sentences' vectors, read from each part's table as questions need them. */
     private readonly vectors: PartVectors[],
-    private readonly search: Record<PassageKind, PassageSearch>,
   ) {
     this.version = basename(dir);
     this.model = manifest.model;
-    this.byId = new Map(stored.map((a) => [a.id, a]));
+    this.stored = parts.length === 1 ? parts[0].stored : parts.flatMap((p) => p.stored);
+    this.sentences = parts.length === 1 ? parts[0].sentences : parts.flatMap((p) => p.sentences);
+    this.chunks = parts.length === 1 ? parts[0].chunks : parts.flatMap((p) => p.chunks);
+    this.byId = new Map(this.stored.map((a) => [a.id, a]));
   }
 
-  private readonly byId: Map<string, StoredArticle>;
-
   /**
-   * Opens a build folder, once it is checked (verifyBuild).
+   * Opens a build folder, once it is checked (verifyBuild). With `reuse`,
+   * an index whose base part has the same files (the new build hard-linked
+   * them), that part is taken over instead of read again: only the delta is
+   * read.
    *
    * @throws IndexDamagedError, IndexFormatError
    */
-  static async open(dir: string): Promise<LocalIndex> {
+  static async open(dir: string, { reuse }: { reuse?: LocalIndex } = {}): Promise<LocalIndex> {
     const manifest = await verifyBuild(
       dir,
       Object.values(FILES).filter((f) => f !== FILES.manifest),
@@ -99,67 +179,22 @@ export class LocalIndex implements SearchIndex {
     if (manifest.formatVersion !== FORMAT_VERSION)
       throw new IndexFormatError(dir, manifest.formatVersion, FORMAT_VERSION);
     const { dimension } = manifest;
-    const parts = partsOf(manifest);
-    const path = (part: PartName, file: string) => join(dir, partFile(part, file));
-    // The graphs load in libuv's threads while this one reads the rest.
-    const graphs = Promise.all(
-      parts.map(({ name, counts }) =>
-        Promise.all([
-          HnswIndex.load(path(name, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
-          HnswIndex.load(path(name, FILES.chunkHnsw), dimension, { size: counts.chunks }),
-        ]),
-      ),
-    );
-    const lexical = Promise.all(
-      parts.map(({ name }) =>
-        Promise.all([
-          LexicalIndex.read(path(name, FILES.sentenceLexical)),
-          LexicalIndex.read(path(name, FILES.chunkLexical)),
-        ]),
-      ),
-    );
-    const stored: StoredArticle[] = [];
-    for (const { name } of parts) {
-      const file = partFile(name, FILES.articles);
-      const articles = await readJson<StoredArticle[]>(dir, file).catch(() => {
-        throw new IndexDamagedError(dir, file, 'cannot be read');
-      });
-      for (const article of articles) stored.push(article);
-    }
-    const sentences: IndexedSentence[] = [];
-    const chunks: ChunkSpan[] = [];
-    const sentenceLabels = new Map<number, number>();
-    const chunkLabels = new Map<number, number>();
-    for (const article of stored) {
-      const base = sentences.length;
-      article.sentences.forEach((s, position) => {
-        sentenceLabels.set(article.labels.sentences[position], sentences.length);
-        sentences.push({ id: base + position, articleId: article.id, position, text: s.text });
-      });
-      article.chunks.forEach((c, i) => {
-        chunkLabels.set(article.labels.chunks[i], chunks.length);
-        chunks.push({ first: base + c.first, last: base + c.last });
-      });
-    }
-    const [partGraphs, partLexical] = await Promise.all([graphs, lexical]);
-    let firstSentence = 0;
-    const vectors = parts.map(({ name, counts }) => {
-      const part = { file: new VectorFile(path(name, FILES.sentenceVectors), dimension), firstSentence };
-      firstSentence += counts.sentences;
-      return part;
-    });
-    return new LocalIndex(dir, manifest, stored, sentences, chunks, vectors, {
-      sentence: {
-        hnsw: partGraphs.map(([g]) => g),
-        lexical: partLexical.map(([l]) => l),
-        idByLabel: sentenceLabels,
-      },
-      chunk: {
-        hnsw: partGraphs.map(([, g]) => g),
-        lexical: partLexical.map(([, l]) => l),
-        idByLabel: chunkLabels,
-      },
-    });
+    const [base, delta] = partsOf(manifest);
+    const reused =
+      reuse && reuse.model === manifest.model && (await identityOf(dir, 'base')) === reuse.parts[0].identity
+        ? reuse.parts[0]
+        : undefined;
+    const parts = await Promise.all([
+      reused ?? loadPart(dir, base, dimension, { sentence: 0, chunk: 0 }),
+      ...(delta
+        ? [loadPart(dir, delta, dimension, { sentence: base.counts.sentences, chunk: base.counts.chunks })]
+        : []),
+    ]);
+    const vectors = [base, ...(delta ? [delta] : [])].map(({ name }, p) => ({
+      file: new VectorFile(join(dir, partFile(name, FILES.sentenceVectors)), dimension),
+      firstSentence: p === 0 ? 0 : base.counts.sentences,
+    }));
+    return new LocalIndex(dir, manifest, parts, vectors);
   }
 
   get sentenceCount(): number {
@@ -167,23 +202,27 @@ export class LocalIndex implements SearchIndex {
   }
 
   lexicalSearch(kind: PassageKind, query: string, k: number): PassageHit[] {
-    const { lexical, idByLabel } = this.search[kind];
-    return LexicalIndex.searchParts(lexical, query, k).map((hit) => ({
-      id: idByLabel.get(hit.id) as number,
-      score: hit.score,
-    }));
+    const parts = this.parts.map((p) => p.search[kind]);
+    const idOf = (label: number) => {
+      for (const part of parts) {
+        const id = part.idByLabel.get(label);
+        if (id !== undefined) return id;
+      }
+      throw new Error(`BM25 label ${label} is in no part of the build`);
+    };
+    return LexicalIndex.searchParts(
+      parts.map((p) => p.lexical),
+      query,
+      k,
+    ).map((hit) => ({ id: idOf(hit.id), score: hit.score }));
   }
 
   denseSearch(kind: PassageKind, vector: Float32Array, k: number): PassageHit[] {
-    const { hnsw, idByLabel } = this.search[kind];
-    const hits =
-      hnsw.length === 1
-        ? hnsw[0].search(vector, k)
-        : mergeHits(
-            hnsw.map((g) => g.search(vector, k)),
-            k,
-          );
-    return hits.map((hit) => ({ id: idByLabel.get(hit.label) as number, score: hit.score }));
+    const hits = this.parts.map(({ search }) => {
+      const { hnsw, idByLabel } = search[kind];
+      return hnsw.search(vector, k).map((hit) => ({ id: idByLabel.get(hit.label) as number, score: hit.score }));
+    });
+    return hits.length === 1 ? hits[0] : mergeHits(hits, k);
   }
 
   sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
@@ -208,7 +247,7 @@ export class LocalIndex implements SearchIndex {
   }
 
   documentFrequencies(terms: readonly string[]): number[] {
-    const parts = this.search.sentence.lexical;
+    const parts = this.parts.map((p) => p.search.sentence.lexical);
     return terms.map((term) => parts.reduce((sum, part) => sum + part.documentFrequency(term), 0));
   }
 
@@ -245,7 +284,7 @@ export class LocalIndex implements SearchIndex {
 }
 
 /** The best `k` of several graphs' hits, by score (a part's hits before a later part's on a tie). */
-function mergeHits(lists: VectorHit[][], k: number): VectorHit[] {
+function mergeHits(lists: PassageHit[][], k: number): PassageHit[] {
   return lists
     .flat()
     .sort((a, b) => b.score - a.score)
@@ -264,6 +303,8 @@ export interface OpenOptions {
    * Default: fail.
    */
   onFallback?: (damage: IndexDamagedError, usedDir: string) => void;
+  /** An index open now, whose base part is taken over if the live build shares its files (see LocalIndex.open). */
+  reuse?: LocalIndex;
 }
 
 /** Opens the newest intact build other than `damaged`, if there is one. */
@@ -291,7 +332,7 @@ export async function openIndex(indexDir: string, options: OpenOptions = {}): Pr
   for (let attempt = 0; ; attempt++) {
     const dir = await requireCurrentBuildDir(indexDir);
     try {
-      return await LocalIndex.open(dir);
+      return await LocalIndex.open(dir, { reuse: options.reuse });
     } catch (error) {
       // A failure because the build was replaced (and its folder removed) while being read: read the new one.
       const replaced = (await currentBuildDir(indexDir)) !== dir;

@@ -1,6 +1,6 @@
 import type { Article } from '../corpus/article.js';
 import { type ChunkOptions, chunkSentences } from '../corpus/chunks.js';
-import type { FileStamp, LoadedCorpus } from '../corpus/load.js';
+import { type LoadedCorpus, type Lookup, lookupIn } from '../corpus/load.js';
 import { currentBuildDir } from './location.js';
 import { chunkText } from './passages.js';
 import {
@@ -31,9 +31,9 @@ export interface PreviousBuild {
   dir: string;
   manifest: Manifest;
   /** Content hash per article id: files with the same hash are not read again. */
-  hashes: Map<string, string>;
+  hashes: Lookup<string>;
   /** Stamps of the article files by file name: files with the same stamp are not even read. */
-  stamps: Map<string, FileStamp>;
+  stamps: Lookup<readonly [number, number]>;
 }
 
 /** A part of the previous build, read: its articles, and their vectors. */
@@ -121,8 +121,8 @@ export async function readPreviousBuild(
     build: {
       dir,
       manifest,
-      hashes: new Map(Object.entries(manifest.articles)),
-      stamps: new Map(Object.entries(manifest.sources).map(([file, [bytes, mtimeMs]]) => [file, { bytes, mtimeMs }])),
+      hashes: lookupIn(manifest.articles),
+      stamps: lookupIn(manifest.sources),
     },
   };
 }
@@ -237,7 +237,7 @@ function planWhole(
     articles.push({ stored, passages: passagesOf(stored) });
   }
   articles.sort(byFile);
-  const removed = previous ? previous.hashes.size - corpus.unchanged.size : 0;
+  const removed = previous ? previous.manifest.counts.articles - corpus.unchanged.size : 0;
   const hashes = Object.fromEntries(articles.map((a) => [a.stored.id, a.stored.hash]));
   return { part: 'base', articles, removed, removedLabels, previous, hashes, nextLabel };
 }
@@ -271,7 +271,7 @@ function planDelta(
     part: 'delta',
     articles,
     keptBase: base.counts,
-    removed: previous.hashes.size - corpus.unchanged.size,
+    removed: previous.manifest.counts.articles - corpus.unchanged.size,
     removedLabels: { sentences: [], chunks: [] },
     previous,
     hashes,

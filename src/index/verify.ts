@@ -39,12 +39,16 @@ export async function fingerprint(path: string, bytes: number): Promise<string> 
       const read = async (position: number, length: number) => {
         const buffer = Buffer.alloc(length);
         const { bytesRead } = await handle.read(buffer, 0, length, position);
-        hash.update(buffer.subarray(0, bytesRead));
+        return buffer.subarray(0, bytesRead);
       };
-      await read(0, SAMPLE_EDGE);
+      // Read at once, hashed in order.
       const step = Math.floor((bytes - 2 * SAMPLE_EDGE) / SAMPLE_BLOCKS);
-      for (let i = 0; i < SAMPLE_BLOCKS; i++) await read(SAMPLE_EDGE + i * step, SAMPLE_BLOCK);
-      await read(bytes - SAMPLE_EDGE, SAMPLE_EDGE);
+      const blocks = await Promise.all([
+        read(0, SAMPLE_EDGE),
+        ...Array.from({ length: SAMPLE_BLOCKS }, (_, i) => read(SAMPLE_EDGE + i * step, SAMPLE_BLOCK)),
+        read(bytes - SAMPLE_EDGE, SAMPLE_EDGE),
+      ]);
+      for (const block of blocks) hash.update(block);
       hash.update(`sampled:${bytes}`);
     }
   } finally {
@@ -53,18 +57,34 @@ export async function fingerprint(path: string, bytes: number): Promise<string> 
   return hash.digest('hex');
 }
 
-/** Records every file of a finished build (all but the manifest, which is written last and holds this). */
-export async function recordFiles(dir: string): Promise<Record<string, FileRecord>> {
-  const records: Record<string, FileRecord> = {};
-  for (const name of (await readdir(dir)).sort()) {
-    if (name === FILES.manifest) continue;
-    const { size } = await stat(join(dir, name));
-    records[name] = { bytes: size, sha256: await fingerprint(join(dir, name), size) };
-  }
-  return records;
+/**
+ * Records every file of a finished build (all but the manifest, which is
+ * written last and holds this). `linked`: the records of files hard-linked
+ * from a checked build, taken as they are.
+ */
+export async function recordFiles(
+  dir: string,
+  linked: Readonly<Record<string, FileRecord>> = {},
+): Promise<Record<string, FileRecord>> {
+  const names = (await readdir(dir)).filter((name) => name !== FILES.manifest).sort();
+  const records = await Promise.all(
+    names.map(async (name): Promise<FileRecord> => {
+      if (linked[name]) return linked[name];
+      const { size } = await stat(join(dir, name));
+      return { bytes: size, sha256: await fingerprint(join(dir, name), size) };
+    }),
+  );
+  return Object.fromEntries(names.map((name, i) => [name, records[i]]));
 }
 
 const count = z.number().int().min(0);
+
+/** A plain object whose every value passes `valid`. */
+function isRecordOf(value: unknown, valid: (x: unknown) => boolean): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (!valid((value as Record<string, unknown>)[key])) return false;
+  return true;
+}
 const manifestSchema = z.object({
   formatVersion: z.number().int(),
   model: z.string().min(1),
@@ -73,8 +93,22 @@ const manifestSchema = z.object({
   chunking: z.object({ maxChars: count, overlap: count }),
   counts: z.object({ articles: count, sentences: count, chunks: count }),
   delta: z.object({ articles: count, sentences: count, chunks: count }).optional(),
-  articles: z.record(z.string(), z.string()),
-  sources: z.record(z.string(), z.tuple([count, z.number()])),
+  // Checked by hand: z.record takes 0.4 s over the 100,000 entries of a large archive's two records.
+  articles: z.custom<Record<string, string>>((v) => isRecordOf(v, (x) => typeof x === 'string'), 'a record of hashes'),
+  sources: z.custom<Record<string, [number, number]>>(
+    (v) =>
+      isRecordOf(
+        v,
+        (x) =>
+          Array.isArray(x) &&
+          x.length === 2 &&
+          Number.isInteger(x[0]) &&
+          x[0] >= 0 &&
+          typeof x[1] === 'number' &&
+          Number.isFinite(x[1]),
+      ),
+    'a record of file stamps',
+  ),
   nextLabel: count,
   createdAt: z.string(),
   buildSeconds: z.number(),
@@ -128,16 +162,23 @@ export async function verifyBuild(dir: string, required: readonly string[]): Pro
       }
     }
   }
-  for (const [name, record] of Object.entries(manifest.files)) {
-    const path = join(dir, name);
-    const size = await stat(path).then(
-      (s) => s.size,
-      () => -1,
-    );
-    if (size < 0) throw new IndexDamagedError(dir, name, 'is missing');
-    if (size !== record.bytes) throw new IndexDamagedError(dir, name, `has ${size} bytes instead of ${record.bytes}`);
-    if ((await fingerprint(path, size)) !== record.sha256)
-      throw new IndexDamagedError(dir, name, 'has changed since it was written');
-  }
+  // Every file at once; the first damaged one in the manifest's order is named.
+  const problems = await Promise.all(
+    Object.entries(manifest.files).map(async ([name, record]) => {
+      const path = join(dir, name);
+      const size = await stat(path).then(
+        (s) => s.size,
+        () => -1,
+      );
+      if (size < 0) return new IndexDamagedError(dir, name, 'is missing');
+      if (size !== record.bytes)
+        return new IndexDamagedError(dir, name, `has ${size} bytes instead of ${record.bytes}`);
+      if ((await fingerprint(path, size)) !== record.sha256)
+        return new IndexDamagedError(dir, name, 'has changed since it was written');
+      return undefined;
+    }),
+  );
+  const problem = problems.find((p) => p !== undefined);
+  if (problem) throw problem;
   return manifest;
 }

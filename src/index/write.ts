@@ -84,14 +84,18 @@ export interface WriteTimings {
   chunks: SearchFilesTimings;
 }
 
+/** The records of a build's base files. */
+function baseRecords(manifest: Manifest): Manifest['files'] {
+  return Object.fromEntries(Object.entries(manifest.files).filter(([name]) => !name.startsWith(partFile('delta', ''))));
+}
+
 /**
  * Hard-links the previous build's base files into a new build folder: a
  * published build's files are never written again, so both builds can share
  * them. Copied where the file system has no hard links.
  */
 async function linkBase(previous: PreviousBuild, buildDir: string): Promise<void> {
-  for (const name of Object.keys(previous.manifest.files)) {
-    if (name.startsWith(partFile('delta', ''))) continue; // the delta's: written anew
+  for (const name of Object.keys(baseRecords(previous.manifest))) {
     const [from, to] = [join(previous.dir, name), join(buildDir, name)];
     await link(from, to).catch(async (error) => {
       if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK'].includes(errnoCode(error) ?? '')) throw error;
@@ -191,7 +195,8 @@ export async function writeBuild(
     nextLabel: plan.nextLabel,
     createdAt: new Date().toISOString(),
     buildSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
-    files: await recordFiles(buildDir),
+    // The base's files are the previous build's, checked when it was read: their records carry over.
+    files: await recordFiles(buildDir, plan.part === 'delta' && previous ? baseRecords(previous.manifest) : {}),
   };
   await writeJson(buildDir, FILES.manifest, manifest);
   return {

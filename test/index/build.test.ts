@@ -382,6 +382,29 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     expect(await run(corpus, indexDir)).toMatchObject({ embedded: 1 });
   });
 
+  it('takes the base over from the index in use when the next build shares its files, and answers as if read anew', async () => {
+    const corpus = copyCorpus();
+    const indexDir = join(tempDir('delta-reuse'), 'embeddings');
+    await run(corpus, indexDir);
+    const before = await openIndex(indexDir);
+    writeFileSync(join(corpus, '006_new.txt'), NEW['006_new.txt']);
+    await run(corpus, indexDir, deltas);
+    const reloaded = await openIndex(indexDir, { reuse: before });
+    const fresh = await openIndex(indexDir);
+    expect(await answers(reloaded)).toEqual(await answers(fresh));
+    expect(ids(reloaded)).toEqual(ids(fresh));
+    // The loaded base (articles, graphs, BM25) is the same object, not read again; a plain open reads it.
+    const base = (index: LocalIndex) => (Reflect.get(index, 'parts') as unknown[])[0];
+    expect(base(reloaded)).toBe(base(before));
+    expect(base(fresh)).not.toBe(base(before));
+    // A whole build shares no file with the one before: nothing is taken over.
+    writeFileSync(join(corpus, '001_affb6d0cda8cf843.txt'), NEW['007_new.txt']);
+    await run(corpus, indexDir, deltas);
+    const rebuilt = await openIndex(indexDir, { reuse: reloaded });
+    expect(base(rebuilt)).not.toBe(base(before));
+    expect(await answers(rebuilt)).toEqual(await answers(await fullBuildOf(corpus)));
+  });
+
   it('refuses a build whose delta file is damaged, naming it', async () => {
     const corpus = copyCorpus();
     const indexDir = join(tempDir('delta-damaged'), 'embeddings');
