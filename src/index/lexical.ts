@@ -312,12 +312,18 @@ export class LexicalIndex {
    * The best `k` documents across several indexes (the parts of one build),
    * scored as one index holding all their documents, in that order, would
    * score them: BM25's document count, frequencies and average length are
-   * the collection's, not each part's.
+   * the collection's, not each part's. `stats`: collectionStats(parts),
+   * computed once by a caller that searches the same parts again (it goes
+   * over every document's length).
    */
-  static searchParts(parts: readonly LexicalIndex[], query: string, k: number): LexicalHit[] {
+  static searchParts(
+    parts: readonly LexicalIndex[],
+    query: string,
+    k: number,
+    stats: CollectionStats = LexicalIndex.collectionStats(parts),
+  ): LexicalHit[] {
     if (parts.length === 1) return parts[0].search(query, k);
     const terms = queryTerms(query);
-    const stats = LexicalIndex.collectionStats(parts);
     return parts
       .flatMap((part, p) => part.rank(terms, k, stats).map((hit) => ({ ...hit, p })))
       .sort((a, b) => b.score - a.score || a.first - b.first || a.p - b.p || a.position - b.position)

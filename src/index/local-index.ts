@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import { UserError } from '../errors.js';
 import { HnswIndex } from './hnsw.js';
-import { LexicalIndex } from './lexical.js';
+import { type CollectionStats, LexicalIndex } from './lexical.js';
 import { currentBuildDir, listBuilds, requireCurrentBuildDir } from './location.js';
 import type {
   ChunkSpan,
@@ -201,8 +201,17 @@ export class LocalIndex implements SearchIndex {
     return this.sentences.length;
   }
 
+  /** Each kind's BM25 indexes, one per part, and their statistics as one collection. */
+  private readonly lexical = new Map<PassageKind, { parts: LexicalIndex[]; stats: CollectionStats }>();
+
   lexicalSearch(kind: PassageKind, query: string, k: number): PassageHit[] {
     const parts = this.parts.map((p) => p.search[kind]);
+    let lexical = this.lexical.get(kind);
+    if (!lexical) {
+      const indexes = parts.map((p) => p.lexical);
+      lexical = { parts: indexes, stats: LexicalIndex.collectionStats(indexes) };
+      this.lexical.set(kind, lexical);
+    }
     const idOf = (label: number) => {
       for (const part of parts) {
         const id = part.idByLabel.get(label);
@@ -210,11 +219,10 @@ export class LocalIndex implements SearchIndex {
       }
       throw new Error(`BM25 label ${label} is in no part of the build`);
     };
-    return LexicalIndex.searchParts(
-      parts.map((p) => p.lexical),
-      query,
-      k,
-    ).map((hit) => ({ id: idOf(hit.id), score: hit.score }));
+    return LexicalIndex.searchParts(lexical.parts, query, k, lexical.stats).map((hit) => ({
+      id: idOf(hit.id),
+      score: hit.score,
+    }));
   }
 
   denseSearch(kind: PassageKind, vector: Float32Array, k: number): PassageHit[] {
