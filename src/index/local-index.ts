@@ -14,7 +14,6 @@ import type {
   SearchIndex,
 } from './search-index.js';
 import {
-  type Counts,
   FILES,
   FORMAT_VERSION,
   type Manifest,
@@ -41,17 +40,17 @@ export class IndexFormatError extends UserError {
   }
 }
 
-/** One kind of passage in one part of a build: its graph, its BM25 index, and its labels mapped to ids. */
+/** One kind of passage in one part of a build: its BM25 index, and its labels mapped to ids. */
 interface PassageSearch {
-  hnsw: HnswIndex;
   lexical: LexicalIndex;
   idByLabel: Map<number, number>;
 }
 
 /**
- * One part of a build, loaded. Ids are the whole build's (the base's come
- * first), so a base part is the same in every build that shares its files,
- * and the next build that hard-links it takes it over as it is.
+ * One part of a build, loaded: its articles and BM25 indexes. Ids are the
+ * whole build's (the base's come first), so a base part is the same in every
+ * build that shares its files, and the next build that hard-links them takes
+ * it over as it is.
  */
 interface LoadedPart {
   /** Which files it was read from: device and inode of each (a hard link has its original's). */
@@ -63,27 +62,17 @@ interface LoadedPart {
 }
 
 /** The files of a part that its loaded form is made of. */
-const LOADED_FILES = [FILES.articles, FILES.sentenceHnsw, FILES.chunkHnsw, FILES.sentenceLexical, FILES.chunkLexical];
+const LOADED_FILES = [FILES.articles, FILES.sentenceLexical, FILES.chunkLexical];
 
 async function identityOf(dir: string, part: PartName): Promise<string> {
   const stats = await Promise.all(LOADED_FILES.map((f) => stat(join(dir, partFile(part, f)))));
   return stats.map((s) => `${s.dev}:${s.ino}:${s.size}`).join(',');
 }
 
-/** Reads a part's articles, graphs and BM25 indexes; its first sentence and chunk have ids `first`. */
-async function loadPart(
-  dir: string,
-  { name, counts }: { name: PartName; counts: Counts },
-  dimension: number,
-  first: { sentence: number; chunk: number },
-): Promise<LoadedPart> {
+/** Reads a part's articles and BM25 indexes; its first sentence and chunk have ids `first`. */
+async function loadPart(dir: string, name: PartName, first: { sentence: number; chunk: number }): Promise<LoadedPart> {
   const path = (file: string) => join(dir, partFile(name, file));
   const identity = identityOf(dir, name);
-  // The graphs load in libuv's threads while this one reads the rest.
-  const graphs = Promise.all([
-    HnswIndex.load(path(FILES.sentenceHnsw), dimension, { size: counts.sentences }),
-    HnswIndex.load(path(FILES.chunkHnsw), dimension, { size: counts.chunks }),
-  ]);
   const lexical = Promise.all([
     LexicalIndex.read(path(FILES.sentenceLexical)),
     LexicalIndex.read(path(FILES.chunkLexical)),
@@ -107,15 +96,15 @@ async function loadPart(
       chunks.push({ first: base + c.first, last: base + c.last });
     });
   }
-  const [[sentenceHnsw, chunkHnsw], [sentenceLexical, chunkLexical]] = await Promise.all([graphs, lexical]);
+  const [sentenceLexical, chunkLexical] = await lexical;
   return {
     identity: await identity,
     stored,
     sentences,
     chunks,
     search: {
-      sentence: { hnsw: sentenceHnsw, lexical: sentenceLexical, idByLabel: sentenceLabels },
-      chunk: { hnsw: chunkHnsw, lexical: chunkLexical, idByLabel: chunkLabels },
+      sentence: { lexical: sentenceLexical, idByLabel: sentenceLabels },
+      chunk: { lexical: chunkLexical, idByLabel: chunkLabels },
     },
   };
 }
@@ -134,9 +123,9 @@ interface PartVectors {
  * build's sentence vector table on disk (the page cache keeps them).
  *
  * A build with a delta part is searched as one: the base's and the delta's
- * articles in one list (base first), both graphs searched and their hits
- * merged, and BM25 scored with the statistics of both parts together, so a
- * passage scores as it would in one index of every article.
+ * articles in one list (base first), one graph per kind holding both, and
+ * BM25 scored with the statistics of both parts together, so a passage
+ * scores as it would in one index of every article.
  */
 export class LocalIndex implements SearchIndex {
   readonly version: string;
@@ -152,6 +141,8 @@ export class LocalIndex implements SearchIndex {
     readonly manifest: Manifest,
     /** Base first, then the delta, if any. */
     private readonly parts: LoadedPart[],
+    /** Each kind's graph: every part's passages, by label. */
+    private readonly graphs: Record<PassageKind, HnswIndex>,
     /** The sentences' vectors, read from each part's table as questions need them. */
     private readonly vectors: PartVectors[],
   ) {
@@ -166,8 +157,8 @@ export class LocalIndex implements SearchIndex {
   /**
    * Opens a build folder, once it is checked (verifyBuild). With `reuse`,
    * an index whose base part has the same files (the new build hard-linked
-   * them), that part is taken over instead of read again: only the delta is
-   * read.
+   * them), that part is taken over instead of read again: only the delta and
+   * the graphs are read.
    *
    * @throws IndexDamagedError, IndexFormatError
    */
@@ -178,23 +169,27 @@ export class LocalIndex implements SearchIndex {
     );
     if (manifest.formatVersion !== FORMAT_VERSION)
       throw new IndexFormatError(dir, manifest.formatVersion, FORMAT_VERSION);
-    const { dimension } = manifest;
+    const { dimension, counts } = manifest;
+    // The graphs load in libuv's threads while this one reads the rest.
+    const graphs = Promise.all([
+      HnswIndex.load(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
+      HnswIndex.load(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
+    ]);
     const [base, delta] = partsOf(manifest);
     const reused =
       reuse && reuse.model === manifest.model && (await identityOf(dir, 'base')) === reuse.parts[0].identity
         ? reuse.parts[0]
         : undefined;
     const parts = await Promise.all([
-      reused ?? loadPart(dir, base, dimension, { sentence: 0, chunk: 0 }),
-      ...(delta
-        ? [loadPart(dir, delta, dimension, { sentence: base.counts.sentences, chunk: base.counts.chunks })]
-        : []),
+      reused ?? loadPart(dir, 'base', { sentence: 0, chunk: 0 }),
+      ...(delta ? [loadPart(dir, 'delta', { sentence: base.counts.sentences, chunk: base.counts.chunks })] : []),
     ]);
+    const [sentenceGraph, chunkGraph] = await graphs;
     const vectors = [base, ...(delta ? [delta] : [])].map(({ name }, p) => ({
       file: new VectorFile(join(dir, partFile(name, FILES.sentenceVectors)), dimension),
       firstSentence: p === 0 ? 0 : base.counts.sentences,
     }));
-    return new LocalIndex(dir, manifest, parts, vectors);
+    return new LocalIndex(dir, manifest, parts, { sentence: sentenceGraph, chunk: chunkGraph }, vectors);
   }
 
   get sentenceCount(): number {
@@ -205,32 +200,22 @@ export class LocalIndex implements SearchIndex {
   private readonly lexical = new Map<PassageKind, { parts: LexicalIndex[]; stats: CollectionStats }>();
 
   lexicalSearch(kind: PassageKind, query: string, k: number): PassageHit[] {
-    const parts = this.parts.map((p) => p.search[kind]);
     let lexical = this.lexical.get(kind);
     if (!lexical) {
-      const indexes = parts.map((p) => p.lexical);
+      const indexes = this.parts.map((p) => p.search[kind].lexical);
       lexical = { parts: indexes, stats: LexicalIndex.collectionStats(indexes) };
       this.lexical.set(kind, lexical);
     }
-    const idOf = (label: number) => {
-      for (const part of parts) {
-        const id = part.idByLabel.get(label);
-        if (id !== undefined) return id;
-      }
-      throw new Error(`BM25 label ${label} is in no part of the build`);
-    };
+    const parts = this.parts.map((p) => p.search[kind].idByLabel);
     return LexicalIndex.searchParts(lexical.parts, query, k, lexical.stats).map((hit) => ({
-      id: idOf(hit.id),
+      id: idOf(parts, hit.id),
       score: hit.score,
     }));
   }
 
   denseSearch(kind: PassageKind, vector: Float32Array, k: number): PassageHit[] {
-    const hits = this.parts.map(({ search }) => {
-      const { hnsw, idByLabel } = search[kind];
-      return hnsw.search(vector, k).map((hit) => ({ id: idByLabel.get(hit.label) as number, score: hit.score }));
-    });
-    return hits.length === 1 ? hits[0] : mergeHits(hits, k);
+    const parts = this.parts.map((p) => p.search[kind].idByLabel);
+    return this.graphs[kind].search(vector, k).map((hit) => ({ id: idOf(parts, hit.label), score: hit.score }));
   }
 
   sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
@@ -291,12 +276,13 @@ export class LocalIndex implements SearchIndex {
   }
 }
 
-/** The best `k` of several graphs' hits, by score (a part's hits before a later part's on a tie). */
-function mergeHits(lists: PassageHit[][], k: number): PassageHit[] {
-  return lists
-    .flat()
-    .sort((a, b) => b.score - a.score)
-    .slice(0, k);
+/** The id of a passage label, in whichever part holds it. */
+function idOf(parts: readonly Map<number, number>[], label: number): number {
+  for (const idByLabel of parts) {
+    const id = idByLabel.get(label);
+    if (id !== undefined) return id;
+  }
+  throw new Error(`label ${label} is in no part of the build`);
 }
 
 function metaOf(article: StoredArticle): ArticleMeta {

@@ -59,10 +59,11 @@ export interface PassageTexts {
 }
 
 /**
- * An article of the part being written: taken over with its vectors, or new.
- * `passages` is set when its passages are added to the part's search files:
- * a new article (embedded first), or one whose vectors are taken over from a
- * delta that is being written again or merged into the base.
+ * An article of the part being written: taken over with its vectors (and
+ * already in the previous build's graphs), or new (embedded, then added to
+ * the graphs). `passages` is set when its passages are added to the part's
+ * BM25 indexes: a new article, or one taken over from a delta that is being
+ * written again or merged into the base.
  */
 export type PlannedArticle =
   | { stored: StoredArticle; reused: ArticleVectors; passages?: PassageTexts }
@@ -81,8 +82,11 @@ export interface BuildPlan {
   keptBase?: Counts;
   /** Articles of the previous build that are not in the next one as they were (gone or changed). */
   removed: number;
-  /** Their labels in the previous base's search files, to be removed from them (a base build). */
-  removedLabels: { sentences: number[]; chunks: number[] };
+  /**
+   * Their labels, to be removed from the previous build's graphs (which hold
+   * every part), and from the previous base's BM25 indexes (a base build).
+   */
+  removedLabels: Record<'graph' | 'lexical', { sentences: number[]; chunks: number[] }>;
   /** The previous build, if any. */
   previous?: PreviousBuild;
   /** Content hash per article id, for the whole next build. */
@@ -180,6 +184,15 @@ function toStored(article: Article, chunking: ChunkOptions, nextLabel: () => num
   };
 }
 
+function noLabels(): BuildPlan['removedLabels'] {
+  return { graph: { sentences: [], chunks: [] }, lexical: { sentences: [], chunks: [] } };
+}
+
+function addLabels(to: { sentences: number[]; chunks: number[] }, article: StoredArticle): void {
+  to.sentences.push(...article.labels.sentences);
+  to.chunks.push(...article.labels.chunks);
+}
+
 const byFile = (a: { stored: StoredArticle }, b: { stored: StoredArticle }) =>
   a.stored.file < b.stored.file ? -1 : a.stored.file > b.stored.file ? 1 : 0;
 
@@ -219,16 +232,16 @@ function planWhole(
   let nextLabel = previous?.manifest.nextLabel ?? 0;
   const label = () => nextLabel++;
   const articles: PlannedArticle[] = [];
-  const removedLabels = { sentences: [] as number[], chunks: [] as number[] };
+  const removedLabels = noLabels();
   for (const part of parts) {
     for (const stored of part.articles) {
       if (corpus.unchanged.has(stored.id)) {
         const reused = reusedVectors(part, stored);
-        // The delta's articles join the base's search files.
+        // The delta's articles join the base's BM25 indexes (they are in the graphs already).
         articles.push(part.name === 'base' ? { stored, reused } : { stored, reused, passages: passagesOf(stored) });
-      } else if (part.name === 'base') {
-        removedLabels.sentences.push(...stored.labels.sentences);
-        removedLabels.chunks.push(...stored.labels.chunks);
+      } else {
+        addLabels(removedLabels.graph, stored);
+        if (part.name === 'base') addLabels(removedLabels.lexical, stored);
       }
     }
   }
@@ -252,9 +265,11 @@ function planDelta(
   let nextLabel = previous.manifest.nextLabel;
   const label = () => nextLabel++;
   const articles: PlannedArticle[] = [];
+  const removedLabels = noLabels();
   for (const stored of delta?.articles ?? []) {
     if (corpus.unchanged.has(stored.id))
       articles.push({ stored, reused: reusedVectors(delta as ReadPart, stored), passages: passagesOf(stored) });
+    else addLabels(removedLabels.graph, stored);
   }
   for (const article of corpus.articles) {
     const stored = toStored(article, chunking, label);
@@ -272,7 +287,7 @@ function planDelta(
     articles,
     keptBase: base.counts,
     removed: previous.manifest.counts.articles - corpus.unchanged.size,
-    removedLabels: { sentences: [], chunks: [] },
+    removedLabels,
     previous,
     hashes,
     nextLabel,

@@ -1,20 +1,20 @@
 import { HnswIndex } from './hnsw.js';
 import { LexicalIndex } from './lexical.js';
 
-/** Everything needed to write one kind of passage's HNSW graph and BM25 index; can cross to a worker thread. */
+/**
+ * Everything needed to write one kind of passage's HNSW graph (the whole
+ * build's) and BM25 index (the part's); can cross to a worker thread.
+ */
 export interface SearchFilesJob {
   dimension: number;
-  /** Every passage's vector, row-major, in article order (a SharedArrayBuffer when sent to a worker). */
+  /** The part's passages' vectors, row-major, in article order (a SharedArrayBuffer when sent to a worker). */
   table: Float32Array;
-  /** Every passage's label, in article order (row i has label labels[i]). */
+  /** The part's passages' labels, in article order (row i has label labels[i]). */
   labels: number[];
-  /** Rows new in this build, and their texts. */
-  added: { rows: number[]; texts: string[] };
-  /** Labels of the previous build's passages that are gone. */
-  removed: number[];
-  /** The previous build's files, updated in place; absent: built anew. */
-  previous?: { hnsw: string; lexical: string; size: number };
-  out: { hnsw: string; lexical: string };
+  /** The graph: rows embedded in this build, labels gone, the previous build's graph to update in place (absent: built anew). */
+  hnsw: { added: number[]; removed: number[]; previous?: { file: string; size: number }; out: string };
+  /** The part's BM25 index: rows to add with their texts, labels gone, the previous one to update in place (absent: built anew). */
+  lexical: { added: { rows: number[]; texts: string[] }; removed: number[]; previous?: string; out: string };
 }
 
 /** Seconds spent per step. */
@@ -29,36 +29,33 @@ export interface SearchFilesTimings {
  * updated in place (removed passages deleted, new ones added), or new ones.
  */
 export async function writeSearchFiles(job: SearchFilesJob): Promise<SearchFilesTimings> {
-  const { dimension, table, labels, added, removed, previous, out } = job;
+  const { dimension, table, labels, hnsw: graph, lexical: bm25 } = job;
   const seconds = (since: number) => (performance.now() - since) / 1000;
   const row = (r: number) => table.subarray(r * dimension, (r + 1) * dimension);
-  const addedLabels = added.rows.map((r) => labels[r]);
 
   let started = performance.now();
   let hnsw: HnswIndex;
-  if (previous) {
-    hnsw = HnswIndex.read(previous.hnsw, dimension, { size: previous.size });
-    hnsw.remove(removed);
-    hnsw.add(added.rows.map(row), addedLabels);
+  const graphLabels = graph.added.map((r) => labels[r]);
+  if (graph.previous) {
+    hnsw = HnswIndex.read(graph.previous.file, dimension, { size: graph.previous.size });
+    hnsw.remove(graph.removed);
+    hnsw.add(graph.added.map(row), graphLabels);
   } else {
-    hnsw = HnswIndex.build(added.rows.map(row), dimension, { labels: addedLabels });
+    hnsw = HnswIndex.build(graph.added.map(row), dimension, { labels: graphLabels });
   }
   const hnswSeconds = seconds(started);
   started = performance.now();
-  hnsw.write(out.hnsw);
+  hnsw.write(graph.out);
   let write = seconds(started);
 
   started = performance.now();
-  const lexical = previous
-    ? (await LexicalIndex.read(previous.lexical)).update({
-        removed,
-        added: { texts: added.texts, ids: addedLabels },
-        order: labels,
-      })
-    : LexicalIndex.build(added.texts, addedLabels);
+  const added = { texts: bm25.added.texts, ids: bm25.added.rows.map((r) => labels[r]) };
+  const lexical = bm25.previous
+    ? (await LexicalIndex.read(bm25.previous)).update({ removed: bm25.removed, added, order: labels })
+    : LexicalIndex.build(added.texts, added.ids);
   const lexicalSeconds = seconds(started);
   started = performance.now();
-  await lexical.write(out.lexical);
+  await lexical.write(bm25.out);
   write += seconds(started);
   return { hnsw: hnswSeconds, lexical: lexicalSeconds, write };
 }

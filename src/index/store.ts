@@ -20,16 +20,27 @@ export const FILES = {
 } as const;
 
 /**
- * A build is one part, the base, or two: the base and a delta holding the
- * articles added since the base was written whole. Each part has every file
- * above; the delta's names start with `delta.`. An incremental build that
- * only adds articles rewrites the small delta and hard-links the base from
- * the build before, so that adding an article costs in proportion to the
- * delta, not the archive.
+ * A build's articles are in one part, the base, or two: the base and a
+ * delta holding the articles added since the base was written whole. Each
+ * part has its own PART_FILES (the delta's names start with `delta.`); the
+ * HNSW graphs are the build's, holding every part's passages, as a full
+ * build's graph would (built in the same order), so that answers do not
+ * depend on how the build was split. An incremental build that only adds
+ * articles writes the small delta, adds its passages to the graphs and
+ * hard-links the rest of the base from the build before.
  */
 export type PartName = 'base' | 'delta';
 
-/** The name of one of FILES in a part of a build. */
+/** The files each part has; the others of FILES (the graphs and the manifest) are the build's. */
+export const PART_FILES: readonly string[] = [
+  FILES.articles,
+  FILES.sentenceVectors,
+  FILES.chunkVectors,
+  FILES.sentenceLexical,
+  FILES.chunkLexical,
+];
+
+/** The name of one of PART_FILES in a part of a build. */
 export function partFile(part: PartName, file: string): string {
   return part === 'base' ? file : `delta.${file}`;
 }

@@ -3,7 +3,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { FILES, type FileRecord, FORMAT_VERSION, type Manifest, partFile, partsOf } from './store.js';
+import { FILES, type FileRecord, FORMAT_VERSION, type Manifest, PART_FILES, partFile, partsOf } from './store.js';
 
 /** Files up to this size are hashed whole; larger ones (graphs, vectors of big archives) by a sample, to keep opening fast. */
 const WHOLE_HASH_LIMIT = 64 * 2 ** 20;
@@ -124,7 +124,7 @@ const manifestSchema = z.object({
  * A manifest of another format version is returned unchecked: the caller
  * says the build must be rebuilt.
  *
- * @param required files the reader needs (FILES' names): each must be recorded, in every part.
+ * @param required files the reader needs (FILES' names): each must be recorded (in every part, for PART_FILES).
  * @returns the manifest.
  * @throws IndexDamagedError naming the file at fault.
  */
@@ -144,7 +144,7 @@ export async function verifyBuild(dir: string, required: readonly string[]): Pro
   if (parts.some((p) => Object.values(p.counts).some((n) => n < 0)))
     throw new IndexDamagedError(dir, FILES.manifest, 'counts more in the delta than in the build');
   for (const part of parts) {
-    for (const name of required.map((f) => partFile(part.name, f))) {
+    for (const name of required.map((f) => (PART_FILES.includes(f) ? partFile(part.name, f) : f))) {
       if (!manifest.files[name]) throw new IndexDamagedError(dir, name, 'is not recorded in the manifest');
     }
     const floats = [

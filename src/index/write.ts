@@ -12,8 +12,8 @@ import {
   FILES,
   FORMAT_VERSION,
   type Manifest,
+  PART_FILES,
   partFile,
-  partsOf,
   type StoredArticle,
   writeJson,
   writeTable,
@@ -28,29 +28,40 @@ import { recordFiles } from './verify.js';
  */
 export const PARALLEL_INDEX_MIN_PASSAGES = 20_000;
 
-/** One kind of passage (sentences or chunks) across the whole build, vectors in one shared table. */
+/** The passages of one kind (sentences or chunks) of the part being written, vectors in one shared table. */
+interface PassageSet {
+  table: Float32Array;
+  labels: number[];
+  /** Rows embedded in this build: added to the graph. */
+  embedded: number[];
+  /** Rows added to the part's BM25 index, with their texts. */
+  indexed: { rows: number[]; texts: string[] };
+}
+
 function passageSet(
   plan: BuildPlan,
   fresh: Map<PlannedArticle, ArticleVectors>,
   kind: 'sentences' | 'chunks',
   dimension: number,
-): Pick<SearchFilesJob, 'table' | 'labels' | 'added' | 'removed'> {
+): PassageSet {
   const labels = plan.articles.flatMap((a) => a.stored.labels[kind]);
   const table = new Float32Array(new SharedArrayBuffer(labels.length * dimension * 4));
-  const added: SearchFilesJob['added'] = { rows: [], texts: [] };
+  const embedded: number[] = [];
+  const indexed: PassageSet['indexed'] = { rows: [], texts: [] };
   let row = 0;
   for (const article of plan.articles) {
     const vectors = article.reused?.[kind] ?? fresh.get(article)?.[kind] ?? [];
     for (const [i, vector] of vectors.entries()) {
       table.set(vector, (row + i) * dimension);
+      if (!article.reused) embedded.push(row + i);
       if (article.passages) {
-        added.rows.push(row + i);
-        added.texts.push(article.passages[kind][i]);
+        indexed.rows.push(row + i);
+        indexed.texts.push(article.passages[kind][i]);
       }
     }
     row += article.stored.labels[kind].length;
   }
-  return { table, labels, added, removed: plan.removedLabels[kind] };
+  return { table, labels, embedded, indexed };
 }
 
 /** Runs the jobs in worker threads at once, or one after the other on this thread. */
@@ -84,9 +95,9 @@ export interface WriteTimings {
   chunks: SearchFilesTimings;
 }
 
-/** The records of a build's base files. */
+/** The records of a build's base part's files (not the delta's, not the graphs). */
 function baseRecords(manifest: Manifest): Manifest['files'] {
-  return Object.fromEntries(Object.entries(manifest.files).filter(([name]) => !name.startsWith(partFile('delta', ''))));
+  return Object.fromEntries(Object.entries(manifest.files).filter(([name]) => PART_FILES.includes(name)));
 }
 
 /**
@@ -139,29 +150,39 @@ export async function writeBuild(
   const chunks = passageSet(plan, fresh, 'chunks', dimension);
   const file = (name: string) => join(buildDir, partFile(plan.part, name));
 
-  // A whole build updates the previous base's search files in place; a delta's are built anew.
+  // The graphs are the build's: the previous build's, updated in place. The
+  // BM25 indexes are the part's: a whole build updates the previous base's,
+  // a delta's are built anew.
   const { previous } = plan;
-  const previousBase = plan.part === 'base' && previous ? partsOf(previous.manifest)[0].counts : undefined;
-  const job = (set: typeof sentences, files: { hnsw: string; lexical: string }, kind: 'sentences' | 'chunks') => ({
-    ...set,
+  const job = (
+    set: PassageSet,
+    files: { hnsw: string; lexical: string },
+    kind: 'sentences' | 'chunks',
+  ): SearchFilesJob => ({
     dimension,
-    out: { hnsw: file(files.hnsw), lexical: file(files.lexical) },
-    ...(previous && previousBase
-      ? {
-          previous: {
-            hnsw: join(previous.dir, files.hnsw),
-            lexical: join(previous.dir, files.lexical),
-            size: previousBase[kind],
-          },
-        }
-      : {}),
+    table: set.table,
+    labels: set.labels,
+    hnsw: {
+      added: set.embedded,
+      removed: plan.removedLabels.graph[kind],
+      ...(previous ? { previous: { file: join(previous.dir, files.hnsw), size: previous.manifest.counts[kind] } } : {}),
+      out: join(buildDir, files.hnsw),
+    },
+    lexical: {
+      added: set.indexed,
+      removed: plan.removedLabels.lexical[kind],
+      ...(previous && plan.part === 'base' ? { previous: join(previous.dir, files.lexical) } : {}),
+      out: file(files.lexical),
+    },
   });
   const jobs: SearchFilesJob[] = [
     job(sentences, { hnsw: FILES.sentenceHnsw, lexical: FILES.sentenceLexical }, 'sentences'),
     job(chunks, { hnsw: FILES.chunkHnsw, lexical: FILES.chunkLexical }, 'chunks'),
   ];
   if (plan.part === 'delta' && previous) await linkBase(previous, buildDir);
-  const parallel = availableParallelism() > 1 && sentences.added.rows.length + chunks.added.rows.length >= parallelFrom;
+  // Reading and writing a large previous graph is work too: worth the threads.
+  const work = sentences.embedded.length + chunks.embedded.length + (previous?.manifest.counts.sentences ?? 0);
+  const parallel = availableParallelism() > 1 && work >= parallelFrom;
   const since = performance.now();
   const indexing = runSearchFileJobs(jobs, parallel);
   // The main thread writes the store meanwhile (after the indexing, when it runs on this thread).
@@ -202,7 +223,7 @@ export async function writeBuild(
   return {
     sentences: counts.sentences,
     chunks: counts.chunks,
-    passagesEmbedded: sentences.added.rows.length + chunks.added.rows.length,
+    passagesEmbedded: sentences.embedded.length + chunks.embedded.length,
     timings: { store, index, sentences: sentenceTimings, chunks: chunkTimings },
   };
 }

@@ -286,13 +286,14 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     return openIndex(indexDir);
   }
 
-  it('writes only the new articles, hard-links the base, and answers exactly like a full build', async () => {
+  it('writes only the new articles, adds them to the graphs, hard-links the rest of the base, and answers exactly like a full build', async () => {
     const corpus = copyCorpus();
     const indexDir = join(tempDir('delta'), 'embeddings');
     await run(corpus, indexDir);
     const baseDir = (await currentBuildDir(indexDir)) as string;
-    const BASE_FILES = ['articles.json', 'sentences.hnsw', 'chunks.lexical', 'sentence-vectors.f32'];
+    const BASE_FILES = ['articles.json', 'sentences.lexical', 'chunks.lexical', 'sentence-vectors.f32'];
     const inodes = BASE_FILES.map((file) => statSync(join(baseDir, file)).ino);
+    const graphInode = statSync(join(baseDir, 'sentences.hnsw')).ino;
 
     writeFileSync(join(corpus, '006_new.txt'), NEW['006_new.txt']);
     expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', articles: 6, embedded: 1 });
@@ -305,6 +306,19 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     expect(index.manifest.counts.articles).toBe(7);
     // The base's files are the first build's, not copies.
     expect(BASE_FILES.map((file) => statSync(join(dir, file)).ino)).toEqual(inodes);
+    // The graphs are the build's, holding the delta's passages too, as a full build's would.
+    expect(statSync(join(dir, 'sentences.hnsw')).ino).not.toBe(graphInode);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('delta.'))
+        .sort(),
+    ).toEqual([
+      'delta.articles.json',
+      'delta.chunk-vectors.f32',
+      'delta.chunks.lexical',
+      'delta.sentence-vectors.f32',
+      'delta.sentences.lexical',
+    ]);
     expect(JSON.parse(readFileSync(join(dir, 'delta.articles.json'), 'utf8')).map((a: { id: string }) => a.id)).toEqual(
       ['006_new', '007_new'],
     );
