@@ -77,6 +77,8 @@ async function loadPart(dir: string, name: PartName, first: { sentence: number; 
     LexicalIndex.read(path(FILES.sentenceLexical)),
     LexicalIndex.read(path(FILES.chunkLexical)),
   ]);
+  // Awaited below; marked handled now, so that their failure while the articles are read is not an unhandled rejection.
+  for (const pending of [identity, lexical]) pending.catch(() => undefined);
   const file = partFile(name, FILES.articles);
   const stored = await readJson<StoredArticle[]>(dir, file).catch(() => {
     throw new IndexDamagedError(dir, file, 'cannot be read');
@@ -175,6 +177,7 @@ export class LocalIndex implements SearchIndex {
       HnswIndex.load(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
       HnswIndex.load(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
     ]);
+    graphs.catch(() => undefined); // awaited below (see loadPart)
     const [base, delta] = partsOf(manifest);
     const reused =
       reuse && reuse.model === manifest.model && (await identityOf(dir, 'base')) === reuse.parts[0].identity
@@ -189,6 +192,8 @@ export class LocalIndex implements SearchIndex {
       file: new VectorFile(join(dir, partFile(name, FILES.sentenceVectors)), dimension),
       firstSentence: p === 0 ? 0 : base.counts.sentences,
     }));
+    // Questions read sentence vectors from the tables: have their pages cached before they do.
+    for (const part of vectors) void part.file.prewarm();
     return new LocalIndex(dir, manifest, parts, { sentence: sentenceGraph, chunk: chunkGraph }, vectors);
   }
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, read, readSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SentenceSpan } from '../arabic/sentences.js';
@@ -157,6 +157,7 @@ const openTables = new FinalizationRegistry<number>((fd) => closeSync(fd));
 export class VectorFile {
   private readonly fd: number;
   private buffer = new Float32Array(0);
+  private closed = false;
 
   constructor(
     path: string,
@@ -166,9 +167,27 @@ export class VectorFile {
     openTables.register(this, this.fd, this);
   }
 
+  /**
+   * Reads the whole table once, in the background (libuv's threads), so that
+   * its pages are in the operating system's page cache before questions need
+   * them, as a database's prewarm does: after a large build, or when the
+   * cache dropped them, a question's rows would otherwise each wait for the
+   * disk. Resolves when done; stops quietly if the file is closed meanwhile.
+   */
+  async prewarm(chunkBytes = 8 * 2 ** 20): Promise<void> {
+    const buffer = Buffer.alloc(chunkBytes);
+    for (let position = 0; !this.closed; position += chunkBytes) {
+      const bytesRead = await new Promise<number>((resolve) =>
+        read(this.fd, buffer, 0, chunkBytes, position, (error, n) => resolve(error ? 0 : n)),
+      );
+      if (bytesRead < chunkBytes) return;
+    }
+  }
+
   /** Closes the file now (rather than when the table is garbage collected). */
   close(): void {
     if (!openTables.unregister(this)) return; // closed already
+    this.closed = true;
     closeSync(this.fd);
   }
 

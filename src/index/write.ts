@@ -186,12 +186,20 @@ export async function writeBuild(
   const since = performance.now();
   const indexing = runSearchFileJobs(jobs, parallel);
   // The main thread writes the store meanwhile (after the indexing, when it runs on this thread).
-  const storeStarted = performance.now();
-  await writeJson(buildDir, partFile(plan.part, FILES.articles), stored);
-  await writeTable(buildDir, partFile(plan.part, FILES.sentenceVectors), sentences.table);
-  await writeTable(buildDir, partFile(plan.part, FILES.chunkVectors), chunks.table);
-  const store = (performance.now() - storeStarted) / 1000;
-  const [sentenceTimings, chunkTimings] = await indexing;
+  const storing = (async () => {
+    const storeStarted = performance.now();
+    await writeJson(buildDir, partFile(plan.part, FILES.articles), stored);
+    await writeTable(buildDir, partFile(plan.part, FILES.sentenceVectors), sentences.table);
+    await writeTable(buildDir, partFile(plan.part, FILES.chunkVectors), chunks.table);
+    return (performance.now() - storeStarted) / 1000;
+  })();
+  // Both settle before either's failure is reported (a full disk fails both): nothing is left
+  // writing into a build folder that is being discarded, and no failure goes unhandled.
+  const [indexed, stores] = await Promise.allSettled([indexing, storing]);
+  if (indexed.status === 'rejected') throw indexed.reason;
+  if (stores.status === 'rejected') throw stores.reason;
+  const [sentenceTimings, chunkTimings] = indexed.value;
+  const store = stores.value;
   const index = (performance.now() - since) / 1000;
 
   const written: Counts = { articles: stored.length, sentences: sentences.labels.length, chunks: chunks.labels.length };
