@@ -177,11 +177,12 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
         : undefined;
 
     buildDir = await createBuildDir(indexDir);
+    // Every indexed file was listed with its stamp; one without would only be read again next time.
     const sources = Object.fromEntries(
-      Object.keys(plan.hashes).map((id) => {
+      Object.keys(plan.hashes).flatMap((id) => {
         const file = corpus.files.get(id) as string;
-        const stamp = listing.stamps.get(file) ?? { bytes: -1, mtimeMs: 0 };
-        return [file, [stamp.bytes, stamp.mtimeMs] as [number, number]];
+        const stamp = listing.stamps.get(file);
+        return stamp ? [[file, [stamp.bytes, stamp.mtimeMs] as [number, number]]] : [];
       }),
     );
     const counts = await writeBuild(buildDir, plan, vectors, {

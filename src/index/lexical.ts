@@ -316,16 +316,12 @@ export class LexicalIndex {
    * computed once by a caller that searches the same parts again (it goes
    * over every document's length).
    */
-  static searchParts(
-    parts: readonly LexicalIndex[],
-    query: string,
-    k: number,
-    stats: CollectionStats = LexicalIndex.collectionStats(parts),
-  ): LexicalHit[] {
+  static searchParts(parts: readonly LexicalIndex[], query: string, k: number, stats?: CollectionStats): LexicalHit[] {
     if (parts.length === 1) return parts[0].search(query, k);
     const terms = queryTerms(query);
+    const collection = stats ?? LexicalIndex.collectionStats(parts);
     return parts
-      .flatMap((part, p) => part.rank(terms, k, stats).map((hit) => ({ ...hit, p })))
+      .flatMap((part, p) => part.rank(terms, k, collection).map((hit) => ({ ...hit, p })))
       .sort((a, b) => b.score - a.score || a.first - b.first || a.p - b.p || a.position - b.position)
       .slice(0, k)
       .map(({ id, score }) => ({ id, score }));

@@ -70,9 +70,13 @@ async function identityOf(dir: string, part: PartName): Promise<string> {
 }
 
 /** Reads a part's articles and BM25 indexes; its first sentence and chunk have ids `first`. */
-async function loadPart(dir: string, name: PartName, first: { sentence: number; chunk: number }): Promise<LoadedPart> {
+async function loadPart(
+  dir: string,
+  name: PartName,
+  first: { sentence: number; chunk: number },
+  identity = identityOf(dir, name),
+): Promise<LoadedPart> {
   const path = (file: string) => join(dir, partFile(name, file));
-  const identity = identityOf(dir, name);
   const lexical = Promise.all([
     LexicalIndex.read(path(FILES.sentenceLexical)),
     LexicalIndex.read(path(FILES.chunkLexical)),
@@ -136,6 +140,11 @@ export class LocalIndex implements SearchIndex {
   private readonly sentences: IndexedSentence[];
   private readonly chunks: ChunkSpan[];
   private readonly byId: Map<string, StoredArticle>;
+  /** Per kind: each part's BM25 index and label map, and the parts' statistics as one collection. */
+  private readonly search: Record<
+    PassageKind,
+    { lexical: LexicalIndex[]; stats: CollectionStats; idByLabel: Map<number, number>[] }
+  >;
 
   private constructor(
     /** The build's folder. */
@@ -150,10 +159,16 @@ export class LocalIndex implements SearchIndex {
   ) {
     this.version = basename(dir);
     this.model = manifest.model;
-    this.stored = parts.length === 1 ? parts[0].stored : parts.flatMap((p) => p.stored);
-    this.sentences = parts.length === 1 ? parts[0].sentences : parts.flatMap((p) => p.sentences);
-    this.chunks = parts.length === 1 ? parts[0].chunks : parts.flatMap((p) => p.chunks);
+    this.stored = parts.flatMap((p) => p.stored);
+    this.sentences = parts.flatMap((p) => p.sentences);
+    this.chunks = parts.flatMap((p) => p.chunks);
     this.byId = new Map(this.stored.map((a) => [a.id, a]));
+    const searchOf = (kind: PassageKind) => {
+      const lexical = parts.map((p) => p.search[kind].lexical);
+      const idByLabel = parts.map((p) => p.search[kind].idByLabel);
+      return { lexical, stats: LexicalIndex.collectionStats(lexical), idByLabel };
+    };
+    this.search = { sentence: searchOf('sentence'), chunk: searchOf('chunk') };
   }
 
   /**
@@ -179,12 +194,10 @@ export class LocalIndex implements SearchIndex {
     ]);
     graphs.catch(() => undefined); // awaited below (see loadPart)
     const [base, delta] = partsOf(manifest);
-    const reused =
-      reuse && reuse.model === manifest.model && (await identityOf(dir, 'base')) === reuse.parts[0].identity
-        ? reuse.parts[0]
-        : undefined;
+    const baseIdentity = identityOf(dir, 'base');
+    const reused = reuse && (await baseIdentity) === reuse.parts[0].identity ? reuse.parts[0] : undefined;
     const parts = await Promise.all([
-      reused ?? loadPart(dir, 'base', { sentence: 0, chunk: 0 }),
+      reused ?? loadPart(dir, 'base', { sentence: 0, chunk: 0 }, baseIdentity),
       ...(delta ? [loadPart(dir, 'delta', { sentence: base.counts.sentences, chunk: base.counts.chunks })] : []),
     ]);
     const [sentenceGraph, chunkGraph] = await graphs;
@@ -192,8 +205,9 @@ export class LocalIndex implements SearchIndex {
       file: new VectorFile(join(dir, partFile(name, FILES.sentenceVectors)), dimension),
       firstSentence: p === 0 ? 0 : base.counts.sentences,
     }));
-    // Questions read sentence vectors from the tables: have their pages cached before they do.
-    for (const part of vectors) void part.file.prewarm();
+    // Questions read sentence vectors from the tables: have their pages cached before they do
+    // (a base taken over was prewarmed when it was first opened).
+    for (const [p, part] of vectors.entries()) if (p > 0 || !reused) void part.file.prewarm();
     return new LocalIndex(dir, manifest, parts, { sentence: sentenceGraph, chunk: chunkGraph }, vectors);
   }
 
@@ -201,26 +215,17 @@ export class LocalIndex implements SearchIndex {
     return this.sentences.length;
   }
 
-  /** Each kind's BM25 indexes, one per part, and their statistics as one collection. */
-  private readonly lexical = new Map<PassageKind, { parts: LexicalIndex[]; stats: CollectionStats }>();
-
   lexicalSearch(kind: PassageKind, query: string, k: number): PassageHit[] {
-    let lexical = this.lexical.get(kind);
-    if (!lexical) {
-      const indexes = this.parts.map((p) => p.search[kind].lexical);
-      lexical = { parts: indexes, stats: LexicalIndex.collectionStats(indexes) };
-      this.lexical.set(kind, lexical);
-    }
-    const parts = this.parts.map((p) => p.search[kind].idByLabel);
-    return LexicalIndex.searchParts(lexical.parts, query, k, lexical.stats).map((hit) => ({
-      id: idOf(parts, hit.id),
+    const { lexical, stats, idByLabel } = this.search[kind];
+    return LexicalIndex.searchParts(lexical, query, k, stats).map((hit) => ({
+      id: idOf(idByLabel, hit.id),
       score: hit.score,
     }));
   }
 
   denseSearch(kind: PassageKind, vector: Float32Array, k: number): PassageHit[] {
-    const parts = this.parts.map((p) => p.search[kind].idByLabel);
-    return this.graphs[kind].search(vector, k).map((hit) => ({ id: idOf(parts, hit.label), score: hit.score }));
+    const { idByLabel } = this.search[kind];
+    return this.graphs[kind].search(vector, k).map((hit) => ({ id: idOf(idByLabel, hit.label), score: hit.score }));
   }
 
   sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
@@ -245,8 +250,7 @@ export class LocalIndex implements SearchIndex {
   }
 
   documentFrequencies(terms: readonly string[]): number[] {
-    const parts = this.parts.map((p) => p.search.sentence.lexical);
-    return terms.map((term) => parts.reduce((sum, part) => sum + part.documentFrequency(term), 0));
+    return terms.map((term) => this.search.sentence.stats.frequency(term));
   }
 
   chunk(id: number): ChunkSpan {
