@@ -1,24 +1,12 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryLeases, RedisLeases, type UpdateLeases } from '../../../src/bot/state/leases.js';
-import { startRedis, type TestRedis } from '../../helpers/redis.js';
+import { redisServerForTests } from '../../helpers/redis-server.js';
 
-let redis: TestRedis;
-const clients: Redis[] = [];
+const redis = redisServerForTests();
 
-beforeAll(async () => {
-  redis = await startRedis();
-});
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await redis.stop();
-});
-
-function redisLeases(owner: string): RedisLeases {
-  const client = new Redis(redis.url);
-  clients.push(client);
-  return new RedisLeases(client, owner, `test-${owner}-${Date.now()}:`);
+function redisLeases(owner: string) {
+  const client = redis.connect();
+  return { client, leases: new RedisLeases(client, owner, `test-${owner}-${Date.now()}:`) };
 }
 
 /** Two replicas' views of one lease store. */
@@ -33,8 +21,7 @@ const stores: [string, () => [UpdateLeases, UpdateLeases]][] = [
   [
     'Redis (replicas)',
     () => {
-      const client = new Redis(redis.url);
-      clients.push(client);
+      const client = redis.connect();
       const prefix = `lease-${Math.random()}:`;
       return [new RedisLeases(client, 'a', prefix), new RedisLeases(client, 'b', prefix)];
     },
@@ -63,8 +50,7 @@ for (const [name, make] of stores) {
 
 describe('Redis leases', () => {
   it('only the holder can renew or release its lease', async () => {
-    const client = new Redis(redis.url);
-    clients.push(client);
+    const client = redis.connect();
     const a = new RedisLeases(client, 'a', 'owner-test:');
     const b = new RedisLeases(client, 'b', 'owner-test:');
     expect(await a.acquire(3)).toBe('acquired');
@@ -74,9 +60,8 @@ describe('Redis leases', () => {
   });
 
   it('expire when the holder stops renewing (a replica that died mid-update)', async () => {
-    const a = redisLeases('dying');
+    const { client, leases: a } = redisLeases('dying');
     expect(await a.acquire(4)).toBe('acquired');
-    const client = clients[clients.length - 1];
     const [key] = await client.keys('test-dying-*:4');
     await client.pexpire(key, 50); // the lease runs out as LEASE_MS would
     await new Promise((r) => setTimeout(r, 100));

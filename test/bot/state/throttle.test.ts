@@ -1,26 +1,13 @@
 import type { Transformer } from 'grammy';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sharedThrottle } from '../../../src/bot/state/throttle.js';
-import { startRedis, type TestRedis } from '../../helpers/redis.js';
+import { redisServerForTests } from '../../helpers/redis-server.js';
 
-let redis: TestRedis;
-const clients: Redis[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await redis.stop();
-});
+const redis = redisServerForTests();
 
 /** A replica's throttle on its own Redis connection, recording when each call goes out. */
 function replica(sentAt: number[]): (method: string, payload: Record<string, unknown>) => Promise<unknown> {
-  const client = new Redis(redis.url);
-  clients.push(client);
-  const throttle = sharedThrottle(client);
+  const throttle = sharedThrottle(redis.connect());
   const send = (async () => {
     sentAt.push(performance.now());
     return { ok: true, result: true };
