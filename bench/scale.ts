@@ -47,6 +47,7 @@ function build(corpus: string, index: string, env: NodeJS.ProcessEnv, full: bool
     chunks: o.chunks as number,
     embedded: o.embedded as number,
     part: o.part as string,
+    pending: o.pending as number,
     passagesEmbedded: o.passagesEmbedded as number,
     phases: o.phases,
   };

@@ -26,6 +26,8 @@ export interface BuildOptions {
   parallelFrom?: number;
   /** How large the delta may grow, as a share of the base's articles, before the whole build is written (default: MAX_DELTA_SHARE). */
   maxDeltaShare?: number;
+  /** How many of the delta's passages may wait to be added to the graphs when the build is opened, rather than the graphs be written (default: MAX_PENDING_PASSAGES). */
+  maxPending?: number;
 }
 
 /** Where a build's time went, in seconds. */
@@ -58,6 +60,8 @@ export interface BuildReport {
   removed: number;
   /** What was written: the whole build (`base`), or a delta beside the previous build's base. */
   part: PartName;
+  /** Passages that the graph files do not hold, added when the build is opened (0: the graphs were written). */
+  pending: number;
   skipped: SkippedFile[];
   passagesEmbedded: number;
   /** Why the previous build could not be updated and everything was built again, if so. */
@@ -178,31 +182,34 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
 
     buildDir = await createBuildDir(indexDir);
     // Every indexed file was listed with its stamp; one without would only be read again next time.
-    const sources = Object.fromEntries(
-      Object.keys(plan.hashes).flatMap((id) => {
-        const file = corpus.files.get(id) as string;
-        const stamp = listing.stamps.get(file);
-        return stamp ? [[file, [stamp.bytes, stamp.mtimeMs] as [number, number]]] : [];
-      }),
-    );
+    const sources: Record<string, [number, number]> = {};
+    let articles = 0;
+    for (const id in plan.hashes) {
+      articles++;
+      const file = corpus.files.get(id) as string;
+      const stamp = listing.stamps.get(file);
+      if (stamp) sources[file] = [stamp.bytes, stamp.mtimeMs];
+    }
     const counts = await writeBuild(buildDir, plan, vectors, {
       embedder,
       chunking,
       sources,
       started,
       parallelFrom: options.parallelFrom,
+      maxPending: options.maxPending,
     });
     await publishBuild(indexDir, buildDir);
     const { store, index, sentences, chunks } = counts.timings;
 
     return {
-      articles: Object.keys(plan.hashes).length,
+      articles,
       sentences: counts.sentences,
       chunks: counts.chunks,
       embedded: vectors.size,
-      reused: Object.keys(plan.hashes).length - vectors.size,
+      reused: articles - vectors.size,
       removed: plan.removed,
       part: plan.part,
+      pending: counts.pending,
       skipped: corpus.skipped,
       passagesEmbedded: counts.passagesEmbedded,
       ...(previous.reason ? { fullRebuildReason: previous.reason } : {}),

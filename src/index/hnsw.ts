@@ -14,8 +14,8 @@ const DEFAULTS = { m: 16, efConstruction: 200, efSearch: 64 } satisfies Required
 
 /**
  * Cosine HNSW index (hnswlib-node). Items carry labels chosen by the caller,
- * so an index can be updated in place: removed items are marked deleted and
- * their slots reused by new ones.
+ * so an index can be updated in place: removed items are marked deleted,
+ * new ones added.
  */
 export class HnswIndex implements VectorIndex {
   private constructor(
@@ -39,7 +39,7 @@ export class HnswIndex implements VectorIndex {
       m,
       efConstruction,
       randomSeed: 42,
-      allowReplaceDeleted: true,
+      allowReplaceDeleted: false,
     });
     const built = new HnswIndex(index, dimension, efSearch, 0);
     built.add(vectors, options.labels ?? vectors.map((_, i) => i));
@@ -52,7 +52,7 @@ export class HnswIndex implements VectorIndex {
    */
   static read(file: string, dimension: number, options: HnswOptions & { size?: number } = {}): HnswIndex {
     const index = new hnswlib.HierarchicalNSW('cosine', dimension);
-    index.readIndexSync(file, true);
+    index.readIndexSync(file, false);
     return new HnswIndex(
       index,
       dimension,
@@ -68,7 +68,7 @@ export class HnswIndex implements VectorIndex {
     options: HnswOptions & { size?: number } = {},
   ): Promise<HnswIndex> {
     const index = new hnswlib.HierarchicalNSW('cosine', dimension);
-    await index.readIndex(file, true);
+    await index.readIndex(file, false);
     return new HnswIndex(
       index,
       dimension,
@@ -82,11 +82,22 @@ export class HnswIndex implements VectorIndex {
     return this.live;
   }
 
-  /** Adds vectors under the given labels, reusing the slots of deleted items first. */
-  add(vectors: Float32Array[], labels: number[]): void {
-    const needed = this.index.getCurrentCount() + vectors.length;
+  /** Makes room for `count` more items at once, rather than the graph's memory growing at each `add`. */
+  reserve(count: number): void {
+    const needed = this.index.getCurrentCount() + count;
     if (needed > this.index.getMaxElements()) this.index.resizeIndex(needed);
-    for (const [i, v] of vectors.entries()) this.index.addPoint(Array.from(v), labels[i], true);
+  }
+
+  /**
+   * Adds vectors under the given labels, in new slots: deleted items stay
+   * in the graph as waypoints (searches walk them, never return them) until
+   * a full build. Reusing their slots can leave the newcomer unreachable
+   * (hnswlib's update cannot guarantee it): a changed article's chunk was
+   * never found again in a test.
+   */
+  add(vectors: Float32Array[], labels: number[]): void {
+    this.reserve(vectors.length);
+    for (const [i, v] of vectors.entries()) this.index.addPoint(Array.from(v), labels[i], false);
     this.live += vectors.length;
   }
 

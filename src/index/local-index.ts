@@ -21,6 +21,7 @@ import {
   partFile,
   partsOf,
   readJson,
+  rowsFrom,
   type StoredArticle,
   VectorFile,
 } from './store.js';
@@ -63,18 +64,26 @@ interface LoadedPart {
 
 /** The files of a part that its loaded form is made of. */
 const LOADED_FILES = [FILES.articles, FILES.sentenceLexical, FILES.chunkLexical];
+const GRAPH_FILES = [FILES.sentenceHnsw, FILES.chunkHnsw];
 
-async function identityOf(dir: string, part: PartName): Promise<string> {
-  const stats = await Promise.all(LOADED_FILES.map((f) => stat(join(dir, partFile(part, f)))));
+/** Which files these are: device, inode and size of each (a hard link has its original's). */
+async function identityOf(dir: string, files: readonly string[]): Promise<string> {
+  const stats = await Promise.all(files.map((f) => stat(join(dir, f))));
   return stats.map((s) => `${s.dev}:${s.ino}:${s.size}`).join(',');
 }
+
+const partIdentity = (dir: string, part: PartName) =>
+  identityOf(
+    dir,
+    LOADED_FILES.map((f) => partFile(part, f)),
+  );
 
 /** Reads a part's articles and BM25 indexes; its first sentence and chunk have ids `first`. */
 async function loadPart(
   dir: string,
   name: PartName,
   first: { sentence: number; chunk: number },
-  identity = identityOf(dir, name),
+  identity = partIdentity(dir, name),
 ): Promise<LoadedPart> {
   const path = (file: string) => join(dir, partFile(name, file));
   const lexical = Promise.all([
@@ -115,6 +124,76 @@ async function loadPart(
   };
 }
 
+/** Passages added to a graph between two turns of the event loop while a build's pending passages are added. */
+const PENDING_SLICE = 250;
+
+/** Per kind, the labels of a build's pending passages (Manifest.pending) and their rows in the delta's tables, in the order they are added. */
+type Pending = Record<PassageKind, { labels: number[]; rows: number[] }>;
+
+/** @throws IndexDamagedError when the delta does not hold the pending passages the manifest says. */
+function pendingOf(dir: string, manifest: Manifest, delta: LoadedPart | undefined): Pending {
+  const of = (plural: 'sentences' | 'chunks') => {
+    const { pending } = manifest;
+    if (!pending) return { labels: [], rows: [] };
+    const labels = delta?.stored.flatMap((a) => a.labels[plural]) ?? [];
+    const rows = rowsFrom(labels, pending.from);
+    if (rows.length !== pending[plural])
+      throw new IndexDamagedError(
+        dir,
+        FILES.manifest,
+        `counts ${pending[plural]} pending ${plural}, not ${rows.length}`,
+      );
+    return { labels: rows.map((row) => labels[row]), rows };
+  };
+  return { sentence: of('sentences'), chunk: of('chunks') };
+}
+
+/**
+ * Adds the pending passages (Manifest.pending) to the graphs, but for the
+ * first `added` of each kind (already there), in the order a build writing
+ * the graphs would have (rowsFrom), so the graphs are the same as if it
+ * had. Yields to the event loop between slices: a bot reloading its index
+ * keeps answering meanwhile.
+ */
+async function addPending(
+  dir: string,
+  dimension: number,
+  pending: Pending,
+  graphs: Record<PassageKind, HnswIndex>,
+  added: Record<PassageKind, number> = { sentence: 0, chunk: 0 },
+): Promise<void> {
+  const tables = { sentence: FILES.sentenceVectors, chunk: FILES.chunkVectors };
+  for (const kind of ['sentence', 'chunk'] as const) {
+    const rows = pending[kind].rows.slice(added[kind]);
+    const labels = pending[kind].labels.slice(added[kind]);
+    if (rows.length === 0) continue;
+    const vectors: Float32Array[] = [];
+    const table = new VectorFile(join(dir, partFile('delta', tables[kind])), dimension);
+    try {
+      table.forEachRow(rows, (vector) => vectors.push(vector.slice()));
+    } finally {
+      table.close();
+    }
+    graphs[kind].reserve(rows.length);
+    for (let i = 0; i < rows.length; i += PENDING_SLICE) {
+      graphs[kind].add(vectors.slice(i, i + PENDING_SLICE), labels.slice(i, i + PENDING_SLICE));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+/** Does `list` start with `prefix`? */
+function startsWith(list: readonly number[], prefix: readonly number[]): boolean {
+  return prefix.length <= list.length && prefix.every((x, i) => list[i] === x);
+}
+
+/** A build's graphs as loaded: which files, and the pending passages added to them. */
+interface LoadedGraphs {
+  identity: string;
+  graphs: Record<PassageKind, HnswIndex>;
+  pending: Pending;
+}
+
 /** A part's sentence vector table, and the id of its first sentence. */
 interface PartVectors {
   file: VectorFile;
@@ -129,7 +208,8 @@ interface PartVectors {
  * build's sentence vector table on disk (the page cache keeps them).
  *
  * A build with a delta part is searched as one: the base's and the delta's
- * articles in one list (base first), one graph per kind holding both, and
+ * articles in one list (base first), one graph per kind holding both (the
+ * delta's pending passages added at open), and
  * BM25 scored with the statistics of both parts together, so a passage
  * scores as it would in one index of every article.
  */
@@ -145,6 +225,8 @@ export class LocalIndex implements SearchIndex {
     PassageKind,
     { lexical: LexicalIndex[]; stats: CollectionStats; idByLabel: Map<number, number>[] }
   >;
+  /** How many passages each graph held when this index opened: a newer index that took the graphs over may add more. */
+  private readonly graphSizes: Record<PassageKind, number>;
 
   private constructor(
     /** The build's folder. */
@@ -152,8 +234,8 @@ export class LocalIndex implements SearchIndex {
     readonly manifest: Manifest,
     /** Base first, then the delta, if any. */
     private readonly parts: LoadedPart[],
-    /** Each kind's graph: every part's passages, by label. */
-    private readonly graphs: Record<PassageKind, HnswIndex>,
+    /** Each kind's graph: every part's passages, by label (shared with the next index when it takes them over). */
+    private readonly loadedGraphs: LoadedGraphs,
     /** The sentences' vectors, read from each part's table as questions need them. */
     private readonly vectors: PartVectors[],
   ) {
@@ -169,13 +251,24 @@ export class LocalIndex implements SearchIndex {
       return { lexical, stats: LexicalIndex.collectionStats(lexical), idByLabel };
     };
     this.search = { sentence: searchOf('sentence'), chunk: searchOf('chunk') };
+    this.graphSizes = { sentence: this.graphs.sentence.size, chunk: this.graphs.chunk.size };
+  }
+
+  private get graphs(): Record<PassageKind, HnswIndex> {
+    return this.loadedGraphs.graphs;
+  }
+
+  /** Do the graphs hold what they held when this index opened (no newer index added to them)? */
+  private graphsUnchanged(): boolean {
+    return this.graphs.sentence.size === this.graphSizes.sentence && this.graphs.chunk.size === this.graphSizes.chunk;
   }
 
   /**
    * Opens a build folder, once it is checked (verifyBuild). With `reuse`,
    * an index whose base part has the same files (the new build hard-linked
-   * them), that part is taken over instead of read again: only the delta and
-   * the graphs are read.
+   * them), that part is taken over instead of read again, and so are its
+   * graphs when the new build kept their files: then only the delta is
+   * read, and its new passages added to the graphs.
    *
    * @throws IndexDamagedError, IndexFormatError
    */
@@ -186,21 +279,46 @@ export class LocalIndex implements SearchIndex {
     );
     if (manifest.formatVersion !== FORMAT_VERSION)
       throw new IndexFormatError(dir, manifest.formatVersion, FORMAT_VERSION);
-    const { dimension, counts } = manifest;
-    // The graphs load in libuv's threads while this one reads the rest.
-    const graphs = Promise.all([
-      HnswIndex.load(join(dir, FILES.sentenceHnsw), dimension, { size: counts.sentences }),
-      HnswIndex.load(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks }),
-    ]);
-    graphs.catch(() => undefined); // awaited below (see loadPart)
+    const { dimension, counts, pending } = manifest;
+    const load = () =>
+      Promise.all([
+        HnswIndex.load(join(dir, FILES.sentenceHnsw), dimension, {
+          size: counts.sentences - (pending?.sentences ?? 0),
+        }),
+        HnswIndex.load(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks - (pending?.chunks ?? 0) }),
+      ]).then(([sentence, chunk]) => ({ sentence, chunk }));
+    // The graphs load in libuv's threads while this one reads the rest, unless the index in use
+    // has these very graph files loaded: then they are taken over (below) if they can be.
+    const graphIdentity = await identityOf(dir, GRAPH_FILES);
+    const loading = reuse?.loadedGraphs.identity === graphIdentity ? undefined : load();
+    loading?.catch(() => undefined); // awaited below (see loadPart)
     const [base, delta] = partsOf(manifest);
-    const baseIdentity = identityOf(dir, 'base');
+    const baseIdentity = partIdentity(dir, 'base');
     const reused = reuse && (await baseIdentity) === reuse.parts[0].identity ? reuse.parts[0] : undefined;
     const parts = await Promise.all([
       reused ?? loadPart(dir, 'base', { sentence: 0, chunk: 0 }, baseIdentity),
       ...(delta ? [loadPart(dir, 'delta', { sentence: base.counts.sentences, chunk: base.counts.chunks })] : []),
     ]);
-    const [sentenceGraph, chunkGraph] = await graphs;
+    const pendingNow = pendingOf(dir, manifest, delta && parts[1]);
+    // The graphs in use hold these files and pending passages the new build still has first,
+    // in the same order: adding the rest makes the graphs a fresh open would (see addPending).
+    const previous = reuse?.loadedGraphs;
+    const takeOver =
+      !loading &&
+      previous !== undefined &&
+      reuse?.graphsUnchanged() === true &&
+      startsWith(pendingNow.sentence.labels, previous.pending.sentence.labels) &&
+      startsWith(pendingNow.chunk.labels, previous.pending.chunk.labels);
+    const graphs = takeOver ? previous.graphs : await (loading ?? load());
+    await addPending(
+      dir,
+      dimension,
+      pendingNow,
+      graphs,
+      takeOver
+        ? { sentence: previous.pending.sentence.labels.length, chunk: previous.pending.chunk.labels.length }
+        : undefined,
+    );
     const vectors = [base, ...(delta ? [delta] : [])].map(({ name }, p) => ({
       file: new VectorFile(join(dir, partFile(name, FILES.sentenceVectors)), dimension),
       firstSentence: p === 0 ? 0 : base.counts.sentences,
@@ -208,7 +326,7 @@ export class LocalIndex implements SearchIndex {
     // Questions read sentence vectors from the tables: have their pages cached before they do
     // (a base taken over was prewarmed when it was first opened).
     for (const [p, part] of vectors.entries()) if (p > 0 || !reused) void part.file.prewarm();
-    return new LocalIndex(dir, manifest, parts, { sentence: sentenceGraph, chunk: chunkGraph }, vectors);
+    return new LocalIndex(dir, manifest, parts, { identity: graphIdentity, graphs, pending: pendingNow }, vectors);
   }
 
   get sentenceCount(): number {
@@ -225,7 +343,17 @@ export class LocalIndex implements SearchIndex {
 
   denseSearch(kind: PassageKind, vector: Float32Array, k: number): PassageHit[] {
     const { idByLabel } = this.search[kind];
-    return this.graphs[kind].search(vector, k).map((hit) => ({ id: idOf(idByLabel, hit.label), score: hit.score }));
+    const graph = this.graphs[kind];
+    // Passages a newer index added to the graph since (it took the graph over): asked for in excess, then left out.
+    const unknown = graph.size - this.graphSizes[kind];
+    if (unknown === 0)
+      return graph.search(vector, k).map((hit) => ({ id: idOf(idByLabel, hit.label), score: hit.score }));
+    const hits: PassageHit[] = [];
+    for (const hit of graph.search(vector, k + unknown)) {
+      const id = hit.label < this.manifest.nextLabel ? idOf(idByLabel, hit.label) : undefined;
+      if (id !== undefined && hits.length < k) hits.push({ id, score: hit.score });
+    }
+    return hits;
   }
 
   sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {

@@ -278,10 +278,10 @@ function planDelta(
   articles.sort(byFile);
   const [base] = partsOf(previous.manifest);
   const inDelta = new Set(delta?.articles.map((a) => a.id));
-  const hashes = Object.fromEntries([
-    ...Object.entries(previous.manifest.articles).filter(([id]) => !inDelta.has(id)),
-    ...articles.map((a) => [a.stored.id, a.stored.hash]),
-  ]);
+  // The base's hashes as they are, the delta's after them (copied, not rebuilt entry by entry: 100,000 of them).
+  const hashes = { ...previous.manifest.articles };
+  for (const id of inDelta) delete hashes[id];
+  for (const { stored } of articles) hashes[stored.id] = stored.hash;
   return {
     part: 'delta',
     articles,

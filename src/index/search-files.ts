@@ -11,8 +11,12 @@ export interface SearchFilesJob {
   table: Float32Array;
   /** The part's passages' labels, in article order (row i has label labels[i]). */
   labels: number[];
-  /** The graph: rows embedded in this build, labels gone, the previous build's graph to update in place (absent: built anew). */
-  hnsw: { added: number[]; removed: number[]; previous?: { file: string; size: number }; out: string };
+  /**
+   * The graph: rows to add (in this order), labels gone, the previous build's
+   * graph to update in place (absent: built anew). Absent: the build keeps
+   * the previous build's graph files.
+   */
+  hnsw?: { added: number[]; removed: number[]; previous?: { file: string; size: number }; out: string };
   /** The part's BM25 index: rows to add with their texts, labels gone, the previous one to update in place (absent: built anew). */
   lexical: { added: { rows: number[]; texts: string[] }; removed: number[]; previous?: string; out: string };
 }
@@ -25,8 +29,9 @@ export interface SearchFilesTimings {
 }
 
 /**
- * Writes a passage set's HNSW graph and BM25 index: the previous build's,
- * updated in place (removed passages deleted, new ones added), or new ones.
+ * Writes a passage set's HNSW graph (if the job has one) and BM25 index: the
+ * previous build's, updated in place (removed passages deleted, new ones
+ * added), or new ones.
  */
 export async function writeSearchFiles(job: SearchFilesJob): Promise<SearchFilesTimings> {
   const { dimension, table, labels, hnsw: graph, lexical: bm25 } = job;
@@ -34,19 +39,23 @@ export async function writeSearchFiles(job: SearchFilesJob): Promise<SearchFiles
   const row = (r: number) => table.subarray(r * dimension, (r + 1) * dimension);
 
   let started = performance.now();
-  let hnsw: HnswIndex;
-  const graphLabels = graph.added.map((r) => labels[r]);
-  if (graph.previous) {
-    hnsw = HnswIndex.read(graph.previous.file, dimension, { size: graph.previous.size });
-    hnsw.remove(graph.removed);
-    hnsw.add(graph.added.map(row), graphLabels);
-  } else {
-    hnsw = HnswIndex.build(graph.added.map(row), dimension, { labels: graphLabels });
+  let hnswSeconds = 0;
+  let write = 0;
+  if (graph) {
+    const graphLabels = graph.added.map((r) => labels[r]);
+    let hnsw: HnswIndex;
+    if (graph.previous) {
+      hnsw = HnswIndex.read(graph.previous.file, dimension, { size: graph.previous.size });
+      hnsw.remove(graph.removed);
+      hnsw.add(graph.added.map(row), graphLabels);
+    } else {
+      hnsw = HnswIndex.build(graph.added.map(row), dimension, { labels: graphLabels });
+    }
+    hnswSeconds = seconds(started);
+    started = performance.now();
+    hnsw.write(graph.out);
+    write = seconds(started);
   }
-  const hnswSeconds = seconds(started);
-  started = performance.now();
-  hnsw.write(graph.out);
-  let write = seconds(started);
 
   started = performance.now();
   const added = { texts: bm25.added.texts, ids: bm25.added.rows.map((r) => labels[r]) };

@@ -6,7 +6,7 @@ import type { ArticleMeta } from '../corpus/article.js';
 import type { ChunkOptions, ChunkRange } from '../corpus/chunks.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
-export const FORMAT_VERSION = 7;
+export const FORMAT_VERSION = 8;
 
 export const FILES = {
   manifest: 'manifest.json',
@@ -24,10 +24,13 @@ export const FILES = {
  * delta holding the articles added since the base was written whole. Each
  * part has its own PART_FILES (the delta's names start with `delta.`); the
  * HNSW graphs are the build's, holding every part's passages, as a full
- * build's graph would (built in the same order), so that answers do not
- * depend on how the build was split. An incremental build that only adds
- * articles writes the small delta, adds its passages to the graphs and
- * hard-links the rest of the base from the build before.
+ * build's graph would, so that answers do not depend on how the build was
+ * split. An incremental build that only adds articles writes the small
+ * delta and hard-links the rest from the build before, graphs included:
+ * the delta's newest passages (`Manifest.pending`) are added to the
+ * graphs when the build is opened, as a database replays its log, until
+ * there are more than MAX_PENDING_PASSAGES of them and a build writes the
+ * graphs with them.
  */
 export type PartName = 'base' | 'delta';
 
@@ -66,6 +69,19 @@ export function partsOf(manifest: Pick<Manifest, 'counts' | 'delta'>): { name: P
     },
     { name: 'delta', counts: delta },
   ];
+}
+
+/**
+ * The rows of a passage table whose labels are `from` or above, in label
+ * order: the passages a graph holding the labels below is missing, in the
+ * order a full build would have added them. Builds that write the graphs
+ * and builds opened with pending passages add them in this one order, so
+ * the graph is the same either way.
+ */
+export function rowsFrom(labels: readonly number[], from: number): number[] {
+  const rows: number[] = [];
+  for (const [row, label] of labels.entries()) if (label >= from) rows.push(row);
+  return rows.sort((a, b) => labels[a] - labels[b]);
 }
 
 /** An article as stored in the index: its source, sentences and chunks. */
@@ -108,6 +124,12 @@ export interface Manifest {
   sources: Record<string, [bytes: number, mtimeMs: number]>;
   /** The next free passage label. */
   nextLabel: number;
+  /**
+   * The passages that are not in the graph files: those labelled from
+   * `from` on (all in the delta), added to the graphs in label order when
+   * the build is opened. Absent: the graph files hold every passage.
+   */
+  pending?: { from: number; sentences: number; chunks: number };
   createdAt: string;
   buildSeconds: number;
   /** Every other file of the build, with its size and fingerprint. */

@@ -110,6 +110,7 @@ const manifestSchema = z.object({
     'a record of file stamps',
   ),
   nextLabel: count,
+  pending: z.object({ from: count, sentences: count, chunks: count }).optional(),
   createdAt: z.string(),
   buildSeconds: z.number(),
   files: z.record(z.string(), z.object({ bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
@@ -143,6 +144,9 @@ export async function verifyBuild(dir: string, required: readonly string[]): Pro
   const parts = partsOf(manifest);
   if (parts.some((p) => Object.values(p.counts).some((n) => n < 0)))
     throw new IndexDamagedError(dir, FILES.manifest, 'counts more in the delta than in the build');
+  const { pending, delta } = manifest;
+  if (pending && (!delta || pending.sentences > delta.sentences || pending.chunks > delta.chunks))
+    throw new IndexDamagedError(dir, FILES.manifest, 'counts more passages pending than in the delta');
   for (const part of parts) {
     for (const name of required.map((f) => (PART_FILES.includes(f) ? partFile(part.name, f) : f))) {
       if (!manifest.files[name]) throw new IndexDamagedError(dir, name, 'is not recorded in the manifest');

@@ -14,6 +14,7 @@ import {
   type Manifest,
   PART_FILES,
   partFile,
+  rowsFrom,
   type StoredArticle,
   writeJson,
   writeTable,
@@ -28,12 +29,21 @@ import { recordFiles } from './verify.js';
  */
 export const PARALLEL_INDEX_MIN_PASSAGES = 20_000;
 
+/**
+ * How many passages a delta build may leave out of the graph files, to be
+ * added when the build is opened (Manifest.pending). Adding a passage to
+ * the graph of a 100,000-article archive takes about 0.3 ms, so opening
+ * costs at most about a second more; a build past it reads the graphs,
+ * adds them and writes the graphs whole (seconds at that size).
+ */
+export const MAX_PENDING_PASSAGES = 3_000;
+
 /** The passages of one kind (sentences or chunks) of the part being written, vectors in one shared table. */
 interface PassageSet {
   table: Float32Array;
   labels: number[];
-  /** Rows embedded in this build: added to the graph. */
-  embedded: number[];
+  /** How many rows were embedded in this build. */
+  embedded: number;
   /** Rows added to the part's BM25 index, with their texts. */
   indexed: { rows: number[]; texts: string[] };
 }
@@ -46,14 +56,14 @@ function passageSet(
 ): PassageSet {
   const labels = plan.articles.flatMap((a) => a.stored.labels[kind]);
   const table = new Float32Array(new SharedArrayBuffer(labels.length * dimension * 4));
-  const embedded: number[] = [];
+  let embedded = 0;
   const indexed: PassageSet['indexed'] = { rows: [], texts: [] };
   let row = 0;
   for (const article of plan.articles) {
     const vectors = article.reused?.[kind] ?? fresh.get(article)?.[kind] ?? [];
     for (const [i, vector] of vectors.entries()) {
       table.set(vector, (row + i) * dimension);
-      if (!article.reused) embedded.push(row + i);
+      if (!article.reused) embedded++;
       if (article.passages) {
         indexed.rows.push(row + i);
         indexed.texts.push(article.passages[kind][i]);
@@ -95,18 +105,19 @@ export interface WriteTimings {
   chunks: SearchFilesTimings;
 }
 
-/** The records of a build's base part's files (not the delta's, not the graphs). */
-function baseRecords(manifest: Manifest): Manifest['files'] {
-  return Object.fromEntries(Object.entries(manifest.files).filter(([name]) => PART_FILES.includes(name)));
+/** The records of the previous build's files that a new build takes over: its base part's, and its graphs if kept. */
+function keptRecords(manifest: Manifest, graphs: boolean): Manifest['files'] {
+  const kept: string[] = [...PART_FILES, ...(graphs ? [FILES.sentenceHnsw, FILES.chunkHnsw] : [])];
+  return Object.fromEntries(Object.entries(manifest.files).filter(([name]) => kept.includes(name)));
 }
 
 /**
- * Hard-links the previous build's base files into a new build folder: a
+ * Hard-links files of the previous build into a new build folder: a
  * published build's files are never written again, so both builds can share
  * them. Copied where the file system has no hard links.
  */
-async function linkBase(previous: PreviousBuild, buildDir: string): Promise<void> {
-  for (const name of Object.keys(baseRecords(previous.manifest))) {
+async function linkFiles(previous: PreviousBuild, buildDir: string, records: Manifest['files']): Promise<void> {
+  for (const name of Object.keys(records)) {
     const [from, to] = [join(previous.dir, name), join(buildDir, name)];
     await link(from, to).catch(async (error) => {
       if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK'].includes(errnoCode(error) ?? '')) throw error;
@@ -131,6 +142,7 @@ export async function writeBuild(
     sources,
     started,
     parallelFrom = PARALLEL_INDEX_MIN_PASSAGES,
+    maxPending = MAX_PENDING_PASSAGES,
   }: {
     embedder: Embedder;
     chunking: ChunkOptions;
@@ -138,8 +150,16 @@ export async function writeBuild(
     sources: Manifest['sources'];
     started: number;
     parallelFrom?: number;
+    maxPending?: number;
   },
-): Promise<{ sentences: number; chunks: number; passagesEmbedded: number; timings: WriteTimings }> {
+): Promise<{
+  sentences: number;
+  chunks: number;
+  passagesEmbedded: number;
+  /** Passages left to be added to the graphs when the build is opened (0: the graphs were written). */
+  pending: number;
+  timings: WriteTimings;
+}> {
   const stored: StoredArticle[] = plan.articles.map((a) => a.stored);
   const first = plan.articles[0];
   const dimension =
@@ -150,10 +170,24 @@ export async function writeBuild(
   const chunks = passageSet(plan, fresh, 'chunks', dimension);
   const file = (name: string) => join(buildDir, partFile(plan.part, name));
 
-  // The graphs are the build's: the previous build's, updated in place. The
-  // BM25 indexes are the part's: a whole build updates the previous base's,
-  // a delta's are built anew.
+  // The graphs are the build's: the previous build's, updated in place, or
+  // (a delta build that adds few passages) the previous build's files, their
+  // new passages added when the build is opened. The BM25 indexes are the
+  // part's: a whole build updates the previous base's, a delta's are built anew.
   const { previous } = plan;
+  const graphFrom = previous ? (previous.manifest.pending?.from ?? previous.manifest.nextLabel) : 0;
+  const graphs = {
+    sentences: { added: rowsFrom(sentences.labels, graphFrom), removed: inGraph(plan.removedLabels.graph.sentences) },
+    chunks: { added: rowsFrom(chunks.labels, graphFrom), removed: inGraph(plan.removedLabels.graph.chunks) },
+  };
+  function inGraph(labels: number[]): number[] {
+    return labels.filter((label) => label < graphFrom);
+  }
+  const pending = graphs.sentences.added.length + graphs.chunks.added.length;
+  const keepGraphs =
+    plan.part === 'delta' &&
+    pending <= maxPending &&
+    graphs.sentences.removed.length + graphs.chunks.removed.length === 0;
   const job = (
     set: PassageSet,
     files: { hnsw: string; lexical: string },
@@ -162,12 +196,22 @@ export async function writeBuild(
     dimension,
     table: set.table,
     labels: set.labels,
-    hnsw: {
-      added: set.embedded,
-      removed: plan.removedLabels.graph[kind],
-      ...(previous ? { previous: { file: join(previous.dir, files.hnsw), size: previous.manifest.counts[kind] } } : {}),
-      out: join(buildDir, files.hnsw),
-    },
+    ...(keepGraphs
+      ? {}
+      : {
+          hnsw: {
+            ...graphs[kind],
+            ...(previous
+              ? {
+                  previous: {
+                    file: join(previous.dir, files.hnsw),
+                    size: previous.manifest.counts[kind] - (previous.manifest.pending?.[kind] ?? 0),
+                  },
+                }
+              : {}),
+            out: join(buildDir, files.hnsw),
+          },
+        }),
     lexical: {
       added: set.indexed,
       removed: plan.removedLabels.lexical[kind],
@@ -179,9 +223,10 @@ export async function writeBuild(
     job(sentences, { hnsw: FILES.sentenceHnsw, lexical: FILES.sentenceLexical }, 'sentences'),
     job(chunks, { hnsw: FILES.chunkHnsw, lexical: FILES.chunkLexical }, 'chunks'),
   ];
-  if (plan.part === 'delta' && previous) await linkBase(previous, buildDir);
+  const linked = plan.part === 'delta' && previous ? keptRecords(previous.manifest, keepGraphs) : {};
+  if (previous) await linkFiles(previous, buildDir, linked);
   // Reading and writing a large previous graph is work too: worth the threads.
-  const work = sentences.embedded.length + chunks.embedded.length + (previous?.manifest.counts.sentences ?? 0);
+  const work = keepGraphs ? 0 : pending + (previous?.manifest.counts.sentences ?? 0);
   const parallel = availableParallelism() > 1 && work >= parallelFrom;
   const since = performance.now();
   const indexing = runSearchFileJobs(jobs, parallel);
@@ -222,16 +267,26 @@ export async function writeBuild(
     articles: plan.hashes,
     sources,
     nextLabel: plan.nextLabel,
+    ...(keepGraphs && pending > 0
+      ? {
+          pending: {
+            from: graphFrom,
+            sentences: graphs.sentences.added.length,
+            chunks: graphs.chunks.added.length,
+          },
+        }
+      : {}),
     createdAt: new Date().toISOString(),
     buildSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
-    // The base's files are the previous build's, checked when it was read: their records carry over.
-    files: await recordFiles(buildDir, plan.part === 'delta' && previous ? baseRecords(previous.manifest) : {}),
+    // Linked files are the previous build's, checked when it was read: their records carry over.
+    files: await recordFiles(buildDir, linked),
   };
   await writeJson(buildDir, FILES.manifest, manifest);
   return {
     sentences: counts.sentences,
     chunks: counts.chunks,
-    passagesEmbedded: sentences.embedded.length + chunks.embedded.length,
+    passagesEmbedded: sentences.embedded + chunks.embedded,
+    pending: keepGraphs ? pending : 0,
     timings: { store, index, sentences: sentenceTimings, chunks: chunkTimings },
   };
 }

@@ -257,8 +257,26 @@ describe('buildIndex: articles added in a delta beside the base', () => {
   ];
   /** Up to here the delta may grow: every test corpus is small. */
   const deltas = { maxDeltaShare: 1 };
-  const run = async (corpusDir: string, indexDir: string, options: { full?: boolean; maxDeltaShare?: number } = {}) =>
-    buildIndex({ corpusDir, indexDir, embedder: await tinyEmbedder(), chunking: CHUNKING, ...options });
+  const run = async (
+    corpusDir: string,
+    indexDir: string,
+    options: { full?: boolean; maxDeltaShare?: number; maxPending?: number } = {},
+  ) => buildIndex({ corpusDir, indexDir, embedder: await tinyEmbedder(), chunking: CHUNKING, ...options });
+
+  /** The ids each graph returns when asked for every passage: all of them, once the pending ones are added. */
+  async function graphIds(index: LocalIndex) {
+    const vector = await (await tinyEmbedder()).embedQuery('الصين');
+    const all = (kind: 'sentence' | 'chunk', n: number) =>
+      index
+        .denseSearch(kind, vector, n)
+        .map((h) => h.id)
+        .sort((a, b) => a - b);
+    return { sentences: all('sentence', index.sentenceCount), chunks: all('chunk', index.manifest.counts.chunks) };
+  }
+  const everyId = (index: LocalIndex) => ({
+    sentences: Array.from({ length: index.sentenceCount }, (_, i) => i),
+    chunks: Array.from({ length: index.manifest.counts.chunks }, (_, i) => i),
+  });
 
   /** What an index answers, searched every way: BM25 (scores to the bit), HNSW, and the retrieval's top 3. */
   async function answers(index: LocalIndex) {
@@ -286,28 +304,38 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     return openIndex(indexDir);
   }
 
-  it('writes only the new articles, adds them to the graphs, hard-links the rest of the base, and answers exactly like a full build', async () => {
+  it('writes only the new articles, hard-links the rest of the base and the graphs, adds the new passages to the graphs at open, and answers exactly like a full build', async () => {
     const corpus = copyCorpus();
     const indexDir = join(tempDir('delta'), 'embeddings');
     await run(corpus, indexDir);
     const baseDir = (await currentBuildDir(indexDir)) as string;
-    const BASE_FILES = ['articles.json', 'sentences.lexical', 'chunks.lexical', 'sentence-vectors.f32'];
-    const inodes = BASE_FILES.map((file) => statSync(join(baseDir, file)).ino);
-    const graphInode = statSync(join(baseDir, 'sentences.hnsw')).ino;
+    const SHARED_FILES = [
+      'articles.json',
+      'sentences.lexical',
+      'chunks.lexical',
+      'sentence-vectors.f32',
+      'sentences.hnsw',
+      'chunks.hnsw',
+    ];
+    const inodes = SHARED_FILES.map((file) => statSync(join(baseDir, file)).ino);
 
     writeFileSync(join(corpus, '006_new.txt'), NEW['006_new.txt']);
     expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', articles: 6, embedded: 1 });
     writeFileSync(join(corpus, '007_new.txt'), NEW['007_new.txt']);
-    expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', articles: 7, embedded: 1 });
+    const second = await run(corpus, indexDir, deltas);
+    expect(second).toMatchObject({ part: 'delta', articles: 7, embedded: 1 });
 
     const dir = (await currentBuildDir(indexDir)) as string;
     const index = await openIndex(indexDir);
-    expect(index.manifest.delta).toMatchObject({ articles: 2 });
+    const { delta, pending } = index.manifest;
+    expect(delta).toMatchObject({ articles: 2 });
     expect(index.manifest.counts.articles).toBe(7);
-    // The base's files are the first build's, not copies.
-    expect(BASE_FILES.map((file) => statSync(join(dir, file)).ino)).toEqual(inodes);
-    // The graphs are the build's, holding the delta's passages too, as a full build's would.
-    expect(statSync(join(dir, 'sentences.hnsw')).ino).not.toBe(graphInode);
+    // The base's files and the graphs are the first build's, not copies; the graph files lack both new articles' passages…
+    expect(SHARED_FILES.map((file) => statSync(join(dir, file)).ino)).toEqual(inodes);
+    expect(pending).toEqual({ from: expect.any(Number), sentences: delta?.sentences, chunks: delta?.chunks });
+    expect(second.pending).toBe((delta?.sentences ?? 0) + (delta?.chunks ?? 0));
+    // …which opening added: each graph returns every passage.
+    expect(await graphIds(index)).toEqual(everyId(index));
     expect(
       readdirSync(dir)
         .filter((f) => f.startsWith('delta.'))
@@ -330,6 +358,39 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     expect(index.documentFrequencies(['الصين', 'الكرملين'])).toEqual(full.documentFrequencies(['الصين', 'الكرملين']));
   });
 
+  it('opens a build whose new passages wait to be added to the graphs as it opens one whose graphs were written with them', async () => {
+    const corpus = copyCorpus();
+    const [waiting, written] = [join(tempDir('pending'), 'embeddings'), join(tempDir('written'), 'embeddings')];
+    await run(corpus, waiting);
+    await run(corpus, written);
+    for (const name of ['006_new.txt', '007_new.txt'] as const) {
+      writeFileSync(join(corpus, name), NEW[name]);
+      expect(await run(corpus, waiting, deltas)).toMatchObject({ part: 'delta', pending: expect.any(Number) });
+      // No passage may wait: the graphs are read, added to and written.
+      expect(await run(corpus, written, { ...deltas, maxPending: 0 })).toMatchObject({ part: 'delta', pending: 0 });
+    }
+    const [a, b] = [await openIndex(waiting), await openIndex(written)];
+    expect(a.manifest.pending).toBeDefined();
+    expect(b.manifest.pending).toBeUndefined();
+    // The same graph either way: every dense hit and score, to the bit.
+    const embedder = await tinyEmbedder();
+    for (const q of QUESTIONS) {
+      const vector = await embedder.embedQuery(q);
+      for (const kind of ['sentence', 'chunk'] as const) {
+        expect(a.denseSearch(kind, vector, 30)).toEqual(b.denseSearch(kind, vector, 30));
+      }
+    }
+    expect(await answers(a)).toEqual(await answers(b));
+    // Past the limit, the next delta build writes the graphs with every waiting passage.
+    writeFileSync(join(corpus, '008_new.txt'), NEW['006_new.txt'].replace('الكرملين', 'البيت الأبيض'));
+    const flushed = await run(corpus, waiting, { ...deltas, maxPending: 1 });
+    expect(flushed).toMatchObject({ part: 'delta', pending: 0 });
+    const after = await openIndex(waiting);
+    expect(after.manifest.pending).toBeUndefined();
+    expect(await graphIds(after)).toEqual(everyId(after));
+    expect(await answers(after)).toEqual(await answers(await fullBuildOf(corpus)));
+  });
+
   it('writes the whole build again when a base article changes or goes, or the delta would outgrow its share', async () => {
     const corpus = copyCorpus();
     const indexDir = join(tempDir('delta-merge'), 'embeddings');
@@ -349,27 +410,38 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     expect(merged).toMatchObject({ part: 'base', articles: 6, embedded: 1, reused: 5, removed: 2 });
     const index = await openIndex(indexDir);
     expect(index.manifest.delta).toBeUndefined();
+    expect(index.manifest.pending).toBeUndefined();
+    // The delta's passages that were waiting are in the graphs written.
+    expect(await graphIds(index)).toEqual(everyId(index));
     expect(readdirSync((await currentBuildDir(indexDir)) as string).filter((f) => f.startsWith('delta.'))).toEqual([]);
     expect(await answers(index)).toEqual(await answers(await fullBuildOf(corpus)));
   });
 
-  it('drops a delta article that changed or went, without touching the base', async () => {
-    const corpus = copyCorpus();
-    const indexDir = join(tempDir('delta-drop'), 'embeddings');
-    await run(corpus, indexDir);
-    writeFileSync(join(corpus, '006_new.txt'), NEW['006_new.txt']);
-    writeFileSync(join(corpus, '007_new.txt'), NEW['007_new.txt']);
-    await run(corpus, indexDir, deltas);
-    writeFileSync(join(corpus, '007_new.txt'), NEW['007_new.txt'].replace('الطاقة', 'الزراعة'));
-    expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', embedded: 1, removed: 1 });
-    expect(await answers(await openIndex(indexDir))).toEqual(await answers(await fullBuildOf(corpus)));
-    rmSync(join(corpus, '006_new.txt'));
-    rmSync(join(corpus, '007_new.txt'));
-    expect(await run(corpus, indexDir, deltas)).toMatchObject({ articles: 5, embedded: 0, removed: 2 });
-    const index = await openIndex(indexDir);
-    expect(ids(index)).toEqual(ids(await fullBuildOf(corpus)));
-    expect(await answers(index)).toEqual(await answers(await fullBuildOf(corpus)));
-  });
+  it.each([
+    ['waiting to be added to the graphs', Number.POSITIVE_INFINITY],
+    ['in the graph files', 0],
+  ])(
+    'drops a delta article that changed or went, its passages %s, without touching the base',
+    async (_, maxPending) => {
+      const corpus = copyCorpus();
+      const indexDir = join(tempDir('delta-drop'), 'embeddings');
+      await run(corpus, indexDir);
+      writeFileSync(join(corpus, '006_new.txt'), NEW['006_new.txt']);
+      writeFileSync(join(corpus, '007_new.txt'), NEW['007_new.txt']);
+      await run(corpus, indexDir, { ...deltas, maxPending });
+      writeFileSync(join(corpus, '007_new.txt'), NEW['007_new.txt'].replace('الطاقة', 'الزراعة'));
+      expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', embedded: 1, removed: 1 });
+      const changed = await openIndex(indexDir);
+      expect(await graphIds(changed)).toEqual(everyId(changed));
+      expect(await answers(changed)).toEqual(await answers(await fullBuildOf(corpus)));
+      rmSync(join(corpus, '006_new.txt'));
+      rmSync(join(corpus, '007_new.txt'));
+      expect(await run(corpus, indexDir, deltas)).toMatchObject({ articles: 5, embedded: 0, removed: 2 });
+      const index = await openIndex(indexDir);
+      expect(ids(index)).toEqual(ids(await fullBuildOf(corpus)));
+      expect(await answers(index)).toEqual(await answers(await fullBuildOf(corpus)));
+    },
+  );
 
   it('takes a file with the size and modification time it had as unchanged, without reading it', async () => {
     const corpus = copyCorpus();
@@ -403,14 +475,26 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     const before = await openIndex(indexDir);
     writeFileSync(join(corpus, '006_new.txt'), NEW['006_new.txt']);
     await run(corpus, indexDir, deltas);
+    const beforeAnswers = await answers(before);
     const reloaded = await openIndex(indexDir, { reuse: before });
     const fresh = await openIndex(indexDir);
     expect(await answers(reloaded)).toEqual(await answers(fresh));
     expect(ids(reloaded)).toEqual(ids(fresh));
-    // The loaded base (articles, graphs, BM25) is the same object, not read again; a plain open reads it.
+    // The loaded base (articles, BM25) and the graphs are the same objects, not read again; a plain open reads them.
     const base = (index: LocalIndex) => (Reflect.get(index, 'parts') as unknown[])[0];
+    const graphs = (index: LocalIndex) => (Reflect.get(index, 'loadedGraphs') as { graphs: unknown }).graphs;
     expect(base(reloaded)).toBe(base(before));
+    expect(graphs(reloaded)).toBe(graphs(before));
     expect(base(fresh)).not.toBe(base(before));
+    expect(graphs(fresh)).not.toBe(graphs(before));
+    // The index still in use while the new one opened finds none of the passages added to the graphs it shares.
+    expect(await answers(before)).toEqual(beforeAnswers);
+    // A second delta build: taken over again, the graphs equal a fresh open's.
+    writeFileSync(join(corpus, '007_new.txt'), NEW['007_new.txt']);
+    await run(corpus, indexDir, deltas);
+    const again = await openIndex(indexDir, { reuse: reloaded });
+    expect(graphs(again)).toBe(graphs(before));
+    expect(await answers(again)).toEqual(await answers(await openIndex(indexDir)));
     // A whole build shares no file with the one before: nothing is taken over.
     writeFileSync(join(corpus, '001_affb6d0cda8cf843.txt'), NEW['007_new.txt']);
     await run(corpus, indexDir, deltas);
