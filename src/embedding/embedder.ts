@@ -5,6 +5,7 @@ import { extname, join } from 'node:path';
 import { env, type FeatureExtractionPipeline, pipeline, type Tensor } from '@xenova/transformers';
 import { UserError } from '../errors.js';
 import { exited, startProcess } from '../threads.js';
+import { FastTokenizer } from './fast-tokenizer.js';
 import { BUILT_IN_MODEL, DEFAULT_HUB_URL, findModel, type ModelCard, modelFolders, readModelCard } from './models.js';
 
 /** Turns text into unit-length vectors; the only thing the index and retrieval know of models. */
@@ -149,6 +150,7 @@ class TransformersEmbedder implements Embedder {
   dimension = 0;
   readonly spent: EmbedderTimings = { tokenize: 0, model: 0, pool: 0 };
   readonly languages?: readonly string[];
+  private readonly tokenizer: FastTokenizer;
 
   constructor(
     readonly modelId: string,
@@ -157,6 +159,9 @@ class TransformersEmbedder implements Embedder {
     private readonly card: ModelCard,
   ) {
     this.languages = card.languages;
+    this.tokenizer = new FastTokenizer(
+      extractor.tokenizer as unknown as ConstructorParameters<typeof FastTokenizer>[0],
+    );
   }
 
   async embedPassages(texts: string[], onBatch?: (done: number) => void): Promise<Float32Array[]> {
@@ -256,7 +261,7 @@ class TransformersEmbedder implements Embedder {
     // The pipeline's own steps (tokenize, run the model), then pooling done
     // by meanPoolNormalized instead of the pipeline's generic tensor code.
     let started = performance.now();
-    const inputs = this.extractor.tokenizer(texts, { padding: true, truncation: true });
+    const inputs = this.tokenizer.encode(texts);
     this.spent.tokenize += (performance.now() - started) / 1000;
     started = performance.now();
     const outputs = await this.extractor.model(inputs);
@@ -297,9 +302,10 @@ export function meanPoolNormalized(hidden: Tensor, attentionMask: Tensor): Float
     }
     sums.fill(0);
     for (let j = 0; j < length; j++) {
-      const attn = mask[j];
+      // Padding (mask 0) adds nothing; a token (mask 1) adds itself: the same sums as token × mask.
+      if (mask[j] === 0) continue;
       const offset = (i * length + j) * dim;
-      for (let k = 0; k < dim; k++) sums[k] += data[offset + k] * attn;
+      for (let k = 0; k < dim; k++) sums[k] += data[offset + k];
     }
     // The norm is accumulated in single precision, as Tensor.norm does.
     const norm = new Float32Array(1);
