@@ -6,6 +6,7 @@ import { errnoCode, UserError } from '../errors.js';
 import { createBuildDir, discardBuild, lockIndexDir, publishBuild } from './location.js';
 import { type ArticleVectors, type BuildPlan, type PlannedArticle, planBuild, readPreviousBuild } from './plan.js';
 import type { SearchFilesTimings } from './search-files.js';
+import { PartSources, type SourceRow } from './sources.js';
 import type { PartName } from './store.js';
 import { writeBuild } from './write.js';
 
@@ -181,15 +182,29 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
         : undefined;
 
     buildDir = await createBuildDir(indexDir);
-    // Every indexed file was listed with its stamp; one without would only be read again next time.
-    const sources: Record<string, [number, number]> = {};
-    let articles = 0;
-    for (const id in plan.hashes) {
-      articles++;
-      const file = corpus.files.get(id) as string;
+    // The part's sources; every indexed file was listed with its stamp (one without would only be read again next time).
+    const stampOf = (file: string) => {
       const stamp = listing.stamps.get(file);
-      if (stamp) sources[file] = [stamp.bytes, stamp.mtimeMs];
+      return stamp ? { stamp: [stamp.bytes, stamp.mtimeMs] as const } : {};
+    };
+    const rows: SourceRow[] = plan.articles.map(({ stored }) => ({
+      id: stored.id,
+      hash: stored.hash,
+      file: stored.file,
+      ...stampOf(stored.file),
+    }));
+    // A base file read again and found unchanged (touched) has a new stamp: the delta's sources,
+    // looked at before the base's, keep it, so that the next build need not read it.
+    const known = previous.build;
+    if (plan.part === 'delta' && known) {
+      for (const [id, file] of corpus.files) {
+        const [was, now] = [known.stamps.get(file), listing.stamps.get(file)];
+        if (was && now && (was[0] !== now.bytes || was[1] !== now.mtimeMs) && corpus.unchanged.has(id))
+          rows.push({ id, hash: known.hashes.get(id) as string, file, ...stampOf(file) });
+      }
     }
+    const sources = PartSources.of(rows);
+    const articles = (plan.keptBase?.articles ?? 0) + plan.articles.length;
     const counts = await writeBuild(buildDir, plan, vectors, {
       embedder,
       chunking,

@@ -1,8 +1,9 @@
 import type { Article } from '../corpus/article.js';
 import { type ChunkOptions, chunkSentences } from '../corpus/chunks.js';
-import { type LoadedCorpus, type Lookup, lookupIn } from '../corpus/load.js';
+import type { LoadedCorpus, Lookup } from '../corpus/load.js';
 import { currentBuildDir } from './location.js';
 import { chunkText } from './passages.js';
+import { PartSources, sourceLookups } from './sources.js';
 import {
   type Counts,
   FILES,
@@ -30,6 +31,8 @@ export const MAX_DELTA_SHARE = 0.1;
 export interface PreviousBuild {
   dir: string;
   manifest: Manifest;
+  /** Each part's sources, base first. */
+  sources: PartSources[];
   /** Content hash per article id: files with the same hash are not read again. */
   hashes: Lookup<string>;
   /** Stamps of the article files by file name: files with the same stamp are not even read. */
@@ -89,8 +92,6 @@ export interface BuildPlan {
   removedLabels: Record<'graph' | 'lexical', { sentences: number[]; chunks: number[] }>;
   /** The previous build, if any. */
   previous?: PreviousBuild;
-  /** Content hash per article id, for the whole next build. */
-  hashes: Record<string, string>;
   /** The next free passage label once the new passages have theirs. */
   nextLabel: number;
 }
@@ -108,15 +109,17 @@ export async function readPreviousBuild(
   const dir = await currentBuildDir(indexDir);
   if (!dir) return {};
   let manifest: Manifest;
+  let sources: PartSources[];
   try {
-    manifest = await verifyBuild(dir, [FILES.articles, FILES.sentenceVectors, FILES.chunkVectors]);
+    manifest = await verifyBuild(dir, [FILES.articles, FILES.sentenceVectors, FILES.chunkVectors, FILES.sources]);
+    if (manifest.formatVersion !== FORMAT_VERSION)
+      return { reason: `the live build has format ${manifest.formatVersion}` };
+    sources = await Promise.all(partsOf(manifest).map((part) => PartSources.read(dir, part.name)));
   } catch (error) {
     const why =
       error instanceof IndexDamagedError ? `${error.file} ${error.problem}` : (error as Error).message.split('\n')[0];
     return { reason: `the live build is damaged (${why})` };
   }
-  if (manifest.formatVersion !== FORMAT_VERSION)
-    return { reason: `the live build has format ${manifest.formatVersion}` };
   if (manifest.model !== modelId) return { reason: `the live build was made with ${manifest.model}` };
   if (manifest.chunking.maxChars !== chunking.maxChars || manifest.chunking.overlap !== chunking.overlap) {
     return { reason: 'the live build was chunked differently' };
@@ -125,8 +128,9 @@ export async function readPreviousBuild(
     build: {
       dir,
       manifest,
-      hashes: lookupIn(manifest.articles),
-      stamps: lookupIn(manifest.sources),
+      sources,
+      // The delta's first: it holds the new stamps of base files that were touched (see buildIndex).
+      ...sourceLookups([...sources].reverse()),
     },
   };
 }
@@ -211,8 +215,7 @@ export async function planBuild(
 ): Promise<BuildPlan> {
   if (!previous) return planWhole(corpus, undefined, [], chunking);
   const delta = previous.manifest.delta ? await readPart(previous, 'delta') : undefined;
-  const inDelta = new Set(delta?.articles.map((a) => a.id));
-  const baseIds = Object.keys(previous.manifest.articles).filter((id) => !inDelta.has(id));
+  const baseIds = previous.sources[0].ids;
   const baseIntact = baseIds.every((id) => corpus.unchanged.has(id));
   const deltaSize = corpus.unchanged.size - baseIds.length + corpus.articles.length;
   if (baseIds.length > 0 && baseIntact && deltaSize <= maxDeltaShare * baseIds.length) {
@@ -251,8 +254,7 @@ function planWhole(
   }
   articles.sort(byFile);
   const removed = previous ? previous.manifest.counts.articles - corpus.unchanged.size : 0;
-  const hashes = Object.fromEntries(articles.map((a) => [a.stored.id, a.stored.hash]));
-  return { part: 'base', articles, removed, removedLabels, previous, hashes, nextLabel };
+  return { part: 'base', articles, removed, removedLabels, previous, nextLabel };
 }
 
 /** A new delta beside the previous build's base: the previous delta's unchanged articles and the new ones. */
@@ -277,11 +279,6 @@ function planDelta(
   }
   articles.sort(byFile);
   const [base] = partsOf(previous.manifest);
-  const inDelta = new Set(delta?.articles.map((a) => a.id));
-  // The base's hashes as they are, the delta's after them (copied, not rebuilt entry by entry: 100,000 of them).
-  const hashes = { ...previous.manifest.articles };
-  for (const id of inDelta) delete hashes[id];
-  for (const { stored } of articles) hashes[stored.id] = stored.hash;
   return {
     part: 'delta',
     articles,
@@ -289,7 +286,6 @@ function planDelta(
     removed: previous.manifest.counts.articles - corpus.unchanged.size,
     removedLabels,
     previous,
-    hashes,
     nextLabel,
   };
 }

@@ -17,6 +17,7 @@ export const FILES = {
   chunkHnsw: 'chunks.hnsw',
   sentenceLexical: 'sentences.lexical',
   chunkLexical: 'chunks.lexical',
+  sources: 'sources.json',
 } as const;
 
 /**
@@ -41,6 +42,7 @@ export const PART_FILES: readonly string[] = [
   FILES.chunkVectors,
   FILES.sentenceLexical,
   FILES.chunkLexical,
+  FILES.sources,
 ];
 
 /** The name of one of PART_FILES in a part of a build. */
@@ -115,13 +117,6 @@ export interface Manifest {
   counts: Counts;
   /** What its delta part holds, if it has one (the rest is the base's). */
   delta?: Counts;
-  /** Content hash (SHA-256 of the file) per article id. */
-  articles: Record<string, string>;
-  /**
-   * Size and modification time (ms) of each indexed article file: a file
-   * that still has both is taken as unchanged without being read.
-   */
-  sources: Record<string, [bytes: number, mtimeMs: number]>;
   /** The next free passage label. */
   nextLabel: number;
   /**

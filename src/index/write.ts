@@ -7,6 +7,7 @@ import { errnoCode } from '../errors.js';
 import { finished, startWorker } from '../threads.js';
 import type { ArticleVectors, BuildPlan, PlannedArticle, PreviousBuild } from './plan.js';
 import { type SearchFilesJob, type SearchFilesTimings, writeSearchFiles } from './search-files.js';
+import type { PartSources } from './sources.js';
 import {
   type Counts,
   FILES,
@@ -146,8 +147,8 @@ export async function writeBuild(
   }: {
     embedder: Embedder;
     chunking: ChunkOptions;
-    /** Every article file's stamp, for the manifest. */
-    sources: Manifest['sources'];
+    /** The part's sources (its articles' hashes and files' stamps). */
+    sources: PartSources;
     started: number;
     parallelFrom?: number;
     maxPending?: number;
@@ -234,6 +235,7 @@ export async function writeBuild(
   const storing = (async () => {
     const storeStarted = performance.now();
     await writeJson(buildDir, partFile(plan.part, FILES.articles), stored);
+    await sources.write(buildDir, plan.part);
     await writeTable(buildDir, partFile(plan.part, FILES.sentenceVectors), sentences.table);
     await writeTable(buildDir, partFile(plan.part, FILES.chunkVectors), chunks.table);
     return (performance.now() - storeStarted) / 1000;
@@ -264,8 +266,6 @@ export async function writeBuild(
     chunking,
     counts,
     ...(plan.part === 'delta' ? { delta: written } : {}),
-    articles: plan.hashes,
-    sources,
     nextLabel: plan.nextLabel,
     ...(keepGraphs && pending > 0
       ? {

@@ -18,6 +18,7 @@ import type { Embedder } from '../../src/embedding/embedder.js';
 import { buildIndex, IndexWriteError } from '../../src/index/build.js';
 import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
 import { CURRENT_FILE, currentBuildDir } from '../../src/index/location.js';
+import { PartSources } from '../../src/index/sources.js';
 import { FORMAT_VERSION } from '../../src/index/store.js';
 import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import { CORPUS_DIR } from '../helpers/paths.js';
@@ -61,7 +62,11 @@ describe('buildIndex', () => {
       space: 'cosine',
       counts: { articles: 5, sentences: report.sentences, chunks: report.chunks },
     });
-    expect(Object.keys(index.manifest.articles)).toHaveLength(5);
+    const sources = await PartSources.read(index.dir, 'base');
+    expect(sources.ids).toHaveLength(5);
+    expect(sources.ids.map((id) => sources.stamp(`${id}.txt`))).toEqual(
+      sources.ids.map((id) => [statSync(join(CORPUS_DIR, `${id}.txt`)).size, expect.any(Number)]),
+    );
     expect(index.sentenceCount).toBe(report.sentences);
     expect(index.denseSearch('sentence', new Float32Array(48).fill(1 / Math.sqrt(48)), 1000)).toHaveLength(
       report.sentences,
@@ -314,6 +319,7 @@ describe('buildIndex: articles added in a delta beside the base', () => {
       'sentences.lexical',
       'chunks.lexical',
       'sentence-vectors.f32',
+      'sources.json',
       'sentences.hnsw',
       'chunks.hnsw',
     ];
@@ -346,6 +352,7 @@ describe('buildIndex: articles added in a delta beside the base', () => {
       'delta.chunks.lexical',
       'delta.sentence-vectors.f32',
       'delta.sentences.lexical',
+      'delta.sources.json',
     ]);
     expect(JSON.parse(readFileSync(join(dir, 'delta.articles.json'), 'utf8')).map((a: { id: string }) => a.id)).toEqual(
       ['006_new', '007_new'],
@@ -462,7 +469,16 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     utimesSync(file, atime, new Date(mtime.getTime() + 5000));
     expect(await run(corpus, indexDir)).toMatchObject({ embedded: 0 });
     const index = await openIndex(indexDir);
-    expect(index.manifest.sources['001_affb6d0cda8cf843.txt']).toEqual([statSync(file).size, statSync(file).mtimeMs]);
+    // Kept by the delta written beside the base (the base's sources are linked as they were).
+    const sources = await PartSources.read(index.dir, 'delta');
+    expect(sources.stamp('001_affb6d0cda8cf843.txt')).toEqual([statSync(file).size, statSync(file).mtimeMs]);
+    // …so the next build does not read it: other bytes under that new stamp go unnoticed.
+    const touched = statSync(file).mtime;
+    writeFileSync(file, Buffer.from(original.toString('latin1').split('').reverse().join(''), 'latin1'));
+    utimesSync(file, atime, touched);
+    expect(await run(corpus, indexDir)).toMatchObject({ embedded: 0, skipped: [] });
+    writeFileSync(file, original);
+    utimesSync(file, atime, touched);
     // Changed: a new stamp, new content, embedded again.
     writeFileSync(file, `${readFileSync(file, 'utf8')}\nوأضاف المتحدث أن اللقاء كان مثمرا.\n`);
     expect(await run(corpus, indexDir)).toMatchObject({ embedded: 1 });
