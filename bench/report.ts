@@ -165,6 +165,13 @@ if (r.scale) {
   out.push('### The archive at scale: synthetic articles of recombined real sentences (`--only scale`)', '');
   const row = (label: string, f: (x: any) => string | number) => [label, ...r.scale.map(f)];
   const s1 = (x: number) => Math.round(x * 10) / 10;
+  /** What an incremental build wrote: the whole build, or a delta with its passages added to the graphs at open (or written into them). */
+  const writtenAs = (b: any) =>
+    b.part !== 'delta'
+      ? 'the whole build'
+      : b.pending
+        ? `a delta, graphs linked (${b.pending} passages added at open)`
+        : 'a delta, graphs written';
   table(
     ['', ...sizes.map((n: string) => `${n} articles`)],
     [
@@ -195,9 +202,7 @@ if (r.scale) {
         '1 article added (process start to end)',
         (x) => `${s1(x.addOne.wallSeconds)} s (build ${s1(x.addOne.buildSeconds)} s), ${x.addOne.maxRssMiB} MiB`,
       ),
-      row('1 article added: written as', (x) =>
-        x.addOne.part === 'delta' ? 'a delta beside the base' : 'the whole build',
-      ),
+      row('1 article, then 100: written as', (x) => `${writtenAs(x.addOne)}; ${writtenAs(x.addHundred)}`),
       row("the bot's reload after it (event loop blocked at most; from scratch)", (x) =>
         x.reloadAfterAddOne
           ? `${x.reloadAfterAddOne.reloadSeconds} s (${x.reloadAfterAddOne.reloadMaxBlockedMs} ms; ${x.reloadAfterAddOne.freshOpenSeconds} s)`

@@ -1,5 +1,5 @@
 import { closeSync, openSync, read, readSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SentenceSpan } from '../arabic/sentences.js';
 import type { ArticleMeta } from '../corpus/article.js';
@@ -139,6 +139,34 @@ export interface VectorTable {
 
 export async function writeJson(dir: string, file: string, value: unknown): Promise<void> {
   await writeFile(join(dir, file), JSON.stringify(value));
+}
+
+/**
+ * Writes an array as JSON a slice of items at a time: the bytes writeJson
+ * would write, without the whole text in memory at once (the articles of
+ * 100,000 articles are 228 MB of JSON, twice that as a string, at the
+ * moment a full build's memory peaks).
+ */
+export async function writeJsonArray(
+  dir: string,
+  file: string,
+  items: readonly unknown[],
+  slice = 1000,
+): Promise<void> {
+  const handle = await open(join(dir, file), 'w');
+  try {
+    await handle.write('[');
+    for (let i = 0; i < items.length; i += slice) {
+      const text = items
+        .slice(i, i + slice)
+        .map((item) => JSON.stringify(item))
+        .join(',');
+      await handle.write(i > 0 ? `,${text}` : text);
+    }
+    await handle.write(']');
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function readJson<T>(dir: string, file: string): Promise<T> {

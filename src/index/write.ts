@@ -18,6 +18,7 @@ import {
   rowsFrom,
   type StoredArticle,
   writeJson,
+  writeJsonArray,
   writeTable,
 } from './store.js';
 import { recordFiles } from './verify.js';
@@ -234,7 +235,7 @@ export async function writeBuild(
   // The main thread writes the store meanwhile (after the indexing, when it runs on this thread).
   const storing = (async () => {
     const storeStarted = performance.now();
-    await writeJson(buildDir, partFile(plan.part, FILES.articles), stored);
+    await writeJsonArray(buildDir, partFile(plan.part, FILES.articles), stored);
     await sources.write(buildDir, plan.part);
     await writeTable(buildDir, partFile(plan.part, FILES.sentenceVectors), sentences.table);
     await writeTable(buildDir, partFile(plan.part, FILES.chunkVectors), chunks.table);

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VectorFile } from '../../src/index/store.js';
+import { VectorFile, writeJsonArray } from '../../src/index/store.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 /** A table of `rows` vectors of `dimension`, row r holding r + i / 1000. */
@@ -41,5 +41,20 @@ describe('VectorFile', () => {
     const warming = file.prewarm(64);
     file.close();
     await expect(warming).resolves.toBeUndefined();
+  });
+});
+
+describe('writeJsonArray', () => {
+  it('writes what JSON.stringify writes, slice by slice', async () => {
+    const dir = tempDir('json');
+    const items = Array.from({ length: 2501 }, (_, i) => ({ id: `a${i}`, text: 'نص "مقتبس"\n', n: [i, i / 3] }));
+    for (const [name, list] of [
+      ['many.json', items],
+      ['one.json', items.slice(0, 1)],
+      ['none.json', []],
+    ] as const) {
+      await writeJsonArray(dir, name, list, 1000);
+      expect(readFileSync(join(dir, name), 'utf8')).toBe(JSON.stringify(list));
+    }
   });
 });
