@@ -1,9 +1,9 @@
 import { Tensor } from '@xenova/transformers';
 
 /**
- * Words whose WordPiece pieces are remembered per tokenizer. An archive of
- * 100,000 news articles uses about 300,000 distinct words; past this many,
- * new words are split without being remembered.
+ * Words whose WordPiece pieces are remembered per tokenizer (a bound on its
+ * memory: about 100 bytes a word); past this many, new words are split
+ * without being remembered.
  */
 export const WORD_CACHE_SIZE = 500_000;
 

@@ -1,10 +1,17 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import type { ChunkOptions } from '../corpus/chunks.js';
-import { listCorpus, loadCorpus, type SkippedFile } from '../corpus/load.js';
+import { type CorpusListing, type LoadedCorpus, listCorpus, loadCorpus, type SkippedFile } from '../corpus/load.js';
 import type { Embedder, EmbedderTimings } from '../embedding/embedder.js';
 import { errnoCode, UserError } from '../errors.js';
 import { createBuildDir, discardBuild, lockIndexDir, publishBuild } from './location.js';
-import { type ArticleVectors, type BuildPlan, type PlannedArticle, planBuild, readPreviousBuild } from './plan.js';
+import {
+  type ArticleVectors,
+  type BuildPlan,
+  type PlannedArticle,
+  type PreviousBuild,
+  planBuild,
+  readPreviousBuild,
+} from './plan.js';
 import type { SearchFilesTimings } from './search-files.js';
 import { PartSources, type SourceRow } from './sources.js';
 import type { PartName } from './store.js';
@@ -126,6 +133,41 @@ async function embedArticles(
 }
 
 /**
+ * The sources of the part a build writes: each of its articles' hash, file
+ * and stamp when listed (a file without one would only be read again next
+ * time). A delta's also keeps the new stamps of base files read again and
+ * found unchanged (touched), looked at before the base's, so that the next
+ * build need not read them.
+ */
+function partSources(
+  plan: BuildPlan,
+  corpus: LoadedCorpus,
+  listing: CorpusListing,
+  previous: PreviousBuild | undefined,
+): PartSources {
+  const stampOf = (file: string) => {
+    const stamp = listing.stamps.get(file);
+    return stamp ? { stamp: [stamp.bytes, stamp.mtimeMs] as const } : {};
+  };
+  const rows: SourceRow[] = plan.articles.map(({ stored }) => ({
+    id: stored.id,
+    hash: stored.hash,
+    file: stored.file,
+    ...stampOf(stored.file),
+  }));
+  if (plan.part === 'delta' && previous) {
+    const inPart = new Set(rows.map((row) => row.file));
+    for (const [id, file] of corpus.files) {
+      const [was, now] = [previous.stamps.get(file), listing.stamps.get(file)];
+      const touched = was && now && (was[0] !== now.bytes || was[1] !== now.mtimeMs);
+      if (touched && !inPart.has(file) && corpus.unchanged.has(id))
+        rows.push({ id, hash: previous.hashes.get(id) as string, file, ...stampOf(file) });
+    }
+  }
+  return PartSources.of(rows);
+}
+
+/**
  * Builds the index for every article in `corpusDir` and publishes it in
  * `indexDir`: plan (what changed since the live build), embed (only that),
  * write (a new build folder), publish (switch `CURRENT` to it). Articles
@@ -182,28 +224,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
         : undefined;
 
     buildDir = await createBuildDir(indexDir);
-    // The part's sources; every indexed file was listed with its stamp (one without would only be read again next time).
-    const stampOf = (file: string) => {
-      const stamp = listing.stamps.get(file);
-      return stamp ? { stamp: [stamp.bytes, stamp.mtimeMs] as const } : {};
-    };
-    const rows: SourceRow[] = plan.articles.map(({ stored }) => ({
-      id: stored.id,
-      hash: stored.hash,
-      file: stored.file,
-      ...stampOf(stored.file),
-    }));
-    // A base file read again and found unchanged (touched) has a new stamp: the delta's sources,
-    // looked at before the base's, keep it, so that the next build need not read it.
-    const known = previous.build;
-    if (plan.part === 'delta' && known) {
-      for (const [id, file] of corpus.files) {
-        const [was, now] = [known.stamps.get(file), listing.stamps.get(file)];
-        if (was && now && (was[0] !== now.bytes || was[1] !== now.mtimeMs) && corpus.unchanged.has(id))
-          rows.push({ id, hash: known.hashes.get(id) as string, file, ...stampOf(file) });
-      }
-    }
-    const sources = PartSources.of(rows);
+    const sources = partSources(plan, corpus, listing, previous.build);
     const articles = (plan.keptBase?.articles ?? 0) + plan.articles.length;
     const counts = await writeBuild(buildDir, plan, vectors, {
       embedder,

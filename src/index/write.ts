@@ -177,14 +177,14 @@ export async function writeBuild(
   // new passages added when the build is opened. The BM25 indexes are the
   // part's: a whole build updates the previous base's, a delta's are built anew.
   const { previous } = plan;
+  // The previous graph files hold the labels below graphFrom: the rest are added; of the labels
+  // gone, only those in the files are removed from them.
   const graphFrom = previous ? (previous.manifest.pending?.from ?? previous.manifest.nextLabel) : 0;
+  const inGraph = (labels: number[]) => labels.filter((label) => label < graphFrom);
   const graphs = {
     sentences: { added: rowsFrom(sentences.labels, graphFrom), removed: inGraph(plan.removedLabels.graph.sentences) },
     chunks: { added: rowsFrom(chunks.labels, graphFrom), removed: inGraph(plan.removedLabels.graph.chunks) },
   };
-  function inGraph(labels: number[]): number[] {
-    return labels.filter((label) => label < graphFrom);
-  }
   const pending = graphs.sentences.added.length + graphs.chunks.added.length;
   const keepGraphs =
     plan.part === 'delta' &&

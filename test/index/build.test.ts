@@ -482,6 +482,15 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     // Changed: a new stamp, new content, embedded again.
     writeFileSync(file, `${readFileSync(file, 'utf8')}\nوأضاف المتحدث أن اللقاء كان مثمرا.\n`);
     expect(await run(corpus, indexDir)).toMatchObject({ embedded: 1 });
+    // A delta's own article touched: its row carries the new stamp, once.
+    const added = join(corpus, '006_new.txt');
+    writeFileSync(added, NEW['006_new.txt']);
+    expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', embedded: 1 });
+    utimesSync(added, atime, new Date(mtime.getTime() + 9000));
+    expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', embedded: 0 });
+    const delta = await PartSources.read((await openIndex(indexDir)).dir, 'delta');
+    expect(delta.ids).toEqual(['006_new']);
+    expect(delta.stamp('006_new.txt')).toEqual([statSync(added).size, statSync(added).mtimeMs]);
   });
 
   it('takes the base over from the index in use when the next build shares its files, and answers as if read anew', async () => {
