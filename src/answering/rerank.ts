@@ -8,6 +8,8 @@ import type { Candidate } from './retrieve.js';
 
 /** A candidate after reranking: `score` orders the quotes. */
 export interface RankedSentence extends Candidate {
+  /** Cosine similarity of the sentence to the question (0 without a question vector). */
+  similarity: number;
   score: number;
 }
 
@@ -46,15 +48,6 @@ export function rerank(
 ): RankedSentence[] {
   const top = candidates.slice(0, options.depth);
   const best = top[0]?.fused || 1;
-  // Windows overlap: analyse each sentence once.
-  const analysed = new Map<number, string[]>();
-  const termsOf = (id: number, text: string): string[] => {
-    const known = analysed.get(id);
-    if (known) return known;
-    const terms = contentTerms(text);
-    analysed.set(id, terms);
-    return terms;
-  };
   const titleCoverage = new Map<string, number>();
   const titleCoverageOf = (articleId: string): number => {
     let coverage = titleCoverage.get(articleId);
@@ -64,18 +57,31 @@ export function rerank(
     }
     return coverage;
   };
-  const ranked = top.map((candidate): RankedSentence => {
+  const { vector } = question;
+  const questionTerms = [...new Set(question.terms.flat())];
+  const similarities = vector
+    ? index.sentenceSimilarities(
+        vector,
+        top.map((c) => c.id),
+      )
+    : top.map(() => 0);
+  const ranked = top.map((candidate, i): RankedSentence => {
+    const similarity = similarities[i];
     const window = index.window(candidate.id, options.windowRadius);
-    const windowTerms = new Set(window.flatMap((s) => termsOf(s.id, s.text)));
+    // Coverage asks only after the question's terms: the index knows which a sentence holds.
+    const windowTerms = index.termsIn(
+      window.map((s) => s.id),
+      questionTerms,
+    );
     const sentence = window.find((s) => s.id === candidate.id);
     const text = sentence?.text ?? '';
     const score =
       candidate.fused / best +
       options.windowCoverage * weights.coverage(windowTerms) +
       (sentence ? options.titleCoverage * titleCoverageOf(sentence.articleId) : 0) +
-      options.similarity * candidate.similarity +
+      options.similarity * similarity +
       (holdsAnswerType(text, question.answerType) ? options.answerType : 0);
-    return { ...candidate, score };
+    return { ...candidate, similarity, score };
   });
   return ranked.sort((a, b) => b.score - a.score);
 }

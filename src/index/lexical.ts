@@ -502,6 +502,32 @@ export class LexicalIndex {
     return best.map(({ d, score }) => ({ id: this.ids[d], score }));
   }
 
+  /**
+   * Does document `id` hold an already analysed term (see contentTerms)? A
+   * search in the term's postings: what a reranker asks of a few sentences,
+   * answered without analysing their texts again.
+   */
+  holds(id: number, term: string): boolean {
+    const t = this.termIndex.get(term);
+    const d = this.positionOf(id);
+    if (t === undefined || d < 0) return false;
+    const end = this.offsets[t + 1];
+    const at = seek(this.docs, this.offsets[t], end, d);
+    return at < end && this.docs[at] === d;
+  }
+
+  /** Each id's document position (-1: none), built at the first `holds`. */
+  private positions?: Int32Array;
+
+  private positionOf(id: number): number {
+    if (!this.positions) {
+      const positions = new Int32Array(this.ids.reduce((max, i) => Math.max(max, i), -1) + 1).fill(-1);
+      for (const [d, i] of this.ids.entries()) positions[i] = d;
+      this.positions = positions;
+    }
+    return id < this.positions.length ? this.positions[id] : -1;
+  }
+
   /** How many documents hold an already analysed term (see contentTerms): for IDF weights. */
   documentFrequency(term: string): number {
     const t = this.termIndex.get(term);

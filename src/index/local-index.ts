@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import { UserError } from '../errors.js';
+import type { HalfTable } from './halves.js';
 import { HnswIndex } from './hnsw.js';
 import { type CollectionStats, LexicalIndex } from './lexical.js';
 import { currentBuildDir, listBuilds, requireCurrentBuildDir } from './location.js';
@@ -58,6 +59,8 @@ interface LoadedPart {
   identity: string;
   stored: StoredArticle[];
   sentences: IndexedSentence[];
+  /** Each sentence's label, by its place in the part. */
+  sentenceLabels: Uint32Array;
   chunks: ChunkSpan[];
   search: Record<PassageKind, PassageSearch>;
 }
@@ -116,6 +119,7 @@ async function loadPart(
     identity: await identity,
     stored,
     sentences,
+    sentenceLabels: Uint32Array.from(stored.flatMap((a) => a.labels.sentences)),
     chunks,
     search: {
       sentence: { lexical: sentenceLexical, idByLabel: sentenceLabels },
@@ -182,6 +186,8 @@ async function addPending(
   }
 }
 
+const noop = () => undefined;
+
 /** Does `list` start with `prefix`? */
 function startsWith(list: readonly number[], prefix: readonly number[]): boolean {
   return prefix.length <= list.length && prefix.every((x, i) => list[i] === x);
@@ -194,18 +200,25 @@ interface LoadedGraphs {
   pending: Pending;
 }
 
-/** A part's sentence vector table, and the id of its first sentence. */
+/**
+ * A part's sentence vector table, the id of its first sentence, and the
+ * table's half-precision copy once read (a newer index taking the part over
+ * shares it).
+ */
 interface PartVectors {
   file: VectorFile;
   firstSentence: number;
+  halves: { table?: HalfTable; read?: Promise<unknown> };
 }
 
 /**
  * The index of one published build, held in memory: HNSW graphs
  * (hnswlib-node) and BM25 indexes (lexical.ts) for sentences and for chunks,
- * the sentences' texts, and the articles' sources. Each vector is held once,
- * in its graph: sentence similarities read the rows they need from the
- * build's sentence vector table on disk (the page cache keeps them).
+ * the sentences' texts, and the articles' sources. Each vector is held once
+ * at full precision, in its graph; questions order sentences with a
+ * half-precision copy of the sentence vectors (rankBySimilarity), and read
+ * the few exact similarities they need from the build's sentence vector
+ * table on disk.
  *
  * A build with a delta part is searched as one: the base's and the delta's
  * articles in one list (base first), one graph per kind holding both (the
@@ -319,13 +332,15 @@ export class LocalIndex implements SearchIndex {
         ? { sentence: previous.pending.sentence.labels.length, chunk: previous.pending.chunk.labels.length }
         : undefined,
     );
-    const vectors = [base, ...(delta ? [delta] : [])].map(({ name }, p) => ({
-      file: new VectorFile(join(dir, partFile(name, FILES.sentenceVectors)), dimension),
-      firstSentence: p === 0 ? 0 : base.counts.sentences,
-    }));
-    // Questions read sentence vectors from the tables: have their pages cached before they do
-    // (a base taken over was prewarmed when it was first opened).
-    for (const [p, part] of vectors.entries()) if (p > 0 || !reused) void part.file.prewarm();
+    const vectors = [base, ...(delta ? [delta] : [])].map(({ name }, p): PartVectors => {
+      const file = new VectorFile(join(dir, partFile(name, FILES.sentenceVectors)), dimension);
+      const taken = p === 0 && reused ? reuse?.vectors[0].halves : undefined;
+      const halves: PartVectors['halves'] = taken?.table ? taken : {};
+      // Read in the background: until then, similarities are read exactly from the table
+      // (and if the read fails, they always are: the answers are the same, only slower).
+      halves.read ??= file.readHalves().then((table) => (halves.table = table), noop);
+      return { file, firstSentence: p === 0 ? 0 : base.counts.sentences, halves };
+    });
     return new LocalIndex(dir, manifest, parts, { identity: graphIdentity, graphs, pending: pendingNow }, vectors);
   }
 
@@ -356,6 +371,47 @@ export class LocalIndex implements SearchIndex {
     return hits;
   }
 
+  /** Resolves once the sentence vectors' half-precision copies are read (or could not be): the index is then as fast as it gets. */
+  async copiesRead(): Promise<void> {
+    await Promise.all(this.vectors.map((v) => v.halves.read));
+  }
+
+  /**
+   * Orders by the half-precision copies, which bound their errors: when every
+   * gap between neighbours is wider than their errors, the exact similarities
+   * are in the same order, and no row is read from disk. Otherwise (close
+   * similarities, equal ones, or copies not read yet) the exact ones decide.
+   */
+  rankBySimilarity(vector: Float32Array, sentenceIds: readonly number[]): number[] {
+    const order = sentenceIds.map((_, i) => i);
+    if (sentenceIds.length < 2) return [...sentenceIds];
+    const approximate = this.halfSimilarities(vector, sentenceIds);
+    if (approximate) {
+      order.sort((a, b) => approximate[b].value - approximate[a].value);
+      const decided = order.every((i, r) => {
+        if (r === 0) return true;
+        const above = approximate[order[r - 1]];
+        return above.value - approximate[i].value > above.error + approximate[i].error;
+      });
+      if (decided) return order.map((i) => sentenceIds[i]);
+      order.sort((a, b) => a - b);
+    }
+    const exact = this.sentenceSimilarities(vector, sentenceIds);
+    return order.sort((a, b) => exact[b] - exact[a]).map((i) => sentenceIds[i]);
+  }
+
+  /** Similarities from the half-precision copies with their error bounds, or undefined while a copy is being read. */
+  private halfSimilarities(vector: Float32Array, sentenceIds: readonly number[]) {
+    const similarities: { value: number; error: number }[] = [];
+    for (const id of sentenceIds) {
+      const part = id >= this.vectors[this.vectors.length - 1].firstSentence ? this.vectors.length - 1 : 0;
+      const { halves, firstSentence } = this.vectors[part];
+      if (!halves.table) return undefined;
+      similarities.push(halves.table.similarity(vector, id - firstSentence));
+    }
+    return similarities;
+  }
+
   sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
     const similarities = new Array<number>(sentenceIds.length);
     if (this.vectors.length === 1) {
@@ -375,6 +431,19 @@ export class LocalIndex implements SearchIndex {
       );
     }
     return similarities;
+  }
+
+  termsIn(sentenceIds: readonly number[], terms: readonly string[]): Set<string> {
+    const held = new Set<string>();
+    const delta = this.parts.length > 1 ? this.parts[0].sentences.length : Number.POSITIVE_INFINITY;
+    for (const id of sentenceIds) {
+      const p = id >= delta ? 1 : 0;
+      const label = this.parts[p].sentenceLabels[p === 1 ? id - delta : id];
+      if (label === undefined) continue;
+      const { lexical } = this.parts[p].search.sentence;
+      for (const term of terms) if (!held.has(term) && lexical.holds(label, term)) held.add(term);
+    }
+    return held;
   }
 
   documentFrequencies(terms: readonly string[]): number[] {

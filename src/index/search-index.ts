@@ -24,6 +24,14 @@ export interface SearchIndex {
   denseSearch(kind: PassageKind, vector: Float32Array, k: number): PassageHit[];
   /** Cosine similarity of a unit vector to each of the given sentences. */
   sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[];
+  /**
+   * The given sentences, the most similar to a unit vector first; equal
+   * similarities keep the order given. Always the order sentenceSimilarities
+   * gives, but an index may find it without computing every similarity exactly.
+   */
+  rankBySimilarity(vector: Float32Array, sentenceIds: readonly number[]): number[];
+  /** Which of the terms (as `analyze` gives them) the given sentences hold between them: what analysing their texts would find of them. */
+  termsIn(sentenceIds: readonly number[], terms: readonly string[]): Set<string>;
   /** How many sentences hold each term (terms as `analyze` gives them). */
   documentFrequencies(terms: readonly string[]): number[];
 

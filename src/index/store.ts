@@ -1,9 +1,10 @@
-import { closeSync, openSync, read, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SentenceSpan } from '../arabic/sentences.js';
 import type { ArticleMeta } from '../corpus/article.js';
 import type { ChunkOptions, ChunkRange } from '../corpus/chunks.js';
+import { HalfTable } from './halves.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
 export const FORMAT_VERSION = 8;
@@ -213,20 +214,32 @@ export class VectorFile {
   }
 
   /**
-   * Reads the whole table once, in the background (libuv's threads), so that
-   * its pages are in the operating system's page cache before questions need
-   * them, as a database's prewarm does: after a large build, or when the
-   * cache dropped them, a question's rows would otherwise each wait for the
-   * disk. Resolves when done; stops quietly if the file is closed meanwhile.
+   * Reads the whole table once, in the background (libuv's threads), into
+   * half-precision copies of its rows: questions order sentences with them
+   * rather than waiting for the disk (see LocalIndex.rankBySimilarity). The
+   * read also leaves the table's pages in the operating system's page cache,
+   * as a database's prewarm does, for the rows still read exactly.
+   * Converts a piece at a time, so the event loop is never held long;
+   * resolves to undefined if the file is closed meanwhile.
    */
-  async prewarm(chunkBytes = 8 * 2 ** 20): Promise<void> {
-    const buffer = Buffer.alloc(chunkBytes);
-    for (let position = 0; !this.closed; position += chunkBytes) {
+  async readHalves(pieceBytes = 2 ** 20): Promise<HalfTable | undefined> {
+    const rowBytes = this.dimension * 4;
+    const rows = Math.floor(fstatSync(this.fd).size / rowBytes);
+    const halves = new HalfTable(rows, this.dimension);
+    const piece = new Float32Array(Math.max(1, Math.floor(pieceBytes / rowBytes)) * this.dimension);
+    const bytes = new Uint8Array(piece.buffer);
+    for (let position = 0; !halves.complete; ) {
       const bytesRead = await new Promise<number>((resolve) =>
-        read(this.fd, buffer, 0, chunkBytes, position, (error, n) => resolve(error ? 0 : n)),
+        read(this.fd, bytes, 0, bytes.length, position, (error, n) => resolve(error ? -1 : n)),
       );
-      if (bytesRead < chunkBytes) return;
+      if (this.closed) return undefined;
+      const rowsRead = Math.floor(bytesRead / rowBytes);
+      if (rowsRead <= 0)
+        throw new Error(`vector table: ${rows} rows expected, cannot read past row ${position / rowBytes}`);
+      halves.append(piece.subarray(0, rowsRead * this.dimension));
+      position += rowsRead * rowBytes;
     }
+    return halves;
   }
 
   /** Closes the file now (rather than when the table is garbage collected). */

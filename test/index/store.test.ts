@@ -25,22 +25,36 @@ describe('VectorFile', () => {
     file.close();
   });
 
-  it('reads the whole table ahead (prewarm) in pieces, and rows are the same after it', async () => {
+  it('reads the whole table into half-precision copies, in pieces (the last one short), each within a half ulp', async () => {
     const file = new VectorFile(table(1000, 8), 8);
-    const before: number[] = [];
-    file.forEachRow([999], (row) => before.push(...row));
-    await file.prewarm(1000); // 32,000 bytes in pieces of 1,000: the last one short
-    const after: number[] = [];
-    file.forEachRow([999], (row) => after.push(...row));
-    expect(after).toEqual(before);
+    const halves = await file.readHalves(1000); // 32,000 bytes in pieces of 992 (31 whole rows)
+    expect(halves?.complete).toBe(true);
+    expect(halves?.rows).toBe(1000);
+    const probe = Float32Array.from({ length: 8 }, (_, i) => (i === 3 ? 1 : 0));
+    for (const r of [0, 30, 31, 500, 999]) {
+      const exact: number[] = [];
+      file.forEachRow([r], (row) => exact.push(...row));
+      const { value, error } = halves?.similarity(probe, r) ?? { value: Number.NaN, error: 0 };
+      expect(Math.abs(value - exact[3])).toBeLessThanOrEqual(error);
+      expect(Math.abs(value - exact[3])).toBeLessThanOrEqual(exact[3] * 2 ** -11);
+    }
     file.close();
   });
 
-  it('stops prewarming quietly when closed meanwhile', async () => {
+  it('stops reading the copies quietly when closed meanwhile', async () => {
     const file = new VectorFile(table(1000, 8), 8);
-    const warming = file.prewarm(64);
+    const reading = file.readHalves(64);
     file.close();
-    await expect(warming).resolves.toBeUndefined();
+    await expect(reading).resolves.toBeUndefined();
+  });
+
+  it('says which row it could not read when the table is shorter than it was', async () => {
+    const path = table(100, 8);
+    const file = new VectorFile(path, 8);
+    const reading = file.readHalves(320);
+    writeFileSync(path, new Uint8Array(8 * 4 * 20)); // truncated to 20 rows while being read
+    await expect(reading).rejects.toThrow(/100 rows expected, cannot read past row (10|20)/);
+    file.close();
   });
 });
 
