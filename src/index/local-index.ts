@@ -15,6 +15,7 @@ import type {
   SearchIndex,
 } from './search-index.js';
 import {
+  ARTICLES_ENCODING,
   FILES,
   FORMAT_VERSION,
   type Manifest,
@@ -96,7 +97,7 @@ async function loadPart(
   // Awaited below; marked handled now, so that their failure while the articles are read is not an unhandled rejection.
   for (const pending of [identity, lexical]) pending.catch(() => undefined);
   const file = partFile(name, FILES.articles);
-  const stored = await readJson<StoredArticle[]>(dir, file).catch(() => {
+  const stored = await readJson<StoredArticle[]>(dir, file, ARTICLES_ENCODING).catch(() => {
     throw new IndexDamagedError(dir, file, 'cannot be read');
   });
   const sentences: IndexedSentence[] = [];

@@ -5,6 +5,7 @@ import { currentBuildDir } from './location.js';
 import { chunkText } from './passages.js';
 import { PartSources, sourceLookups } from './sources.js';
 import {
+  ARTICLES_ENCODING,
   type Counts,
   FILES,
   FORMAT_VERSION,
@@ -138,7 +139,7 @@ export async function readPreviousBuild(
 /** Reads one part of the previous build: its articles and vector tables. */
 async function readPart(previous: PreviousBuild, name: PartName): Promise<ReadPart> {
   const { dir, manifest } = previous;
-  const articles = await readJson<StoredArticle[]>(dir, partFile(name, FILES.articles));
+  const articles = await readJson<StoredArticle[]>(dir, partFile(name, FILES.articles), ARTICLES_ENCODING);
   const offsets = new Map<string, { sentence: number; chunk: number }>();
   let sentence = 0;
   let chunk = 0;

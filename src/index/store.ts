@@ -7,11 +7,12 @@ import type { ChunkOptions, ChunkRange } from '../corpus/chunks.js';
 import { HalfTable } from './halves.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
-export const FORMAT_VERSION = 8;
+export const FORMAT_VERSION = 9;
 
 export const FILES = {
   manifest: 'manifest.json',
-  articles: 'articles.json',
+  /** UTF-16LE JSON (ARTICLES_ENCODING). */
+  articles: 'articles.utf16.json',
   sentenceVectors: 'sentence-vectors.f32',
   chunkVectors: 'chunk-vectors.f32',
   sentenceHnsw: 'sentences.hnsw',
@@ -152,26 +153,34 @@ export async function writeJsonArray(
   dir: string,
   file: string,
   items: readonly unknown[],
-  slice = 1000,
+  { slice = 1000, encoding = 'utf8' }: { slice?: number; encoding?: BufferEncoding } = {},
 ): Promise<void> {
   const handle = await open(join(dir, file), 'w');
   try {
-    await handle.write('[');
+    await handle.write('[', null, encoding);
     for (let i = 0; i < items.length; i += slice) {
       const text = items
         .slice(i, i + slice)
         .map((item) => JSON.stringify(item))
         .join(',');
-      await handle.write(i > 0 ? `,${text}` : text);
+      await handle.write(i > 0 ? `,${text}` : text, null, encoding);
     }
-    await handle.write(']');
+    await handle.write(']', null, encoding);
   } finally {
     await handle.close();
   }
 }
 
-export async function readJson<T>(dir: string, file: string): Promise<T> {
-  return JSON.parse(await readFile(join(dir, file), 'utf8')) as T;
+/**
+ * The articles' JSON is written in UTF-16LE, the encoding V8 holds Arabic
+ * strings in: reading it back is a copy, where decoding UTF-8 took longer
+ * than parsing (1.7 s of a 100,000-article archive's 228 MB, against 0.25 s;
+ * the file is a third larger).
+ */
+export const ARTICLES_ENCODING = 'utf16le' satisfies BufferEncoding;
+
+export async function readJson<T>(dir: string, file: string, encoding: BufferEncoding = 'utf8'): Promise<T> {
+  return JSON.parse((await readFile(join(dir, file))).toString(encoding)) as T;
 }
 
 /** Writes a vector table (rows one after the other). */

@@ -9,6 +9,7 @@ import type { ArticleVectors, BuildPlan, PlannedArticle, PreviousBuild } from '.
 import { type SearchFilesJob, type SearchFilesTimings, writeSearchFiles } from './search-files.js';
 import type { PartSources } from './sources.js';
 import {
+  ARTICLES_ENCODING,
   type Counts,
   FILES,
   FORMAT_VERSION,
@@ -235,7 +236,7 @@ export async function writeBuild(
   // The main thread writes the store meanwhile (after the indexing, when it runs on this thread).
   const storing = (async () => {
     const storeStarted = performance.now();
-    await writeJsonArray(buildDir, partFile(plan.part, FILES.articles), stored);
+    await writeJsonArray(buildDir, partFile(plan.part, FILES.articles), stored, { encoding: ARTICLES_ENCODING });
     await sources.write(buildDir, plan.part);
     await writeTable(buildDir, partFile(plan.part, FILES.sentenceVectors), sentences.table);
     await writeTable(buildDir, partFile(plan.part, FILES.chunkVectors), chunks.table);

@@ -315,7 +315,7 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     await run(corpus, indexDir);
     const baseDir = (await currentBuildDir(indexDir)) as string;
     const SHARED_FILES = [
-      'articles.json',
+      'articles.utf16.json',
       'sentences.lexical',
       'chunks.lexical',
       'sentence-vectors.f32',
@@ -347,16 +347,16 @@ describe('buildIndex: articles added in a delta beside the base', () => {
         .filter((f) => f.startsWith('delta.'))
         .sort(),
     ).toEqual([
-      'delta.articles.json',
+      'delta.articles.utf16.json',
       'delta.chunk-vectors.f32',
       'delta.chunks.lexical',
       'delta.sentence-vectors.f32',
       'delta.sentences.lexical',
       'delta.sources.json',
     ]);
-    expect(JSON.parse(readFileSync(join(dir, 'delta.articles.json'), 'utf8')).map((a: { id: string }) => a.id)).toEqual(
-      ['006_new', '007_new'],
-    );
+    expect(
+      JSON.parse(readFileSync(join(dir, 'delta.articles.utf16.json'), 'utf16le')).map((a: { id: string }) => a.id),
+    ).toEqual(['006_new', '007_new']);
 
     const full = await fullBuildOf(corpus);
     expect(ids(index)).toEqual(ids(full));

@@ -67,7 +67,9 @@ describe('writeJsonArray', () => {
       ['one.json', items.slice(0, 1)],
       ['none.json', []],
     ] as const) {
-      await writeJsonArray(dir, name, list, 1000);
+      await writeJsonArray(dir, name, list, { slice: 1000 });
+      await writeJsonArray(dir, `16-${name}`, list, { slice: 1000, encoding: 'utf16le' });
+      expect(readFileSync(join(dir, `16-${name}`), 'utf16le')).toBe(JSON.stringify(list));
       expect(readFileSync(join(dir, name), 'utf8')).toBe(JSON.stringify(list));
     }
   });
