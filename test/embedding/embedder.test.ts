@@ -1,9 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { env, type FeatureExtractionPipeline, pipeline } from '@xenova/transformers';
+import { env, type FeatureExtractionPipeline, pipeline, Tensor } from '@xenova/transformers';
 import { describe, expect, it } from 'vitest';
 import { splitSentences } from '../../src/arabic/sentences.js';
-import { createEmbedder, ModelNotFoundError, PARALLEL_MIN_PASSAGES } from '../../src/embedding/embedder.js';
+import {
+  createEmbedder,
+  ModelNotFoundError,
+  meanPoolNormalized,
+  PARALLEL_MIN_PASSAGES,
+} from '../../src/embedding/embedder.js';
 import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR, isE5, readModelCard } from '../../src/embedding/models.js';
 import { dot } from '../../src/index/vector-index.js';
 import { builtInEmbedder, tinyEmbedder } from '../helpers/fixtures.js';
@@ -58,6 +63,26 @@ describe('createEmbedder (tiny model through transformers.js)', () => {
         // embedPassages batches by length; compare each text's vector with the pipeline's, in a batch of others.
         expect(Array.from(ours[i + r])).toEqual(Array.from(expected));
       }
+    }
+  });
+
+  it('pools any dimension (not only multiples of four) as tokens summed in order, padding left out', () => {
+    const [batch, length, dim] = [3, 5, 7];
+    const data = Float32Array.from({ length: batch * length * dim }, (_, i) => Math.sin(i) * 10 ** -(i % 5));
+    const mask = BigInt64Array.from({ length: batch * length }, (_, i) => (i % length < 2 + (i % 3) ? 1n : 0n));
+    const pooled = meanPoolNormalized(
+      new Tensor('float32', data, [batch, length, dim]),
+      new Tensor('int64', mask, [batch, length]),
+    );
+    for (let b = 0; b < batch; b++) {
+      const tokens = Array.from({ length }, (_, j) => j).filter((j) => mask[b * length + j] === 1n);
+      const mean = Array.from({ length: dim }, (_, k) => {
+        let sum = 0;
+        for (const j of tokens) sum += data[(b * length + j) * dim + k];
+        return Math.fround(sum / tokens.length);
+      });
+      const norm = Math.hypot(...mean);
+      for (let k = 0; k < dim; k++) expect(pooled[b * dim + k]).toBeCloseTo(mean[k] / norm, 6);
     }
   });
 
