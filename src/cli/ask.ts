@@ -52,12 +52,18 @@ runCli(async () => {
       process.stderr.write(`Warning: ${damage.message} Answering from ${version} meanwhile.\n`),
   });
   const count = opts.count ?? config.answerCount;
-  for (const [i, question] of questions.entries()) {
-    const answer = await service.ask(question, { count });
-    if (opts.json) process.stdout.write(`${JSON.stringify(answerJson(answer))}\n`);
-    else {
-      const heading = questions.length > 1 ? `${i > 0 ? '\n' : ''}؟ ${question}\n` : '';
-      process.stdout.write(`${heading}${formatAnswerText(answer)}`);
+  try {
+    for (const [i, question] of questions.entries()) {
+      const answer = await service.ask(question, { count });
+      if (opts.json) process.stdout.write(`${JSON.stringify(answerJson(answer))}\n`);
+      else {
+        const heading = questions.length > 1 ? `${i > 0 ? '\n' : ''}؟ ${question}\n` : '';
+        process.stdout.write(`${heading}${formatAnswerText(answer)}`);
+      }
     }
+  } finally {
+    // Stops what the index reads in the background for later questions (the vectors' copies):
+    // the process ends once the answers are out.
+    service.close();
   }
 });

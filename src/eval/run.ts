@@ -37,10 +37,14 @@ export async function evaluate(
 ): Promise<{ summary: EvalSummary; records: EvalRecord[] }> {
   const service = await AnswerService.open(options);
   const records: EvalRecord[] = [];
-  for (const question of dataset.questions) {
-    const started = performance.now();
-    const answer = await service.ask(question.question, { count: options.count ?? 3 });
-    records.push({ question, answer, ms: performance.now() - started });
+  try {
+    for (const question of dataset.questions) {
+      const started = performance.now();
+      const answer = await service.ask(question.question, { count: options.count ?? 3 });
+      records.push({ question, answer, ms: performance.now() - started });
+    }
+  } finally {
+    service.close(); // lets go of the index's files (and what it still reads in the background)
   }
   return { summary: summarize(records), records };
 }

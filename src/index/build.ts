@@ -233,6 +233,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     buildDir = await createBuildDir(indexDir);
     const sources = partSources(plan, corpus, listing, previous.build);
     const articles = (plan.keptBase?.articles ?? 0) + plan.articles.length;
+    const embedded = vectors.size;
     const counts = await writeBuild(buildDir, plan, vectors, {
       embedder,
       chunking,
@@ -248,8 +249,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       articles,
       sentences: counts.sentences,
       chunks: counts.chunks,
-      embedded: vectors.size,
-      reused: articles - vectors.size,
+      embedded,
+      reused: articles - embedded,
       removed: plan.removed,
       part: plan.part,
       pending: counts.pending,

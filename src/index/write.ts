@@ -138,6 +138,7 @@ async function linkFiles(previous: PreviousBuild, buildDir: string, records: Man
 export async function writeBuild(
   buildDir: string,
   plan: BuildPlan,
+  /** The embedded articles' vectors: copied into the build's tables, then emptied. */
   fresh: Map<PlannedArticle, ArticleVectors>,
   {
     embedder,
@@ -171,6 +172,9 @@ export async function writeBuild(
     embedder.dimension;
   const sentences = passageSet(plan, fresh, 'sentences', dimension);
   const chunks = passageSet(plan, fresh, 'chunks', dimension);
+  // The vectors are in the shared tables now: the embedder's own table (as large as these) can
+  // go before the graphs grow, when a build's memory peaks.
+  fresh.clear();
   const file = (name: string) => join(buildDir, partFile(plan.part, name));
 
   // The graphs are the build's: the previous build's, updated in place, or
