@@ -2,8 +2,9 @@
  * node --import tsx bench/serve.ts INDEX_DIR
  *
  * A serving process: opens the index as the bot does, waits for the copies it
- * reads in the background (copiesSeconds), answers the benchmark questions warm, and prints one JSON line: time to open, warm latencies,
- * memory while serving, and the seed questions' quotes (to compare builds).
+ * reads in the background (copiesSeconds), answers the benchmark questions
+ * warm, and prints one JSON line: time to open, warm latencies, memory while
+ * serving, and the seed questions' quotes (to compare builds).
  */
 import { AnswerService } from '../src/answering/service.js';
 import { loadConfig } from '../src/config.js';

@@ -92,22 +92,28 @@ export class HalfTable {
    * be from the product with the exact row: a half is within 2^-11 of its
    * value relatively (or 2^-25 absolutely, when subnormal), so the error is at
    * most 2^-11·Σ|q·v| + 2^-25·Σ|q| ≤ 2^-11·‖q‖·‖v‖ + 2^-25·√d·‖q‖.
+   * `queryNorm` is ‖vector‖: a caller comparing one vector with many rows
+   * computes it once.
    */
-  similarity(vector: Float32Array, row: number): { value: number; error: number } {
+  similarity(vector: Float32Array, row: number, queryNorm = norm(vector)): { value: number; error: number } {
     const { data, dimension } = this;
     const offset = row * dimension;
     let dot = 0;
     let rowNorm = 0;
-    let queryNorm = 0;
     for (let i = 0; i < dimension; i++) {
       const v = VALUES[data[offset + i]];
       dot += vector[i] * v;
       rowNorm += v * v;
-      queryNorm += vector[i] * vector[i];
     }
     // The row's norm from its halves is itself within 2^-11 of the exact one: 1.001 covers it.
-    queryNorm = Math.sqrt(queryNorm);
     const error = 2 ** -11 * queryNorm * Math.sqrt(rowNorm) * 1.001 + 2 ** -25 * Math.sqrt(dimension) * queryNorm;
     return { value: dot, error: error + 1e-9 }; // 1e-9: sums in float64 differ in their last bits
   }
+}
+
+/** The Euclidean norm of a vector. */
+export function norm(vector: Float32Array): number {
+  let sum = 0;
+  for (const x of vector) sum += x * x;
+  return Math.sqrt(sum);
 }

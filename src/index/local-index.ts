@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import { UserError } from '../errors.js';
-import type { HalfTable } from './halves.js';
+import { type HalfTable, norm } from './halves.js';
 import { HnswIndex } from './hnsw.js';
 import { type CollectionStats, LexicalIndex } from './lexical.js';
 import { currentBuildDir, listBuilds, requireCurrentBuildDir } from './location.js';
@@ -384,33 +384,41 @@ export class LocalIndex implements SearchIndex {
    * similarities, equal ones, or copies not read yet) the exact ones decide.
    */
   rankBySimilarity(vector: Float32Array, sentenceIds: readonly number[]): number[] {
-    const order = sentenceIds.map((_, i) => i);
     if (sentenceIds.length < 2) return [...sentenceIds];
     const approximate = this.halfSimilarities(vector, sentenceIds);
     if (approximate) {
-      order.sort((a, b) => approximate[b].value - approximate[a].value);
+      const order = sentenceIds.map((_, i) => i).sort((a, b) => approximate[b].value - approximate[a].value);
       const decided = order.every((i, r) => {
         if (r === 0) return true;
         const above = approximate[order[r - 1]];
         return above.value - approximate[i].value > above.error + approximate[i].error;
       });
       if (decided) return order.map((i) => sentenceIds[i]);
-      order.sort((a, b) => a - b);
     }
     const exact = this.sentenceSimilarities(vector, sentenceIds);
-    return order.sort((a, b) => exact[b] - exact[a]).map((i) => sentenceIds[i]);
+    return sentenceIds
+      .map((_, i) => i)
+      .sort((a, b) => exact[b] - exact[a])
+      .map((i) => sentenceIds[i]);
   }
 
   /** Similarities from the half-precision copies with their error bounds, or undefined while a copy is being read. */
   private halfSimilarities(vector: Float32Array, sentenceIds: readonly number[]) {
+    const queryNorm = norm(vector);
     const similarities: { value: number; error: number }[] = [];
     for (const id of sentenceIds) {
-      const part = id >= this.vectors[this.vectors.length - 1].firstSentence ? this.vectors.length - 1 : 0;
-      const { halves, firstSentence } = this.vectors[part];
-      if (!halves.table) return undefined;
-      similarities.push(halves.table.similarity(vector, id - firstSentence));
+      const { part, offset } = this.placeOf(id);
+      const { table } = this.vectors[part].halves;
+      if (!table) return undefined;
+      similarities.push(table.similarity(vector, offset, queryNorm));
     }
     return similarities;
+  }
+
+  /** The part holding sentence `id` (0: the base, 1: the delta) and the sentence's place in it. */
+  private placeOf(id: number): { part: number; offset: number } {
+    const part = this.vectors.length > 1 && id >= this.vectors[1].firstSentence ? 1 : 0;
+    return { part, offset: id - this.vectors[part].firstSentence };
   }
 
   sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
@@ -436,12 +444,11 @@ export class LocalIndex implements SearchIndex {
 
   termsIn(sentenceIds: readonly number[], terms: readonly string[]): Set<string> {
     const held = new Set<string>();
-    const delta = this.parts.length > 1 ? this.parts[0].sentences.length : Number.POSITIVE_INFINITY;
     for (const id of sentenceIds) {
-      const p = id >= delta ? 1 : 0;
-      const label = this.parts[p].sentenceLabels[p === 1 ? id - delta : id];
+      const { part, offset } = this.placeOf(id);
+      const label = this.parts[part].sentenceLabels[offset];
       if (label === undefined) continue;
-      const { lexical } = this.parts[p].search.sentence;
+      const { lexical } = this.parts[part].search.sentence;
       for (const term of terms) if (!held.has(term) && lexical.holds(label, term)) held.add(term);
     }
     return held;
