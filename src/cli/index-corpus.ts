@@ -49,8 +49,10 @@ runCli(async () => {
       onSkip: ({ file, reason }) => process.stderr.write(`Warning: skipped ${file}: ${reason}\n`),
       onProgress: bar.update,
     })
-    .finally(bar.stop);
-  await engine.close();
+    .finally(async () => {
+      bar.stop();
+      await engine.close();
+    });
 
   if (report.fullRebuildReason) process.stderr.write(`Note: built everything again: ${report.fullRebuildReason}.\n`);
   if (opts.json) {
