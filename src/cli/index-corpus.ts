@@ -9,7 +9,7 @@ import { type BuildReport, buildIndex } from '../index/build.js';
 import { command } from './command.js';
 import { progressBar } from './progress.js';
 import { runCli } from './run.js';
-import { openEmbedder } from './setup.js';
+import { EMBEDDING_BAR, openEmbedder } from './setup.js';
 
 const program = command('index', 'Build the search index of the articles in the corpus folder.')
   .option('--corpus <dir>', 'folder of .txt/.md articles (default: CORPUS_DIR or corpus/)')
@@ -36,7 +36,7 @@ runCli(async () => {
   const indexDir = opts.out ? resolve(opts.out) : config.indexDir;
   const embedder = await openEmbedder(config, opts.model);
 
-  const bar = progressBar('Embedding [{bar}] {value}/{total} passages | {eta_formatted} left');
+  const bar = progressBar(EMBEDDING_BAR);
   const report = await buildIndex({
     corpusDir,
     indexDir,
