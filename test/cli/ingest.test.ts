@@ -46,10 +46,16 @@ describe('npm run ingest', () => {
       ['--json', `${site.origin}${MODERN.path}`, `${site.origin}${OLD.path}`, `${site.origin}/rss.xml`],
       allowed,
     );
-    expect(first.stderr).toMatch(/Refused .*\/private\/leak: disallowed by .*robots\.txt \(line 2: "Disallow: \/private\/"\)/);
+    expect(first.stderr).toMatch(
+      /Refused .*\/private\/leak: disallowed by .*robots\.txt \(line 2: "Disallow: \/private\/"\)/,
+    );
     expect(first.code).toBe(0); // only an article the feed listed was refused
     const summary = lastJsonLine(first.stdout);
-    expect(summary).toMatchObject({ added: 3, updated: 0, refused: [{ url: `${site.origin}${PRIVATE_PATH}`, reason: 'robots' }] });
+    expect(summary).toMatchObject({
+      added: 3,
+      updated: 0,
+      refused: [{ url: `${site.origin}${PRIVATE_PATH}`, reason: 'robots' }],
+    });
     expect(summary.index).toMatchObject({ articles: 8 });
     expect(readdirSync(corpusDir).filter((f) => f.endsWith('.md'))).toHaveLength(3);
 
@@ -92,19 +98,30 @@ describe('npm run ingest', () => {
       url: `${site.origin}${MODERN.path}`,
     });
     expect(top(0).text).toContain('مئة وخمسين ألف متر مكعب');
-    expect(top(1)).toMatchObject({ title: OLD.title, outlet: OLD.outlet, date: OLD.date, url: `${site.origin}${OLD.path}` });
+    expect(top(1)).toMatchObject({
+      title: OLD.title,
+      outlet: OLD.outlet,
+      date: OLD.date,
+      url: `${site.origin}${OLD.path}`,
+    });
     expect(top(1).text).toContain('قادما من حلب');
-    expect(top(2)).toMatchObject({ title: OLIVE.title, outlet: OLIVE.outlet, date: OLIVE.date, url: `${site.origin}${OLIVE.path}` });
+    expect(top(2)).toMatchObject({
+      title: OLIVE.title,
+      outlet: OLIVE.outlet,
+      date: OLIVE.date,
+      url: `${site.origin}${OLIVE.path}`,
+    });
   });
 
   it('exits non-zero naming each refused address given on the command line', async () => {
-    const result = await runCli(
-      'ingest',
-      [`${site.origin}/photo.png`, `${site.origin}${PRIVATE_PATH}`],
-      { ...env, INGEST_ALLOW_HOSTS: '127.0.0.1' },
-    );
+    const result = await runCli('ingest', [`${site.origin}/photo.png`, `${site.origin}${PRIVATE_PATH}`], {
+      ...env,
+      INGEST_ALLOW_HOSTS: '127.0.0.1',
+    });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/refused +http:\/\/127\.0\.0\.1:\d+\/photo\.png: .*image\/png, not a web page or a feed/);
+    expect(result.stdout).toMatch(
+      /refused +http:\/\/127\.0\.0\.1:\d+\/photo\.png: .*image\/png, not a web page or a feed/,
+    );
     expect(result.stdout).toMatch(/refused +http:\/\/127\.0\.0\.1:\d+\/private\/leak: disallowed by/);
   });
 });
