@@ -1,5 +1,4 @@
 import { Composer } from 'grammy';
-import type { ArticleMeta } from '../../corpus/article.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { escapeHtml, lineHtml, packMessages, sourceLineHtml } from '../html.js';
 import { parseCommand } from '../parse-command.js';
@@ -40,7 +39,7 @@ export function commands(deps: BotDeps): Composer<BotContext> {
  */
 async function sendSources(ctx: BotContext, deps: BotDeps): Promise<void> {
   const editor = deps.admins?.has(ctx.from?.id ?? Number.NaN) === true;
-  const articles: ArticleMeta[] = [];
+  const articles: ReturnType<BotDeps['service']['articles']>['items'] = [];
   let total = 0;
   for (let offset = 0; offset === 0 || offset < total; offset += SOURCES_PAGE) {
     const page = deps.service.articles({ offset, limit: SOURCES_PAGE });
