@@ -7,7 +7,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Command } from 'commander';
 import { openState } from '../bot/state/state.js';
 import { type Config, loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
@@ -17,12 +16,15 @@ import { FeedFollower } from '../ingest/follow.js';
 import type { IngestSummary, Outcome } from '../ingest/ingest.js';
 import { createIngester, type NamedStorage } from '../ingest/setup.js';
 import { createLogger } from '../log.js';
+import { command } from './command.js';
 import { progressBar } from './progress.js';
 import { runCli } from './run.js';
-import { openEmbedder } from './setup.js';
+import { EMBEDDING_BAR, openEmbedder } from './setup.js';
 
-const program = new Command('ingest')
-  .description('Add articles from the web: article pages, RSS/Atom feeds, sitemaps; or a CMS export.')
+const program = command(
+  'ingest',
+  'Add articles from the web: article pages, RSS/Atom feeds, sitemaps; or a CMS export.',
+)
   .argument('[urls...]', 'addresses of article pages, feeds or sitemaps')
   .option(
     '--from <file>',
@@ -69,7 +71,7 @@ async function runOnce(
   let index: BuildReport | undefined;
   if (summary.added + summary.updated > 0) {
     const embedder = await openEmbedder(config);
-    const embedBar = progressBar('Embedding [{bar}] {value}/{total} passages | {eta_formatted} left');
+    const embedBar = progressBar(EMBEDDING_BAR);
     index = await buildIndex({
       corpusDir: options.corpus ? resolve(options.corpus) : config.corpusDir,
       indexDir,
