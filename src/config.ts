@@ -103,7 +103,11 @@ const schema = z.object({
   ADMIN_USER_IDS: idList,
   RATE_LIMIT_PER_MINUTE: whole(20, 1, 10000),
   FEEDS: urlList,
-  FEED_POLL_MINUTES: whole(15, 1, 7 * 24 * 60),
+  FEED_POLL_MINUTES: z.coerce
+    .number()
+    .min(0.05)
+    .max(7 * 24 * 60)
+    .default(15),
   INGEST_ALLOW_HOSTS: hostPolicy,
   INGEST_USER_AGENT: text('ArabicNewsQA/0.1 (news archive ingester)'),
   INGEST_TIMEOUT_MS: whole(20_000, 100, 600_000),

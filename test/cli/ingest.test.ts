@@ -1,9 +1,18 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastJsonLine, runCli } from '../helpers/cli.js';
+import { lastJsonLine, runCli, startCli } from '../helpers/cli.js';
 import { builtInModelEnv, copyCorpus, tempDir } from '../helpers/fixtures.js';
-import { FEED_ETAG, MODERN, type NewsSite, OLD, OLIVE, PRIVATE_PATH, startNewsSite } from '../helpers/news-site.js';
+import {
+  BRIDGE,
+  FEED_ETAG,
+  MODERN,
+  type NewsSite,
+  OLD,
+  OLIVE,
+  PRIVATE_PATH,
+  startNewsSite,
+} from '../helpers/news-site.js';
 
 /**
  * The check that closes issue 22, as processes: npm run ingest, then
@@ -37,7 +46,7 @@ describe('npm run ingest', () => {
     expect(lastJsonLine(result.stdout)).toMatchObject({ added: 0, refused: [{ reason: 'address' }] });
     expect(site.connections).toBe(before);
     expect(readdirSync(corpusDir)).toHaveLength(5);
-  });
+  }, 120_000);
 
   it('ingests pages and a feed, then a second run of the feed is one conditional request that adds nothing; index and ask answer from them', async () => {
     const allowed = { ...env, INGEST_ALLOW_HOSTS: '127.0.0.1' };
@@ -124,4 +133,55 @@ describe('npm run ingest', () => {
     );
     expect(result.stdout).toMatch(/refused +http:\/\/127\.0\.0\.1:\d+\/private\/leak: disallowed by/);
   });
+
+  it('--follow polls FEEDS: new articles come in at the next poll, an unchanged feed is one 304; SIGTERM stops it', async () => {
+    const work = tempDir('follow');
+    const followed = copyCorpus();
+    const child = startCli('ingest', ['--follow', '--json'], {
+      ...env,
+      CORPUS_DIR: followed,
+      INDEX_DIR: join(work, 'embeddings'),
+      DATA_DIR: join(work, 'data'),
+      INGEST_ALLOW_HOSTS: '127.0.0.1',
+      FEEDS: `${site.origin}/rss.xml`,
+      FEED_POLL_MINUTES: '0.05',
+    });
+    const polls: Record<string, unknown>[] = [];
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    let buffered = '';
+    child.stdout?.on('data', (d) => {
+      buffered += d;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) polls.push(JSON.parse(line));
+    });
+    const exited = new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
+    const poll = async (n: number) => {
+      const deadline = Date.now() + 240_000;
+      while (polls.length < n) {
+        if (Date.now() > deadline) throw new Error(`${polls.length} polls; stderr: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return polls[n - 1];
+    };
+    try {
+      expect(await poll(1)).toMatchObject({ added: 2, notModified: 0, index: { articles: 7 } });
+      site.addToFeed(BRIDGE.path);
+      // A poll that began before the change still sees the old feed (a 304); the first one after it adds the new article only.
+      let n = polls.length;
+      let withBridge = await poll(++n);
+      while (withBridge.added === 0 && withBridge.notModified === 1 && n < 6) withBridge = await poll(++n);
+      expect(withBridge, JSON.stringify(polls)).toMatchObject({ added: 1, updated: 0, index: { articles: 8 } });
+      const quiet = await poll(polls.length + 1);
+      expect(quiet).toMatchObject({ added: 0, notModified: 1 });
+      expect(site.requests.filter((r) => r.path === '/rss.xml').at(-1)).toMatchObject({
+        status: 304,
+        headers: { 'if-none-match': site.etag() },
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 400_000);
 });

@@ -18,6 +18,10 @@ export interface NewsSite {
   hugeBytesSent: number;
   /** Changes a page's article text (the next fetch sees the new one). */
   edit(path: string, html: string): void;
+  /** Adds an article to the RSS feed (its ETag changes with it). */
+  addToFeed(path: string): void;
+  /** The RSS feed's ETag now. */
+  etag(): string;
   close(): Promise<void>;
 }
 
@@ -161,9 +165,10 @@ function privatePage(): string {
 <p>وتضمنت الصفقة بنودا سرية تتعلق بالصيانة والتدريب لمدة خمس سنوات.</p></article></body></html>`;
 }
 
-export function rssFeed(origin: string): string {
+export function rssFeed(origin: string, extra: string[] = []): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>${MODERN.outlet}</title><link>${origin}/</link>
+${extra.map((path) => `<item><link>${origin}${path}?utm_source=rss</link></item>`).join('\n')}
 <item><title>${MODERN.title}</title><link>${origin}${MODERN.path}?utm_source=rss&amp;utm_medium=feed&amp;utm_campaign=x</link><guid isPermaLink="false">a-1</guid><pubDate>Tue, 05 Mar 2024 06:30:00 GMT</pubDate></item>
 <item><title>${OLIVE.title}</title><link>${origin}${OLIVE.path}?utm_source=rss</link></item>
 <item><title>وثائق</title><link>${origin}${PRIVATE_PATH}</link></item>
@@ -210,6 +215,8 @@ export const FEED_ETAG = '"feed-v1"';
 /** Starts the site on a free loopback port. `hugeBytes`: the size of /huge (default 30 MB). */
 export async function startNewsSite({ hugeBytes = 30 * 1024 * 1024 } = {}): Promise<NewsSite> {
   const edits = new Map<string, string>();
+  const feedExtra: string[] = [];
+  const etag = () => (feedExtra.length === 0 ? FEED_ETAG : `"feed-v${feedExtra.length + 1}"`);
   const site: NewsSite = {
     origin: '',
     port: 0,
@@ -217,6 +224,8 @@ export async function startNewsSite({ hugeBytes = 30 * 1024 * 1024 } = {}): Prom
     connections: 0,
     hugeBytesSent: 0,
     edit: (path, html) => edits.set(path, html),
+    addToFeed: (path) => feedExtra.push(path),
+    etag,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server: Server = createServer((req, res) => {
@@ -246,9 +255,8 @@ export async function startNewsSite({ hugeBytes = 30 * 1024 * 1024 } = {}): Prom
       case PRIVATE_PATH:
         return html(privatePage());
       case '/rss.xml':
-        if (req.headers['if-none-match'] === FEED_ETAG)
-          return send(304, 'application/rss+xml', '', { etag: FEED_ETAG });
-        return send(200, 'application/rss+xml; charset=utf-8', rssFeed(site.origin), { etag: FEED_ETAG });
+        if (req.headers['if-none-match'] === etag()) return send(304, 'application/rss+xml', '', { etag: etag() });
+        return send(200, 'application/rss+xml; charset=utf-8', rssFeed(site.origin, feedExtra), { etag: etag() });
       case '/feed': // an Atom feed at an address that does not say so, served as text/xml
         return send(200, 'text/xml', atomFeed(site.origin), { 'last-modified': 'Mon, 20 Jun 2022 10:00:00 GMT' });
       case '/sitemap.xml':
