@@ -21,28 +21,38 @@ export interface ExtractedPage {
 type Doc = ReturnType<typeof parseHTML>['document'];
 type El = ReturnType<Doc['createElement']>;
 
-/** Page furniture removed before Readability sees the page: it keeps some of these otherwise (a share box becomes a paragraph). */
+/** Never text: removed wherever they are. */
+const NOT_TEXT = 'script, style, noscript, template, iframe, button, svg, select, input, textarea, dialog';
+/**
+ * Page furniture removed before Readability sees the page (it keeps some of it otherwise: a
+ * share box becomes a paragraph), unless it holds most of the page's text: old ASP.NET pages
+ * wrap everything in one <form>.
+ */
 const FURNITURE =
-  'script, style, noscript, template, iframe, form, nav, footer, aside, button, svg, select, input, dialog';
-const FURNITURE_ROLES =
-  '[role="navigation"], [role="complementary"], [role="banner"], [role="contentinfo"], [aria-hidden="true"], [hidden]';
+  'form, nav, footer, aside, header, [role="navigation"], [role="complementary"], [role="banner"], [role="contentinfo"], [aria-hidden="true"], [hidden]';
 /** Class or id words of boxes that are not the article: sharing, comments, "read also", newsletters, cookie banners, ads. */
 const FURNITURE_NAME =
-  /(^|[-_\s])(share|sharing|social|comments?|newsletter|subscribe|subscription|related|read-?also|read-?more|more-?news|most-?read|recommended|cookies?|consent|gdpr|banner|promo|advert|advertisement|ads?|sponsored|sidebar|breadcrumbs?|tags|widget|popup|modal|outbrain|taboola|author-?box|print)([-_\s]|$)/i;
+  /(^|[-_\s])(share|sharing|social|comments?|newsletter|subscribe|subscription|related|read-?also|read-?more|more-?news|most-?read|recommended|cookies?|consent|gdpr|banner|promo|advert|advertisement|ads?|sponsored|sidebar|breadcrumbs?|tags|widget|popup|modal|outbrain|taboola|author-?box|sharethis|addthis)([-_\s]|$)/i;
 /** Lines that are page furniture whatever their markup: "read also", "share", "follow us", copyright, newsletter, cookies. */
 const DEBRIS_LINE = [
   /^(إ?قرأ|اقرأ) (أيضا|أيضاً|ايضا|المزيد)/u,
-  /^(مشاركة|شارك|شاركها|طباعة|اطبع|تابعنا|تابعونا|تابعوا|المصدر|الكلمات المفتاحية|وسوم|كلمات دالة)\s*[:：]?/u,
-  /(جميع الحقوق محفوظة|حقوق (النشر|الطبع)|©|copyright)/iu,
-  /(النشرة (الإخبارية|البريدية)|اشترك (الآن|في)|ملفات (تعريف )?الارتباط|الكوكيز|cookies)/iu,
+  /^(مشاركة|شارك|شاركها|طباعة|اطبع|تابعنا|تابعونا|تابعوا|المصدر|الكلمات المفتاحية|وسوم|كلمات دالة)\s*[:：]?\s*$/u,
   /^(share|print|read more|related|advertisement|إعلان)\b/iu,
 ];
+/** Furniture that may stand anywhere in a line, but only in a short one: a sentence of an article may well mention copyright or cookies. */
+const DEBRIS_SHORT_LINE = [
+  /(جميع الحقوق محفوظة|حقوق (النشر|الطبع) محفوظة|©|copyright)/iu,
+  /(النشرة (الإخبارية|البريدية)|اشترك (الآن|في)|ملفات (تعريف )?الارتباط|الكوكيز|cookies)/iu,
+  /^(تابعنا|تابعونا|تابعوا|شارك|مشاركة)\b.*(فيسبوك|تويتر|تليجرام|تيليغرام|واتساب|إكس)/u,
+];
+/** Words in a line up to which DEBRIS_SHORT_LINE applies. */
+const SHORT_LINE_WORDS = 30;
 /** Article types of JSON-LD that are an article. */
 const ARTICLE_TYPE =
   /^(NewsArticle|Article|ReportageNewsArticle|AnalysisNewsArticle|BlogPosting|OpinionNewsArticle|BackgroundNewsArticle)$/;
 /** Blocks whose text becomes one paragraph (their descendants' text joined). */
 const BLOCK =
-  /^(P|DIV|SECTION|ARTICLE|MAIN|LI|UL|OL|BLOCKQUOTE|H1|H2|H3|H4|H5|H6|TD|TH|TR|TABLE|TBODY|PRE|FIGURE|FIGCAPTION|DL|DT|DD|CENTER|FONT)$/;
+  /^(P|DIV|SECTION|ARTICLE|MAIN|LI|UL|OL|BLOCKQUOTE|H1|H2|H3|H4|H5|H6|TD|TH|TR|TABLE|TBODY|PRE|FIGURE|FIGCAPTION|DL|DT|DD|CENTER|HEADER|FOOTER|NAV|ASIDE|FORM)$/;
 /** Bidirectional marks and zero-width characters that are no text of their own. */
 const MARKS = /[\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
 
@@ -65,12 +75,17 @@ export function extractPage(html: string, pageUrl?: string): ExtractedPage {
   const title = meta.title || readable?.title?.trim() || '';
   const headline = normalizeLine(title);
   paragraphs = paragraphs.filter(
-    (p) =>
-      normalizeLine(p) !== headline && p !== meta.outlet && !DEBRIS_LINE.some((re) => re.test(p)) && !isDateLine(p),
+    (p) => normalizeLine(p) !== headline && p !== meta.outlet && !isDebris(p) && !isDateLine(p),
   );
   // An old page's only date is often a line above the article ("الأحد 15 مارس 2009").
   const date = meta.date || findDate(datedLines.join('\n'));
   return { ...meta, title, date, paragraphs };
+}
+
+/** A line of page furniture: "read also", "share", copyright, newsletter, cookies. */
+function isDebris(line: string): boolean {
+  if (DEBRIS_LINE.some((re) => re.test(line))) return true;
+  return line.split(/\s+/).length <= SHORT_LINE_WORDS && DEBRIS_SHORT_LINE.some((re) => re.test(line));
 }
 
 /** A short line that is only a date, perhaps after a weekday: furniture, not a sentence. */
@@ -84,14 +99,18 @@ function normalizeLine(text: string): string {
 
 /** Removes what is not the article before Readability scores the page. */
 function removeFurniture(document: Doc): void {
-  for (const el of [...document.querySelectorAll(`${FURNITURE}, ${FURNITURE_ROLES}`)]) el.remove();
-  // A page header (masthead, menu) but not an article's own header.
-  for (const el of [...document.querySelectorAll('header')]) if (!el.closest('article')) el.remove();
-  // A box named like furniture that holds most of the page's text is the page's wrapper ("main has-sidebar"): kept.
+  for (const el of [...document.querySelectorAll(NOT_TEXT)]) el.remove();
+  // Furniture that holds most of the page's text is the page's wrapper (<form id="aspnetForm">, "main has-sidebar"): kept.
   const total = normalizeLine(document.body?.textContent ?? '').length;
+  const minor = (el: { textContent: string | null }) => normalizeLine(el.textContent ?? '').length < total / 2;
+  for (const el of [...document.querySelectorAll(FURNITURE)]) {
+    // A page header (masthead, menu), but not an article's own header.
+    if (el.tagName === 'HEADER' && el.closest('article')) continue;
+    if (minor(el)) el.remove();
+  }
   for (const el of [...document.querySelectorAll('[class], [id]')]) {
     const names = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
-    if (FURNITURE_NAME.test(names) && normalizeLine(el.textContent ?? '').length < total / 2) el.remove();
+    if (FURNITURE_NAME.test(names) && minor(el)) el.remove();
   }
 }
 
@@ -171,7 +190,14 @@ function readMetadata(document: Doc, pageUrl?: string): Metadata {
     '';
   const siteName = text(ld?.publisher) || metaContent('og:site_name', 'application-name');
   const pageTitle = splitTitle(document.querySelector('title')?.textContent ?? '', siteName);
-  const title = text(ld?.headline) || text(ld?.name) || metaContent('og:title', 'twitter:title') || pageTitle.title;
+  const social = metaContent('og:title', 'twitter:title');
+  // og:title often carries the site's name as <title> does ("Headline | Outlet"): taken off when it is the outlet's.
+  const socialTitle = social && siteName ? splitTitle(social, siteName) : { title: social, outlet: '' };
+  const title =
+    text(ld?.headline) ||
+    text(ld?.name) ||
+    (socialTitle.outlet === siteName ? socialTitle.title : social) ||
+    pageTitle.title;
   const outlet = siteName || pageTitle.outlet;
   const date =
     isoDate(text(ld?.datePublished)) ||
