@@ -77,6 +77,26 @@ describe('ingesting from a loopback news site', () => {
     expect(summary.refused[0].detail).toMatch(/127\.0\.0\.1 \(loopback\).*INGEST_ALLOW_HOSTS/);
   });
 
+  it('checks the address of the connection itself: a name whose first answer passed (DNS rebinding) is refused when it connects inside', async () => {
+    // The check before the request is skipped, as if the name had resolved to a public address then.
+    class PassingFirstCheck extends HostPolicy {
+      override async check(): Promise<void> {}
+    }
+    const client = new WebClient({
+      policy: new PassingFirstCheck([]),
+      userAgent: 'ArabicNewsQA/0.1 (test)',
+      maxBytes: MAX_BYTES,
+      timeoutMs: 10_000,
+      hostDelayMs: 0,
+    });
+    const before = site.connections;
+    const error = await client.get(`http://localhost:${site.port}${MODERN.path}`).catch((e: unknown) => e);
+    await client.close();
+    expect(error).toMatchObject({ reason: 'address' });
+    expect(String((error as Error).message)).toMatch(/localhost resolves to (127\.0\.0\.1|::1) \(loopback\)/);
+    expect(site.connections).toBe(before);
+  });
+
   it('refuses addresses that are not http(s)', async () => {
     const { ingester, client } = setup();
     const summary = await ingester.run(['file:///etc/passwd', 'ftp://127.0.0.1/x', 'not a url']);
