@@ -85,9 +85,11 @@ export function readDocument(text: string, baseUrl: string): Document {
       format: 'rss',
       items: take(
         items.flatMap((item) => {
+          // A guid is the article's address unless it says isPermaLink="false" (RSS 2.0's default is true).
           const guid = item.guid as Node | string | undefined;
-          const permalink = typeof guid === 'object' && guid?.['@_isPermaLink'] !== 'false' ? textOf(guid) : '';
-          const url = absolute(textOf(item.link) || permalink, baseUrl);
+          const permalink =
+            guid !== undefined && (typeof guid !== 'object' || guid['@_isPermaLink'] !== 'false') ? textOf(guid) : '';
+          const url = absolute(textOf(item.link) || (/^https?:\/\//i.test(permalink) ? permalink : ''), baseUrl);
           return url ? [{ url, title: textOf(item.title) || undefined }] : [];
         }),
       ),

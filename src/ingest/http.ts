@@ -35,7 +35,10 @@ const ROBOTS_MAX_BYTES = 512 * 1024;
 /** Longest pause a robots.txt Crawl-delay may impose. */
 const MAX_CRAWL_DELAY_MS = 30_000;
 /** What the ingester reads: web pages and feeds. */
-const READABLE = /^(text\/html|application\/xhtml\+xml|application\/(rss|atom|rdf)\+xml|application\/xml|text\/xml)$/;
+const READABLE =
+  /^(text\/html|application\/xhtml\+xml|application\/(rss|atom|rdf)\+xml|application\/xml|text\/xml|text\/plain|application\/octet-stream)$/;
+/** Types servers give pages and feeds by mistake: read, but only kept when the content is markup (see ingest.ts). */
+export const VAGUE_TYPES = /^(text\/plain|application\/octet-stream)?$/;
 
 // robots-parser is CommonJS whose types declare an ES default export: the module itself is the function.
 const robotsParser = robotsModule as unknown as typeof robotsModule.default;

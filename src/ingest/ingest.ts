@@ -3,7 +3,7 @@ import { IngestRefusedError, type RefusalReason } from './errors.js';
 import { extractPage } from './extract.js';
 import { FeedStates } from './feed-state.js';
 import { readDocument } from './feeds.js';
-import type { WebClient } from './http.js';
+import { VAGUE_TYPES, type WebClient } from './http.js';
 import type { ArticleStore, WebArticle } from './store.js';
 import { articleKey } from './urls.js';
 
@@ -123,6 +123,17 @@ export class Ingester {
       if (response.status === 304) return [{ url: task.url, given: task.given, status: 'not-modified' }];
       const text = decodeBody(response.bytes, response.contentType);
       const document = readDocument(text, response.url);
+      const mediaType = response.contentType.split(';')[0].trim().toLowerCase();
+      if (
+        document.kind === 'page' &&
+        VAGUE_TYPES.test(mediaType) &&
+        (response.bytes.includes(0) || !/<(html|body|p|div|article|table)\b/i.test(text.slice(0, 65536)))
+      )
+        throw new IngestRefusedError(
+          task.url,
+          'type',
+          `${response.url} is ${mediaType || 'of no declared type'}, not a web page or a feed`,
+        );
       if (document.kind === 'page') {
         if (task.depth > 0 && !task.listed)
           throw new IngestRefusedError(task.url, 'type', 'a sitemap index lists a page');

@@ -273,6 +273,14 @@ export async function startNewsSite({ hugeBytes = 30 * 1024 * 1024 } = {}): Prom
         return send(302, 'text/html', '', { location: `/loop?n=${Number(url.searchParams.get('n') ?? 0) + 1}` });
       case '/go/private':
         return send(302, 'text/html', '', { location: PRIVATE_PATH });
+      case '/plain-feed': // RSS served as text/plain, its items giving their address only as a guid
+        return send(
+          200,
+          'text/plain',
+          `<?xml version="1.0"?><rss version="2.0"><channel><item><guid>${site.origin}${BRIDGE.path}</guid></item></channel></rss>`,
+        );
+      case '/blob':
+        return send(200, 'application/octet-stream', Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(64)]));
       case '/photo.png':
         return send(200, 'image/png', PNG);
       case '/report.pdf':

@@ -192,6 +192,21 @@ describe('ingesting from a loopback news site', () => {
     expect(byTitle[MODERN.title]).toBeDefined();
   });
 
+  it('reads a feed served as text/plain whose items give their address as a guid, and refuses a binary served as octet-stream', async () => {
+    const { ingester, client } = setup();
+    const summary = await ingester.run([`${site.origin}/plain-feed`, `${site.origin}/blob`]);
+    await client.close();
+    expect(summary.added).toBe(1);
+    expect(summary.outcomes.find((o) => o.status === 'added')).toMatchObject({ title: BRIDGE.title });
+    expect(summary.refused).toEqual([
+      {
+        url: `${site.origin}/blob`,
+        reason: 'type',
+        detail: `${site.origin}/blob is application/octet-stream, not a web page or a feed`,
+      },
+    ]);
+  });
+
   it('follows up to five redirects, checking each, and refuses more', async () => {
     const { ingester, client } = setup();
     const summary = await ingester.run([
