@@ -120,7 +120,7 @@ describe('npm run ingest', () => {
       date: OLIVE.date,
       url: `${site.origin}${OLIVE.path}`,
     });
-  });
+  }, 400_000);
 
   it('exits non-zero naming each refused address given on the command line', async () => {
     const result = await runCli('ingest', [`${site.origin}/photo.png`, `${site.origin}${PRIVATE_PATH}`], {
@@ -132,7 +132,7 @@ describe('npm run ingest', () => {
       /refused +http:\/\/127\.0\.0\.1:\d+\/photo\.png: .*image\/png, not a web page or a feed/,
     );
     expect(result.stdout).toMatch(/refused +http:\/\/127\.0\.0\.1:\d+\/private\/leak: disallowed by/);
-  });
+  }, 120_000);
 
   it('--follow polls FEEDS: new articles come in at the next poll, an unchanged feed is one 304; SIGTERM stops it', async () => {
     const work = tempDir('follow');
