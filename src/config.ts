@@ -4,6 +4,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { BUILT_IN_MODEL } from './embedding/models.js';
 import { UserError } from './errors.js';
+import { HostPolicy } from './ingest/address.js';
 import { registerSecret } from './log.js';
 
 /** Reads "true"/"false"/"1"/"0"/"yes"/"no" the way people write them in .env files. */
@@ -44,6 +45,34 @@ const idList = z
     return new Set(ids.map(Number));
   });
 
+/** A comma- or space-separated list of http(s) addresses (FEEDS). */
+const urlList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const urls = (v ?? '').split(/[\s,]+/).filter(Boolean);
+    for (const url of urls) {
+      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+        ctx.addIssue({ code: 'custom', message: `"${url}" is not an http(s) address` });
+        return z.NEVER;
+      }
+    }
+    return urls;
+  });
+
+/** INGEST_ALLOW_HOSTS: host names, addresses or CIDR ranges the ingester may reach although they are not public. */
+const hostPolicy = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const policy = HostPolicy.parse(v);
+    if ('problem' in policy) {
+      ctx.addIssue({ code: 'custom', message: policy.problem });
+      return z.NEVER;
+    }
+    return policy;
+  });
+
 const text = (fallback: string) => z.string().trim().min(1).default(fallback);
 const whole = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -75,6 +104,16 @@ const schema = z.object({
   ALLOWED_CHAT_IDS: idList,
   ADMIN_USER_IDS: idList,
   RATE_LIMIT_PER_MINUTE: whole(20, 1, 10000),
+  FEEDS: urlList,
+  FEED_POLL_MINUTES: z.coerce
+    .number()
+    .min(0.05)
+    .max(7 * 24 * 60)
+    .default(15),
+  INGEST_ALLOW_HOSTS: hostPolicy,
+  INGEST_USER_AGENT: text('ArabicNewsQA/0.1 (news archive ingester)'),
+  INGEST_TIMEOUT_MS: whole(20_000, 100, 600_000),
+  INGEST_HOST_DELAY_MS: whole(1000, 0, 600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -124,6 +163,17 @@ function toConfig(env: z.infer<typeof schema>) {
     },
     /** Shared state for several replicas (buttons, rate limit, de-duplication, throttle); embedded when unset. */
     redisUrl: env.REDIS_URL,
+    /** Articles from the web (src/ingest): what is fetched, how politely, and which feeds are followed. */
+    ingest: {
+      /** Feeds and sitemaps polled by `npm run ingest -- --follow` and by the bot. */
+      feeds: env.FEEDS,
+      pollMinutes: env.FEED_POLL_MINUTES,
+      /** Only public addresses, unless listed here (SSRF). */
+      policy: env.INGEST_ALLOW_HOSTS,
+      userAgent: env.INGEST_USER_AGENT,
+      timeoutMs: env.INGEST_TIMEOUT_MS,
+      hostDelayMs: env.INGEST_HOST_DELAY_MS,
+    },
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -125,6 +125,23 @@ export class ArchiveService {
     });
   }
 
+  /**
+   * Runs a change made elsewhere (articles from the web stored by
+   * src/ingest), then rebuilds the index when `changed` says it changed the
+   * corpus: one change at a time, as for add and remove.
+   *
+   * @throws ArchiveBusyError; then the errors of `work` (no rebuild) or of rebuild
+   */
+  apply<T>(
+    work: () => Promise<T>,
+    { changed, onProgress }: { changed: (result: T) => boolean; onProgress?: BuildProgress },
+  ): Promise<{ result: T; figures?: BuildFigures }> {
+    return this.exclusive(async () => {
+      const result = await work();
+      return { result, figures: changed(result) ? await this.build(onProgress) : undefined };
+    });
+  }
+
   private async exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.running) throw new ArchiveBusyError();
     this.running = true;

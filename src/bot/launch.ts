@@ -3,6 +3,9 @@ import type { ArchiveService } from '../answering/archive.js';
 import type { AnswerService } from '../answering/service.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
+import { FeedFollower } from '../ingest/follow.js';
+import type { IngestSummary } from '../ingest/ingest.js';
+import { createIngester } from '../ingest/setup.js';
 import { type Logger, redactSecrets } from '../log.js';
 import { createBot } from './create-bot.js';
 import { setCommandMenu } from './menu.js';
@@ -32,6 +35,11 @@ export async function launchBot(
   { archive }: { archive?: ArchiveService } = {},
 ): Promise<void> {
   const state = await openState({ dataDir: config.dataDir, redisUrl: config.redisUrl, logger });
+  // Links from editors and FEEDS: fetched by the ingester, feed validators shared through the state store.
+  const fromWeb = async (urls: string[]): Promise<IngestSummary> => {
+    const { ingester, client } = createIngester(config, { storage: state.storage });
+    return ingester.run(urls).finally(() => client.close());
+  };
   const bot = createBot({
     token,
     apiRoot: config.telegram.apiRoot,
@@ -43,6 +51,7 @@ export async function launchBot(
     answerCount: config.answerCount,
     admins: config.telegram.adminUserIds,
     archive,
+    fromWeb,
   });
   const { webhookUrl, webhookPort, webhookSecret, webhookConcurrency } = config.telegram;
   let running: RunningBot;
@@ -65,12 +74,15 @@ export async function launchBot(
   }
 
   void setCommandMenu(bot.api, logger, config.telegram.adminUserIds);
+  const follower =
+    archive && config.ingest.feeds.length > 0 ? followFeeds(config, archive, fromWeb, logger) : undefined;
 
   // One update's failure is logged by the bot; anything that still slips through is logged here, never fatal.
   process.on('unhandledRejection', (error) => logger.error({ err: redactSecrets(error) }, 'unhandled rejection'));
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'stopping');
+    await follower?.stop();
     service.close();
     await running.stop();
     await state.close();
@@ -79,4 +91,37 @@ export async function launchBot(
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Polls FEEDS every FEED_POLL_MINUTES into the archive; what came in is logged (editors see it in /sources). */
+function followFeeds(
+  config: Config,
+  archive: ArchiveService,
+  fromWeb: (urls: string[]) => Promise<IngestSummary>,
+  logger: Logger,
+): FeedFollower {
+  const follower = new FeedFollower({
+    intervalMs: config.ingest.pollMinutes * 60_000,
+    poll: async () =>
+      (
+        await archive.apply(() => fromWeb(config.ingest.feeds), {
+          changed: (summary) => summary.added + summary.updated > 0,
+        })
+      ).result,
+    onPolled: (summary) =>
+      logger.info(
+        {
+          added: summary.added,
+          updated: summary.updated,
+          unchanged: summary.unchanged,
+          notModified: summary.notModified,
+          refused: summary.refused,
+        },
+        'feeds polled',
+      ),
+    onError: (error) => logger.error({ err: redactSecrets(error) }, 'feed poll failed; trying again at the next poll'),
+  });
+  follower.start();
+  logger.info({ feeds: config.ingest.feeds.length, minutes: config.ingest.pollMinutes }, 'following feeds');
+  return follower;
 }
