@@ -10,12 +10,13 @@ import { resolve } from 'node:path';
 import { openState } from '../bot/state/state.js';
 import { type Config, loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { type BuildReport, buildIndex } from '../index/build.js';
 import { readExport } from '../ingest/cms-export.js';
 import { FeedFollower } from '../ingest/follow.js';
 import type { IngestSummary, Outcome } from '../ingest/ingest.js';
 import { createIngester, type NamedStorage } from '../ingest/setup.js';
 import { createLogger } from '../log.js';
+import type { EngineBuildReport } from '../search/engine.js';
+import { openEngine } from '../search/open-engine.js';
 import { command } from './command.js';
 import { progressBar } from './progress.js';
 import { runCli } from './run.js';
@@ -63,31 +64,36 @@ async function runOnce(
   options: Options,
   run: (onProgress: (done: number, total: number) => void) => Promise<IngestSummary>,
   indexDir: string,
-): Promise<{ summary: IngestSummary; index?: BuildReport }> {
+): Promise<{ summary: IngestSummary; index?: EngineBuildReport }> {
   const bar = progressBar('Fetching [{bar}] {value}/{total} addresses');
   const summary = await run(bar.update).finally(bar.stop);
   if (!options.json) for (const o of summary.outcomes) process.stdout.write(`${outcomeLine(o)}\n`);
   else for (const r of summary.refused) process.stderr.write(`Refused ${r.url}: ${r.detail}\n`);
-  let index: BuildReport | undefined;
+  let index: EngineBuildReport | undefined;
   if (summary.added + summary.updated > 0) {
     const embedder = await openEmbedder(config);
+    const engine = await openEngine({ ...config, indexDir });
     const embedBar = progressBar(EMBEDDING_BAR);
-    index = await buildIndex({
-      corpusDir: options.corpus ? resolve(options.corpus) : config.corpusDir,
-      indexDir,
-      embedder,
-      chunking: config.chunking,
-      maxArticleBytes: config.maxArticleBytes,
-      onSkip: ({ file, reason }) => process.stderr.write(`Warning: skipped ${file}: ${reason}\n`),
-      onProgress: embedBar.update,
-    }).finally(embedBar.stop);
+    index = await engine
+      .build({
+        corpusDir: options.corpus ? resolve(options.corpus) : config.corpusDir,
+        embedder,
+        chunking: config.chunking,
+        maxArticleBytes: config.maxArticleBytes,
+        onSkip: ({ file, reason }) => process.stderr.write(`Warning: skipped ${file}: ${reason}\n`),
+        onProgress: embedBar.update,
+      })
+      .finally(async () => {
+        embedBar.stop();
+        await engine.close();
+      });
   }
   const line = `Added ${summary.added}, updated ${summary.updated}, unchanged ${summary.unchanged}, refused ${summary.refused.length}${index ? `; index: ${index.articles} articles` : ''}`;
   if (options.json) {
     process.stderr.write(`${line}\n`);
     const { outcomes, ...figures } = summary;
     const articles = outcomes.filter((o) => o.id);
-    const indexFigures = index && { articles: index.articles, embedded: index.embedded, part: index.part };
+    const indexFigures = index && { articles: index.articles, embedded: index.embedded, version: index.version };
     process.stdout.write(`${JSON.stringify({ ...figures, articles, index: indexFigures })}\n`);
   } else process.stdout.write(`${line}\n`);
   return { summary, index };

@@ -4,11 +4,11 @@ import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveService } from '../../src/answering/archive.js';
 import { t } from '../../src/i18n/i18n.js';
-import { buildIndex } from '../../src/index/build.js';
 import { HostPolicy } from '../../src/ingest/address.js';
 import { WebClient } from '../../src/ingest/http.js';
 import { Ingester } from '../../src/ingest/ingest.js';
 import { FileArticleStore } from '../../src/ingest/store.js';
+import { buildIndex } from '../../src/search/local/build.js';
 import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import { MODERN, type NewsSite, startNewsSite } from '../helpers/news-site.js';
 import { type ApiCall, botMessages, startEmulator, startTestBot, type TestBot, TOKEN } from '../helpers/telegram.js';
@@ -32,7 +32,6 @@ beforeAll(async () => {
   const service = await openService(indexDir, model);
   const archive = new ArchiveService({
     corpusDir: corpus,
-    indexDir,
     embedder: model,
     chunking: CHUNKING,
     maxArticleBytes: MAX_BYTES,
@@ -123,7 +122,7 @@ describe('links sent in the chat', () => {
       }),
     );
     expect(readdirSync(corpus).filter((f) => f.endsWith('.md'))).toHaveLength(1);
-    expect(bot.service.articles({ offset: 0, limit: 100 }).total).toBe(6);
+    expect((await bot.service.articles({ offset: 0, limit: 100 })).total).toBe(6);
     await botMessages(editor.raw, 1);
 
     await editor.say('/sources');

@@ -39,7 +39,7 @@ export function commands(deps: BotDeps): Composer<BotContext> {
  */
 async function sendSources(ctx: BotContext, deps: BotDeps): Promise<void> {
   const editor = deps.admins?.has(ctx.from?.id ?? Number.NaN) === true;
-  const articles: ReturnType<BotDeps['service']['articles']>['items'] = [];
+  const articles: Awaited<ReturnType<BotDeps['service']['articles']>>['items'] = [];
   let total = 0;
   for (let offset = 0; offset === 0 || offset < total; offset += SOURCES_PAGE) {
     const page = await deps.service.articles({ offset, limit: SOURCES_PAGE });
