@@ -7,6 +7,7 @@ import { LocalIndex, openIndex } from '../index/local-index.js';
 import { CURRENT_FILE, currentBuildDir } from '../index/location.js';
 import type { IndexedArticle, SearchIndex } from '../index/search-index.js';
 import type { IndexDamagedError } from '../index/verify.js';
+import { timeAnswer } from '../ops/metrics.js';
 import { type Answer, Answerer, type AnswerTimings, type AskOptions } from './answerer.js';
 import { type AnswerOptions, answerOptionsFor } from './options.js';
 
@@ -114,8 +115,11 @@ export class AnswerService {
   async ask(question: string, options?: AskOptions, timings?: AnswerTimings): Promise<Answer> {
     const answerer = this.current;
     this.inFlight.set(answerer, (this.inFlight.get(answerer) ?? 0) + 1);
+    const answered = timeAnswer();
     try {
-      return await answerer.ask(question, options, timings);
+      const answer = await answerer.ask(question, options, timings);
+      answered(answer.found);
+      return answer;
     } finally {
       const left = (this.inFlight.get(answerer) ?? 1) - 1;
       if (left > 0) this.inFlight.set(answerer, left);

@@ -33,6 +33,8 @@ export interface BotState {
   throttle: Transformer;
   /** Another named store with expiring entries (for a feature's own state). */
   storage<T>(name: string, ttlMs: number): StorageAdapter<T>;
+  /** Resolves when the store answers, rejects when it does not (for /readyz). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export function openEmbeddedState(options: StateOptions): BotState {
     rateLimitStore: 'MEMORY_STORE',
     throttle: localThrottle(options.throttle),
     storage: (name, ttlMs) => lmdb.storage(name, ttlMs),
+    ping: async () => lmdb.ping(),
     close: () => lmdb.close(),
   };
 }
@@ -90,6 +93,9 @@ export async function openRedisState(options: StateOptions & { redisUrl: string 
     rateLimitStore: new ResilientCounter(redis),
     throttle: sharedThrottle(redis),
     storage: store,
+    ping: async () => {
+      await redis.ping();
+    },
     close: async () => {
       redis.disconnect();
     },
