@@ -33,7 +33,10 @@ export async function launchBot(
   logger: Logger,
   { archive }: { archive?: ArchiveService } = {},
 ): Promise<void> {
-  const state = await openState({ dataDir: config.dataDir, redisUrl: config.redisUrl, logger });
+  const state = await openState({ dataDir: config.dataDir, redisUrl: config.redisUrl, logger }).catch((error) => {
+    service.close(); // nothing left to run: let the process end
+    throw error;
+  });
   const bot = createBot({
     token,
     apiRoot: config.telegram.apiRoot,
