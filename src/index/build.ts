@@ -278,5 +278,5 @@ async function stillLive(
   read: ReturnType<typeof readPreviousBuild> | undefined,
 ): Promise<Awaited<ReturnType<typeof readPreviousBuild>> | undefined> {
   const result = await read?.catch(() => undefined);
-  return result?.build && result.build.dir === (await currentBuildDir(indexDir)) ? result : undefined;
+  return result?.build && result.build.dir === (await currentBuildDir(indexDir).catch(() => null)) ? result : undefined;
 }
