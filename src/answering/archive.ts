@@ -77,10 +77,11 @@ export class ArchiveService {
   /**
    * Rebuilds the index from the corpus folder as it is.
    *
-   * @throws ArchiveBusyError, IndexLockedError, IndexWriteError, CorpusError
+   * @throws ArchiveBusyError, IndexLockedError, IndexWriteError, CorpusError,
+   *   IndexShrinkError (more than half of the articles would go; `allowShrink` publishes it)
    */
-  rebuild(onProgress?: BuildProgress): Promise<BuildFigures> {
-    return this.exclusive(() => this.build(onProgress));
+  rebuild(onProgress?: BuildProgress, { allowShrink = false } = {}): Promise<BuildFigures> {
+    return this.exclusive(() => this.build(onProgress, allowShrink));
   }
 
   /**
@@ -147,11 +148,19 @@ export class ArchiveService {
     }
   }
 
-  private async build(onProgress?: BuildProgress): Promise<BuildFigures> {
+  private async build(onProgress?: BuildProgress, allowShrink = false): Promise<BuildFigures> {
     const { corpusDir, indexDir, embedder, chunking, maxArticleBytes, service } = this.options;
     const before = this.liveIds();
     const listing = await listCorpus(corpusDir, { maxBytes: maxArticleBytes });
-    const report = await buildIndex({ corpusDir, indexDir, embedder, chunking, maxArticleBytes, onProgress });
+    const report = await buildIndex({
+      corpusDir,
+      indexDir,
+      embedder,
+      chunking,
+      maxArticleBytes,
+      onProgress,
+      allowShrink,
+    });
     await service.reload();
     // A reload already under way (the folder watcher) may have read CURRENT before the publish.
     if (service.version !== basename(report.buildDir)) await service.reload();
@@ -179,4 +188,5 @@ export {
   LastArticleError,
   type RejectionReason,
 } from '../corpus/submit.js';
+export { IndexShrinkError } from '../index/build.js';
 export { IndexLockedError } from '../index/location.js';
