@@ -1,5 +1,6 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import { basename, join } from 'node:path';
+import { plainQuestion } from '../arabic/markup.js';
 import type { ArticleMeta } from '../corpus/article.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
@@ -117,7 +118,8 @@ export class AnswerService {
     this.inFlight.set(answerer, (this.inFlight.get(answerer) ?? 0) + 1);
     const answered = timeAnswer();
     try {
-      const answer = await answerer.ask(question, options, timings);
+      // Marks and links are not words: language detection and search see the text without them.
+      const answer = await answerer.ask(plainQuestion(question), options, timings);
       answered(answer.found);
       return answer;
     } finally {
