@@ -4,15 +4,14 @@
  * Rebuilds the article index: articles → sentences and chunks → vectors → HNSW and BM25.
  */
 import { resolve } from 'node:path';
-import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { type BuildReport, buildIndex } from '../index/build.js';
+import { command } from './command.js';
 import { progressBar } from './progress.js';
 import { runCli } from './run.js';
-import { openEmbedder } from './setup.js';
+import { EMBEDDING_BAR, openEmbedder } from './setup.js';
 
-const program = new Command('index')
-  .description('Build the search index of the articles in the corpus folder.')
+const program = command('index', 'Build the search index of the articles in the corpus folder.')
   .option('--corpus <dir>', 'folder of .txt/.md articles (default: CORPUS_DIR or corpus/)')
   .option('--out <dir>', 'index folder (default: INDEX_DIR or embeddings/)')
   .option('--model <id>', 'embedding model (default: EMBEDDING_MODEL)')
@@ -45,7 +44,7 @@ runCli(async () => {
   const indexDir = opts.out ? resolve(opts.out) : config.indexDir;
   const embedder = await openEmbedder(config, opts.model);
 
-  const bar = progressBar('Embedding [{bar}] {value}/{total} passages | {eta_formatted} left');
+  const bar = progressBar(EMBEDDING_BAR);
   const report = await buildIndex({
     corpusDir,
     indexDir,

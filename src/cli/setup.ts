@@ -6,7 +6,10 @@ import { IndexFormatError } from '../index/local-index.js';
 import { IndexNotFoundError } from '../index/location.js';
 import { IndexDamagedError } from '../index/verify.js';
 import type { Logger } from '../log.js';
-import { downloadProgress } from './progress.js';
+import { downloadProgress, progressBar } from './progress.js';
+
+/** The embedding progress bar of every build a command runs (npm run index, npm start's first build). */
+export const EMBEDDING_BAR = 'Embedding [{bar}] {value}/{total} passages | {eta_formatted} left';
 
 /** The configured model, downloaded first (once, with a progress bar) when it is on no disk. */
 export async function openEmbedder(config: Config, model = config.embedding.model): Promise<Embedder> {
@@ -55,6 +58,7 @@ export async function openOrBuild(
     if (!needsBuild(error)) throw error;
     logger.info({ corpus: config.corpusDir, reason: (error as Error).message }, 'building the index');
   }
+  const bar = progressBar(EMBEDDING_BAR);
   const report = await buildIndex({
     corpusDir: config.corpusDir,
     indexDir: config.indexDir,
@@ -62,7 +66,8 @@ export async function openOrBuild(
     chunking: config.chunking,
     maxArticleBytes: config.maxArticleBytes,
     onSkip: ({ file, reason }) => logger.warn({ file, reason }, 'article skipped'),
-  });
+    onProgress: bar.update,
+  }).finally(bar.stop);
   if (report.fullRebuildReason) logger.warn({ reason: report.fullRebuildReason }, 'built everything again');
   logger.info({ articles: report.articles, sentences: report.sentences, seconds: report.seconds }, 'index built');
   return AnswerService.open(serviceOptions);
