@@ -11,6 +11,9 @@ import { loadCorpus } from '../../src/corpus/load.js';
 import { runCli } from '../helpers/cli.js';
 import { copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
 
+/** These tests start the program as processes: time for a busy two-core machine. */
+const PROCESS_TIMEOUT_MS = 180_000;
+
 const MD =
   '---\ntitle: خبر من ملف md\nsource: وكالة\ndate: 2022-03-02\n---\nقال الكرملين إن المحادثات مستمرة في إسطنبول.\n';
 const TXT = 'موسكو 2 مارس 2022 (تاس) قال المتحدث إن الوفد سيعود غدا إلى موسكو.\n';
@@ -21,7 +24,7 @@ function corpusWith(files: Record<string, string | Buffer>): string {
   return dir;
 }
 
-describe('a .md and a .txt with one id', () => {
+describe('a .md and a .txt with one id', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('the .md is indexed and the .txt named in a warning, whichever sorts first', async () => {
     for (const [md, txt] of [
       ['zz-news.md', 'zz-news.txt'],

@@ -13,6 +13,9 @@ import { IndexDamagedError } from '../../src/index/verify.js';
 import { runCli } from '../helpers/cli.js';
 import { CHUNKING, copyCorpus, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
 
+/** These tests start the program as processes: time for a busy two-core machine. */
+const PROCESS_TIMEOUT_MS = 180_000;
+
 /** An index folder with one build of the seed corpus, and an intact build outside it. */
 async function folderAndOutsider(): Promise<{ corpus: string; indexDir: string; inside: string; outside: string }> {
   const corpus = copyCorpus();
@@ -26,7 +29,7 @@ async function folderAndOutsider(): Promise<{ corpus: string; indexDir: string; 
   return { corpus, indexDir, inside, outside };
 }
 
-describe('CURRENT may name only a build folder inside INDEX_DIR', () => {
+describe('CURRENT may name only a build folder inside INDEX_DIR', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('"../other/build-…", an absolute path, "." or a name with a slash: refused, naming CURRENT; `ask` answers from the build inside and says why', async () => {
     const { indexDir, inside, outside } = await folderAndOutsider();
     for (const name of [`../other/${basename(outside)}`, outside, '.', `${basename(outside)}/..`]) {
@@ -71,7 +74,7 @@ describe('CURRENT may name only a build folder inside INDEX_DIR', () => {
   });
 });
 
-describe('drafts left by killed processes', () => {
+describe('drafts left by killed processes', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('a lock draft, a takeover draft and a CURRENT draft older than a heartbeat are cleared by the next build; a fresh one is left alone', async () => {
     const corpus = copyCorpus();
     const indexDir = join(tempDir('drafts'), 'embeddings');

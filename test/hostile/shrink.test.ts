@@ -14,6 +14,9 @@ import { CURRENT_FILE } from '../../src/index/location.js';
 import { runCli } from '../helpers/cli.js';
 import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
 
+/** These tests start the program as processes: time for a busy two-core machine. */
+const PROCESS_TIMEOUT_MS = 180_000;
+
 /** windows-1256, from the platform's own decoder: each byte 0x80-0xFF and the character it stands for. */
 const CP1256 = new Map<string, number>();
 const decoder = new TextDecoder('windows-1256');
@@ -35,7 +38,7 @@ async function indexedCorpus(): Promise<{ corpus: string; indexDir: string; live
 
 const QUESTION = 'كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟';
 
-describe('a build that would remove most of the published articles', () => {
+describe('a build that would remove most of the published articles', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('every article re-encoded to windows-1256: `npm run index` refuses in one line, the good index stays live and answers', async () => {
     const { corpus, indexDir, live } = await indexedCorpus();
     for (const name of readdirSync(corpus)) reencode(join(corpus, name));

@@ -26,6 +26,9 @@ import { seedIndex, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtu
 import { botMessages, startEmulator, TOKEN } from '../helpers/telegram.js';
 import { eventually } from '../helpers/wait.js';
 
+/** These tests start the program as processes: time for a busy two-core machine. */
+const PROCESS_TIMEOUT_MS = 180_000;
+
 let indexDir: string;
 /** A healthy state database with a few thousand entries. */
 let healthy: string;
@@ -95,7 +98,7 @@ async function startBot(dataDir: string): Promise<() => string> {
   return () => logs;
 }
 
-describe('a damaged state database', () => {
+describe('a damaged state database', { timeout: PROCESS_TIMEOUT_MS }, () => {
   for (const [how, damage] of Object.entries(damages)) {
     it(`${how}: set aside and named in one line; the bot starts with a fresh state and answers`, async () => {
       const dataDir = damagedDataDir(damage);

@@ -18,6 +18,9 @@ import { openService, seedIndex, tempDir, tinyEmbedder, tinyModelEnv } from '../
 import { botMessages, freePort, noBotMessage, startEmulator, TOKEN } from '../helpers/telegram.js';
 import { eventually } from '../helpers/wait.js';
 
+/** These tests start the program as processes: time for a busy two-core machine. */
+const PROCESS_TIMEOUT_MS = 180_000;
+
 const SECRET = 'hook-secret_0123456789abcdef';
 
 let indexDir: string;
@@ -138,7 +141,7 @@ function series(text: string, name: string): number {
   return line ? Number(line.slice(name.length + 1)) : 0;
 }
 
-describe('webhook mode refuses to run open', () => {
+describe('webhook mode refuses to run open', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('without WEBHOOK_SECRET, `npm start` exits with one line saying how to set one, and listens on nothing', async () => {
     const port = await freePort();
     const result = await runCli(
@@ -242,7 +245,7 @@ describe('webhook mode refuses to run open', () => {
   });
 });
 
-describe('operations endpoints', () => {
+describe('operations endpoints', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('in polling mode, on METRICS_PORT: /healthz, /readyz, /metrics; anything else 404', async () => {
     const port = await freePort();
     await startBot({ METRICS_PORT: String(port), WEBHOOK_HOST: '127.0.0.1' }, 'bot running (long polling)');
