@@ -17,6 +17,7 @@ const MARKED_UP = [
   'ما موقف *روسيا* من _قضية_ [تايوان](http://x) `code`؟',
   'ما موقف <b>روسيا</b> من <i>قضية</i> <a href="http://example.org/x">تايوان</a>؟',
   'ما ~~موقف~~ **روسيا** من __قضية__ ||تايوان|| https://t.me/some_channel/123؟',
+  'ما موقف *روسيا* من _قضية_ [تايوان](https://www.example.com/news/world/asia/taiwan-russia-position)؟',
 ];
 
 let service: AnswerService;
@@ -35,6 +36,7 @@ describe('marked-up questions', () => {
     expect(plainQuestion(MARKED_UP[0])).toBe('ما موقف روسيا من قضية تايوان code؟');
     expect(plainQuestion(MARKED_UP[1])).toBe(PLAIN);
     expect(plainQuestion(MARKED_UP[2])).toBe(PLAIN);
+    expect(plainQuestion(MARKED_UP[3])).toBe(PLAIN);
     expect(plainQuestion('a &amp; b &lt;c&gt;')).toBe('a & b <c>');
     expect(plainQuestion(PLAIN)).toBe(PLAIN);
   });
