@@ -6,10 +6,10 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildIndex } from '../../src/index/build.js';
-import { openIndex } from '../../src/index/local-index.js';
-import { CURRENT_FILE, currentBuildDir } from '../../src/index/location.js';
-import { IndexDamagedError } from '../../src/index/verify.js';
+import { buildIndex } from '../../src/search/local/build.js';
+import { openIndex } from '../../src/search/local/local-index.js';
+import { CURRENT_FILE, currentBuildDir } from '../../src/search/local/location.js';
+import { IndexDamagedError } from '../../src/search/local/verify.js';
 import { runCli } from '../helpers/cli.js';
 import { CHUNKING, copyCorpus, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
 

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArchiveService, IndexShrinkError } from '../../src/answering/archive.js';
 import { t } from '../../src/i18n/i18n.js';
-import { buildIndex } from '../../src/index/build.js';
-import { CURRENT_FILE } from '../../src/index/location.js';
+import { buildIndex } from '../../src/search/local/build.js';
+import { CURRENT_FILE } from '../../src/search/local/location.js';
 import { runCli } from '../helpers/cli.js';
 import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
 
@@ -84,7 +84,6 @@ describe('a build that would remove most of the published articles', { timeout: 
     const service = await openService(indexDir, embedder);
     const archive = new ArchiveService({
       corpusDir: corpus,
-      indexDir,
       embedder,
       chunking: CHUNKING,
       maxArticleBytes: 64 * 1024,

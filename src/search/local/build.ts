@@ -1,9 +1,10 @@
 import { access, constants, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChunkOptions } from '../corpus/chunks.js';
-import { type CorpusListing, type LoadedCorpus, listCorpus, loadCorpus, type SkippedFile } from '../corpus/load.js';
-import type { Embedder, EmbedderTimings } from '../embedding/embedder.js';
-import { errnoCode, UserError } from '../errors.js';
+import type { ChunkOptions } from '../../corpus/chunks.js';
+import { type CorpusListing, type LoadedCorpus, listCorpus, loadCorpus, type SkippedFile } from '../../corpus/load.js';
+import type { Embedder, EmbedderTimings } from '../../embedding/embedder.js';
+import { errnoCode, UserError } from '../../errors.js';
+import { IndexShrinkError } from '../engine.js';
 import { createBuildDir, currentBuildDir, discardBuild, lockIndexDir, publishBuild } from './location.js';
 import {
   type ArticleVectors,
@@ -95,32 +96,6 @@ export class IndexWriteError extends UserError {
     const why = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : `${code}`;
     super(
       `Cannot write the index to ${indexDir}: ${why}. The previous index stays live; fix this and run npm run index again.`,
-    );
-  }
-}
-
-/**
- * The build would remove more than half of the published articles (all of
- * them, when every file became unreadable): refused before anything is
- * embedded, the published index stays live.
- */
-export class IndexShrinkError extends UserError {
-  override readonly name = 'IndexShrinkError';
-
-  constructor(
-    readonly corpusDir: string,
-    /** Articles in the published index. */
-    readonly published: number,
-    /** Articles the new build would hold. */
-    readonly remaining: number,
-    /** Files of the corpus skipped as unreadable. */
-    readonly skipped: number,
-  ) {
-    super(
-      `This build would remove ${published - remaining} of the ${published} published articles ` +
-        `(${remaining} left${skipped ? `, ${skipped} files skipped as unreadable` : ''} in ${corpusDir}): refused, ` +
-        'the published index stays live. Check the corpus folder and the warnings above; ' +
-        'to publish it anyway: npm run index -- --allow-shrink',
     );
   }
 }
