@@ -98,7 +98,12 @@ const schema = z.object({
   TELEGRAM_API_ROOT: optionalUrl,
   WEBHOOK_URL: optionalUrl,
   WEBHOOK_PORT: whole(8080, 1, 65535),
-  WEBHOOK_SECRET: optionalText,
+  WEBHOOK_HOST: text('0.0.0.0'),
+  WEBHOOK_SECRET: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
+    message: "Telegram accepts 1 to 256 characters of A-Z, a-z, 0-9, '_' and '-'",
+  }),
+  WEBHOOK_ALLOW_UNSIGNED: flag(false),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   WEBHOOK_MAX_CONCURRENT: whole(32, 1, 1000),
   REDIS_URL: optionalText,
   ALLOWED_CHAT_IDS: idList,
@@ -153,7 +158,11 @@ function toConfig(env: z.infer<typeof schema>) {
       apiRoot: env.TELEGRAM_API_ROOT,
       webhookUrl: env.WEBHOOK_URL,
       webhookPort: env.WEBHOOK_PORT,
+      /** The address the webhook (and metrics) server listens on; 0.0.0.0: every interface. */
+      webhookHost: env.WEBHOOK_HOST,
       webhookSecret: env.WEBHOOK_SECRET,
+      /** Accept webhook updates without the secret (only behind a proxy that checks them itself). */
+      webhookAllowUnsigned: env.WEBHOOK_ALLOW_UNSIGNED,
       /** Updates a webhook replica handles at the same time. */
       webhookConcurrency: env.WEBHOOK_MAX_CONCURRENT,
       allowedChatIds: env.ALLOWED_CHAT_IDS,
@@ -161,6 +170,8 @@ function toConfig(env: z.infer<typeof schema>) {
       adminUserIds: env.ADMIN_USER_IDS,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     },
+    /** A port for /healthz, /readyz and /metrics (in webhook mode they are on WEBHOOK_PORT as well). */
+    metricsPort: env.METRICS_PORT,
     /** Shared state for several replicas (buttons, rate limit, de-duplication, throttle); embedded when unset. */
     redisUrl: env.REDIS_URL,
     /** Articles from the web (src/ingest): what is fetched, how politely, and which feeds are followed. */
@@ -231,6 +242,14 @@ export function loadConfig(
   }
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const { WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_ALLOW_UNSIGNED } = parsed.data;
+  // Without a secret, anyone who finds the webhook's address can send it updates the bot would answer.
+  if (WEBHOOK_URL && !WEBHOOK_SECRET && !WEBHOOK_ALLOW_UNSIGNED)
+    throw new ConfigError([
+      'WEBHOOK_SECRET: webhook mode needs a secret, or anyone who finds the address can send forged updates. ' +
+        'Set WEBHOOK_SECRET to a random string (e.g. the output of: openssl rand -hex 32) in .env, ' +
+        'or WEBHOOK_ALLOW_UNSIGNED=true if a proxy in front checks updates itself',
+    ]);
   registerSecret(parsed.data.TELEGRAM_BOT_TOKEN);
   registerSecret(parsed.data.WEBHOOK_SECRET);
   registerDatabaseUrl(parsed.data.DATABASE_URL);

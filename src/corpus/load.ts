@@ -280,12 +280,16 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
   const skipped: SkippedFile[] = [...passedOver];
   // Listed names are plain file names ending in an article extension (basename() cost 0.2 s over 100,000).
   const idOf = (name: string) => name.slice(0, name.lastIndexOf('.'));
+  // Two files with one id (a.md and a.txt): the .md is the article, whatever the order or
+  // whether it reads; the other is named in a warning. Among equals, the first by name.
+  const isMd = (name: string) => name.slice(name.lastIndexOf('.')).toLowerCase() === '.md';
   const shared = new Set<string>();
-  const ids = new Set<string>();
+  const articleFile = new Map<string, string>();
   for (const name of listed) {
     const id = idOf(name);
-    if (ids.has(id)) shared.add(id);
-    ids.add(id);
+    const was = articleFile.get(id);
+    if (was !== undefined) shared.add(id);
+    if (was === undefined || (isMd(name) && !isMd(was))) articleFile.set(id, name);
   }
   /** The file of a known article, alone with its id, with the stamp it had: taken as unchanged, not read. */
   const stampUnchanged = (name: string, id: string) => {
@@ -303,13 +307,18 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
   const names: string[] = [];
   for (const name of listed) {
     const id = idOf(name);
+    const chosen = articleFile.get(id) as string;
+    if (chosen !== name) {
+      const rule = isMd(chosen) && !isMd(name) ? 'the .md file is the article' : 'the first by name is the article';
+      skipped.push({ file: name, reason: `same article id "${id}" as ${chosen}: ${rule} (rename one to keep both)` });
+      continue;
+    }
     if (!stampUnchanged(name, id)) names.push(name);
     else {
       unchanged.add(id);
       files.set(id, name);
     }
   }
-  const seen = new Map<string, string>();
   for (let i = 0; i < names.length; i += READ_AHEAD) {
     const batch = names.slice(i, i + READ_AHEAD);
     const contents = await Promise.all(
@@ -326,11 +335,6 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
         continue;
       }
       const id = idOf(name);
-      if (seen.has(id)) {
-        skipped.push({ file: name, reason: `same article id as ${seen.get(id)}` });
-        continue;
-      }
-      seen.set(id, name);
       const hash = sha256(bytes);
       if (options.known?.get(id) === hash) {
         unchanged.add(id);

@@ -39,7 +39,11 @@ describe('loadCorpus', () => {
     const { articles, skipped } = await loadCorpus(dir);
     expect(articles).toHaveLength(5);
     expect(skipped).toEqual([
-      { file: '000_a15eb1be77281f63.txt', reason: 'same article id as 000_a15eb1be77281f63.md' },
+      {
+        file: '000_a15eb1be77281f63.txt',
+        reason:
+          'same article id "000_a15eb1be77281f63" as 000_a15eb1be77281f63.md: the .md file is the article (rename one to keep both)',
+      },
     ]);
   });
 

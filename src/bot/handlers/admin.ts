@@ -7,6 +7,7 @@ import {
   ArticleRejectedError,
   type BuildFigures,
   BuildLockedError,
+  IndexShrinkError,
   LastArticleError,
 } from '../../answering/archive.js';
 import { UserError } from '../../errors.js';
@@ -60,7 +61,7 @@ export function admin(deps: AdminDeps): Composer<BotContext> {
     }
     if (!command || !(EDITOR_COMMANDS as readonly string[]).includes(command.name)) return next();
     if (!isEditor(ctx, deps)) return refuse(ctx, deps, command.name);
-    if (command.name === 'reindex') return reindex(ctx, deps);
+    if (command.name === 'reindex') return reindex(ctx, deps, command.args);
     if (command.name === 'remove') return remove(ctx, deps, command.args);
     if (!command.args) return void (await ctx.reply(ctx.t('add-usage')));
     const linked = linkOnly(command.args);
@@ -197,6 +198,12 @@ function figuresText(ctx: BotContext, figures: BuildFigures): string {
 /** Why a rebuild failed, in a few words (a bug is logged and apologised for). */
 function failureReason(ctx: BotContext, error: unknown): string {
   if (error instanceof BuildLockedError) return ctx.t('admin-locked');
+  if (error instanceof IndexShrinkError)
+    return ctx.t('reindex-shrink-refused', {
+      removed: error.published - error.remaining,
+      published: error.published,
+      skipped: error.skipped,
+    });
   if (error instanceof UserError) return error.message;
   return ctx.t('failure');
 }
@@ -205,6 +212,12 @@ function failureReason(ctx: BotContext, error: unknown): string {
 function buildFailure(ctx: BotContext, error: unknown): string {
   if (error instanceof ArchiveBusyError) return ctx.t('admin-busy');
   if (error instanceof BuildLockedError) return ctx.t('admin-locked');
+  if (error instanceof IndexShrinkError)
+    return ctx.t('reindex-shrink-refused', {
+      removed: error.published - error.remaining,
+      published: error.published,
+      skipped: error.skipped,
+    });
   if (error instanceof UserError) return ctx.t('admin-failed', { reason: error.message });
   return ctx.t('failure');
 }
@@ -220,7 +233,11 @@ function logged(figures: BuildFigures) {
   return { ...rest, skipped: skipped.length };
 }
 
-async function reindex(ctx: BotContext, deps: BotDeps & { archive: ArchiveService }): Promise<void> {
+/** "/reindex allow-shrink" (dashes optional: phones turn "--" into a dash). */
+const ALLOW_SHRINK = /^[-–—]*allow-shrink$/i;
+
+async function reindex(ctx: BotContext, deps: BotDeps & { archive: ArchiveService }, args = ''): Promise<void> {
+  const allowShrink = ALLOW_SHRINK.test(args.trim());
   const userId = ctx.from?.id;
   if (deps.archive.busy) {
     deps.logger.info({ userId, action: 'reindex' }, 'editor action refused: a rebuild is under way');
@@ -229,8 +246,9 @@ async function reindex(ctx: BotContext, deps: BotDeps & { archive: ArchiveServic
   deps.logger.info({ userId, action: 'reindex' }, 'editor action');
   const progress = await ProgressMessage.send(ctx, deps.logger, ctx.t('reindex-started'));
   try {
-    const figures = await deps.archive.rebuild((done, total) =>
-      progress.update(ctx.t('reindex-progress', { done, total })),
+    const figures = await deps.archive.rebuild(
+      (done, total) => progress.update(ctx.t('reindex-progress', { done, total })),
+      { allowShrink },
     );
     deps.logger.info({ userId, action: 'reindex', ...logged(figures) }, 'editor action done');
     await progress.finish(`${ctx.t('reindex-done')}\n${figuresText(ctx, figures)}`);

@@ -68,6 +68,10 @@ build-skipped = ملفات لم تُفهرس: { $files }
 reindex-started = ⏳ جارٍ تحديث الفهرس…
 reindex-progress = ⏳ جارٍ تحديث الفهرس: { $done } من { $total } مقطعا
 reindex-done = ✅ اكتمل تحديث الفهرس.
+reindex-shrink-refused = ⚠️ لم يُنشر الفهرس الجديد: كان سيحذف { $removed } من أصل { $published } مقالا{ $skipped ->
+        [0] {""}
+       *[other] {" "}(تعذّرت قراءة { $skipped } ملفات)
+    }. يبقى الفهرس الحالي قيد العمل. راجع مجلد المقالات؛ ولنشره مع ذلك أرسل /reindex allow-shrink
 add-usage = اكتب نص المقال بعد الأمر /add (يمكن أن يبدأ بترويسة YAML فيها title وsource وdate وurl)، أو رابط المقال أو خلاصته، أو أرسل ملف ‎.txt أو ‎.md.
 add-downloading = 📥 جارٍ تنزيل الملف…
 add-saved = 📄 حُفظ المقال باسم { $id }؛ جارٍ فهرسته…

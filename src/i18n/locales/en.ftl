@@ -68,6 +68,10 @@ build-skipped = Files not indexed: { $files }
 reindex-started = ⏳ Rebuilding the index…
 reindex-progress = ⏳ Rebuilding the index: { $done } of { $total } passages
 reindex-done = ✅ The index is rebuilt.
+reindex-shrink-refused = ⚠️ Not published: this rebuild would remove { $removed } of the { $published } articles{ $skipped ->
+        [0] {""}
+       *[other] {" "}({ $skipped } files could not be read)
+    }. The current index stays live. Check the corpus folder; to publish it anyway, send /reindex allow-shrink
 add-usage = Write the article's text after /add (it may start with YAML front matter: title, source, date, url), or its link (a page, a feed or a sitemap), or send a .txt or .md file.
 add-downloading = 📥 Downloading the file…
 add-saved = 📄 Saved the article as { $id }; indexing it…
