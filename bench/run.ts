@@ -12,7 +12,7 @@ import { Command } from 'commander';
 import { AnswerService } from '../src/answering/service.js';
 import { loadConfig } from '../src/config.js';
 import { createEmbedder } from '../src/embedding/embedder.js';
-import { buildIndex } from '../src/index/build.js';
+import { buildIndex } from '../src/search/local/build.js';
 import { benchColdStart, benchWarm } from './answering.js';
 import { benchBot } from './bot.js';
 import { seedCorpus } from './corpora.js';

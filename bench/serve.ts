@@ -10,7 +10,7 @@ import { AnswerService } from '../src/answering/service.js';
 import { loadConfig } from '../src/config.js';
 import { createEmbedder } from '../src/embedding/embedder.js';
 import { readDataset } from '../src/eval/datasets.js';
-import type { LocalIndex } from '../src/index/local-index.js';
+import type { LocalIndex } from '../src/search/local/local-index.js';
 import { OFF_TOPIC, SEED_QA } from '../test/helpers/paths.js';
 import { benchWarm } from './answering.js';
 

@@ -5,7 +5,7 @@ import { listCorpus, type SkippedFile } from '../corpus/load.js';
 import { type CheckedArticle, checkSubmission, removeArticle, type Submission, saveArticle } from '../corpus/submit.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
-import { buildIndex } from '../index/build.js';
+import { buildIndex } from '../search/local/build.js';
 import type { AnswerService } from './service.js';
 
 export interface ArchiveOptions {
@@ -179,4 +179,4 @@ export {
   LastArticleError,
   type RejectionReason,
 } from '../corpus/submit.js';
-export { IndexLockedError } from '../index/location.js';
+export { IndexLockedError } from '../search/local/location.js';

@@ -1,4 +1,4 @@
-import type { PassageKind, SearchIndex } from '../index/search-index.js';
+import type { PassageKind, SearchIndex } from '../search/search-index.js';
 import { reciprocalRankFusion } from './fusion.js';
 import type { FusionOptions } from './options.js';
 import type { Question } from './question.js';

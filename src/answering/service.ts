@@ -3,10 +3,10 @@ import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
-import { LocalIndex, openIndex } from '../index/local-index.js';
-import { CURRENT_FILE, currentBuildDir } from '../index/location.js';
-import type { IndexedArticle, SearchIndex } from '../index/search-index.js';
-import type { IndexDamagedError } from '../index/verify.js';
+import { LocalIndex, openIndex } from '../search/local/local-index.js';
+import { CURRENT_FILE, currentBuildDir } from '../search/local/location.js';
+import type { IndexDamagedError } from '../search/local/verify.js';
+import type { IndexedArticle, SearchIndex } from '../search/search-index.js';
 import { type Answer, Answerer, type AnswerTimings, type AskOptions } from './answerer.js';
 import { type AnswerOptions, answerOptionsFor } from './options.js';
 

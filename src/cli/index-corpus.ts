@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { type BuildReport, buildIndex } from '../index/build.js';
+import { type BuildReport, buildIndex } from '../search/local/build.js';
 import { progressBar } from './progress.js';
 import { runCli } from './run.js';
 import { openEmbedder } from './setup.js';

@@ -1,11 +1,11 @@
 import { AnswerService, ModelMismatchError, type ServiceOptions } from '../answering/service.js';
 import type { Config } from '../config.js';
 import { createEmbedder, type Embedder } from '../embedding/embedder.js';
-import { buildIndex } from '../index/build.js';
-import { IndexFormatError } from '../index/local-index.js';
-import { IndexNotFoundError } from '../index/location.js';
-import { IndexDamagedError } from '../index/verify.js';
 import type { Logger } from '../log.js';
+import { buildIndex } from '../search/local/build.js';
+import { IndexFormatError } from '../search/local/local-index.js';
+import { IndexNotFoundError } from '../search/local/location.js';
+import { IndexDamagedError } from '../search/local/verify.js';
 import { downloadProgress } from './progress.js';
 
 /** The configured model, downloaded first (once, with a progress bar) when it is on no disk. */

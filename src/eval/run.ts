@@ -5,7 +5,7 @@ import type { AnswerOptions } from '../answering/options.js';
 import { AnswerService } from '../answering/service.js';
 import type { ChunkOptions } from '../corpus/chunks.js';
 import type { Embedder } from '../embedding/embedder.js';
-import { buildIndex } from '../index/build.js';
+import { buildIndex } from '../search/local/build.js';
 import { type EvalDataset, readDataset, writeArticles } from './datasets.js';
 import { type EvalRecord, type EvalSummary, summarize } from './metrics.js';
 

@@ -9,8 +9,8 @@ import { retrieve } from '../../src/answering/retrieve.js';
 import type { AnswerService } from '../../src/answering/service.js';
 import { contentTerms } from '../../src/arabic/tokens.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
-import { buildIndex } from '../../src/index/build.js';
-import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
+import { buildIndex } from '../../src/search/local/build.js';
+import { type LocalIndex, openIndex } from '../../src/search/local/local-index.js';
 import { CHUNKING, openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 
 let index: LocalIndex;

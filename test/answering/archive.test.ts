@@ -9,8 +9,8 @@ import {
   IndexLockedError,
 } from '../../src/answering/archive.js';
 import type { AnswerService } from '../../src/answering/service.js';
-import { buildIndex } from '../../src/index/build.js';
-import { lockIndexDir } from '../../src/index/location.js';
+import { buildIndex } from '../../src/search/local/build.js';
+import { lockIndexDir } from '../../src/search/local/location.js';
 import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 
 const ARTICLE = 'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مع الوفد الأوكراني في إسطنبول مستمرة.\n';

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
 import { selectQuotes, sourceLine } from '../../src/answering/quotes.js';
 import type { RankedSentence } from '../../src/answering/rerank.js';
-import type { LocalIndex } from '../../src/index/local-index.js';
+import type { LocalIndex } from '../../src/search/local/local-index.js';
 import { seedIndex, tinyEmbedder } from '../helpers/fixtures.js';
 
 let index: LocalIndex;

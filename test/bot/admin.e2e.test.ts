@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveService } from '../../src/answering/archive.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
 import { t } from '../../src/i18n/i18n.js';
-import { buildIndex } from '../../src/index/build.js';
-import { lockIndexDir } from '../../src/index/location.js';
+import { buildIndex } from '../../src/search/local/build.js';
+import { lockIndexDir } from '../../src/search/local/location.js';
 import { type ApiFront, startApiFront, type TestDocument } from '../helpers/api-front.js';
 import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import {

@@ -4,7 +4,7 @@ import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerService } from '../../src/answering/service.js';
 import { t } from '../../src/i18n/i18n.js';
-import { buildIndex } from '../../src/index/build.js';
+import { buildIndex } from '../../src/search/local/build.js';
 import { CHUNKING, copyCorpus, openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import {
   assertTelegramHtml,

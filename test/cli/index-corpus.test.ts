@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openIndex } from '../../src/index/local-index.js';
-import { CURRENT_FILE } from '../../src/index/location.js';
+import { openIndex } from '../../src/search/local/local-index.js';
+import { CURRENT_FILE } from '../../src/search/local/location.js';
 import { lastJsonLine, runCli, startCli } from '../helpers/cli.js';
 import { copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
 import { CORPUS_DIR } from '../helpers/paths.js';

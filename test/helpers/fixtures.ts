@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { AnswerService } from '../../src/answering/service.js';
 import { createEmbedder, type Embedder } from '../../src/embedding/embedder.js';
 import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR } from '../../src/embedding/models.js';
-import { buildIndex } from '../../src/index/build.js';
-import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
+import { buildIndex } from '../../src/search/local/build.js';
+import { type LocalIndex, openIndex } from '../../src/search/local/local-index.js';
 import { CORPUS_DIR, TEST_TMP, TINY_MODEL, TINY_MODELS_DIR } from './paths.js';
 
 export const CHUNKING = { maxChars: 600, overlap: 1 };

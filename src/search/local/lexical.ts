@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { contentTerms } from '../arabic/tokens.js';
+import { contentTerms } from '../../arabic/tokens.js';
 
 /** A BM25 hit: the document's id and its score. */
 export interface LexicalHit {
@@ -31,7 +31,7 @@ export const ANALYSIS = {
 /**
  * MiniSearch's BM25+ parameters (its defaults), with which this index was
  * first built: the scores below are MiniSearch's, to the last bit (see
- * test/index/lexical.test.ts, which compares them on every search).
+ * test/search/local/lexical.test.ts, which compares them on every search).
  */
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
 

@@ -11,17 +11,17 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
-import { analyseQuestion } from '../../src/answering/question.js';
-import { retrieve } from '../../src/answering/retrieve.js';
-import type { Embedder } from '../../src/embedding/embedder.js';
-import { buildIndex, IndexWriteError } from '../../src/index/build.js';
-import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
-import { CURRENT_FILE, currentBuildDir } from '../../src/index/location.js';
-import { PartSources } from '../../src/index/sources.js';
-import { FORMAT_VERSION } from '../../src/index/store.js';
-import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
-import { CORPUS_DIR } from '../helpers/paths.js';
+import { DEFAULT_ANSWER_OPTIONS } from '../../../src/answering/options.js';
+import { analyseQuestion } from '../../../src/answering/question.js';
+import { retrieve } from '../../../src/answering/retrieve.js';
+import type { Embedder } from '../../../src/embedding/embedder.js';
+import { buildIndex, IndexWriteError } from '../../../src/search/local/build.js';
+import { type LocalIndex, openIndex } from '../../../src/search/local/local-index.js';
+import { CURRENT_FILE, currentBuildDir } from '../../../src/search/local/location.js';
+import { PartSources } from '../../../src/search/local/sources.js';
+import { FORMAT_VERSION } from '../../../src/search/local/store.js';
+import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../../helpers/fixtures.js';
+import { CORPUS_DIR } from '../../helpers/paths.js';
 
 async function build(corpusDir: string, indexDir: string, embedder?: Embedder, full = false) {
   return buildIndex({ corpusDir, indexDir, embedder: embedder ?? (await tinyEmbedder()), chunking: CHUNKING, full });

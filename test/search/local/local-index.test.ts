@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { analyseQuestion } from '../../src/answering/question.js';
-import { contentTerms } from '../../src/arabic/tokens.js';
-import { readDataset } from '../../src/eval/datasets.js';
-import { buildIndex } from '../../src/index/build.js';
-import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
-import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
-import { SEED_QA } from '../helpers/paths.js';
+import { analyseQuestion } from '../../../src/answering/question.js';
+import { contentTerms } from '../../../src/arabic/tokens.js';
+import { readDataset } from '../../../src/eval/datasets.js';
+import { buildIndex } from '../../../src/search/local/build.js';
+import { type LocalIndex, openIndex } from '../../../src/search/local/local-index.js';
+import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tempDir, tinyEmbedder } from '../../helpers/fixtures.js';
+import { SEED_QA } from '../../helpers/paths.js';
 
 /** The sentences in the order of their exact similarities to `vector` (ties in the order given). */
 function exactOrder(index: LocalIndex, vector: Float32Array, ids: number[]): number[] {

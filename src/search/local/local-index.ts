@@ -1,11 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { ArticleMeta } from '../corpus/article.js';
-import { UserError } from '../errors.js';
-import { type HalfTable, norm } from './halves.js';
-import { HnswIndex } from './hnsw.js';
-import { type CollectionStats, LexicalIndex } from './lexical.js';
-import { currentBuildDir, listBuilds, requireCurrentBuildDir } from './location.js';
+import type { ArticleMeta } from '../../corpus/article.js';
+import { UserError } from '../../errors.js';
 import type {
   ChunkSpan,
   IndexedArticle,
@@ -13,7 +9,12 @@ import type {
   PassageHit,
   PassageKind,
   SearchIndex,
-} from './search-index.js';
+} from '../search-index.js';
+import { dot } from '../vectors.js';
+import { type HalfTable, norm } from './halves.js';
+import { HnswIndex } from './hnsw.js';
+import { type CollectionStats, LexicalIndex } from './lexical.js';
+import { currentBuildDir, listBuilds, requireCurrentBuildDir } from './location.js';
 import {
   ARTICLES_ENCODING,
   FILES,
@@ -27,7 +28,6 @@ import {
   type StoredArticle,
   VectorFile,
 } from './store.js';
-import { dot } from './vector-index.js';
 import { IndexDamagedError, verifyBuild } from './verify.js';
 
 /** The build was written by another version of this program. */

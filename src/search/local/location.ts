@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { errnoCode, UserError } from '../errors.js';
+import { errnoCode, UserError } from '../../errors.js';
 
 /**
  * An index folder holds complete builds side by side and a `CURRENT` file
