@@ -1,0 +1,115 @@
+import pg from 'pg';
+import { registerSecret } from '../../log.js';
+import { DatabaseUnavailableError, VectorExtensionError } from './errors.js';
+import { migrate } from './schema.js';
+
+/** HNSW search settings, as the local graphs search (local/hnsw.ts: efSearch 64, at least k). */
+export const EF_SEARCH = 64;
+
+export interface ConnectOptions {
+  /** Connections in the pool (default 4). */
+  max?: number;
+  /** Give up connecting after this long (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** The parts of a DATABASE_URL that must never be printed. */
+export function registerDatabaseSecrets(url: string): void {
+  try {
+    const parsed = new URL(url);
+    registerSecret(decodeURIComponent(parsed.password));
+    registerSecret(parsed.password);
+  } catch {
+    // not a URL: refused by connectDatabase with a message that does not repeat it
+  }
+}
+
+/** What a connection failure means to the person running the program, in a few words. */
+export function describeConnectionError(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return 'nothing answers at that host and port';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name cannot be resolved';
+    case 'ETIMEDOUT':
+      return 'the server did not answer in time';
+    case '28P01':
+    case '28000':
+      return 'the server refused the user name or password';
+    case '3D000':
+      return 'the database does not exist (create it: createdb NAME)';
+    case '42501':
+      return 'the user lacks a permission it needs';
+    default:
+      if (/timeout/i.test(e.message ?? '')) return 'the server did not answer in time';
+      return (e.message ?? String(error)).split('\n')[0];
+  }
+}
+
+/**
+ * A connection pool to the database in `url`, checked (it answers), with
+ * the vector extension (created when missing, if we may), the schema
+ * migrated to this version's, and pgvector's type registered on every
+ * connection with HNSW search set as locally.
+ *
+ * @throws DatabaseUnavailableError, VectorExtensionError, DatabaseSchemaError
+ */
+export async function connectDatabase(url: string, options: ConnectOptions = {}): Promise<pg.Pool> {
+  registerDatabaseSecrets(url);
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new DatabaseUnavailableError('it is not a postgres:// URL');
+  try {
+    new URL(url);
+  } catch {
+    throw new DatabaseUnavailableError('it is not a valid URL');
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 4,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+  });
+  // An idle connection that drops (the server restarts) is replaced by the pool; never an unhandled error.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    // Queued before anything the pool's user sends on this connection.
+    client.query(SESSION_SETTINGS).catch(() => undefined);
+  });
+  try {
+    const client = await pool.connect();
+    try {
+      await ensureVector(client);
+      await migrate(client);
+      await client.query(SESSION_SETTINGS);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    if (error instanceof VectorExtensionError || (error as Error).name === 'DatabaseSchemaError') throw error;
+    throw new DatabaseUnavailableError(describeConnectionError(error));
+  }
+  return pool;
+}
+
+/**
+ * Every connection's settings: HNSW searched as the local graphs are; strict_order, so that a
+ * search filtered to one build (rows of others skipped) still gives k hits, in distance order.
+ * Failing before the extension exists is harmless: the first connection sets them again after.
+ */
+const SESSION_SETTINGS = `SET hnsw.ef_search = ${EF_SEARCH}; SET hnsw.iterative_scan = strict_order`;
+
+async function ensureVector(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ installed: string | null; available: string | null }>(
+    `SELECT (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS installed,
+            (SELECT default_version FROM pg_available_extensions WHERE name = 'vector') AS available`,
+  );
+  if (rows[0].installed) return;
+  if (!rows[0].available) throw new VectorExtensionError('the server does not have the extension');
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+  } catch (error) {
+    throw new VectorExtensionError(describeConnectionError(error));
+  }
+}
