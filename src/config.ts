@@ -56,6 +56,8 @@ const schema = z.object({
   EMBED_BATCH_SIZE: whole(32, 1, 1024),
   CORPUS_DIR: text('corpus'),
   INDEX_DIR: text('embeddings'),
+  SEARCH_BACKEND: z.enum(['local', 'postgres']).default('local'),
+  DATABASE_URL: optionalText,
   DATA_DIR: text('data'),
   MAX_ARTICLE_BYTES: whole(4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   CHUNK_SIZE: whole(600, 50, 20000),
@@ -92,6 +94,12 @@ function toConfig(env: z.infer<typeof schema>) {
     },
     corpusDir: resolve(env.CORPUS_DIR),
     indexDir: resolve(env.INDEX_DIR),
+    search: {
+      /** Which engine answers and builds: `local` (the index folder INDEX_DIR) or `postgres` (DATABASE_URL). */
+      backend: env.SEARCH_BACKEND,
+      /** The postgres engine's database (a secret: it may hold a password). */
+      databaseUrl: env.DATABASE_URL,
+    },
     /** The bot's own state (inline button payloads). */
     dataDir: resolve(env.DATA_DIR),
     /** Article files larger than this are skipped with a warning. */
@@ -119,6 +127,16 @@ function toConfig(env: z.infer<typeof schema>) {
   };
 }
 
+/** The database URL is a secret, and so is its password alone (a driver's error may quote it). */
+function registerDatabaseUrl(url: string | undefined): void {
+  registerSecret(url);
+  try {
+    if (url) registerSecret(decodeURIComponent(new URL(url).password));
+  } catch {
+    // not a URL (a libpq "key=value" string): the whole of it is registered above
+  }
+}
+
 /** One or more settings are invalid; `problems` names each. */
 export class ConfigError extends UserError {
   override readonly name = 'ConfigError';
@@ -140,5 +158,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenvFile = 
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   registerSecret(parsed.data.TELEGRAM_BOT_TOKEN);
   registerSecret(parsed.data.WEBHOOK_SECRET);
+  registerDatabaseUrl(parsed.data.DATABASE_URL);
   return toConfig(parsed.data);
 }

@@ -1,7 +1,7 @@
 import { writtenLanguage } from '../arabic/language.js';
 import { contentTerms } from '../arabic/tokens.js';
 import type { Embedder } from '../embedding/embedder.js';
-import type { SearchIndex } from '../search/search-index.js';
+import type { LocalIndex as SearchIndex } from '../search/local/local-index.js';
 import type { AnswerOptions, NotFoundOptions } from './options.js';
 import { analyseQuestion } from './question.js';
 import { type Quote, selectQuotes } from './quotes.js';

@@ -1,6 +1,6 @@
 import { contentTerms } from '../arabic/tokens.js';
 import type { ArticleMeta } from '../corpus/article.js';
-import type { SearchIndex } from '../search/search-index.js';
+import type { LocalIndex as SearchIndex } from '../search/local/local-index.js';
 import type { QuotingOptions } from './options.js';
 import type { RankedSentence } from './rerank.js';
 

@@ -1,4 +1,4 @@
-import type { SearchIndex } from '../search/search-index.js';
+import type { LocalIndex as SearchIndex } from '../search/local/local-index.js';
 
 /**
  * The weight of each of a question's words: the IDF of its terms among the

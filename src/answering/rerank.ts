@@ -1,5 +1,5 @@
 import { contentTerms } from '../arabic/tokens.js';
-import type { SearchIndex } from '../search/search-index.js';
+import type { LocalIndex as SearchIndex } from '../search/local/local-index.js';
 import { holdsAnswerType } from './answer-type.js';
 import type { RerankOptions } from './options.js';
 import type { Question } from './question.js';

@@ -1,4 +1,5 @@
-import type { PassageKind, SearchIndex } from '../search/search-index.js';
+import type { LocalIndex as SearchIndex } from '../search/local/local-index.js';
+import type { PassageKind } from '../search/search-index.js';
 import { reciprocalRankFusion } from './fusion.js';
 import type { FusionOptions } from './options.js';
 import type { Question } from './question.js';

@@ -3,10 +3,10 @@ import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
-import { LocalIndex, openIndex } from '../search/local/local-index.js';
+import { type LocalIndex, openIndex } from '../search/local/local-index.js';
 import { CURRENT_FILE, currentBuildDir } from '../search/local/location.js';
 import type { IndexDamagedError } from '../search/local/verify.js';
-import type { IndexedArticle, SearchIndex } from '../search/search-index.js';
+import type { IndexedArticle } from '../search/search-index.js';
 import { type Answer, Answerer, type AnswerTimings, type AskOptions } from './answerer.js';
 import { type AnswerOptions, answerOptionsFor } from './options.js';
 
@@ -87,11 +87,11 @@ export class AnswerService {
     options: ServiceOptions,
     onFallback?: (damage: IndexDamagedError, dir: string) => void,
     /** The index in use: the new build's base is taken over from it when they share it. */
-    reuse?: SearchIndex,
+    reuse?: LocalIndex,
   ): Promise<Answerer> {
     const index = await openIndex(options.indexDir, {
       onFallback,
-      reuse: reuse instanceof LocalIndex ? reuse : undefined,
+      reuse,
     });
     if (index.model !== options.embedder.modelId) {
       throw new ModelMismatchError(options.indexDir, index.model, options.embedder.modelId);
@@ -142,7 +142,7 @@ export class AnswerService {
   }
 
   /** The live index, for tools that measure it (benchmarks, tests). */
-  get index(): SearchIndex {
+  get index(): LocalIndex {
     return this.current.index;
   }
 

@@ -2,18 +2,12 @@ import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../../corpus/article.js';
 import { UserError } from '../../errors.js';
-import type {
-  ChunkSpan,
-  IndexedArticle,
-  IndexedSentence,
-  PassageHit,
-  PassageKind,
-  SearchIndex,
-} from '../search-index.js';
+import type { CollectionStats } from '../bm25.js';
+import type { ChunkSpan, IndexedArticle, IndexedSentence, PassageHit, PassageKind } from '../search-index.js';
 import { dot } from '../vectors.js';
 import { type HalfTable, norm } from './halves.js';
 import { HnswIndex } from './hnsw.js';
-import { type CollectionStats, LexicalIndex } from './lexical.js';
+import { LexicalIndex } from './lexical.js';
 import { currentBuildDir, listBuilds, requireCurrentBuildDir } from './location.js';
 import {
   ARTICLES_ENCODING,
@@ -227,7 +221,8 @@ interface PartVectors {
  * BM25 scored with the statistics of both parts together, so a passage
  * scores as it would in one index of every article.
  */
-export class LocalIndex implements SearchIndex {
+// The async SearchIndex contract is implemented in the next step; until then answering asks LocalIndex directly.
+export class LocalIndex {
   readonly version: string;
   readonly model: string;
   private readonly stored: StoredArticle[];

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { splitSentences } from '../../../src/arabic/sentences.js';
 import { contentTerms } from '../../../src/arabic/tokens.js';
 import { readDataset } from '../../../src/eval/datasets.js';
-import { ANALYSIS, LexicalIndex } from '../../../src/search/local/lexical.js';
+import { ANALYSIS } from '../../../src/search/bm25.js';
+import { LexicalIndex } from '../../../src/search/local/lexical.js';
 import { ARCD, CORPUS_DIR, SEED_QA } from '../../helpers/paths.js';
 
 const docs = [
