@@ -125,7 +125,8 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     const current = await readCurrentBuild(pool);
     await cleanUp(pool, current?.id ?? 0);
     const dimension = await ensureVectorColumns(pool as unknown as pg.ClientBase, embedder.dimension);
-    if (dimension !== embedder.dimension) throw new DatabaseDimensionError(dimension, embedder.dimension, embedder.modelId);
+    if (dimension !== embedder.dimension)
+      throw new DatabaseDimensionError(dimension, embedder.dimension, embedder.modelId);
 
     const fullRebuildReason = !current
       ? undefined
@@ -144,7 +145,11 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
                FROM articles WHERE ${VISIBLE} ORDER BY key`,
             [current.id],
           )
-        ).rows.map((a) => ({ ...a, key: Number(a.key), file_bytes: a.file_bytes === null ? null : Number(a.file_bytes) }))
+        ).rows.map((a) => ({
+          ...a,
+          key: Number(a.key),
+          file_bytes: a.file_bytes === null ? null : Number(a.file_bytes),
+        }))
       : [];
 
     // What goes, what comes.
@@ -162,7 +167,9 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
               known: new Map(fromFiles.map((a) => [a.id, a.hash])),
               knownStamps: new Map(
                 fromFiles.flatMap((a) =>
-                  a.file_bytes !== null && a.file_mtime !== null ? [[a.file, [a.file_bytes, a.file_mtime] as const]] : [],
+                  a.file_bytes !== null && a.file_mtime !== null
+                    ? [[a.file, [a.file_bytes, a.file_mtime] as const]]
+                    : [],
                 ),
               ),
             }
@@ -185,7 +192,11 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     for (const submitted of options.add ?? []) {
       const parsed = parseArticleFile(submitted.file, submitted.bytes);
       if ('reason' in parsed) throw new UserError(`The article ${submitted.file} cannot be read: ${parsed.reason}`);
-      fresh.push({ article: { ...parsed, id: submitted.id }, origin: 'chat', source: submitted.bytes.toString('utf8') });
+      fresh.push({
+        article: { ...parsed, id: submitted.id },
+        origin: 'chat',
+        source: submitted.bytes.toString('utf8'),
+      });
     }
     const removing = new Set(options.remove ?? []);
     const arriving = new Set(fresh.map((f) => f.article.id));
@@ -229,7 +240,13 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     );
 
     // Embedded all at once, so that batches stay full (as locally).
-    const planned = fresh.map((f) => ({ ...f, chunks: chunkSentences(f.article.sentences.map((s) => s.text.length), chunking) }));
+    const planned = fresh.map((f) => ({
+      ...f,
+      chunks: chunkSentences(
+        f.article.sentences.map((s) => s.text.length),
+        chunking,
+      ),
+    }));
     const texts = planned.flatMap((p) => [
       ...p.article.sentences.map((s) => s.text),
       ...p.chunks.map((c) => chunkText(p.article, c)),
@@ -248,7 +265,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     let v = 0;
     for (let i = 0; i < planned.length; i += BATCH_ARTICLES) {
       const batch = planned.slice(i, i + BATCH_ARTICLES);
-      const rows = writeRows(batch, build, ids, analyse, () => vectors[v++], newLengths);
+      const rows = writeRows(batch, ids, analyse, () => vectors[v++], newLengths);
       await insertBatch(pool, build, rows);
     }
 
@@ -256,16 +273,21 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     if (goneKeys.length > 0) {
       for (const table of ['articles', 'sentences', 'chunks', 'postings']) {
         const column = table === 'articles' ? 'key' : 'article_key';
-        await pool.query(`UPDATE ${table} SET removed_in = $1 WHERE ${column} = ANY($2::bigint[]) AND removed_in IS NULL`, [
-          build,
-          goneKeys,
-        ]);
+        await pool.query(
+          `UPDATE ${table} SET removed_in = $1 WHERE ${column} = ANY($2::bigint[]) AND removed_in IS NULL`,
+          [build, goneKeys],
+        );
       }
     }
 
     // BM25's statistics, as the local engine computes them: the running average over every
     // passage in id order (continued from the previous build's when only passages were added).
-    const stats = await collectionStats(pool, build, reusable && goneKeys.length === 0 ? current : undefined, newLengths);
+    const stats = await collectionStats(
+      pool,
+      build,
+      reusable && goneKeys.length === 0 ? current : undefined,
+      newLengths,
+    );
     await options.beforePublish?.();
     await publish(pool, build, holder, stats);
     return {
@@ -333,14 +355,25 @@ interface BatchRows {
 
 function writeRows(
   batch: readonly (NewArticle & { chunks: ChunkRange[] })[],
-  build: number,
   ids: { sentence: number; chunk: number },
   analyse: ReturnType<typeof analyser>,
   nextVector: () => Float32Array,
   lengths: { sentence: number[]; chunk: number[] },
 ): BatchRows {
   const rows: BatchRows = {
-    articles: { id: [], origin: [], file: [], hash: [], bytes: [], mtime: [], title: [], outlet: [], date: [], url: [], source: [] },
+    articles: {
+      id: [],
+      origin: [],
+      file: [],
+      hash: [],
+      bytes: [],
+      mtime: [],
+      title: [],
+      outlet: [],
+      date: [],
+      url: [],
+      source: [],
+    },
     sentences: { id: [], article: [], position: [], text: [], start: [], end: [], length: [], embedding: [] },
     chunks: { id: [], article: [], first: [], last: [], length: [], embedding: [] },
     postings: { kind: [], term: [], passage: [], tf: [], length: [], article: [] },
@@ -435,6 +468,16 @@ async function insertBatch(pool: pg.Pool, build: number, rows: BatchRows): Promi
   );
 }
 
+/** runningAverage (bm25.ts) continued from where it stood after `count` documents: the same operations, the same bits. */
+function continuedAverage(from: { average: number; count: number }, lengths: readonly number[]): number {
+  let { average, count } = from;
+  for (const length of lengths) {
+    average = (average * count + length) / (count + 1);
+    count++;
+  }
+  return average;
+}
+
 interface BuildStats {
   articles: number;
   sentences: number;
@@ -457,8 +500,12 @@ async function collectionStats(
       [build],
     )
   ).rows[0];
-  const average = async (table: 'sentences' | 'chunks', kind: 'sentence' | 'chunk', previous?: { average: number; count: number }) => {
-    if (previous) return runningAverage(added[kind], previous);
+  const average = async (
+    table: 'sentences' | 'chunks',
+    kind: 'sentence' | 'chunk',
+    previous?: { average: number; count: number },
+  ) => {
+    if (previous) return continuedAverage(previous, added[kind]);
     const { rows } = await pool.query<{ lengths: number[] }>(
       `SELECT coalesce(array_agg(length ORDER BY id), '{}') AS lengths FROM ${table} WHERE ${VISIBLE}`,
       [build],
@@ -474,7 +521,11 @@ async function collectionStats(
       'sentence',
       continued && { average: continued.sentence_avg_length, count: continued.sentences },
     ),
-    chunkAvg: await average('chunks', 'chunk', continued && { average: continued.chunk_avg_length, count: continued.chunks }),
+    chunkAvg: await average(
+      'chunks',
+      'chunk',
+      continued && { average: continued.chunk_avg_length, count: continued.chunks },
+    ),
   };
 }
 
@@ -483,10 +534,9 @@ async function publish(pool: pg.Pool, build: number, holder: string, stats: Buil
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const lease = await client.query(
-      'SELECT 1 FROM build_lease WHERE holder = $1 AND expires_at > now() FOR UPDATE',
-      [holder],
-    );
+    const lease = await client.query('SELECT 1 FROM build_lease WHERE holder = $1 AND expires_at > now() FOR UPDATE', [
+      holder,
+    ]);
     if (lease.rowCount !== 1) throw new LeaseLostError();
     await client.query(
       `UPDATE builds SET status = 'published', published_at = now(), articles = $2, sentences = $3, chunks = $4,

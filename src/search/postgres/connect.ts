@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { registerSecret } from '../../log.js';
 import { DatabaseUnavailableError, VectorExtensionError } from './errors.js';
 import { migrate } from './schema.js';
 
@@ -11,17 +10,6 @@ export interface ConnectOptions {
   max?: number;
   /** Give up connecting after this long (default 10 s). */
   connectTimeoutMs?: number;
-}
-
-/** The parts of a DATABASE_URL that must never be printed. */
-export function registerDatabaseSecrets(url: string): void {
-  try {
-    const parsed = new URL(url);
-    registerSecret(decodeURIComponent(parsed.password));
-    registerSecret(parsed.password);
-  } catch {
-    // not a URL: refused by connectDatabase with a message that does not repeat it
-  }
 }
 
 /** What a connection failure means to the person running the program, in a few words. */
@@ -57,7 +45,6 @@ export function describeConnectionError(error: unknown): string {
  * @throws DatabaseUnavailableError, VectorExtensionError, DatabaseSchemaError
  */
 export async function connectDatabase(url: string, options: ConnectOptions = {}): Promise<pg.Pool> {
-  registerDatabaseSecrets(url);
   if (!/^postgres(ql)?:\/\//.test(url)) throw new DatabaseUnavailableError('it is not a postgres:// URL');
   try {
     new URL(url);

@@ -8,7 +8,9 @@ export class DatabaseUnavailableError extends UserError {
     /** What went wrong, in a few words (never the URL's password). */
     readonly problem: string,
   ) {
-    super(`Cannot use the database in DATABASE_URL: ${problem}. Check DATABASE_URL (postgres://user:password@host:5432/db) and that the server is up.`);
+    super(
+      `Cannot use the database in DATABASE_URL: ${problem}. Check DATABASE_URL (postgres://user:password@host:5432/db) and that the server is up.`,
+    );
   }
 }
 

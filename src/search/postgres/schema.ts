@@ -128,7 +128,9 @@ const MIGRATION_LOCK = 7_021_001;
  * @throws DatabaseSchemaError when the database is newer than this program.
  */
 export async function migrate(client: pg.ClientBase): Promise<void> {
-  await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+  await client.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
   const applied = async () =>
     (await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')).rows[0].v ?? 0;
   const before = await applied();

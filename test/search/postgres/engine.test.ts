@@ -1,0 +1,248 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Embedder } from '../../../src/embedding/embedder.js';
+import type { LocalIndex } from '../../../src/search/local/local-index.js';
+import { PostgresEngine } from '../../../src/search/postgres/engine.js';
+import {
+  DatabaseBuildLockedError,
+  DatabaseEmptyError,
+  DatabaseSchemaError,
+  DatabaseUnavailableError,
+} from '../../../src/search/postgres/errors.js';
+import { SCHEMA_VERSION } from '../../../src/search/postgres/schema.js';
+import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex } from '../../helpers/fixtures.js';
+import { SEED_QA } from '../../helpers/paths.js';
+import { startPostgres, type TestPostgres } from '../../helpers/postgres.js';
+
+const questions: string[] = JSON.parse(readFileSync(SEED_QA, 'utf8')).questions.map(
+  (q: { question: string }) => q.question,
+);
+
+let db: TestPostgres;
+let embedder: Embedder;
+let local: LocalIndex;
+
+beforeAll(async () => {
+  [db, embedder] = await Promise.all([startPostgres(), builtInEmbedder()]);
+  local = (await seedIndex(embedder)).index;
+});
+
+afterAll(async () => {
+  await local?.close();
+  await db?.stop();
+});
+
+async function freshEngine(): Promise<PostgresEngine> {
+  await db.reset();
+  return PostgresEngine.connect(db.url);
+}
+
+describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its wire protocol)', () => {
+  it('builds the seed corpus, and its BM25 hits and scores are the local engine’s to the bit', async () => {
+    const engine = await freshEngine();
+    try {
+      await expect(engine.open()).rejects.toBeInstanceOf(DatabaseEmptyError);
+      const corpusDir = copyCorpus();
+      const report = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      expect(report).toMatchObject({ published: true, articles: 5, embedded: 5, removed: 0 });
+      const index = await engine.open();
+      expect(index.sentenceCount).toBe(local.sentenceCount);
+      expect(report.sentences).toBe(local.sentenceCount);
+      let hits = 0;
+      for (const question of questions) {
+        for (const kind of ['sentence', 'chunk'] as const) {
+          const [mine, theirs] = await Promise.all([
+            index.lexicalSearch(kind, question, 50),
+            local.lexicalSearch(kind, question, 50),
+          ]);
+          expect(mine, `${kind}: ${question}`).toEqual(theirs);
+          hits += theirs.length;
+        }
+      }
+      expect(hits).toBeGreaterThan(questions.length * 20);
+      const terms = ['روسيا', 'الصين', 'تايوان', 'لا-يوجد'];
+      expect(await index.documentFrequencies(terms)).toEqual(await local.documentFrequencies(terms));
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('reads passages in batches, as the local engine gives them', async () => {
+    const engine = await freshEngine();
+    try {
+      await engine.build({ corpusDir: copyCorpus(), embedder, chunking: CHUNKING });
+      const index = await engine.open();
+      const ids = [0, 5, 17, 3, 5];
+      const sentences = await index.sentences([...ids, 10_000_000]);
+      expect(sentences.slice(0, 5)).toEqual(ids.map((id) => local.sentence(id)));
+      expect(sentences[5]).toBeUndefined();
+      expect(await index.windows(ids, 2)).toEqual(ids.map((id) => local.window(id, 2)));
+      expect(await index.chunks([0, 3, 1])).toEqual([0, 3, 1].map((id) => local.chunk(id)));
+      const vector = await embedder.embedQuery(questions[0]);
+      const exact = await index.sentenceSimilarities(vector, ids);
+      expect(exact).toEqual(local.sentenceSimilarities(vector, ids));
+      const groups = [
+        [0, 1, 2, 3, 4, 5, 6],
+        [9, 8, 7],
+      ];
+      expect(await index.rankBySimilarity(vector, groups)).toEqual(
+        groups.map((g) => local.rankBySimilarity(vector, g)),
+      );
+      const terms = ['روسيا', 'الصين', 'بوتين'];
+      expect(await index.termsIn(groups, terms)).toEqual(groups.map((g) => local.termsIn(g, terms)));
+      const page = await index.articles({ offset: 1, limit: 2 });
+      expect(page).toEqual(local.articles({ offset: 1, limit: 2 }));
+      const first = local.articles({ offset: 0, limit: 1 }).items[0];
+      expect(await index.article(first.id)).toEqual(local.article(first.id));
+      expect(await index.articleMetas([first.id, 'none'])).toEqual([first, undefined]);
+      // Dense search: pgvector's graph is not hnswlib's, but at this size both find the nearest.
+      const [mine, theirs] = await Promise.all([
+        index.denseSearch('sentence', vector, 10),
+        local.denseSearch('sentence', vector, 10),
+      ]);
+      expect(mine.map((h) => h.id)).toEqual(theirs.map((h) => h.id));
+      for (const [i, hit] of mine.entries()) expect(hit.score).toBeCloseTo(theirs[i].score, 5);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('embeds nothing when nothing changed, only a new article when one is added, and keeps the others’ rows', async () => {
+    const engine = await freshEngine();
+    try {
+      const corpusDir = copyCorpus();
+      const first = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const again = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      expect(again).toMatchObject({ published: false, embedded: 0, passagesEmbedded: 0, version: first.version });
+      writeFileSync(
+        join(corpusDir, 'zz-new.txt'),
+        'قال المتحدث إن الاجتماع المقبل سيعقد في القاهرة الشهر القادم لبحث التعاون.\n',
+      );
+      const added = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      expect(added).toMatchObject({ published: true, articles: 6, embedded: 1, reused: 5, removed: 0 });
+      const rows = await engine.pool.query<{ n: string }>(`SELECT count(*) AS n FROM articles WHERE added_in = $1`, [
+        Number(added.version.slice(3)),
+      ]);
+      expect(Number(rows.rows[0].n)).toBe(1);
+      const index = await engine.open();
+      expect(index.version).toBe(added.version);
+      const hits = await index.lexicalSearch('sentence', 'الاجتماع المقبل في القاهرة', 1);
+      expect((await index.sentences([hits[0].id]))[0]?.articleId).toBe('zz-new');
+      // Removing a file removes its article; BM25 statistics are those of the remaining collection.
+      rmSync(join(corpusDir, 'zz-new.txt'));
+      const removed = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      expect(removed).toMatchObject({ published: true, articles: 5, embedded: 0, removed: 1 });
+      const after = await engine.open();
+      for (const question of questions.slice(0, 10)) {
+        expect(await after.lexicalSearch('sentence', question, 20)).toEqual(
+          local.lexicalSearch('sentence', question, 20),
+        );
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a build that dies before publishing leaves the published build answering, and the next build cleans its rows up', async () => {
+    const engine = await freshEngine();
+    try {
+      const corpusDir = copyCorpus();
+      const published = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      writeFileSync(
+        join(corpusDir, 'zz-half.txt'),
+        'أعلنت الوزارة اليوم عن خطة جديدة لدعم المزارعين في المناطق الريفية.\n',
+      );
+      await expect(
+        engine.build({
+          corpusDir,
+          embedder,
+          chunking: CHUNKING,
+          leaseSeconds: 1,
+          beforePublish: async () => {
+            throw new Error('killed');
+          },
+        }),
+      ).rejects.toThrow('killed');
+      const index = await engine.open();
+      expect(index.version).toBe(published.version);
+      expect(await index.lexicalSearch('sentence', 'خطة جديدة لدعم المزارعين', 5)).toEqual(
+        local.lexicalSearch('sentence', 'خطة جديدة لدعم المزارعين', 5),
+      );
+      const next = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      expect(next).toMatchObject({ published: true, articles: 6, embedded: 1 });
+      const { rows } = await engine.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM articles a JOIN builds b ON b.id = a.added_in WHERE b.status <> 'published'`,
+      );
+      expect(Number(rows[0].n)).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('lets one builder at a time write: a second gets the lease’s holder and expiry', async () => {
+    const engine = await freshEngine();
+    try {
+      const corpusDir = copyCorpus();
+      let second: Promise<unknown> | undefined;
+      await engine.build({
+        corpusDir,
+        embedder,
+        chunking: CHUNKING,
+        beforePublish: async () => {
+          second = engine.build({ corpusDir, embedder, chunking: CHUNKING }).catch((e: unknown) => e);
+          await second;
+        },
+      });
+      expect(await second).toBeInstanceOf(DatabaseBuildLockedError);
+      expect(String(await second)).toMatch(/Another build \(.+\) is writing to the database until/);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a replica polling the current build sees a new one within seconds', async () => {
+    const engine = await freshEngine();
+    const replica = await PostgresEngine.connect(db.url);
+    try {
+      const corpusDir = copyCorpus();
+      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      let seen = 0;
+      const stop = replica.watch(() => seen++, { intervalMs: 200 });
+      await new Promise((r) => setTimeout(r, 500));
+      writeFileSync(join(corpusDir, 'zz-watch.txt'), 'افتتح الرئيس اليوم مستشفى جديدا في العاصمة.\n');
+      const added = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const deadline = Date.now() + 10_000;
+      while (seen === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      stop();
+      expect(seen).toBeGreaterThan(0);
+      expect(await replica.currentVersion()).toBe(added.version);
+    } finally {
+      await replica.close();
+      await engine.close();
+    }
+  });
+
+  it('refuses a database whose schema is newer than the program’s, and a URL that does not work, in one line', async () => {
+    await db.reset();
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(
+      'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz)',
+    );
+    await client.query(`INSERT INTO schema_migrations VALUES (${SCHEMA_VERSION + 1}, 'from the future', now())`);
+    await client.end();
+    const newer = await PostgresEngine.connect(db.url).catch((e: unknown) => e);
+    expect(newer).toBeInstanceOf(DatabaseSchemaError);
+    expect(String(newer)).toMatch(/newer than this program/);
+
+    const refused = await PostgresEngine.connect('postgres://u:s3cret-pw@127.0.0.1:1/db').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DatabaseUnavailableError);
+    expect((refused as Error).message).toMatch(/nothing answers/);
+    expect((refused as Error).message).not.toContain('s3cret-pw');
+    expect(String(await PostgresEngine.connect('mysql://x').catch((e: unknown) => e))).toMatch(
+      /not a postgres:\/\/ URL/,
+    );
+  });
+});
