@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -12,8 +13,8 @@ import {
   DatabaseUnavailableError,
 } from '../../../src/search/postgres/errors.js';
 import { SCHEMA_VERSION } from '../../../src/search/postgres/schema.js';
-import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex } from '../../helpers/fixtures.js';
-import { SEED_QA } from '../../helpers/paths.js';
+import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tinyEmbedder } from '../../helpers/fixtures.js';
+import { ROOT, SEED_QA } from '../../helpers/paths.js';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 
 const questions: string[] = JSON.parse(readFileSync(SEED_QA, 'utf8')).questions.map(
@@ -244,5 +245,66 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
     expect(String(await PostgresEngine.connect('mysql://x').catch((e: unknown) => e))).toMatch(
       /not a postgres:\/\/ URL/,
     );
+  });
+});
+
+describe('a builder killed with SIGKILL (a process of its own)', () => {
+  it('leaves the published build answering; once its lease expires the next build deletes its rows', async () => {
+    await db.reset();
+    const tiny = await tinyEmbedder();
+    const engine = await PostgresEngine.connect(db.url);
+    try {
+      const corpusDir = copyCorpus();
+      const published = await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      writeFileSync(
+        join(corpusDir, 'zz-killed.txt'),
+        'أعلنت الوزارة اليوم عن خطة جديدة لدعم المزارعين في المناطق الريفية.\n',
+      );
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'test/helpers/pg-build-child.ts'), db.url, corpusDir, '3'],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          output += d;
+          if (output.includes('WRITTEN')) resolve();
+        });
+        child.stderr.on('data', (d: Buffer) => {
+          output += d;
+        });
+        child.on('exit', (code) => reject(new Error(`the builder exited (${code}) before writing: ${output}`)));
+      });
+      child.kill('SIGKILL');
+      const index = await engine.open();
+      expect(index.version).toBe(published.version);
+      expect(index.sentenceCount).toBe(published.sentences);
+      const { rows } = await engine.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM articles WHERE added_in > $1`,
+        [Number(published.version.slice(3))],
+      );
+      expect(Number(rows[0].n)).toBe(1);
+      // Its lease (3 s) still runs: a build now is refused; after it, the next build cleans up and publishes.
+      await expect(engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING })).rejects.toBeInstanceOf(
+        DatabaseBuildLockedError,
+      );
+      await new Promise((r) => setTimeout(r, 3500));
+      const next = await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      expect(next).toMatchObject({ published: true, articles: 6, embedded: 1 });
+      const statuses = await engine.pool.query<{ status: string; n: string }>(
+        'SELECT status, count(*) AS n FROM builds GROUP BY status ORDER BY status',
+      );
+      expect(statuses.rows).toEqual([
+        { status: 'abandoned', n: '1' },
+        { status: 'published', n: '2' },
+      ]);
+      const leftovers = await engine.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM articles a JOIN builds b ON b.id = a.added_in WHERE b.status = 'abandoned'`,
+      );
+      expect(Number(leftovers.rows[0].n)).toBe(0);
+    } finally {
+      await engine.close();
+    }
   });
 });
