@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
-import pgvector from 'pgvector';
 import type { Article } from '../../corpus/article.js';
 import { type ChunkOptions, type ChunkRange, chunkSentences } from '../../corpus/chunks.js';
 import { listCorpus, loadCorpus, parseArticleFile, type SkippedFile } from '../../corpus/load.js';
@@ -9,8 +8,8 @@ import { UserError } from '../../errors.js';
 import { analyser, runningAverage } from '../bm25.js';
 import { chunkText } from '../passages.js';
 import { DatabaseBuildLockedError, DatabaseDimensionError } from './errors.js';
-import { ensureVectorColumns } from './schema.js';
-import { type BuildRow, readCurrentBuild, VISIBLE } from './store.js';
+import { createGraphs, dropGraphsIfEmpty, ensureVectorColumns } from './schema.js';
+import { type BuildRow, KIND, readCurrentBuild, VISIBLE, vectorLiteral, versionOf } from './store.js';
 
 /** An article an editor sent (or ingestion fetched): stored in the database, whatever the corpus folder holds. */
 export interface SubmittedArticle {
@@ -55,6 +54,8 @@ export interface PostgresBuildReport {
   passagesEmbedded: number;
   skipped: SkippedFile[];
   seconds: number;
+  /** Where the time went, in seconds: reading the corpus and the database, embedding, writing rows, building the HNSW indexes (a first build), publishing. */
+  phases: { read: number; embed: number; write: number; graphs: number; publish: number };
   model: string;
   fullRebuildReason?: string;
 }
@@ -88,9 +89,6 @@ export class LeaseLostError extends UserError {
   }
 }
 
-/** The kinds of passage, as stored in the postings table. */
-export const KIND = { sentence: 0, chunk: 1 } as const;
-
 /** Articles written per batch of INSERTs. */
 const BATCH_ARTICLES = 200;
 
@@ -105,6 +103,14 @@ const BATCH_ARTICLES = 200;
  */
 export async function buildPostgresIndex(options: PostgresBuildOptions): Promise<PostgresBuildReport> {
   const started = performance.now();
+  let lapStart = started;
+  const lap = () => {
+    const now = performance.now();
+    const seconds = Number(((now - lapStart) / 1000).toFixed(3));
+    lapStart = now;
+    return seconds;
+  };
+  const phases = { read: 0, embed: 0, write: 0, graphs: 0, publish: 0 };
   const { pool, embedder, chunking } = options;
   const holder = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const leaseSeconds = options.leaseSeconds ?? 120;
@@ -124,7 +130,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
   try {
     const current = await readCurrentBuild(pool);
     await cleanUp(pool, current?.id ?? 0);
-    const dimension = await ensureVectorColumns(pool as unknown as pg.ClientBase, embedder.dimension);
+    const dimension = await ensureVectorColumns(pool, embedder.dimension);
     if (dimension !== embedder.dimension)
       throw new DatabaseDimensionError(dimension, embedder.dimension, embedder.modelId);
 
@@ -225,6 +231,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
         passagesEmbedded: 0,
         skipped,
         seconds: secondsSince(started),
+        phases: { ...phases, read: lap() },
         model: current.model,
       };
     }
@@ -239,6 +246,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
       ).rows[0].id,
     );
 
+    phases.read = lap();
     // Embedded all at once, so that batches stay full (as locally).
     const planned = fresh.map((f) => ({
       ...f,
@@ -254,6 +262,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     options.onProgress?.(0, texts.length);
     const vectors = await embedder.embedPassages(texts, (done) => options.onProgress?.(done, texts.length));
 
+    phases.embed = lap();
     const next = (
       await pool.query<{ s: string; c: string }>(
         'SELECT (SELECT coalesce(max(id) + 1, 0) FROM sentences) AS s, (SELECT coalesce(max(id) + 1, 0) FROM chunks) AS c',
@@ -263,11 +272,15 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     const newLengths = { sentence: [] as number[], chunk: [] as number[] };
     const analyse = analyser();
     let v = 0;
+    const bulk = await dropGraphsIfEmpty(pool);
     for (let i = 0; i < planned.length; i += BATCH_ARTICLES) {
       const batch = planned.slice(i, i + BATCH_ARTICLES);
       const rows = writeRows(batch, ids, analyse, () => vectors[v++], newLengths);
       await insertBatch(pool, build, rows);
     }
+    phases.write = lap();
+    if (bulk) await createGraphs(pool);
+    phases.graphs = lap();
 
     const goneKeys = [...gone].map((a) => a.key);
     if (goneKeys.length > 0) {
@@ -288,8 +301,10 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
       reusable && goneKeys.length === 0 ? current : undefined,
       newLengths,
     );
+    phases.write += lap();
     await options.beforePublish?.();
     await publish(pool, build, holder, stats);
+    phases.publish = lap();
     return {
       version: versionOf(build),
       published: true,
@@ -302,6 +317,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
       passagesEmbedded: texts.length,
       skipped,
       seconds: secondsSince(started),
+      phases,
       model: embedder.modelId,
       ...(fullRebuildReason ? { fullRebuildReason } : {}),
     };
@@ -310,8 +326,6 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     await pool.query('DELETE FROM build_lease WHERE holder = $1', [holder]).catch(() => undefined);
   }
 }
-
-export const versionOf = (build: number) => `pg-${build}`;
 
 function secondsSince(started: number): number {
   return Number(((performance.now() - started) / 1000).toFixed(3));
@@ -339,10 +353,20 @@ async function acquireLease(pool: pg.Pool, holder: string, seconds: number): Pro
  */
 async function cleanUp(pool: pg.Pool, current: number): Promise<void> {
   await pool.query(`UPDATE builds SET status = 'abandoned' WHERE status = 'building'`);
-  await pool.query('DELETE FROM articles WHERE added_in > $1', [current]);
-  for (const table of ['articles', 'sentences', 'chunks', 'postings'])
-    await pool.query(`UPDATE ${table} SET removed_in = NULL WHERE removed_in > $1`, [current]);
-  await pool.query('DELETE FROM articles WHERE removed_in < $1', [current]);
+  // Found by article (a few rows, indexed), then their passages and postings by article key.
+  const { rows } = await pool.query<{ key: string; stale: boolean }>(
+    `SELECT key, (added_in > $1 OR removed_in < $1) AS stale FROM articles
+      WHERE added_in > $1 OR removed_in IS NOT NULL AND removed_in <> $1`,
+    [current],
+  );
+  const stale = rows.filter((r) => r.stale).map((r) => r.key);
+  const unmarked = rows.filter((r) => !r.stale).map((r) => r.key);
+  for (const table of ['postings', 'chunks', 'sentences', 'articles']) {
+    const column = table === 'articles' ? 'key' : 'article_key';
+    if (stale.length > 0) await pool.query(`DELETE FROM ${table} WHERE ${column} = ANY($1::bigint[])`, [stale]);
+    if (unmarked.length > 0)
+      await pool.query(`UPDATE ${table} SET removed_in = NULL WHERE ${column} = ANY($1::bigint[])`, [unmarked]);
+  }
 }
 
 /** Rows for one batch of articles, as column arrays (one INSERT per table). */
@@ -413,7 +437,7 @@ function writeRows(
         start: s.start,
         end: s.end,
         length,
-        embedding: pgvector.toSql(Array.from(nextVector())),
+        embedding: vectorLiteral(nextVector()),
       });
     }
     for (const c of chunks) {
@@ -426,7 +450,7 @@ function writeRows(
         first: firstSentence + c.first,
         last: firstSentence + c.last,
         length,
-        embedding: pgvector.toSql(Array.from(nextVector())),
+        embedding: vectorLiteral(nextVector()),
       });
     }
   }

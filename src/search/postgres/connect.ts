@@ -2,9 +2,6 @@ import pg from 'pg';
 import { DatabaseUnavailableError, VectorExtensionError } from './errors.js';
 import { migrate } from './schema.js';
 
-/** HNSW search settings, as the local graphs search (local/hnsw.ts: efSearch 64, at least k). */
-export const EF_SEARCH = 64;
-
 export interface ConnectOptions {
   /** Connections in the pool (default 4). */
   max?: number;
@@ -39,8 +36,7 @@ export function describeConnectionError(error: unknown): string {
 /**
  * A connection pool to the database in `url`, checked (it answers), with
  * the vector extension (created when missing, if we may), the schema
- * migrated to this version's, and pgvector's type registered on every
- * connection with HNSW search set as locally.
+ * migrated to this version's.
  *
  * @throws DatabaseUnavailableError, VectorExtensionError, DatabaseSchemaError
  */
@@ -58,17 +54,12 @@ export async function connectDatabase(url: string, options: ConnectOptions = {})
   });
   // An idle connection that drops (the server restarts) is replaced by the pool; never an unhandled error.
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => {
-    client.on('error', () => undefined);
-    // Queued before anything the pool's user sends on this connection.
-    client.query(SESSION_SETTINGS).catch(() => undefined);
-  });
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const client = await pool.connect();
     try {
       await ensureVector(client);
       await migrate(client);
-      await client.query(SESSION_SETTINGS);
     } finally {
       client.release();
     }
@@ -79,13 +70,6 @@ export async function connectDatabase(url: string, options: ConnectOptions = {})
   }
   return pool;
 }
-
-/**
- * Every connection's settings: HNSW searched as the local graphs are; strict_order, so that a
- * search filtered to one build (rows of others skipped) still gives k hits, in distance order.
- * Failing before the extension exists is harmless: the first connection sets them again after.
- */
-const SESSION_SETTINGS = `SET hnsw.ef_search = ${EF_SEARCH}; SET hnsw.iterative_scan = strict_order`;
 
 async function ensureVector(client: pg.PoolClient): Promise<void> {
   const { rows } = await client.query<{ installed: string | null; available: string | null }>(

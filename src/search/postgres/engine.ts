@@ -1,10 +1,10 @@
 import pg from 'pg';
 import type { EngineBuildOptions, EngineBuildReport, SearchEngine } from '../engine.js';
-import { buildPostgresIndex, type PostgresBuildOptions, type PostgresBuildReport, versionOf } from './build.js';
+import { buildPostgresIndex, type PostgresBuildOptions, type PostgresBuildReport } from './build.js';
 import { type ConnectOptions, connectDatabase } from './connect.js';
 import { DatabaseEmptyError } from './errors.js';
 import { PostgresIndex } from './postgres-index.js';
-import { readCurrentBuild, readCurrentBuildId } from './store.js';
+import { readCurrentBuild, readCurrentBuildId, versionOf } from './store.js';
 
 /** How often replicas read the current_build row when no notification comes (a server without LISTEN, a proxy in between). */
 export const POLL_INTERVAL_MS = 2000;

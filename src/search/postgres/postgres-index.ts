@@ -11,8 +11,15 @@ import type {
   SearchIndex,
 } from '../search-index.js';
 import { dot } from '../vectors.js';
-import { KIND, versionOf } from './build.js';
-import { type BuildRow, VISIBLE, visible } from './store.js';
+import { type BuildRow, KIND, VISIBLE, vectorLiteral, versionOf, visible } from './store.js';
+
+/**
+ * HNSW's candidate list while searching, as the local graphs search
+ * (local/hnsw.ts: efSearch 64, or k when larger). Filtered to the build with
+ * iterative_scan = strict_order, so that rows of other builds skipped still
+ * leave k hits, in distance order.
+ */
+export const EF_SEARCH = 64;
 
 /** Document frequencies kept per index (one build): terms repeat from question to question. */
 const MAX_CACHED_FREQUENCIES = 50_000;
@@ -56,6 +63,12 @@ export class PostgresIndex implements SearchIndex {
     if (this.closed) throw new Error('PostgresIndex: used after close()');
     this.roundTrips++;
     return (await this.pool.query<R>(text, values)).rows;
+  }
+
+  private async simpleQuery(text: string): Promise<unknown> {
+    if (this.closed) throw new Error('PostgresIndex: used after close()');
+    this.roundTrips++;
+    return this.pool.query(text);
   }
 
   /** Documents holding each term, from the cache or in one query. */
@@ -115,11 +128,20 @@ export class PostgresIndex implements SearchIndex {
   async denseSearch(kind: PassageKind, vector: Float32Array, k: number): Promise<PassageHit[]> {
     if (k <= 0) return [];
     const table = kind === 'sentence' ? 'sentences' : 'chunks';
-    const rows = await this.query<{ id: string; distance: number }>(
-      `SELECT id, embedding <=> $2::vector AS distance FROM ${table} WHERE ${VISIBLE}
-        ORDER BY embedding <=> $2::vector LIMIT $3`,
-      [this.build, pgvector.toSql(Array.from(vector)), k],
-    );
+    // One round trip: HNSW's search settings for this query only (SET LOCAL), then the search. The
+    // simple protocol it needs takes no parameters; every value inlined is a number formatted here.
+    const literal = `'${vectorLiteral(vector)}'::vector`;
+    const b = Math.trunc(this.build);
+    const results = (await this.simpleQuery(
+      `BEGIN;
+       SET LOCAL hnsw.ef_search = ${Math.max(EF_SEARCH, Math.trunc(k))};
+       SET LOCAL hnsw.iterative_scan = strict_order;
+       SELECT id, embedding <=> ${literal} AS distance FROM ${table}
+        WHERE added_in <= ${b} AND (removed_in IS NULL OR removed_in > ${b})
+        ORDER BY embedding <=> ${literal} LIMIT ${Math.trunc(k)};
+       COMMIT`,
+    )) as pg.QueryResult<{ id: string; distance: number }>[];
+    const rows = results.find((r) => r.command === 'SELECT')?.rows ?? [];
     return rows.map((r) => ({ id: Number(r.id), score: 1 - r.distance }));
   }
 

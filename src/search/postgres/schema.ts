@@ -75,7 +75,7 @@ CREATE INDEX articles_added ON articles (added_in);
 
 CREATE TABLE sentences (
   id bigint PRIMARY KEY,
-  article_key bigint NOT NULL REFERENCES articles (key) ON DELETE CASCADE,
+  article_key bigint NOT NULL,
   position integer NOT NULL,
   text text NOT NULL,
   start_offset integer NOT NULL,
@@ -88,7 +88,7 @@ CREATE INDEX sentences_article ON sentences (article_key);
 
 CREATE TABLE chunks (
   id bigint PRIMARY KEY,
-  article_key bigint NOT NULL REFERENCES articles (key) ON DELETE CASCADE,
+  article_key bigint NOT NULL,
   first_sentence bigint NOT NULL,
   last_sentence bigint NOT NULL,
   length integer NOT NULL,
@@ -97,6 +97,9 @@ CREATE TABLE chunks (
 );
 CREATE INDEX chunks_article ON chunks (article_key);
 
+-- Passages and postings name their article version without a foreign key (checking one per
+-- posting doubled the time a build writes): builds delete them with it (build.ts, cleanUp).
+
 -- BM25 postings of both kinds (0: sentences, 1: chunks), terms as src/arabic's analyze gives them.
 CREATE TABLE postings (
   kind smallint NOT NULL,
@@ -104,12 +107,11 @@ CREATE TABLE postings (
   passage bigint NOT NULL,
   tf integer NOT NULL,
   length integer NOT NULL,
-  article_key bigint NOT NULL REFERENCES articles (key) ON DELETE CASCADE,
+  article_key bigint NOT NULL,
   added_in bigint NOT NULL,
   removed_in bigint,
   PRIMARY KEY (kind, term, passage)
 );
-CREATE INDEX postings_passage ON postings (kind, passage);
 CREATE INDEX postings_article ON postings (article_key);
 `,
   },
@@ -162,23 +164,51 @@ function newerSchema(found: number): DatabaseSchemaError {
   );
 }
 
+/** HNSW as the local graphs are built (local/hnsw.ts): cosine, m = 16, ef_construction = 200. */
+const GRAPHS = {
+  sentences_embedding: 'sentences USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
+  chunks_embedding: 'chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
+};
+
 /**
- * The vector columns and their HNSW indexes (cosine, m = 16 and
- * ef_construction = 200 as the local graphs: local/hnsw.ts), made by the
- * first build, once the model's dimension is known. Returns the dimension
- * the database holds.
+ * The vector columns, made by the first build once the model's dimension is
+ * known, and their HNSW indexes (made again if a first build died without
+ * them: see dropGraphs). Returns the dimension the database holds.
  */
-export async function ensureVectorColumns(client: pg.ClientBase, dimension: number): Promise<number> {
-  const { rows } = await client.query<{ typmod: number }>(
+export async function ensureVectorColumns(db: pg.Pool, dimension: number): Promise<number> {
+  const { rows } = await db.query<{ typmod: number }>(
     `SELECT atttypmod AS typmod FROM pg_attribute
       WHERE attrelid = 'sentences'::regclass AND attname = 'embedding' AND NOT attisdropped`,
   );
-  if (rows.length > 0) return rows[0].typmod;
-  const d = Math.trunc(dimension);
-  await client.query(`
-ALTER TABLE sentences ADD COLUMN embedding vector(${d}) NOT NULL;
-ALTER TABLE chunks ADD COLUMN embedding vector(${d}) NOT NULL;
-CREATE INDEX sentences_embedding ON sentences USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200);
-CREATE INDEX chunks_embedding ON chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200);`);
-  return d;
+  if (rows.length === 0) {
+    const d = Math.trunc(dimension);
+    await db.query(`ALTER TABLE sentences ADD COLUMN embedding vector(${d}) NOT NULL`);
+    await db.query(`ALTER TABLE chunks ADD COLUMN embedding vector(${d}) NOT NULL`);
+  }
+  await createGraphs(db);
+  return rows[0]?.typmod ?? Math.trunc(dimension);
+}
+
+/** The HNSW indexes, where missing; built in memory (maintenance_work_mem) when they are built over many rows at once. */
+export async function createGraphs(db: pg.Pool): Promise<void> {
+  const client = await db.connect();
+  try {
+    await client.query("SET maintenance_work_mem = '512MB'");
+    for (const [name, definition] of Object.entries(GRAPHS))
+      await client.query(`CREATE INDEX IF NOT EXISTS ${name} ON ${definition}`);
+    await client.query('RESET maintenance_work_mem');
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Drops the HNSW indexes while the tables are empty (a first build): a graph
+ * built over every row at once is several times faster than one grown row by row.
+ */
+export async function dropGraphsIfEmpty(db: pg.Pool): Promise<boolean> {
+  const { rows } = await db.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM sentences) AS empty');
+  if (!rows[0].empty) return false;
+  for (const name of Object.keys(GRAPHS)) await db.query(`DROP INDEX IF EXISTS ${name}`);
+  return true;
 }

@@ -36,3 +36,17 @@ export async function readCurrentBuildId(db: pg.Pool | pg.ClientBase): Promise<n
   const { rows } = await db.query<{ build_id: string }>('SELECT build_id FROM current_build');
   return rows[0] ? Number(rows[0].build_id) : undefined;
 }
+
+/** The kinds of passage, as stored in the postings table. */
+export const KIND = { sentence: 0, chunk: 1 } as const;
+
+/** A build's version, as SearchIndex and the engine name it. */
+export const versionOf = (build: number) => `pg-${build}`;
+
+/** A vector as pgvector reads it: 9 significant digits give every float32 back exactly. */
+export function vectorLiteral(vector: Float32Array): string {
+  let text = '[';
+  for (let i = 0; i < vector.length; i++)
+    text += (i ? ',' : '') + (Number.isFinite(vector[i]) ? vector[i].toPrecision(9) : '0');
+  return `${text}]`;
+}
