@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Article } from '../../corpus/article.js';
 import { type ChunkOptions, type ChunkRange, chunkSentences } from '../../corpus/chunks.js';
 import { listCorpus, loadCorpus, parseArticleFile, type SkippedFile } from '../../corpus/load.js';
+import { ArticleExistsError, ArticleNotFoundError, LastArticleError } from '../../corpus/submit.js';
 import type { Embedder } from '../../embedding/embedder.js';
 import { UserError } from '../../errors.js';
 import { analyser, runningAverage } from '../bm25.js';
@@ -204,7 +205,14 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
         source: submitted.bytes.toString('utf8'),
       });
     }
+    // An editor's article never replaces one (remove it first), as in the corpus folder.
+    const liveIds = new Set(live.map((a) => a.id));
+    for (const submitted of options.add ?? [])
+      if (liveIds.has(submitted.id)) throw new ArticleExistsError(submitted.id);
     const removing = new Set(options.remove ?? []);
+    for (const id of removing) if (!liveIds.has(id)) throw new ArticleNotFoundError(id);
+    if (removing.size > 0 && removing.size >= live.length && fresh.length === 0)
+      throw new LastArticleError([...removing][0]);
     const arriving = new Set(fresh.map((f) => f.article.id));
     for (const a of live) {
       if (removing.has(a.id) || arriving.has(a.id)) gone.add(a);

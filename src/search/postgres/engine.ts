@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { EngineBuildOptions, EngineBuildReport, SearchEngine } from '../engine.js';
+import type { EngineBuildReport, SearchEngine } from '../engine.js';
 import { buildPostgresIndex, type PostgresBuildOptions, type PostgresBuildReport } from './build.js';
 import { type ConnectOptions, connectDatabase } from './connect.js';
 import { DatabaseEmptyError } from './errors.js';
@@ -80,7 +80,11 @@ export class PostgresEngine implements SearchEngine {
     };
   }
 
-  build(options: EngineBuildOptions & Partial<PostgresBuildOptions>): Promise<PostgresBuildReport & EngineBuildReport> {
+  /**
+   * Builds and publishes: the corpus folder's articles (when `corpusDir` is given), and an
+   * editor's additions and removals (`add`, `remove`), which the database keeps as the archive of record.
+   */
+  build(options: Omit<PostgresBuildOptions, 'pool'>): Promise<PostgresBuildReport & EngineBuildReport> {
     return buildPostgresIndex({ ...options, pool: this.pool }).then((report) => ({
       ...report,
       ...(report.published ? {} : { note: 'nothing changed: no build published' }),

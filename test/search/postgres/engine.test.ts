@@ -3,6 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArticleExistsError, ArticleNotFoundError } from '../../../src/corpus/submit.js';
 import type { Embedder } from '../../../src/embedding/embedder.js';
 import type { LocalIndex } from '../../../src/search/local/local-index.js';
 import { PostgresEngine } from '../../../src/search/postgres/engine.js';
@@ -303,6 +304,47 @@ describe('a builder killed with SIGKILL (a process of its own)', () => {
         `SELECT count(*) AS n FROM articles a JOIN builds b ON b.id = a.added_in WHERE b.status = 'abandoned'`,
       );
       expect(Number(leftovers.rows[0].n)).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('the database as the archive of record', () => {
+  it('keeps an article an editor sent through the next build of the corpus folder, and removes it when asked', async () => {
+    await db.reset();
+    const tiny = await tinyEmbedder();
+    const engine = await PostgresEngine.connect(db.url);
+    try {
+      const corpusDir = copyCorpus();
+      await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      const bytes = Buffer.from(
+        '---\ntitle: مستشفى جديد\nsource: وكالة\ndate: 2024-05-01\n---\nافتتح الرئيس اليوم مستشفى جديدا في العاصمة.\n',
+      );
+      const added = await engine.build({
+        embedder: tiny,
+        chunking: CHUNKING,
+        add: [{ id: 'hospital', file: 'hospital.md', bytes }],
+      });
+      expect(added).toMatchObject({ published: true, articles: 6, embedded: 1 });
+      await expect(
+        engine.build({ embedder: tiny, chunking: CHUNKING, add: [{ id: 'hospital', file: 'hospital.md', bytes }] }),
+      ).rejects.toBeInstanceOf(ArticleExistsError);
+      // npm run index from a folder that never had it: it stays.
+      const rebuilt = await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      expect(rebuilt).toMatchObject({ published: false, articles: 6 });
+      const full = await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING, full: true });
+      expect(full).toMatchObject({ published: true, articles: 6, embedded: 6 });
+      const index = await engine.open();
+      expect(await index.articleMetas(['hospital'])).toEqual([
+        { id: 'hospital', title: 'مستشفى جديد', outlet: 'وكالة', date: '2024-05-01' },
+      ]);
+      await expect(
+        engine.build({ embedder: tiny, chunking: CHUNKING, remove: ['nothing-here'] }),
+      ).rejects.toBeInstanceOf(ArticleNotFoundError);
+      const removed = await engine.build({ embedder: tiny, chunking: CHUNKING, remove: ['hospital'] });
+      expect(removed).toMatchObject({ published: true, articles: 5, removed: 1 });
+      expect(await (await engine.open()).article('hospital')).toBeUndefined();
     } finally {
       await engine.close();
     }
