@@ -54,4 +54,14 @@ describe('loadConfig', () => {
     load({ WEBHOOK_SECRET: 'sekret-webhook-value' });
     expect(redactSecrets('header was sekret-webhook-value')).toBe('header was [secret]');
   });
+
+  it('chooses the engine with SEARCH_BACKEND (local by default) and keeps DATABASE_URL, and its password alone, out of logs', () => {
+    expect(load({}).search).toEqual({ backend: 'local', databaseUrl: undefined });
+    const url = 'postgres://qa:p%40ss-w0rd-x@db.internal:5432/qa';
+    const config = load({ SEARCH_BACKEND: 'postgres', DATABASE_URL: url });
+    expect(config.search).toEqual({ backend: 'postgres', databaseUrl: url });
+    expect(redactSecrets(`cannot connect to ${url}`)).toBe('cannot connect to [secret]');
+    expect(redactSecrets('password "p@ss-w0rd-x" rejected')).toBe('password "[secret]" rejected');
+    expect(() => load({ SEARCH_BACKEND: 'opensearch' })).toThrow(/SEARCH_BACKEND/);
+  });
 });

@@ -1,7 +1,7 @@
 import { writtenLanguage } from '../arabic/language.js';
 import { contentTerms } from '../arabic/tokens.js';
 import type { Embedder } from '../embedding/embedder.js';
-import type { LocalIndex as SearchIndex } from '../search/local/local-index.js';
+import type { SearchIndex } from '../search/search-index.js';
 import type { AnswerOptions, NotFoundOptions } from './options.js';
 import { analyseQuestion } from './question.js';
 import { type Quote, selectQuotes } from './quotes.js';
@@ -79,14 +79,14 @@ export class Answerer {
     const question = analyseQuestion(asked, await this.embedder.embedQuery(asked));
     if (timings) timings.embedding += performance.now() - t;
 
-    const weights = new TermWeights(this.index, question.terms);
-    const candidates = retrieve(this.index, question, this.options.fusion, timings);
+    const weights = await TermWeights.of(this.index, question.terms);
+    const candidates = await retrieve(this.index, question, this.options.fusion, timings);
     t = performance.now();
-    const ranked = rerank(this.index, question, weights, candidates, this.options.rerank);
+    const ranked = await rerank(this.index, question, weights, candidates, this.options.rerank);
     if (timings) timings.fusion += performance.now() - t;
 
     t = performance.now();
-    const quotes = selectQuotes(this.index, ranked, count + offset, this.options.quoting);
+    const quotes = await selectQuotes(this.index, ranked, count + offset, this.options.quoting);
     const relevance = relevanceOf(weights, quotes, ranked, this.options.notFound);
     const found = quotes.length > 0 && isRelevant(relevance, this.options.notFound);
     if (timings) timings.quotes += performance.now() - t;

@@ -1,6 +1,6 @@
 import { contentTerms } from '../arabic/tokens.js';
 import type { ArticleMeta } from '../corpus/article.js';
-import type { LocalIndex as SearchIndex } from '../search/local/local-index.js';
+import type { SearchIndex } from '../search/search-index.js';
 import type { QuotingOptions } from './options.js';
 import type { RankedSentence } from './rerank.js';
 
@@ -49,26 +49,35 @@ function containment(a: Set<string>, b: Set<string>, minTerms: number): number {
 /**
  * Turns ranked sentences into `count` quotes: best first, a neighbour
  * sentence attached where the answer runs on into it, the same statement
- * from several outlets quoted once (the others listed in `alsoIn`).
+ * from several outlets quoted once (the others listed in `alsoIn`). Two
+ * calls to the index: the ranked sentences with their neighbours, then the
+ * sources of the articles quoted.
  */
-export function selectQuotes(
+export async function selectQuotes(
   index: SearchIndex,
   ranked: RankedSentence[],
   count: number,
   options: QuotingOptions,
-): Quote[] {
+): Promise<Quote[]> {
   const fusedOf = new Map(ranked.map((r) => [r.id, r.fused]));
+  const wanted = [...new Set(ranked.flatMap(({ id }) => [id, id + 1, id - 1]))];
+  const found = await index.sentences(wanted);
+  const sentenceOf = new Map(wanted.map((id, i) => [id, found[i]]));
   const used = new Set<number>();
-  const quotes: (Quote & { terms: Set<string> })[] = [];
-  const source = (articleId: string) => sourceOf(index.article(articleId), articleId);
+  // Sources are filled in once every quote is chosen: one call for all their articles.
+  const quotes: (Omit<Quote, keyof QuoteSource | 'alsoIn'> & {
+    articleId: string;
+    alsoIn: string[];
+    terms: Set<string>;
+  })[] = [];
 
   for (const { id, score, fused } of ranked) {
     if (quotes.length >= count) break;
-    const sentence = index.sentence(id);
+    const sentence = sentenceOf.get(id);
     if (!sentence || used.has(id)) continue;
     const picked = [sentence];
     for (const neighbourId of [id + 1, id - 1]) {
-      const neighbour = index.sentence(neighbourId);
+      const neighbour = sentenceOf.get(neighbourId);
       if (!neighbour || neighbour.articleId !== sentence.articleId || used.has(neighbourId)) continue;
       if ((fusedOf.get(neighbourId) ?? 0) >= options.neighbourShare * fused) picked.push(neighbour);
       if (picked.length === 2) break;
@@ -78,14 +87,14 @@ export function selectQuotes(
     const terms = new Set(contentTerms(sentence.text));
     const twin = quotes.find((q) => containment(q.terms, terms, options.minDuplicateTerms) >= options.duplicateOverlap);
     if (twin) {
-      if (sentence.articleId !== twin.articleId && !twin.alsoIn.some((s) => s.articleId === sentence.articleId)) {
-        twin.alsoIn.push(source(sentence.articleId));
+      if (sentence.articleId !== twin.articleId && !twin.alsoIn.includes(sentence.articleId)) {
+        twin.alsoIn.push(sentence.articleId);
       }
       continue;
     }
     const texts = picked.map((s) => s.text);
     quotes.push({
-      ...source(sentence.articleId),
+      articleId: sentence.articleId,
       text: texts.join(' '),
       sentenceIds: picked.map((s) => s.id),
       sentences: texts,
@@ -94,5 +103,13 @@ export function selectQuotes(
       terms,
     });
   }
-  return quotes.map(({ terms: _terms, ...quote }) => quote);
+  const articleIds = [...new Set(quotes.flatMap((q) => [q.articleId, ...q.alsoIn]))];
+  const metas = await (articleIds.length > 0 ? index.articleMetas(articleIds) : []);
+  const metaOf = new Map(articleIds.map((id, i) => [id, metas[i]]));
+  const source = (articleId: string) => sourceOf(metaOf.get(articleId), articleId);
+  return quotes.map(({ terms: _terms, articleId, alsoIn, ...quote }) => ({
+    ...source(articleId),
+    ...quote,
+    alsoIn: alsoIn.map(source),
+  }));
 }

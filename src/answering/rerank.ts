@@ -1,5 +1,5 @@
 import { contentTerms } from '../arabic/tokens.js';
-import type { LocalIndex as SearchIndex } from '../search/local/local-index.js';
+import type { SearchIndex } from '../search/search-index.js';
 import { holdsAnswerType } from './answer-type.js';
 import type { RerankOptions } from './options.js';
 import type { Question } from './question.js';
@@ -16,17 +16,21 @@ export interface RankedSentence extends Candidate {
 // Title terms per build, analysed once: a build never changes, and looking an article up may cost.
 const titles = new WeakMap<SearchIndex, { version: string; terms: Map<string, ReadonlySet<string>> }>();
 
-/** The terms of an article's title (see analyze). */
-function titleTerms(index: SearchIndex, articleId: string): ReadonlySet<string> {
+/** The terms of the articles' titles (see analyze), by article id; one call for those not known yet. */
+async function titleTerms(
+  index: SearchIndex,
+  articleIds: readonly string[],
+): Promise<Map<string, ReadonlySet<string>>> {
   let known = titles.get(index);
   if (known?.version !== index.version) {
     known = { version: index.version, terms: new Map() };
     titles.set(index, known);
   }
-  let terms = known.terms.get(articleId);
-  if (!terms) {
-    terms = new Set(contentTerms(index.article(articleId)?.title ?? ''));
-    known.terms.set(articleId, terms);
+  const { terms } = known;
+  const missing = [...new Set(articleIds)].filter((id) => !terms.has(id));
+  if (missing.length > 0) {
+    const metas = await index.articleMetas(missing);
+    for (const [i, id] of missing.entries()) terms.set(id, new Set(contentTerms(metas[i]?.title ?? '')));
   }
   return terms;
 }
@@ -37,47 +41,51 @@ function titleTerms(index: SearchIndex, articleId: string): ReadonlySet<string> 
  * finds the right passage, this picks the sentence in it that answers. The
  * article's title counts too: it names what the article is about, which its
  * sentences take for granted. Only the reranked candidates go on, so every
- * score is on the same scale.
+ * score is on the same scale. Asks the index for all candidates at once
+ * (similarities and windows, then the windows' terms, then titles not known yet).
  */
-export function rerank(
+export async function rerank(
   index: SearchIndex,
   question: Question,
   weights: TermWeights,
   candidates: Candidate[],
   options: RerankOptions,
-): RankedSentence[] {
+): Promise<RankedSentence[]> {
   const top = candidates.slice(0, options.depth);
   const best = top[0]?.fused || 1;
+  const ids = top.map((c) => c.id);
+  const { vector } = question;
+  const questionTerms = [...new Set(question.terms.flat())];
+  const [similarities, windows] = await Promise.all([
+    vector ? index.sentenceSimilarities(vector, ids) : ids.map(() => 0),
+    index.windows(ids, options.windowRadius),
+  ]);
+  // Coverage asks only after the question's terms: the index knows which a sentence holds.
+  const windowTerms = await index.termsIn(
+    windows.map((window) => window.map((s) => s.id)),
+    questionTerms,
+  );
+  const sentences = top.map((candidate, i) => windows[i].find((s) => s.id === candidate.id));
+  const titleTermsOf = await titleTerms(
+    index,
+    sentences.flatMap((s) => (s ? [s.articleId] : [])),
+  );
   const titleCoverage = new Map<string, number>();
   const titleCoverageOf = (articleId: string): number => {
     let coverage = titleCoverage.get(articleId);
     if (coverage === undefined) {
-      coverage = weights.coverage(titleTerms(index, articleId));
+      coverage = weights.coverage(titleTermsOf.get(articleId) ?? new Set());
       titleCoverage.set(articleId, coverage);
     }
     return coverage;
   };
-  const { vector } = question;
-  const questionTerms = [...new Set(question.terms.flat())];
-  const similarities = vector
-    ? index.sentenceSimilarities(
-        vector,
-        top.map((c) => c.id),
-      )
-    : top.map(() => 0);
   const ranked = top.map((candidate, i): RankedSentence => {
     const similarity = similarities[i];
-    const window = index.window(candidate.id, options.windowRadius);
-    // Coverage asks only after the question's terms: the index knows which a sentence holds.
-    const windowTerms = index.termsIn(
-      window.map((s) => s.id),
-      questionTerms,
-    );
-    const sentence = window.find((s) => s.id === candidate.id);
+    const sentence = sentences[i];
     const text = sentence?.text ?? '';
     const score =
       candidate.fused / best +
-      options.windowCoverage * weights.coverage(windowTerms) +
+      options.windowCoverage * weights.coverage(windowTerms[i]) +
       (sentence ? options.titleCoverage * titleCoverageOf(sentence.articleId) : 0) +
       options.similarity * similarity +
       (holdsAnswerType(text, question.answerType) ? options.answerType : 0);

@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { AnswerService } from '../answering/service.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
+import { openEngine } from '../search/open-engine.js';
 import { answerJson, formatAnswerText } from './format-text.js';
 import { runCli } from './run.js';
 import { openEmbedder } from './setup.js';
@@ -45,7 +46,7 @@ runCli(async () => {
     throw new UsageError('Ask a question: npm run ask -- "ما موقف روسيا من قضية تايوان؟"');
   }
   const service = await AnswerService.open({
-    indexDir: opts.index ? resolve(opts.index) : config.indexDir,
+    engine: await openEngine(opts.index ? { ...config, indexDir: resolve(opts.index) } : config),
     embedder: await openEmbedder(config),
     minSimilarity: config.minSimilarity,
     onFallback: (damage, version) =>

@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { isMiss } from '../eval/metrics.js';
 import { evaluateFile } from '../eval/run.js';
+import { openEngine } from '../search/open-engine.js';
 import { runCli } from './run.js';
 import { openEmbedder } from './setup.js';
 
@@ -28,7 +29,7 @@ runCli(async () => {
   const embedder = await openEmbedder(config);
   const { summary, records } = await evaluateFile(resolve(opts.dataset), {
     embedder,
-    indexDir: opts.index ? resolve(opts.index) : config.indexDir,
+    engine: await openEngine(opts.index ? { ...config, indexDir: resolve(opts.index) } : config),
     chunking: config.chunking,
     minSimilarity: config.minSimilarity,
   });

@@ -2,10 +2,8 @@ import { AnswerService, ModelMismatchError, type ServiceOptions } from '../answe
 import type { Config } from '../config.js';
 import { createEmbedder, type Embedder } from '../embedding/embedder.js';
 import type { Logger } from '../log.js';
-import { buildIndex } from '../search/local/build.js';
-import { IndexFormatError } from '../search/local/local-index.js';
-import { IndexNotFoundError } from '../search/local/location.js';
-import { IndexDamagedError } from '../search/local/verify.js';
+import type { SearchEngine } from '../search/engine.js';
+import { openEngine } from '../search/open-engine.js';
 import { downloadProgress } from './progress.js';
 
 /** The configured model, downloaded first (once, with a progress bar) when it is on no disk. */
@@ -18,31 +16,23 @@ export async function openEmbedder(config: Config, model = config.embedding.mode
   }
 }
 
-/** Errors that mean "build the index, then it will open". */
-function needsBuild(error: unknown): boolean {
-  return (
-    error instanceof IndexNotFoundError ||
-    error instanceof ModelMismatchError ||
-    error instanceof IndexFormatError ||
-    error instanceof IndexDamagedError
-  );
-}
-
 /**
- * The answer service over the live index, building the index first when
- * there is none or it cannot serve the configured model (another model,
- * another format, damaged with no intact build to fall back on): what
- * `npm start` needs to run on a fresh machine. A damaged live build with an
- * intact one before it is logged, and the intact one answers.
+ * The answer service over the engine's live build (SEARCH_BACKEND), building
+ * it first when there is none or it cannot serve the configured model
+ * (another model, another format, damaged with no intact build to fall back
+ * on): what `npm start` needs to run on a fresh machine. A damaged live
+ * build with an intact one before it is logged, and the intact one answers.
+ * The engine is the service's (`service.engine`): editors' changes build with it.
  */
 export async function openOrBuild(
   config: Config,
   embedder: Embedder,
   logger: Logger,
-  options: Omit<ServiceOptions, 'indexDir' | 'embedder'> = {},
+  options: Omit<ServiceOptions, 'engine' | 'embedder'> & { engine?: SearchEngine } = {},
 ): Promise<AnswerService> {
+  const engine = options.engine ?? (await openEngine(config));
   const serviceOptions: ServiceOptions = {
-    indexDir: config.indexDir,
+    engine,
     embedder,
     minSimilarity: config.minSimilarity,
     onFallback: (damage, version) =>
@@ -52,12 +42,11 @@ export async function openOrBuild(
   try {
     return await AnswerService.open(serviceOptions);
   } catch (error) {
-    if (!needsBuild(error)) throw error;
+    if (!(engine.needsBuild(error) || error instanceof ModelMismatchError)) throw error;
     logger.info({ corpus: config.corpusDir, reason: (error as Error).message }, 'building the index');
   }
-  const report = await buildIndex({
+  const report = await engine.build({
     corpusDir: config.corpusDir,
-    indexDir: config.indexDir,
     embedder,
     chunking: config.chunking,
     maxArticleBytes: config.maxArticleBytes,

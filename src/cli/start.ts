@@ -38,7 +38,6 @@ runCli(async () => {
   const archive = config.telegram.adminUserIds
     ? new ArchiveService({
         corpusDir: config.corpusDir,
-        indexDir: config.indexDir,
         embedder,
         chunking: config.chunking,
         maxArticleBytes: config.maxArticleBytes,

@@ -109,3 +109,16 @@ export class EngineUnavailableError extends UserError {
     super(`The ${backend} search engine is not available: ${reason}`);
   }
 }
+
+/** Another build (in this process or another, on this machine or another) holds the engine's build lock. */
+export class BuildLockedError extends UserError {
+  override readonly name: string = 'BuildLockedError';
+
+  constructor(
+    /** Who holds the lock, as the engine knows it (e.g. "pid@host"). */
+    readonly holder: string,
+    message = `Another build (${holder}) is running; wait for it to finish.`,
+  ) {
+    super(message);
+  }
+}

@@ -128,7 +128,6 @@ beforeAll(async () => {
   const service = await openService(indexDir, model);
   const archive = new ArchiveService({
     corpusDir: corpus,
-    indexDir,
     embedder: holdable(model),
     chunking: CHUNKING,
     maxArticleBytes: 64 * 1024,
@@ -294,7 +293,7 @@ describe('editors change the archive from the chat', () => {
       t('ar', 'build-figures', { articles: 6, added: 0, changed: 0, removed: 1, seconds: 'S' }).split('\u2068S')[0],
     );
     expect(existsSync(join(corpus, `${id}.txt`))).toBe(false);
-    expect(bot.service.article(String(id))).toBeUndefined();
+    expect(await bot.service.article(String(id))).toBeUndefined();
 
     working = false;
     await asking;

@@ -99,7 +99,7 @@ describe('npm run index', () => {
 
     expect(readFileSync(join(out, CURRENT_FILE), 'utf8')).toBe(pointer);
     const index = await openIndex(out);
-    expect(index.articles({ offset: 0, limit: 10 }).total).toBe(5);
+    expect((await index.articles({ offset: 0, limit: 10 })).total).toBe(5);
 
     // The next build clears the debris and takes over the stale lock.
     const next = await runCli('index-corpus', ['--corpus', CORPUS_DIR, '--out', out, '--json'], tinyModelEnv());

@@ -134,7 +134,7 @@ describe('npm run eval', () => {
         ],
       }),
     );
-    const { summary } = await evaluateFile(file, { embedder: await tinyEmbedder(), indexDir: '', chunking: CHUNKING });
+    const { summary } = await evaluateFile(file, { embedder: await tinyEmbedder(), chunking: CHUNKING });
     expect(summary).toMatchObject({ questions: 1, hitAt3: 1 });
   });
 });
@@ -143,7 +143,6 @@ describe(`ARCD train with the built-in model (${BUILT_IN_MODEL})`, () => {
   it('reaches hit@3 ≥ 0.87 and hit@1 ≥ 0.72, and wrongly refuses under 1.5% of the questions', async () => {
     const { summary } = await evaluateFile(ARCD, {
       embedder: await builtInEmbedder(),
-      indexDir: '',
       chunking: CHUNKING,
     });
     expect(summary.questions).toBe(693);
