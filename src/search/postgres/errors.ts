@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { BuildLockedError } from '../engine.js';
 
 /** The database cannot be reached or refuses us: a bad URL, a server down, a wrong password. */
 export class DatabaseUnavailableError extends UserError {
@@ -31,14 +32,15 @@ export class DatabaseSchemaError extends UserError {
 }
 
 /** Another builder holds the build lease. */
-export class DatabaseBuildLockedError extends UserError {
+export class DatabaseBuildLockedError extends BuildLockedError {
   override readonly name = 'DatabaseBuildLockedError';
 
   constructor(
-    readonly holder: string,
+    holder: string,
     readonly until: Date,
   ) {
     super(
+      holder,
       `Another build (${holder}) is writing to the database until ${until.toISOString()} at the latest; wait for it to finish and try again.`,
     );
   }
