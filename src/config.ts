@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import dotenv from 'dotenv';
+import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { BUILT_IN_MODEL } from './embedding/models.js';
 import { UserError } from './errors.js';
@@ -137,6 +138,24 @@ function registerDatabaseUrl(url: string | undefined): void {
   }
 }
 
+/**
+ * Names set in .env that are not settings but are a typo away from one
+ * ("TELEGRAM_BOT_TOKN"): each would be ignored without a word otherwise.
+ * Names far from every setting are left alone (other tools read .env too).
+ */
+export function misspelledSettings(names: readonly string[]): string[] {
+  const known = Object.keys(schema.shape);
+  return names
+    .filter((name) => !known.includes(name))
+    .flatMap((name) => {
+      const near = closest(name.toUpperCase(), known);
+      const allowed = Math.max(2, Math.floor(near.length / 6));
+      return distance(name.toUpperCase(), near) <= allowed
+        ? [`.env sets ${name}, which is not a setting: did you mean ${near}? (see .env.example)`]
+        : [];
+    });
+}
+
 /** One or more settings are invalid; `problems` names each. */
 export class ConfigError extends UserError {
   override readonly name = 'ConfigError';
@@ -152,8 +171,14 @@ export class ConfigError extends UserError {
  *
  * @throws ConfigError naming every invalid setting.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenvFile = true } = {}): Config {
-  if (dotenvFile) dotenv.config({ quiet: true });
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  { dotenvFile = true, warn = (line: string) => void process.stderr.write(`Warning: ${line}\n`) } = {},
+): Config {
+  if (dotenvFile) {
+    const { parsed } = dotenv.config({ quiet: true });
+    for (const line of misspelledSettings(Object.keys(parsed ?? {}))) warn(line);
+  }
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   registerSecret(parsed.data.TELEGRAM_BOT_TOKEN);

@@ -4,16 +4,15 @@
  * Rebuilds the article index: articles → sentences and chunks → vectors → HNSW and BM25.
  */
 import { resolve } from 'node:path';
-import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import type { EngineBuildReport } from '../search/engine.js';
 import { openEngine } from '../search/open-engine.js';
+import { command } from './command.js';
 import { progressBar } from './progress.js';
 import { runCli } from './run.js';
-import { openEmbedder } from './setup.js';
+import { EMBEDDING_BAR, openEmbedder } from './setup.js';
 
-const program = new Command('index')
-  .description('Build the search index of the articles in the corpus folder.')
+const program = command('index', 'Build the search index of the articles in the corpus folder.')
   .option('--corpus <dir>', 'folder of .txt/.md articles (default: CORPUS_DIR or corpus/)')
   .option('--out <dir>', 'index folder of the local engine (default: INDEX_DIR or embeddings/)')
   .option('--model <id>', 'embedding model (default: EMBEDDING_MODEL)')
@@ -38,7 +37,7 @@ runCli(async () => {
   const engine = await openEngine(opts.out ? { ...config, indexDir: resolve(opts.out) } : config);
   const embedder = await openEmbedder(config, opts.model);
 
-  const bar = progressBar('Embedding [{bar}] {value}/{total} passages | {eta_formatted} left');
+  const bar = progressBar(EMBEDDING_BAR);
   const report = await engine
     .build({
       corpusDir,

@@ -4,7 +4,10 @@ import { createEmbedder, type Embedder } from '../embedding/embedder.js';
 import type { Logger } from '../log.js';
 import type { SearchEngine } from '../search/engine.js';
 import { openEngine } from '../search/open-engine.js';
-import { downloadProgress } from './progress.js';
+import { downloadProgress, progressBar } from './progress.js';
+
+/** The embedding progress bar of every build a command runs (npm run index, npm start's first build). */
+export const EMBEDDING_BAR = 'Embedding [{bar}] {value}/{total} passages | {eta_formatted} left';
 
 /** The configured model, downloaded first (once, with a progress bar) when it is on no disk. */
 export async function openEmbedder(config: Config, model = config.embedding.model): Promise<Embedder> {
@@ -45,13 +48,17 @@ export async function openOrBuild(
     if (!(engine.needsBuild(error) || error instanceof ModelMismatchError)) throw error;
     logger.info({ corpus: config.corpusDir, reason: (error as Error).message }, 'building the index');
   }
-  const report = await engine.build({
-    corpusDir: config.corpusDir,
-    embedder,
-    chunking: config.chunking,
-    maxArticleBytes: config.maxArticleBytes,
-    onSkip: ({ file, reason }) => logger.warn({ file, reason }, 'article skipped'),
-  });
+  const bar = progressBar(EMBEDDING_BAR);
+  const report = await engine
+    .build({
+      corpusDir: config.corpusDir,
+      embedder,
+      chunking: config.chunking,
+      maxArticleBytes: config.maxArticleBytes,
+      onSkip: ({ file, reason }) => logger.warn({ file, reason }, 'article skipped'),
+      onProgress: bar.update,
+    })
+    .finally(bar.stop);
   if (report.fullRebuildReason) logger.warn({ reason: report.fullRebuildReason }, 'built everything again');
   logger.info({ articles: report.articles, sentences: report.sentences, seconds: report.seconds }, 'index built');
   return AnswerService.open(serviceOptions);

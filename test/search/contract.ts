@@ -209,7 +209,7 @@ export function searchIndexContract(name: string, setup: () => Promise<ContractE
         vector,
         hits.map((h) => h.id),
       );
-      hits.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i], 4));
+      for (const [i, h] of hits.entries()) expect(h.score).toBeCloseTo(exact[i], 4);
       const chunks = await index.denseSearch('chunk', vector, 5);
       expect(await index.chunks(chunks.map((h) => h.id))).toHaveLength(5);
     });
