@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { EngineBuildReport, SearchEngine } from '../engine.js';
+import type { EngineArchive, EngineBuildReport, SearchEngine } from '../engine.js';
 import { buildPostgresIndex, type PostgresBuildOptions, type PostgresBuildReport } from './build.js';
 import { type ConnectOptions, connectDatabase } from './connect.js';
 import { DatabaseEmptyError } from './errors.js';
@@ -90,6 +90,12 @@ export class PostgresEngine implements SearchEngine {
       ...(report.published ? {} : { note: 'nothing changed: no build published' }),
     }));
   }
+
+  /** Editors' articles are kept in the database (origin 'chat'), whatever corpus folder a later build reads. */
+  readonly archive: EngineArchive = {
+    add: (article, options) => this.build({ ...options, add: [article] }),
+    remove: (id, options) => this.build({ ...options, remove: [id] }),
+  };
 
   needsBuild(error: unknown): boolean {
     return error instanceof DatabaseEmptyError;
