@@ -21,6 +21,9 @@ import { type BuildRow, KIND, VISIBLE, vectorLiteral, versionOf, visible } from 
  */
 export const EF_SEARCH = 64;
 
+/** Sentence vectors kept per index (about 1 KiB each at 256 dimensions). */
+const MAX_CACHED_VECTORS = 20_000;
+
 /** Document frequencies kept per index (one build): terms repeat from question to question. */
 const MAX_CACHED_FREQUENCIES = 50_000;
 
@@ -47,6 +50,7 @@ export class PostgresIndex implements SearchIndex {
   roundTrips = 0;
   private readonly build: number;
   private readonly frequencies: Record<PassageKind, Map<string, number>> = { sentence: new Map(), chunk: new Map() };
+  private readonly vectorCache = new Map<number, Float32Array>();
   private closed = false;
 
   constructor(
@@ -161,15 +165,32 @@ export class PostgresIndex implements SearchIndex {
     });
   }
 
-  /** The stored vectors of the given sentences (each once). */
+  /**
+   * The stored vectors of the given sentences: those read before (a build's
+   * rows never change) from memory, the others in one query. A question
+   * orders a chunk's sentences, then scores the best of the same sentences.
+   */
   private async vectorsOf(ids: readonly number[]): Promise<Map<number, Float32Array>> {
-    if (ids.length === 0) return new Map();
+    const found = new Map<number, Float32Array>();
+    const missing: number[] = [];
+    for (const id of new Set(ids)) {
+      const v = this.vectorCache.get(id);
+      if (v) found.set(id, v);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return found;
     const rows = await this.query<{ id: string; embedding: string }>(
       `SELECT id, embedding::text AS embedding FROM sentences WHERE id = ANY($2::bigint[]) AND ${VISIBLE}`,
-      [this.build, [...new Set(ids)]],
+      [this.build, missing],
     );
-    // pgvector prints float4s in their shortest exact form: parsed back, the same float32s.
-    return new Map(rows.map((r) => [Number(r.id), Float32Array.from(pgvector.fromSql(r.embedding) as number[])]));
+    if (this.vectorCache.size + rows.length > MAX_CACHED_VECTORS) this.vectorCache.clear();
+    for (const r of rows) {
+      // pgvector prints float4s in their shortest exact form: parsed back, the same float32s.
+      const v = Float32Array.from(pgvector.fromSql(r.embedding) as number[]);
+      this.vectorCache.set(Number(r.id), v);
+      found.set(Number(r.id), v);
+    }
+    return found;
   }
 
   async sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): Promise<number[]> {

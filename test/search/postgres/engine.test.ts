@@ -85,6 +85,10 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       const vector = await embedder.embedQuery(questions[0]);
       const exact = await index.sentenceSimilarities(vector, ids);
       expect(exact).toEqual(await local.sentenceSimilarities(vector, ids));
+      // A build's vectors never change: asked again, they are not read again.
+      const trips = index.roundTrips;
+      expect(await index.sentenceSimilarities(vector, [...ids].reverse())).toEqual([...exact].reverse());
+      expect(index.roundTrips).toBe(trips);
       const groups = [
         [0, 1, 2, 3, 4, 5, 6],
         [9, 8, 7],
