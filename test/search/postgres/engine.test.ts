@@ -12,6 +12,7 @@ import {
   DatabaseEmptyError,
   DatabaseSchemaError,
   DatabaseUnavailableError,
+  VectorExtensionError,
 } from '../../../src/search/postgres/errors.js';
 import { SCHEMA_VERSION } from '../../../src/search/postgres/schema.js';
 import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tinyEmbedder } from '../../helpers/fixtures.js';
@@ -350,5 +351,22 @@ describe('the database as the archive of record', () => {
     } finally {
       await engine.close();
     }
+  });
+});
+
+describe('a PostgreSQL without pgvector', () => {
+  let bare: TestPostgres;
+  beforeAll(async () => {
+    bare = await startPostgres({ vector: false });
+  });
+  afterAll(async () => {
+    await bare?.stop();
+  });
+
+  it('is refused in one line that says to install it and run CREATE EXTENSION vector', async () => {
+    const refused = await PostgresEngine.connect(bare.url).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(VectorExtensionError);
+    expect((refused as Error).message).toMatch(/has no pgvector .*CREATE EXTENSION vector/);
+    expect((refused as Error).message).not.toContain('\n');
   });
 });
