@@ -60,7 +60,7 @@ describe('the commands in postgres mode (SEARCH_BACKEND=postgres)', () => {
 
     expect(existsSync(builder)).toBe(false);
     expect(existsSync(asker)).toBe(false);
-  });
+  }, 240_000); // five processes, each loading the model
 
   it('says in one line what to do when the database cannot be used', async () => {
     const env = tinyModelEnv({ SEARCH_BACKEND: 'postgres', DATABASE_URL: 'postgres://qa:pw-secret-9@127.0.0.1:1/qa' });
@@ -71,5 +71,5 @@ describe('the commands in postgres mode (SEARCH_BACKEND=postgres)', () => {
     expect(result.stderr).not.toContain('pw-secret-9');
     const unset = await runCli('ask', ['ما هي عاصمة البرازيل؟'], tinyModelEnv({ SEARCH_BACKEND: 'postgres' }));
     expect(unset.stderr).toMatch(/DATABASE_URL is not set/);
-  });
+  }, 120_000);
 });
