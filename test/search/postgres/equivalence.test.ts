@@ -24,5 +24,5 @@ describe('the postgres engine answers as the local engine (built-in model, seed 
     // Each index member is one query (a lexical search two while its terms' frequencies are new).
     expect(result.roundTrips.mean).toBeGreaterThan(5);
     expect(result.roundTrips.max).toBeLessThanOrEqual(16);
-  });
+  }, 180_000); // two builds and every question on both engines
 });
