@@ -2,9 +2,19 @@ import { basename, extname } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import type { ChunkOptions } from '../corpus/chunks.js';
 import { listCorpus, type SkippedFile } from '../corpus/load.js';
-import { type CheckedArticle, checkSubmission, removeArticle, type Submission, saveArticle } from '../corpus/submit.js';
+import {
+  ArticleExistsError,
+  ArticleNotFoundError,
+  type CheckedArticle,
+  checkSubmission,
+  LastArticleError,
+  removeArticle,
+  type Submission,
+  saveArticle,
+} from '../corpus/submit.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
+import type { ArchiveBuildOptions, EngineBuildReport } from '../search/engine.js';
 import type { AnswerService } from './service.js';
 
 export interface ArchiveOptions {
@@ -79,12 +89,14 @@ export class ArchiveService {
    *   IndexShrinkError (more than half of the articles would go; `allowShrink` publishes it)
    */
   rebuild(onProgress?: BuildProgress, { allowShrink = false } = {}): Promise<BuildFigures> {
-    return this.exclusive(() => this.build(onProgress, allowShrink));
+    return this.exclusive(() => this.build(onProgress, { allowShrink }));
   }
 
   /**
-   * Checks an article, saves it into the corpus folder and rebuilds the index.
-   * `onSaved` is called once the file is written, before the (longer) rebuild.
+   * Checks an article, saves it into the corpus folder and rebuilds the index;
+   * or, with an engine that keeps the articles itself (SearchEngine.archive),
+   * stores it there in one build. `onSaved` is called once the file is
+   * written (or the article checked), before the (longer) rebuild.
    *
    * @throws ArchiveBusyError, ArticleRejectedError, ArticleExistsError (nothing written);
    *   then the errors of rebuild (the file stays: the next rebuild indexes it)
@@ -98,15 +110,28 @@ export class ArchiveService {
   ): Promise<{ article: ArticleMeta; figures: BuildFigures }> {
     return this.exclusive(async () => {
       const checked = checkSubmission(submission, { maxBytes: this.options.maxArticleBytes });
+      const { archive } = this.options.service.engine;
+      const { id, title, outlet, date, url } = checked.article;
+      const article = { id, title, outlet, date, ...(url ? { url } : {}) };
+      if (archive) {
+        // The engine keeps the articles (the database): stored and published in one build.
+        if (await this.options.service.article(checked.id)) throw new ArticleExistsError(checked.id);
+        await onSaved?.(checked);
+        const { file, bytes } = checked;
+        return {
+          article,
+          figures: await this.build(onProgress, { change: (options) => archive.add({ id, file, bytes }, options) }),
+        };
+      }
       await saveArticle(this.options.corpusDir, checked);
       await onSaved?.(checked);
-      const { id, title, outlet, date, url } = checked.article;
-      return { article: { id, title, outlet, date, ...(url ? { url } : {}) }, figures: await this.build(onProgress) };
+      return { article, figures: await this.build(onProgress) };
     });
   }
 
   /**
-   * Deletes an article's file and rebuilds the index without it.
+   * Deletes an article's file and rebuilds the index without it; or takes it
+   * out of an engine that keeps the articles itself, in one build.
    *
    * @throws ArchiveBusyError, ArticleNotFoundError, LastArticleError (nothing deleted);
    *   then the errors of rebuild
@@ -117,6 +142,15 @@ export class ArchiveService {
   ): Promise<{ article: ArticleMeta; figures: BuildFigures }> {
     return this.exclusive(async () => {
       const indexed = await this.options.service.article(id);
+      const { archive } = this.options.service.engine;
+      if (archive) {
+        // The engine keeps the articles (the database): taken out and published in one build.
+        if (!indexed) throw new ArticleNotFoundError(id);
+        if ((await this.options.service.articles({ offset: 0, limit: 1 })).total <= 1) throw new LastArticleError(id);
+        await onRemoved?.();
+        const figures = await this.build(onProgress, { change: (options) => archive.remove(id, options) });
+        return { article: { id, title: indexed.title, outlet: indexed.outlet, date: indexed.date }, figures };
+      }
       const file = await removeArticle(this.options.corpusDir, id);
       await onRemoved?.();
       const article: ArticleMeta = indexed
@@ -163,23 +197,32 @@ export class ArchiveService {
     }
   }
 
-  private async build(onProgress?: BuildProgress, allowShrink = false): Promise<BuildFigures> {
+  /**
+   * Builds (by default the corpus folder; `change`: an engine archive's change), switches to the build, and counts.
+   * `allowShrink` publishes a corpus build that would remove more than half of the articles.
+   */
+  private async build(
+    onProgress?: BuildProgress,
+    {
+      allowShrink = false,
+      change,
+    }: { allowShrink?: boolean; change?: (options: ArchiveBuildOptions) => Promise<EngineBuildReport> } = {},
+  ): Promise<BuildFigures> {
     const { corpusDir, embedder, chunking, maxArticleBytes, service } = this.options;
     const before = await this.liveIds();
-    const listing = await listCorpus(corpusDir, { maxBytes: maxArticleBytes });
-    const report = await service.engine.build({
-      corpusDir,
-      embedder,
-      chunking,
-      maxArticleBytes,
-      onProgress,
-      allowShrink,
-    });
+    const listing = change ? undefined : await listCorpus(corpusDir, { maxBytes: maxArticleBytes });
+    const report = change
+      ? await change({ embedder, chunking, maxArticleBytes, onProgress })
+      : await service.engine.build({ corpusDir, embedder, chunking, maxArticleBytes, onProgress, allowShrink });
     await service.reload();
     // A reload already under way (the watcher) may have read the live version before the publish.
     if (service.version !== report.version) await service.reload();
     const skipped = new Set(report.skipped.map((s) => s.file));
-    const after = new Set(listing.files.filter((f) => !skipped.has(f)).map((f) => basename(f, extname(f))));
+    // The articles now live: as the engine answers, or as the folder lists them when it kept the old build.
+    const after =
+      service.version === report.version || !listing
+        ? await this.liveIds()
+        : new Set(listing.files.filter((f) => !skipped.has(f)).map((f) => basename(f, extname(f))));
     const added = [...after].filter((id) => !before.has(id)).length;
     return {
       articles: report.articles,

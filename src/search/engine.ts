@@ -47,6 +47,13 @@ export interface SearchEngine {
   build(options: EngineBuildOptions): Promise<EngineBuildReport>;
   /** Does this error of `open` mean "build first, then it will open" (no build, an old format, damaged)? */
   needsBuild(error: unknown): boolean;
+  /**
+   * Where editors' articles go when the engine keeps the articles itself (the
+   * postgres engine: the database is the archive of record, and an article
+   * sent from the chat outlives any corpus folder). Absent: they are files of
+   * the corpus folder, indexed by `build`.
+   */
+  readonly archive?: EngineArchive;
   /** Lets go of the engine's own resources (connections); indexes it opened are closed by their holders. */
   close(): Promise<void>;
 }
@@ -76,6 +83,25 @@ export interface EngineBuildOptions {
   /** Publish even a build that would remove more than half of the published articles (default: false: IndexShrinkError). */
   allowShrink?: boolean;
 }
+
+/** An engine's own store of articles (SearchEngine.archive): each change is written and published as one build. */
+export interface EngineArchive {
+  /**
+   * Adds an article (its id never replaces one) and publishes a build with it.
+   *
+   * @throws ArticleExistsError, and the errors of build
+   */
+  add(article: { id: string; file: string; bytes: Buffer }, options: ArchiveBuildOptions): Promise<EngineBuildReport>;
+  /**
+   * Takes an article out and publishes a build without it.
+   *
+   * @throws ArticleNotFoundError, LastArticleError, and the errors of build
+   */
+  remove(id: string, options: ArchiveBuildOptions): Promise<EngineBuildReport>;
+}
+
+/** A build for an archive change: as EngineBuildOptions, without a corpus folder to read. */
+export type ArchiveBuildOptions = Omit<EngineBuildOptions, 'corpusDir' | 'full' | 'onSkip'>;
 
 /** What a build did; an engine may add figures of its own (they are printed by `npm run index -- --json`). */
 export interface EngineBuildReport {

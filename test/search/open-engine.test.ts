@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineUnavailableError } from '../../src/search/engine.js';
 import { openEngine } from '../../src/search/open-engine.js';
+import { DatabaseUnavailableError } from '../../src/search/postgres/errors.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 describe('openEngine', () => {
@@ -16,13 +17,16 @@ describe('openEngine', () => {
     expect(engine.needsBuild(new Error('a bug'))).toBe(false);
   });
 
-  it('refuses the postgres engine with one clear line while this version has none', async () => {
-    const opening = openEngine({
+  it('refuses the postgres engine in one line without DATABASE_URL, or with one that does not answer (its password never shown)', async () => {
+    const unset = openEngine({ indexDir: 'embeddings', search: { backend: 'postgres', databaseUrl: undefined } });
+    await expect(unset).rejects.toBeInstanceOf(EngineUnavailableError);
+    await expect(unset).rejects.toThrow(/DATABASE_URL is not set/);
+    const down = openEngine({
       indexDir: 'embeddings',
-      search: { backend: 'postgres', databaseUrl: 'postgres://qa:secret-pw@localhost/qa' },
+      search: { backend: 'postgres', databaseUrl: 'postgres://qa:secret-pw@127.0.0.1:1/qa' },
     });
-    await expect(opening).rejects.toBeInstanceOf(EngineUnavailableError);
-    await expect(opening).rejects.toThrow(/postgres search engine is not available.*SEARCH_BACKEND=local/);
-    await expect(opening).rejects.not.toThrow(/secret-pw/);
+    await expect(down).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    await expect(down).rejects.toThrow(/Cannot use the database in DATABASE_URL: nothing answers/);
+    await expect(down).rejects.not.toThrow(/secret-pw/);
   });
 });

@@ -1,0 +1,117 @@
+import pg from 'pg';
+import type { EngineArchive, EngineBuildReport, SearchEngine } from '../engine.js';
+import { buildPostgresIndex, type PostgresBuildOptions, type PostgresBuildReport } from './build.js';
+import { type ConnectOptions, connectDatabase } from './connect.js';
+import { DatabaseEmptyError } from './errors.js';
+import { PostgresIndex } from './postgres-index.js';
+import { readCurrentBuild, readCurrentBuildId, versionOf } from './store.js';
+
+/** How often replicas read the current_build row when no notification comes (a server without LISTEN, a proxy in between). */
+export const POLL_INTERVAL_MS = 2000;
+
+/**
+ * The postgres engine: builds, articles, passages, vectors and BM25 postings
+ * in one PostgreSQL database with pgvector (DATABASE_URL). Replicas hold no
+ * index: each question reads the published build's rows. A new build is
+ * seen by LISTEN on `search_build` (published by the builder in the same
+ * transaction that moves current_build) and, as a fallback, by polling the
+ * current_build row.
+ */
+export class PostgresEngine implements SearchEngine {
+  readonly backend = 'postgres' as const;
+  readonly location: string;
+
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly url: string,
+  ) {
+    this.location = describeDatabase(url);
+  }
+
+  /** @throws DatabaseUnavailableError, VectorExtensionError, DatabaseSchemaError */
+  static async connect(url: string, options?: ConnectOptions): Promise<PostgresEngine> {
+    return new PostgresEngine(await connectDatabase(url, options), url);
+  }
+
+  /** @throws DatabaseEmptyError when no build was published yet. */
+  async open(): Promise<PostgresIndex> {
+    const row = await readCurrentBuild(this.pool);
+    if (!row) throw new DatabaseEmptyError();
+    return new PostgresIndex(this.pool, row);
+  }
+
+  async currentVersion(): Promise<string | undefined> {
+    const id = await readCurrentBuildId(this.pool);
+    return id === undefined ? undefined : versionOf(id);
+  }
+
+  watch(onPublished: () => void, { intervalMs = POLL_INTERVAL_MS }: { intervalMs?: number } = {}): () => void {
+    let stopped = false;
+    let last: number | undefined;
+    let polling = false;
+    const poll = async () => {
+      if (polling || stopped) return;
+      polling = true;
+      try {
+        const id = await readCurrentBuildId(this.pool);
+        if (id !== undefined && last !== undefined && id !== last) onPublished();
+        last = id;
+      } catch {
+        // the database is away for a moment: the index open goes on answering, and the next poll tries again
+      } finally {
+        polling = false;
+      }
+    };
+    void poll();
+    const timer = setInterval(poll, intervalMs);
+    timer.unref();
+    // LISTEN on a connection of its own, outside the pool; where notifications do not arrive, polling does the work.
+    const listener = new pg.Client({ connectionString: this.url });
+    listener.on('error', () => undefined);
+    listener.on('notification', () => void poll());
+    listener
+      .connect()
+      .then(() => listener.query('LISTEN search_build'))
+      .catch(() => undefined);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      void listener.end().catch(() => undefined);
+    };
+  }
+
+  /**
+   * Builds and publishes: the corpus folder's articles (when `corpusDir` is given), and an
+   * editor's additions and removals (`add`, `remove`), which the database keeps as the archive of record.
+   */
+  build(options: Omit<PostgresBuildOptions, 'pool'>): Promise<PostgresBuildReport & EngineBuildReport> {
+    return buildPostgresIndex({ ...options, pool: this.pool }).then((report) => ({
+      ...report,
+      ...(report.published ? {} : { note: 'nothing changed: no build published' }),
+    }));
+  }
+
+  /** Editors' articles are kept in the database (origin 'chat'), whatever corpus folder a later build reads. */
+  readonly archive: EngineArchive = {
+    add: (article, options) => this.build({ ...options, add: [article] }),
+    remove: (id, options) => this.build({ ...options, remove: [id] }),
+  };
+
+  needsBuild(error: unknown): boolean {
+    return error instanceof DatabaseEmptyError;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+}
+
+/** The database as messages may name it: host, port and database, never the user or password. */
+export function describeDatabase(url: string): string {
+  try {
+    const u = new URL(url);
+    return `postgres://${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'the database in DATABASE_URL';
+  }
+}

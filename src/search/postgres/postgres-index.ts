@@ -1,0 +1,328 @@
+import type pg from 'pg';
+import pgvector from 'pgvector';
+import type { ArticleMeta } from '../../corpus/article.js';
+import { BM25 as BM25_PARAMETERS, inverseDocumentFrequency, queryTerms } from '../bm25.js';
+import type {
+  ChunkSpan,
+  IndexedArticle,
+  IndexedSentence,
+  PassageHit,
+  PassageKind,
+  SearchIndex,
+} from '../search-index.js';
+import { dot } from '../vectors.js';
+import { type BuildRow, KIND, VISIBLE, vectorLiteral, versionOf, visible } from './store.js';
+
+/**
+ * HNSW's candidate list while searching, as the local graphs search
+ * (local/hnsw.ts: efSearch 64, or k when larger). Filtered to the build with
+ * iterative_scan = strict_order, so that rows of other builds skipped still
+ * leave k hits, in distance order.
+ */
+export const EF_SEARCH = 64;
+
+/** Sentence vectors kept per index (about 1 KiB each at 256 dimensions). */
+const MAX_CACHED_VECTORS = 20_000;
+
+/** Document frequencies kept per index (one build): terms repeat from question to question. */
+const MAX_CACHED_FREQUENCIES = 50_000;
+
+/**
+ * One published build in the database, read through a connection pool: every
+ * member is one query (two for a lexical search whose terms' frequencies are
+ * not known yet), whatever the number of ids, so a question costs a handful
+ * of round trips (counted in `roundTrips`).
+ *
+ * - lexicalSearch: BM25 computed by the database over the postings of the
+ *   query's terms, with the same operations in the same order as bm25.ts
+ *   (float8 arithmetic is IEEE's, as JavaScript's; the IDFs, the one
+ *   logarithm, are computed here and sent), so scores equal the local
+ *   engine's to the bit.
+ * - denseSearch: pgvector's HNSW (cosine), filtered to the build.
+ * - similarities: computed here from the stored float32 vectors, exactly as
+ *   the local engine computes them.
+ */
+export class PostgresIndex implements SearchIndex {
+  readonly version: string;
+  readonly model: string;
+  readonly sentenceCount: number;
+  /** Queries sent since the index opened (a question's cost, for tests and benchmarks). */
+  roundTrips = 0;
+  private readonly build: number;
+  private readonly frequencies: Record<PassageKind, Map<string, number>> = { sentence: new Map(), chunk: new Map() };
+  private readonly vectorCache = new Map<number, Float32Array>();
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly row: BuildRow,
+  ) {
+    this.build = row.id;
+    this.version = versionOf(row.id);
+    this.model = row.model;
+    this.sentenceCount = row.sentences;
+  }
+
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+    if (this.closed) throw new Error('PostgresIndex: used after close()');
+    this.roundTrips++;
+    return (await this.pool.query<R>(text, values)).rows;
+  }
+
+  private async simpleQuery(text: string): Promise<unknown> {
+    if (this.closed) throw new Error('PostgresIndex: used after close()');
+    this.roundTrips++;
+    return this.pool.query(text);
+  }
+
+  /** Documents holding each term, from the cache or in one query. */
+  private async frequenciesOf(kind: PassageKind, terms: readonly string[]): Promise<number[]> {
+    const cache = this.frequencies[kind];
+    const missing = [...new Set(terms.filter((t) => !cache.has(t)))];
+    if (missing.length > 0) {
+      const rows = await this.query<{ term: string; n: string }>(
+        `SELECT term, count(*) AS n FROM postings WHERE kind = $2 AND term = ANY($3::text[]) AND ${VISIBLE} GROUP BY term`,
+        [this.build, KIND[kind], missing],
+      );
+      if (cache.size + missing.length > MAX_CACHED_FREQUENCIES) cache.clear();
+      for (const term of missing) cache.set(term, 0);
+      for (const { term, n } of rows) cache.set(term, Number(n));
+    }
+    return terms.map((t) => cache.get(t) ?? 0);
+  }
+
+  async lexicalSearch(kind: PassageKind, query: string, k: number): Promise<PassageHit[]> {
+    const terms = queryTerms(query);
+    if (terms.length === 0 || k <= 0) return [];
+    const frequencies = await this.frequenciesOf(kind, terms);
+    const documents = kind === 'sentence' ? this.row.sentences : this.row.chunks;
+    const avgLength = kind === 'sentence' ? this.row.sentence_avg_length : this.row.chunk_avg_length;
+    // Each occurrence of a held term, at its place in the query (repeats score again, as in bm25.ts).
+    const held = terms.flatMap((term, place) => (frequencies[place] > 0 ? [{ term, place }] : []));
+    if (held.length === 0) return [];
+    const idfs = held.map(({ term }) => inverseDocumentFrequency(frequencies[terms.indexOf(term)], documents));
+    // termScore and lengthNorm of bm25.ts, operation for operation; sum in the query's order;
+    // times the distinct terms held; equal scores by the first term held, then by id.
+    const rows = await this.query<{ passage: string; score: number }>(
+      `WITH occurrences AS (SELECT * FROM unnest($3::text[], $4::float8[], $5::int[]) AS o(term, idf, place)),
+            scored AS (
+              SELECT p.passage, o.term, o.place,
+                     o.idf * ($7::float8 + (p.tf * ($8::float8 + 1)) /
+                       (p.tf + $8::float8 * (1 - $9::float8 + ($9::float8 * p.length) / $10::float8))) AS s
+                FROM occurrences o JOIN postings p ON p.kind = $2 AND p.term = o.term
+               WHERE ${visible('p')})
+       SELECT passage, sum(s ORDER BY place) * count(DISTINCT term) AS score, min(place) AS first
+         FROM scored GROUP BY passage ORDER BY score DESC, first, passage LIMIT $6`,
+      [
+        this.build,
+        KIND[kind],
+        held.map((h) => h.term),
+        idfs,
+        held.map((h) => h.place),
+        k,
+        BM25_PARAMETERS.d,
+        BM25_PARAMETERS.k,
+        BM25_PARAMETERS.b,
+        avgLength,
+      ],
+    );
+    return rows.map((r) => ({ id: Number(r.passage), score: r.score }));
+  }
+
+  async denseSearch(kind: PassageKind, vector: Float32Array, k: number): Promise<PassageHit[]> {
+    if (k <= 0) return [];
+    const table = kind === 'sentence' ? 'sentences' : 'chunks';
+    // One round trip: HNSW's search settings for this query only (SET LOCAL), then the search. The
+    // simple protocol it needs takes no parameters; every value inlined is a number formatted here.
+    const literal = `'${vectorLiteral(vector)}'::vector`;
+    const b = Math.trunc(this.build);
+    const results = (await this.simpleQuery(
+      `BEGIN;
+       SET LOCAL hnsw.ef_search = ${Math.max(EF_SEARCH, Math.trunc(k))};
+       SET LOCAL hnsw.iterative_scan = strict_order;
+       SELECT id, embedding <=> ${literal} AS distance FROM ${table}
+        WHERE added_in <= ${b} AND (removed_in IS NULL OR removed_in > ${b})
+        ORDER BY embedding <=> ${literal} LIMIT ${Math.trunc(k)};
+       COMMIT`,
+    )) as pg.QueryResult<{ id: string; distance: number }>[];
+    const rows = results.find((r) => r.command === 'SELECT')?.rows ?? [];
+    return rows.map((r) => ({ id: Number(r.id), score: 1 - r.distance }));
+  }
+
+  async chunks(ids: readonly number[]): Promise<ChunkSpan[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.query<{ id: string; first_sentence: string; last_sentence: string }>(
+      `SELECT id, first_sentence, last_sentence FROM chunks WHERE id = ANY($2::bigint[]) AND ${VISIBLE}`,
+      [this.build, [...new Set(ids)]],
+    );
+    const byId = new Map(
+      rows.map((r) => [Number(r.id), { first: Number(r.first_sentence), last: Number(r.last_sentence) }]),
+    );
+    return ids.map((id) => {
+      const span = byId.get(id);
+      if (!span) throw new Error(`chunk ${id} is not in build ${this.version}`);
+      return span;
+    });
+  }
+
+  /**
+   * The stored vectors of the given sentences: those read before (a build's
+   * rows never change) from memory, the others in one query. A question
+   * orders a chunk's sentences, then scores the best of the same sentences.
+   */
+  private async vectorsOf(ids: readonly number[]): Promise<Map<number, Float32Array>> {
+    const found = new Map<number, Float32Array>();
+    const missing: number[] = [];
+    for (const id of new Set(ids)) {
+      const v = this.vectorCache.get(id);
+      if (v) found.set(id, v);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return found;
+    const rows = await this.query<{ id: string; embedding: string }>(
+      `SELECT id, embedding::text AS embedding FROM sentences WHERE id = ANY($2::bigint[]) AND ${VISIBLE}`,
+      [this.build, missing],
+    );
+    if (this.vectorCache.size + rows.length > MAX_CACHED_VECTORS) this.vectorCache.clear();
+    for (const r of rows) {
+      // pgvector prints float4s in their shortest exact form: parsed back, the same float32s.
+      const v = Float32Array.from(pgvector.fromSql(r.embedding) as number[]);
+      this.vectorCache.set(Number(r.id), v);
+      found.set(Number(r.id), v);
+    }
+    return found;
+  }
+
+  async sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): Promise<number[]> {
+    const vectors = await this.vectorsOf(sentenceIds);
+    return sentenceIds.map((id) => {
+      const v = vectors.get(id);
+      return v ? dot(vector, v) : Number.NaN;
+    });
+  }
+
+  async rankBySimilarity(vector: Float32Array, groups: readonly (readonly number[])[]): Promise<number[][]> {
+    const vectors = await this.vectorsOf(groups.flat());
+    const similarity = new Map<number, number>();
+    for (const [id, v] of vectors) similarity.set(id, dot(vector, v));
+    // Array.prototype.sort is stable: equal similarities keep the order given.
+    return groups.map((group) =>
+      [...group].sort(
+        (a, b) => (similarity.get(b) ?? Number.NEGATIVE_INFINITY) - (similarity.get(a) ?? Number.NEGATIVE_INFINITY),
+      ),
+    );
+  }
+
+  async termsIn(groups: readonly (readonly number[])[], terms: readonly string[]): Promise<Set<string>[]> {
+    const ids = [...new Set(groups.flat())];
+    if (ids.length === 0 || terms.length === 0) return groups.map(() => new Set());
+    const rows = await this.query<{ passage: string; term: string }>(
+      `SELECT passage, term FROM postings
+        WHERE kind = $2 AND passage = ANY($3::bigint[]) AND term = ANY($4::text[]) AND ${VISIBLE}`,
+      [this.build, KIND.sentence, ids, [...new Set(terms)]],
+    );
+    const held = new Map<number, string[]>();
+    for (const r of rows) {
+      const id = Number(r.passage);
+      held.set(id, [...(held.get(id) ?? []), r.term]);
+    }
+    return groups.map((group) => new Set(group.flatMap((id) => held.get(id) ?? [])));
+  }
+
+  documentFrequencies(terms: readonly string[]): Promise<number[]> {
+    return this.frequenciesOf('sentence', terms);
+  }
+
+  async sentences(ids: readonly number[]): Promise<(IndexedSentence | undefined)[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.query<SentenceRow>(
+      `SELECT s.id, a.id AS article_id, s.position, s.text FROM sentences s JOIN articles a ON a.key = s.article_key
+        WHERE s.id = ANY($2::bigint[]) AND ${visible('s')}`,
+      [this.build, [...new Set(ids)]],
+    );
+    const byId = new Map(rows.map((r) => [Number(r.id), toSentence(r)]));
+    return ids.map((id) => byId.get(id));
+  }
+
+  async windows(ids: readonly number[], radius: number): Promise<IndexedSentence[][]> {
+    if (ids.length === 0) return [];
+    const rows = await this.query<SentenceRow & { center: string }>(
+      `SELECT c.id AS center, s.id, a.id AS article_id, s.position, s.text
+         FROM sentences c
+         JOIN sentences s ON s.article_key = c.article_key AND s.id BETWEEN c.id - $3 AND c.id + $3
+         JOIN articles a ON a.key = c.article_key
+        WHERE c.id = ANY($2::bigint[]) AND ${visible('c')} AND ${visible('s')}
+        ORDER BY c.id, s.id`,
+      [this.build, [...new Set(ids)], radius],
+    );
+    const byCenter = new Map<number, IndexedSentence[]>();
+    for (const r of rows) {
+      const center = Number(r.center);
+      byCenter.set(center, [...(byCenter.get(center) ?? []), toSentence(r)]);
+    }
+    return ids.map((id) => byCenter.get(id) ?? []);
+  }
+
+  async articleMetas(ids: readonly string[]): Promise<(ArticleMeta | undefined)[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.query<ArticleRow>(
+      `SELECT id, title, outlet, date, url FROM articles WHERE id = ANY($2::text[]) AND ${VISIBLE}`,
+      [this.build, [...new Set(ids)]],
+    );
+    const byId = new Map(rows.map((r) => [r.id, toMeta(r)]));
+    return ids.map((id) => byId.get(id));
+  }
+
+  async article(id: string): Promise<IndexedArticle | undefined> {
+    const rows = await this.query<ArticleRow & { sentences: string[] | null }>(
+      `SELECT a.id, a.title, a.outlet, a.date, a.url,
+              (SELECT array_agg(s.text ORDER BY s.position) FROM sentences s WHERE s.article_key = a.key) AS sentences
+         FROM articles a WHERE a.id = $2 AND ${visible('a')}`,
+      [this.build, id],
+    );
+    return rows[0] && { ...toMeta(rows[0]), sentences: rows[0].sentences ?? [] };
+  }
+
+  async articles({
+    offset,
+    limit,
+  }: {
+    offset: number;
+    limit: number;
+  }): Promise<{ total: number; items: ArticleMeta[] }> {
+    // Ordered as JavaScript orders strings (code units): "C" collation, byte order, is the same for our ids.
+    const rows = await this.query<ArticleRow>(
+      `SELECT id, title, outlet, date, url FROM articles WHERE ${VISIBLE} ORDER BY id COLLATE "C" OFFSET $2 LIMIT $3`,
+      [this.build, Math.max(0, offset), Math.max(0, limit)],
+    );
+    return { total: this.row.articles, items: rows.map(toMeta) };
+  }
+
+  /** The pool belongs to the engine: closing an index only stops it answering. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+interface SentenceRow {
+  id: string;
+  article_id: string;
+  position: number;
+  text: string;
+}
+
+interface ArticleRow {
+  id: string;
+  title: string;
+  outlet: string;
+  date: string;
+  url: string | null;
+}
+
+function toSentence(r: SentenceRow): IndexedSentence {
+  return { id: Number(r.id), articleId: r.article_id, position: r.position, text: r.text };
+}
+
+function toMeta(r: ArticleRow): ArticleMeta {
+  return { id: r.id, title: r.title, outlet: r.outlet, date: r.date, ...(r.url ? { url: r.url } : {}) };
+}

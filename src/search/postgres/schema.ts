@@ -1,0 +1,214 @@
+import type pg from 'pg';
+import { DatabaseSchemaError } from './errors.js';
+
+/**
+ * The database's schema, as versioned migrations the program runs itself
+ * (connectDatabase): each runs once, in order, in a transaction, and is
+ * recorded in `schema_migrations`. A database migrated by a newer version of
+ * the program is refused, not guessed at.
+ *
+ * Rows are versioned by build: every article, sentence, chunk and posting
+ * row holds the build that added it (`added_in`) and, once it is gone or
+ * replaced, the build that removed it (`removed_in`). Build B holds the rows
+ * with added_in <= B and (removed_in IS NULL OR removed_in > B), so a build
+ * writes its rows beside the published one without touching what readers
+ * see, and publishing is moving the `current_build` row. Unchanged articles
+ * are never rewritten.
+ */
+const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'builds, articles, passages, postings',
+    sql: `
+CREATE TABLE builds (
+  id bigint PRIMARY KEY,
+  status text NOT NULL CHECK (status IN ('building', 'published', 'abandoned')),
+  model text NOT NULL,
+  dimension integer NOT NULL,
+  chunk_max_chars integer NOT NULL,
+  chunk_overlap integer NOT NULL,
+  builder text NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  published_at timestamptz,
+  articles integer,
+  sentences integer,
+  chunks integer,
+  -- BM25's average lengths, as the local engine computes them (runningAverage, in id order).
+  sentence_avg_length double precision,
+  chunk_avg_length double precision
+);
+CREATE SEQUENCE build_ids;
+
+-- The published build: one row, moved in one transaction.
+CREATE TABLE current_build (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  build_id bigint NOT NULL REFERENCES builds (id)
+);
+
+-- The build lease: whoever holds an unexpired row may write a build.
+CREATE TABLE build_lease (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  holder text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+
+-- The archive of record: every version of every article, with the file it was read from
+-- (origin 'corpus') or what an editor sent (origin 'chat'), kept whole in 'source'.
+CREATE TABLE articles (
+  key bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id text NOT NULL,
+  origin text NOT NULL CHECK (origin IN ('corpus', 'chat')),
+  file text NOT NULL,
+  hash text NOT NULL,
+  file_bytes bigint,
+  file_mtime double precision,
+  title text NOT NULL,
+  outlet text NOT NULL,
+  date text NOT NULL,
+  url text,
+  source text NOT NULL,
+  added_in bigint NOT NULL,
+  removed_in bigint
+);
+CREATE INDEX articles_id ON articles (id);
+CREATE INDEX articles_added ON articles (added_in);
+
+CREATE TABLE sentences (
+  id bigint PRIMARY KEY,
+  article_key bigint NOT NULL,
+  position integer NOT NULL,
+  text text NOT NULL,
+  start_offset integer NOT NULL,
+  end_offset integer NOT NULL,
+  length integer NOT NULL,
+  added_in bigint NOT NULL,
+  removed_in bigint
+);
+CREATE INDEX sentences_article ON sentences (article_key);
+
+CREATE TABLE chunks (
+  id bigint PRIMARY KEY,
+  article_key bigint NOT NULL,
+  first_sentence bigint NOT NULL,
+  last_sentence bigint NOT NULL,
+  length integer NOT NULL,
+  added_in bigint NOT NULL,
+  removed_in bigint
+);
+CREATE INDEX chunks_article ON chunks (article_key);
+
+-- Passages and postings name their article version without a foreign key (checking one per
+-- posting doubled the time a build writes): builds delete them with it (build.ts, cleanUp).
+
+-- BM25 postings of both kinds (0: sentences, 1: chunks), terms as src/arabic's analyze gives them.
+CREATE TABLE postings (
+  kind smallint NOT NULL,
+  term text NOT NULL,
+  passage bigint NOT NULL,
+  tf integer NOT NULL,
+  length integer NOT NULL,
+  article_key bigint NOT NULL,
+  added_in bigint NOT NULL,
+  removed_in bigint,
+  PRIMARY KEY (kind, term, passage)
+);
+CREATE INDEX postings_article ON postings (article_key);
+`,
+  },
+];
+
+/** The schema version this program writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** Any fixed number: the lock that keeps two processes from migrating at once. */
+const MIGRATION_LOCK = 7_021_001;
+
+/**
+ * Brings the schema to SCHEMA_VERSION. Two processes starting at once
+ * migrate one after the other (a transaction-scoped advisory lock).
+ *
+ * @throws DatabaseSchemaError when the database is newer than this program.
+ */
+export async function migrate(client: pg.ClientBase): Promise<void> {
+  await client.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
+  const applied = async () =>
+    (await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')).rows[0].v ?? 0;
+  const before = await applied();
+  if (before > SCHEMA_VERSION) throw newerSchema(before);
+  if (before === SCHEMA_VERSION) return;
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    const now = await applied();
+    if (now > SCHEMA_VERSION) throw newerSchema(now);
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= now) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+function newerSchema(found: number): DatabaseSchemaError {
+  return new DatabaseSchemaError(
+    `The database's schema is version ${found}, newer than this program's ${SCHEMA_VERSION}: run a newer version of the program, or use another database.`,
+  );
+}
+
+/** HNSW as the local graphs are built (local/hnsw.ts): cosine, m = 16, ef_construction = 200. */
+const GRAPHS = {
+  sentences_embedding: 'sentences USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
+  chunks_embedding: 'chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
+};
+
+/**
+ * The vector columns, made by the first build once the model's dimension is
+ * known, and their HNSW indexes (made again if a first build died without
+ * them: see dropGraphs). Returns the dimension the database holds.
+ */
+export async function ensureVectorColumns(db: pg.Pool, dimension: number): Promise<number> {
+  const { rows } = await db.query<{ typmod: number }>(
+    `SELECT atttypmod AS typmod FROM pg_attribute
+      WHERE attrelid = 'sentences'::regclass AND attname = 'embedding' AND NOT attisdropped`,
+  );
+  if (rows.length === 0) {
+    const d = Math.trunc(dimension);
+    await db.query(`ALTER TABLE sentences ADD COLUMN embedding vector(${d}) NOT NULL`);
+    await db.query(`ALTER TABLE chunks ADD COLUMN embedding vector(${d}) NOT NULL`);
+  }
+  await createGraphs(db);
+  return rows[0]?.typmod ?? Math.trunc(dimension);
+}
+
+/** The HNSW indexes, where missing; built in memory (maintenance_work_mem) when they are built over many rows at once. */
+export async function createGraphs(db: pg.Pool): Promise<void> {
+  const client = await db.connect();
+  try {
+    await client.query("SET maintenance_work_mem = '512MB'");
+    for (const [name, definition] of Object.entries(GRAPHS))
+      await client.query(`CREATE INDEX IF NOT EXISTS ${name} ON ${definition}`);
+    await client.query('RESET maintenance_work_mem');
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Drops the HNSW indexes while the tables are empty (a first build): a graph
+ * built over every row at once is several times faster than one grown row by row.
+ */
+export async function dropGraphsIfEmpty(db: pg.Pool): Promise<boolean> {
+  const { rows } = await db.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM sentences) AS empty');
+  if (!rows[0].empty) return false;
+  for (const name of Object.keys(GRAPHS)) await db.query(`DROP INDEX IF EXISTS ${name}`);
+  return true;
+}

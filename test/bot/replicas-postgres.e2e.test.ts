@@ -1,0 +1,146 @@
+/**
+ * Two bot replicas (`npm start` processes) in webhook mode on one database
+ * (SEARCH_BACKEND=postgres: a real PostgreSQL with pgvector, PGlite over its
+ * wire protocol) and one Redis, behind the loopback dispatcher, the Bot API
+ * being the telegram-test-api emulator. Neither replica has an index folder.
+ * An editor's /add reaches replica A; replica B answers the new article
+ * within seconds, with no build of its own.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresEngine } from '../../src/search/postgres/engine.js';
+import { startCli } from '../helpers/cli.js';
+import { Dispatcher } from '../helpers/dispatcher.js';
+import { CHUNKING, copyCorpus, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
+
+interface Replica {
+  child: ChildProcess;
+  logs: string;
+  webhook: string;
+  indexDir: string;
+}
+
+const EDITOR = 4242;
+let db: TestPostgres;
+let redis: TestRedis;
+let emulator: TelegramServer;
+let dispatcher: Dispatcher;
+let replicas: Replica[] = [];
+
+async function startReplica(dispatcherUrl: string): Promise<Replica> {
+  const port = await freePort();
+  const indexDir = join(tempDir('pg-replica'), 'embeddings');
+  const env = tinyModelEnv({
+    SEARCH_BACKEND: 'postgres',
+    DATABASE_URL: db.url,
+    INDEX_DIR: indexDir,
+    CORPUS_DIR: copyCorpus(),
+    DATA_DIR: join(tempDir('pg-replica'), 'data'),
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    TELEGRAM_API_ROOT: emulator.config.apiURL,
+    WEBHOOK_URL: dispatcherUrl,
+    WEBHOOK_PORT: String(port),
+    REDIS_URL: redis.url,
+    ADMIN_USER_IDS: String(EDITOR),
+    RATE_LIMIT_PER_MINUTE: '1000',
+    LOG_LEVEL: 'info',
+  });
+  const child = startCli('start', [], env);
+  const replica: Replica = { child, logs: '', webhook: `http://127.0.0.1:${port}/telegram`, indexDir };
+  child.stderr?.on('data', (d) => (replica.logs += d));
+  child.stdout?.on('data', (d) => (replica.logs += d));
+  const deadline = Date.now() + 90_000;
+  while (!replica.logs.includes('bot running (webhook)')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replica did not start:\n${replica.logs}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return replica;
+}
+
+beforeAll(async () => {
+  [db, redis, emulator] = await Promise.all([startPostgres(), startRedis(), startEmulator()]);
+  // The archive is built once, by a builder elsewhere; the replicas only read it.
+  const engine = await PostgresEngine.connect(db.url);
+  try {
+    await engine.build({ corpusDir: copyCorpus(), embedder: await tinyEmbedder(), chunking: CHUNKING });
+  } finally {
+    await engine.close();
+  }
+  const port = await freePort();
+  dispatcher = new Dispatcher();
+  await dispatcher.listen(port);
+  const dispatcherUrl = `http://127.0.0.1:${port}/telegram`;
+  replicas = [await startReplica(dispatcherUrl), await startReplica(dispatcherUrl)];
+  dispatcher.replicas = replicas.map((r) => r.webhook);
+}, 240_000);
+
+afterEach((context) => {
+  if (context.task.result?.state === 'fail')
+    for (const [i, r] of replicas.entries()) console.log(`replica ${i}:\n${r.logs}`);
+});
+
+afterAll(async () => {
+  await Promise.all(
+    replicas.map(
+      (r) =>
+        new Promise<void>((resolve) => {
+          if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
+          r.child.once('close', () => resolve());
+          r.child.kill('SIGTERM');
+        }),
+    ),
+  );
+  await dispatcher?.close();
+  await emulator?.stop();
+  await redis?.stop();
+  await db?.stop();
+});
+
+const ARTICLE = `---
+title: افتتاح متحف الفنون البحرية
+source: وكالة الأنباء
+date: 2024-03-03
+---
+أعلنت وزارة الثقافة أن متحف الفنون البحرية في الإسكندرية سيفتتح في شهر يونيو المقبل.
+`;
+
+describe('two replicas on one database', () => {
+  it('an article an editor adds on replica A is answered by replica B within seconds', async () => {
+    const question = 'متى سيفتتح متحف الفنون البحرية في الإسكندرية؟';
+    const reader = emulator.getClient(TOKEN, { userId: 7001, chatId: 7001, firstName: 'هدى', type: 'private' });
+    dispatcher.route = 1;
+    await reader.sendMessage(reader.makeMessage(question));
+    expect((await botMessages(reader, 1))[0].text).not.toContain('يونيو المقبل');
+
+    const editor = emulator.getClient(TOKEN, { userId: EDITOR, chatId: EDITOR, firstName: 'رنا', type: 'private' });
+    dispatcher.route = 0;
+    await editor.sendMessage(editor.makeMessage(`/add\n${ARTICLE}`));
+    await botMessages(editor, 1, 30_000);
+    // Replica A publishes the build; replica B sees it (polling the current build) and answers from it.
+    dispatcher.route = 1;
+    const started = Date.now();
+    let answer = '';
+    while (!answer.includes('يونيو المقبل') && Date.now() - started < 30_000) {
+      await reader.sendMessage(reader.makeMessage(question));
+      answer = (await botMessages(reader, 1))[0].text ?? '';
+      if (!answer.includes('يونيو المقبل')) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(answer.replace(/<[^>]+>/g, '')).toContain('متحف الفنون البحرية في الإسكندرية سيفتتح في شهر يونيو المقبل');
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(replicas[1].logs).not.toMatch(/"msg":"[^"]*build[^"]*started/i);
+    for (const r of replicas) expect(existsSync(r.indexDir)).toBe(false);
+    // Kept in the database as an editor's article (the archive of record), not as a file of A's corpus folder.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query(`SELECT origin FROM articles WHERE title = 'افتتاح متحف الفنون البحرية'`);
+    await client.end();
+    expect(rows).toEqual([{ origin: 'chat' }]);
+  }, 120_000);
+});

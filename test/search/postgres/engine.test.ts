@@ -1,0 +1,372 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArticleExistsError, ArticleNotFoundError } from '../../../src/corpus/submit.js';
+import type { Embedder } from '../../../src/embedding/embedder.js';
+import type { LocalIndex } from '../../../src/search/local/local-index.js';
+import { PostgresEngine } from '../../../src/search/postgres/engine.js';
+import {
+  DatabaseBuildLockedError,
+  DatabaseEmptyError,
+  DatabaseSchemaError,
+  DatabaseUnavailableError,
+  VectorExtensionError,
+} from '../../../src/search/postgres/errors.js';
+import { SCHEMA_VERSION } from '../../../src/search/postgres/schema.js';
+import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tinyEmbedder } from '../../helpers/fixtures.js';
+import { ROOT, SEED_QA } from '../../helpers/paths.js';
+import { startPostgres, type TestPostgres } from '../../helpers/postgres.js';
+
+const questions: string[] = JSON.parse(readFileSync(SEED_QA, 'utf8')).questions.map(
+  (q: { question: string }) => q.question,
+);
+
+let db: TestPostgres;
+let embedder: Embedder;
+let local: LocalIndex;
+
+beforeAll(async () => {
+  [db, embedder] = await Promise.all([startPostgres(), builtInEmbedder()]);
+  local = (await seedIndex(embedder)).index;
+});
+
+afterAll(async () => {
+  await local?.close();
+  await db?.stop();
+});
+
+async function freshEngine(): Promise<PostgresEngine> {
+  await db.reset();
+  return PostgresEngine.connect(db.url);
+}
+
+describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its wire protocol)', () => {
+  it('builds the seed corpus, and its BM25 hits and scores are the local engine’s to the bit', async () => {
+    const engine = await freshEngine();
+    try {
+      await expect(engine.open()).rejects.toBeInstanceOf(DatabaseEmptyError);
+      const corpusDir = copyCorpus();
+      const report = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      expect(report).toMatchObject({ published: true, articles: 5, embedded: 5, removed: 0 });
+      const index = await engine.open();
+      expect(index.sentenceCount).toBe(local.sentenceCount);
+      expect(report.sentences).toBe(local.sentenceCount);
+      let hits = 0;
+      for (const question of questions) {
+        for (const kind of ['sentence', 'chunk'] as const) {
+          const [mine, theirs] = await Promise.all([
+            index.lexicalSearch(kind, question, 50),
+            local.lexicalSearch(kind, question, 50),
+          ]);
+          expect(mine, `${kind}: ${question}`).toEqual(theirs);
+          hits += theirs.length;
+        }
+      }
+      expect(hits).toBeGreaterThan(questions.length * 20);
+      const terms = ['روسيا', 'الصين', 'تايوان', 'لا-يوجد'];
+      expect(await index.documentFrequencies(terms)).toEqual(await local.documentFrequencies(terms));
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('reads passages in batches, as the local engine gives them', async () => {
+    const engine = await freshEngine();
+    try {
+      await engine.build({ corpusDir: copyCorpus(), embedder, chunking: CHUNKING });
+      const index = await engine.open();
+      const ids = [0, 5, 17, 3, 5];
+      const sentences = await index.sentences([...ids, 10_000_000]);
+      expect(sentences.slice(0, 5)).toEqual(await local.sentences(ids));
+      expect(sentences[5]).toBeUndefined();
+      expect(await index.windows(ids, 2)).toEqual(await local.windows(ids, 2));
+      expect(await index.chunks([0, 3, 1])).toEqual(await local.chunks([0, 3, 1]));
+      const vector = await embedder.embedQuery(questions[0]);
+      const exact = await index.sentenceSimilarities(vector, ids);
+      expect(exact).toEqual(await local.sentenceSimilarities(vector, ids));
+      // A build's vectors never change: asked again, they are not read again.
+      const trips = index.roundTrips;
+      expect(await index.sentenceSimilarities(vector, [...ids].reverse())).toEqual([...exact].reverse());
+      expect(index.roundTrips).toBe(trips);
+      const groups = [
+        [0, 1, 2, 3, 4, 5, 6],
+        [9, 8, 7],
+      ];
+      expect(await index.rankBySimilarity(vector, groups)).toEqual(await local.rankBySimilarity(vector, groups));
+      const terms = ['روسيا', 'الصين', 'بوتين'];
+      expect(await index.termsIn(groups, terms)).toEqual(await local.termsIn(groups, terms));
+      const page = await index.articles({ offset: 1, limit: 2 });
+      expect(page).toEqual(await local.articles({ offset: 1, limit: 2 }));
+      const first = (await local.articles({ offset: 0, limit: 1 })).items[0];
+      expect(await index.article(first.id)).toEqual(await local.article(first.id));
+      expect(await index.articleMetas([first.id, 'none'])).toEqual([first, undefined]);
+      // Dense search: pgvector's graph is not hnswlib's, but at this size both find the nearest.
+      const [mine, theirs] = await Promise.all([
+        index.denseSearch('sentence', vector, 10),
+        local.denseSearch('sentence', vector, 10),
+      ]);
+      expect(mine.map((h) => h.id)).toEqual(theirs.map((h) => h.id));
+      for (const [i, hit] of mine.entries()) expect(hit.score).toBeCloseTo(theirs[i].score, 5);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('embeds nothing when nothing changed, only a new article when one is added, and keeps the others’ rows', async () => {
+    const engine = await freshEngine();
+    try {
+      const corpusDir = copyCorpus();
+      const first = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const again = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      expect(again).toMatchObject({ published: false, embedded: 0, passagesEmbedded: 0, version: first.version });
+      writeFileSync(
+        join(corpusDir, 'zz-new.txt'),
+        'قال المتحدث إن الاجتماع المقبل سيعقد في القاهرة الشهر القادم لبحث التعاون.\n',
+      );
+      const added = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      expect(added).toMatchObject({ published: true, articles: 6, embedded: 1, reused: 5, removed: 0 });
+      const rows = await engine.pool.query<{ n: string }>(`SELECT count(*) AS n FROM articles WHERE added_in = $1`, [
+        Number(added.version.slice(3)),
+      ]);
+      expect(Number(rows.rows[0].n)).toBe(1);
+      const index = await engine.open();
+      expect(index.version).toBe(added.version);
+      const hits = await index.lexicalSearch('sentence', 'الاجتماع المقبل في القاهرة', 1);
+      expect((await index.sentences([hits[0].id]))[0]?.articleId).toBe('zz-new');
+      // Removing a file removes its article; BM25 statistics are those of the remaining collection.
+      rmSync(join(corpusDir, 'zz-new.txt'));
+      const removed = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      expect(removed).toMatchObject({ published: true, articles: 5, embedded: 0, removed: 1 });
+      const after = await engine.open();
+      for (const question of questions.slice(0, 10)) {
+        expect(await after.lexicalSearch('sentence', question, 20)).toEqual(
+          await local.lexicalSearch('sentence', question, 20),
+        );
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a build that dies before publishing leaves the published build answering, and the next build cleans its rows up', async () => {
+    const engine = await freshEngine();
+    try {
+      const corpusDir = copyCorpus();
+      const published = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      writeFileSync(
+        join(corpusDir, 'zz-half.txt'),
+        'أعلنت الوزارة اليوم عن خطة جديدة لدعم المزارعين في المناطق الريفية.\n',
+      );
+      await expect(
+        engine.build({
+          corpusDir,
+          embedder,
+          chunking: CHUNKING,
+          leaseSeconds: 1,
+          beforePublish: async () => {
+            throw new Error('killed');
+          },
+        }),
+      ).rejects.toThrow('killed');
+      const index = await engine.open();
+      expect(index.version).toBe(published.version);
+      expect(await index.lexicalSearch('sentence', 'خطة جديدة لدعم المزارعين', 5)).toEqual(
+        await local.lexicalSearch('sentence', 'خطة جديدة لدعم المزارعين', 5),
+      );
+      const next = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      expect(next).toMatchObject({ published: true, articles: 6, embedded: 1 });
+      const { rows } = await engine.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM articles a JOIN builds b ON b.id = a.added_in WHERE b.status <> 'published'`,
+      );
+      expect(Number(rows[0].n)).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('lets one builder at a time write: a second gets the lease’s holder and expiry', async () => {
+    const engine = await freshEngine();
+    try {
+      const corpusDir = copyCorpus();
+      let second: Promise<unknown> | undefined;
+      await engine.build({
+        corpusDir,
+        embedder,
+        chunking: CHUNKING,
+        beforePublish: async () => {
+          second = engine.build({ corpusDir, embedder, chunking: CHUNKING }).catch((e: unknown) => e);
+          await second;
+        },
+      });
+      expect(await second).toBeInstanceOf(DatabaseBuildLockedError);
+      expect(String(await second)).toMatch(/Another build \(.+\) is writing to the database until/);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a replica polling the current build sees a new one within seconds', async () => {
+    const engine = await freshEngine();
+    const replica = await PostgresEngine.connect(db.url);
+    try {
+      const corpusDir = copyCorpus();
+      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      let seen = 0;
+      const stop = replica.watch(() => seen++, { intervalMs: 200 });
+      await new Promise((r) => setTimeout(r, 500));
+      writeFileSync(join(corpusDir, 'zz-watch.txt'), 'افتتح الرئيس اليوم مستشفى جديدا في العاصمة.\n');
+      const added = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const deadline = Date.now() + 10_000;
+      while (seen === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      stop();
+      expect(seen).toBeGreaterThan(0);
+      expect(await replica.currentVersion()).toBe(added.version);
+    } finally {
+      await replica.close();
+      await engine.close();
+    }
+  });
+
+  it('refuses a database whose schema is newer than the program’s, and a URL that does not work, in one line', async () => {
+    await db.reset();
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(
+      'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz)',
+    );
+    await client.query(`INSERT INTO schema_migrations VALUES (${SCHEMA_VERSION + 1}, 'from the future', now())`);
+    await client.end();
+    const newer = await PostgresEngine.connect(db.url).catch((e: unknown) => e);
+    expect(newer).toBeInstanceOf(DatabaseSchemaError);
+    expect(String(newer)).toMatch(/newer than this program/);
+
+    const refused = await PostgresEngine.connect('postgres://u:s3cret-pw@127.0.0.1:1/db').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DatabaseUnavailableError);
+    expect((refused as Error).message).toMatch(/nothing answers/);
+    expect((refused as Error).message).not.toContain('s3cret-pw');
+    expect(String(await PostgresEngine.connect('mysql://x').catch((e: unknown) => e))).toMatch(
+      /not a postgres:\/\/ URL/,
+    );
+  });
+});
+
+describe('a builder killed with SIGKILL (a process of its own)', () => {
+  it('leaves the published build answering; once its lease expires the next build deletes its rows', async () => {
+    await db.reset();
+    const tiny = await tinyEmbedder();
+    const engine = await PostgresEngine.connect(db.url);
+    try {
+      const corpusDir = copyCorpus();
+      const published = await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      writeFileSync(
+        join(corpusDir, 'zz-killed.txt'),
+        'أعلنت الوزارة اليوم عن خطة جديدة لدعم المزارعين في المناطق الريفية.\n',
+      );
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'test/helpers/pg-build-child.ts'), db.url, corpusDir, '3'],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          output += d;
+          if (output.includes('WRITTEN')) resolve();
+        });
+        child.stderr.on('data', (d: Buffer) => {
+          output += d;
+        });
+        child.on('exit', (code) => reject(new Error(`the builder exited (${code}) before writing: ${output}`)));
+      });
+      child.kill('SIGKILL');
+      const index = await engine.open();
+      expect(index.version).toBe(published.version);
+      expect(index.sentenceCount).toBe(published.sentences);
+      const { rows } = await engine.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM articles WHERE added_in > $1`,
+        [Number(published.version.slice(3))],
+      );
+      expect(Number(rows[0].n)).toBe(1);
+      // Its lease (3 s) still runs: a build now is refused; after it, the next build cleans up and publishes.
+      await expect(engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING })).rejects.toBeInstanceOf(
+        DatabaseBuildLockedError,
+      );
+      await new Promise((r) => setTimeout(r, 3500));
+      const next = await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      expect(next).toMatchObject({ published: true, articles: 6, embedded: 1 });
+      const statuses = await engine.pool.query<{ status: string; n: string }>(
+        'SELECT status, count(*) AS n FROM builds GROUP BY status ORDER BY status',
+      );
+      expect(statuses.rows).toEqual([
+        { status: 'abandoned', n: '1' },
+        { status: 'published', n: '2' },
+      ]);
+      const leftovers = await engine.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM articles a JOIN builds b ON b.id = a.added_in WHERE b.status = 'abandoned'`,
+      );
+      expect(Number(leftovers.rows[0].n)).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('the database as the archive of record', () => {
+  it('keeps an article an editor sent through the next build of the corpus folder, and removes it when asked', async () => {
+    await db.reset();
+    const tiny = await tinyEmbedder();
+    const engine = await PostgresEngine.connect(db.url);
+    try {
+      const corpusDir = copyCorpus();
+      await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      const bytes = Buffer.from(
+        '---\ntitle: مستشفى جديد\nsource: وكالة\ndate: 2024-05-01\n---\nافتتح الرئيس اليوم مستشفى جديدا في العاصمة.\n',
+      );
+      const added = await engine.build({
+        embedder: tiny,
+        chunking: CHUNKING,
+        add: [{ id: 'hospital', file: 'hospital.md', bytes }],
+      });
+      expect(added).toMatchObject({ published: true, articles: 6, embedded: 1 });
+      await expect(
+        engine.build({ embedder: tiny, chunking: CHUNKING, add: [{ id: 'hospital', file: 'hospital.md', bytes }] }),
+      ).rejects.toBeInstanceOf(ArticleExistsError);
+      // npm run index from a folder that never had it: it stays.
+      const rebuilt = await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      expect(rebuilt).toMatchObject({ published: false, articles: 6 });
+      const full = await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING, full: true });
+      expect(full).toMatchObject({ published: true, articles: 6, embedded: 6 });
+      const index = await engine.open();
+      expect(await index.articleMetas(['hospital'])).toEqual([
+        { id: 'hospital', title: 'مستشفى جديد', outlet: 'وكالة', date: '2024-05-01' },
+      ]);
+      await expect(
+        engine.build({ embedder: tiny, chunking: CHUNKING, remove: ['nothing-here'] }),
+      ).rejects.toBeInstanceOf(ArticleNotFoundError);
+      const removed = await engine.build({ embedder: tiny, chunking: CHUNKING, remove: ['hospital'] });
+      expect(removed).toMatchObject({ published: true, articles: 5, removed: 1 });
+      expect(await (await engine.open()).article('hospital')).toBeUndefined();
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('a PostgreSQL without pgvector', () => {
+  let bare: TestPostgres;
+  beforeAll(async () => {
+    bare = await startPostgres({ vector: false });
+  });
+  afterAll(async () => {
+    await bare?.stop();
+  });
+
+  it('is refused in one line that says to install it and run CREATE EXTENSION vector', async () => {
+    const refused = await PostgresEngine.connect(bare.url).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(VectorExtensionError);
+    expect((refused as Error).message).toMatch(/has no pgvector .*CREATE EXTENSION vector/);
+    expect((refused as Error).message).not.toContain('\n');
+  });
+});
