@@ -86,9 +86,16 @@ export class Answerer {
     if (timings) timings.fusion += performance.now() - t;
 
     t = performance.now();
-    const quotes = selectQuotes(this.index, ranked, count + offset, this.options.quoting);
-    const relevance = relevanceOf(weights, quotes, ranked, this.options.notFound);
-    const found = quotes.length > 0 && isRelevant(relevance, this.options.notFound);
+    const { notFound } = this.options;
+    const best = ranked[0]?.score ?? 0;
+    // The first quote is the answer's; each further one must stand on its own: its own rerank score
+    // close enough to the best (a log-odds of holding the answer), so an answer is never padded.
+    const quotes = selectQuotes(this.index, ranked, count + offset, this.options.quoting, {
+      answerType: question.answerType,
+      accept: (quote, candidate) => quote.score === best || best - candidate.score <= notFound.margin,
+    });
+    const relevance = relevanceOf(weights, quotes, ranked, notFound);
+    const found = quotes.length > 0 && isRelevant(relevance, notFound);
     if (timings) timings.quotes += performance.now() - t;
     return { question: asked, found, quotes: found ? quotes.slice(offset, offset + count) : [], relevance };
   }

@@ -1,7 +1,9 @@
 import { contentTerms } from '../arabic/tokens.js';
 import type { ArticleMeta } from '../corpus/article.js';
 import type { SearchIndex } from '../index/search-index.js';
+import type { AnswerType } from './answer-type.js';
 import type { QuotingOptions } from './options.js';
+import { completedByAfter, leansOnBefore } from './quote-unit.js';
 import type { RankedSentence } from './rerank.js';
 
 /** Where a quote comes from, as shown under it. */
@@ -46,53 +48,74 @@ function containment(a: Set<string>, b: Set<string>, minTerms: number): number {
   return shared / small.size;
 }
 
+export interface QuoteChoice {
+  /** What the question asks for (a date, a number): a next sentence that holds it may complete a quote. */
+  answerType?: AnswerType;
+  /** Whether a quote is shown (see the relevance check); one refused is passed over, the next one tried. Default: all. */
+  accept?: (quote: Quote, ranked: RankedSentence) => boolean;
+}
+
 /**
- * Turns ranked sentences into `count` quotes: best first, a neighbour
- * sentence attached where the answer runs on into it, the same statement
- * from several outlets quoted once (the others listed in `alsoIn`).
+ * Turns ranked sentences into `count` quotes: best first, each the sentence
+ * with the neighbour that completes it (see quote-unit.ts) or whose own
+ * fused score says the answer runs on into it, within maxChars; the same
+ * statement from several outlets quoted once (the others listed in `alsoIn`).
  */
 export function selectQuotes(
   index: SearchIndex,
   ranked: RankedSentence[],
   count: number,
   options: QuotingOptions,
+  { answerType, accept = () => true }: QuoteChoice = {},
 ): Quote[] {
   const fusedOf = new Map(ranked.map((r) => [r.id, r.fused]));
   const used = new Set<number>();
   const quotes: (Quote & { terms: Set<string> })[] = [];
   const source = (articleId: string) => sourceOf(index.article(articleId), articleId);
 
-  for (const { id, score, fused } of ranked) {
+  for (const candidate of ranked) {
     if (quotes.length >= count) break;
+    const { id, score, fused } = candidate;
     const sentence = index.sentence(id);
     if (!sentence || used.has(id)) continue;
     const picked = [sentence];
+    let length = sentence.text.length;
     for (const neighbourId of [id + 1, id - 1]) {
       const neighbour = index.sentence(neighbourId);
       if (!neighbour || neighbour.articleId !== sentence.articleId || used.has(neighbourId)) continue;
-      if ((fusedOf.get(neighbourId) ?? 0) >= options.neighbourShare * fused) picked.push(neighbour);
+      if (length + 1 + neighbour.text.length > options.maxChars) continue;
+      const completes =
+        neighbourId < id
+          ? leansOnBefore(sentence.text, neighbour.text)
+          : completedByAfter(sentence.text, neighbour.text, answerType);
+      if (completes || (fusedOf.get(neighbourId) ?? 0) >= options.neighbourShare * fused) {
+        picked.push(neighbour);
+        length += 1 + neighbour.text.length;
+      }
       if (picked.length === 2) break;
     }
     picked.sort((a, b) => a.id - b.id);
-    for (const s of picked) used.add(s.id);
     const terms = new Set(contentTerms(sentence.text));
     const twin = quotes.find((q) => containment(q.terms, terms, options.minDuplicateTerms) >= options.duplicateOverlap);
     if (twin) {
+      for (const s of picked) used.add(s.id);
       if (sentence.articleId !== twin.articleId && !twin.alsoIn.some((s) => s.articleId === sentence.articleId)) {
         twin.alsoIn.push(source(sentence.articleId));
       }
       continue;
     }
     const texts = picked.map((s) => s.text);
-    quotes.push({
+    const quote: Quote = {
       ...source(sentence.articleId),
       text: texts.join(' '),
       sentenceIds: picked.map((s) => s.id),
       sentences: texts,
       score,
       alsoIn: [],
-      terms,
-    });
+    };
+    if (!accept(quote, candidate)) continue;
+    for (const s of picked) used.add(s.id);
+    quotes.push({ ...quote, terms });
   }
   return quotes.map(({ terms: _terms, ...quote }) => quote);
 }

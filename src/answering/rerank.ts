@@ -1,10 +1,11 @@
 import { contentTerms } from '../arabic/tokens.js';
 import type { SearchIndex } from '../index/search-index.js';
-import { holdsAnswerType } from './answer-type.js';
+import { type CandidateData, type Features, featuresOf, questionFacts } from './features.js';
 import type { RerankOptions } from './options.js';
 import type { Question } from './question.js';
 import type { TermWeights } from './relevance.js';
 import type { Candidate } from './retrieve.js';
+import { scoreOf } from './scorer.js';
 
 /** A candidate after reranking: `score` orders the quotes. */
 export interface RankedSentence extends Candidate {
@@ -31,23 +32,27 @@ function titleTerms(index: SearchIndex, articleId: string): ReadonlySet<string> 
   return terms;
 }
 
+/** What the rerank fetched from the index for its candidates, and the features computed from it. */
+export interface RerankInput {
+  top: Candidate[];
+  data: CandidateData[];
+  features: Features[];
+}
+
 /**
- * Reorders the best fused candidates by how much of the question each
- * sentence's window (the sentence and its neighbours) actually holds: fusion
- * finds the right passage, this picks the sentence in it that answers. The
- * article's title counts too: it names what the article is about, which its
- * sentences take for granted. Only the reranked candidates go on, so every
- * score is on the same scale.
+ * Fetches what the features need for the best `options.depth` fused
+ * candidates (their windows, the question's terms in them, their titles'
+ * coverage, their similarity) and computes the features (features.ts, pure).
  */
-export function rerank(
+export function rerankInput(
   index: SearchIndex,
   question: Question,
   weights: TermWeights,
   candidates: Candidate[],
   options: RerankOptions,
-): RankedSentence[] {
+): RerankInput {
   const top = candidates.slice(0, options.depth);
-  const best = top[0]?.fused || 1;
+  const bestFused = top[0]?.fused || 1;
   const titleCoverage = new Map<string, number>();
   const titleCoverageOf = (articleId: string): number => {
     let coverage = titleCoverage.get(articleId);
@@ -65,8 +70,7 @@ export function rerank(
         top.map((c) => c.id),
       )
     : top.map(() => 0);
-  const ranked = top.map((candidate, i): RankedSentence => {
-    const similarity = similarities[i];
+  const data = top.map((candidate, i): CandidateData => {
     const window = index.window(candidate.id, options.windowRadius);
     // Coverage asks only after the question's terms: the index knows which a sentence holds.
     const windowTerms = index.termsIn(
@@ -74,14 +78,57 @@ export function rerank(
       questionTerms,
     );
     const sentence = window.find((s) => s.id === candidate.id);
-    const text = sentence?.text ?? '';
-    const score =
-      candidate.fused / best +
-      options.windowCoverage * weights.coverage(windowTerms) +
-      (sentence ? options.titleCoverage * titleCoverageOf(sentence.articleId) : 0) +
-      options.similarity * similarity +
-      (holdsAnswerType(text, question.answerType) ? options.answerType : 0);
-    return { ...candidate, similarity, score };
+    return {
+      fused: candidate.fused,
+      bestFused,
+      ranks: candidate.ranks ?? [],
+      text: sentence?.text ?? '',
+      articleId: sentence?.articleId ?? '',
+      position: sentence?.position ?? -1,
+      before: window.find((s) => s.id === candidate.id - 1)?.text ?? '',
+      after: window.find((s) => s.id === candidate.id + 1)?.text ?? '',
+      windowTerms,
+      titleCoverage: sentence ? titleCoverageOf(sentence.articleId) : 0,
+      similarity: similarities[i],
+    };
   });
+  return { top, data, features: featuresOf(questionFacts(question, weights), data) };
+}
+
+/** Today's hand-weighted score (options' weights), used when no learned model is configured. */
+function handScore(f: Features, options: RerankOptions): number {
+  return (
+    f.fused +
+    options.windowCoverage * f.windowCoverage +
+    options.titleCoverage * f.titleCoverage +
+    options.similarity * f.similarity +
+    options.answerType * f.answerType
+  );
+}
+
+/**
+ * Reorders the best fused candidates by how likely each sentence is to hold
+ * the answer: fusion finds the right passage, this picks the sentence in it
+ * that answers. A learned linear model (scorer.ts) weighs the features of
+ * features.ts: how much of the question the sentence, its window and its
+ * article's title hold, its meaning, its answer type, where the lists agree.
+ * Only the reranked candidates go on, so every score is on the same scale.
+ */
+export function rerank(
+  index: SearchIndex,
+  question: Question,
+  weights: TermWeights,
+  candidates: Candidate[],
+  options: RerankOptions,
+): RankedSentence[] {
+  const { top, data, features } = rerankInput(index, question, weights, candidates, options);
+  const { model } = options;
+  const ranked = top.map(
+    (candidate, i): RankedSentence => ({
+      ...candidate,
+      similarity: data[i].similarity,
+      score: model ? scoreOf(model, features[i]) : handScore(features[i], options),
+    }),
+  );
   return ranked.sort((a, b) => b.score - a.score);
 }

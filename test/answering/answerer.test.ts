@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
+import { DEFAULT_ANSWER_OPTIONS, type RerankOptions } from '../../src/answering/options.js';
 import { analyseQuestion } from '../../src/answering/question.js';
 import { TermWeights } from '../../src/answering/relevance.js';
 import { rerank } from '../../src/answering/rerank.js';
@@ -128,13 +128,19 @@ describe('rerank', () => {
       { id: inBrazil, fused: 1, similarity: 0 },
       { id: inIndia, fused: 0.95, similarity: 0 },
     ];
-    const order = (titleCoverage: number) =>
-      rerank(titled, question, new TermWeights(titled, question.terms), candidates, {
-        ...DEFAULT_ANSWER_OPTIONS.rerank,
-        titleCoverage,
-      }).map((r) => titled.sentence(r.id)?.articleId);
-    expect(order(DEFAULT_ANSWER_OPTIONS.rerank.titleCoverage)).toEqual(['a', 'b']);
-    expect(order(0)).toEqual(['b', 'a']);
+    const order = (options: RerankOptions) =>
+      rerank(titled, question, new TermWeights(titled, question.terms), candidates, options).map(
+        (r) => titled.sentence(r.id)?.articleId,
+      );
+    const hand = { ...DEFAULT_ANSWER_OPTIONS.rerank, model: null };
+    expect(order(hand)).toEqual(['a', 'b']);
+    expect(order({ ...hand, titleCoverage: 0 })).toEqual(['b', 'a']);
+    // The learned model (reranker.json) weighs the title too; without its title weight the order flips back.
+    const model = DEFAULT_ANSWER_OPTIONS.rerank.model;
+    if (!model) throw new Error('a rerank model ships');
+    expect(order(DEFAULT_ANSWER_OPTIONS.rerank)).toEqual(['a', 'b']);
+    const noTitle = { ...model, weights: { ...model.weights, titleCoverage: 0 } };
+    expect(order({ ...DEFAULT_ANSWER_OPTIONS.rerank, model: noTitle })).toEqual(['b', 'a']);
   });
 });
 
