@@ -44,13 +44,15 @@ export interface AskOptions {
 /** Stage timings of one question, in milliseconds. */
 export interface AnswerTimings extends RetrievalTimings {
   embedding: number;
+  /** The rerank: fetching the candidates' windows and titles, their features, the learned score. */
+  rerank: number;
   quotes: number;
 }
 
 export const DEFAULT_QUOTE_COUNT = 3;
 
 export function emptyTimings(): AnswerTimings {
-  return { embedding: 0, hnsw: 0, lexical: 0, fusion: 0, quotes: 0 };
+  return { embedding: 0, hnsw: 0, lexical: 0, fusion: 0, rerank: 0, quotes: 0 };
 }
 
 /**
@@ -83,7 +85,7 @@ export class Answerer {
     const candidates = retrieve(this.index, question, this.options.fusion, timings);
     t = performance.now();
     const ranked = rerank(this.index, question, weights, candidates, this.options.rerank);
-    if (timings) timings.fusion += performance.now() - t;
+    if (timings) timings.rerank += performance.now() - t;
 
     t = performance.now();
     const { notFound } = this.options;
