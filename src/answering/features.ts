@@ -29,6 +29,8 @@ export interface CandidateData {
   titleCoverage: number;
   /** Cosine similarity to the question. */
   similarity: number;
+  /** Whether the sentence itself holds a number the question names (in digits or in words). */
+  holdsQuestionNumber: boolean;
 }
 
 /** The features of a candidate, by name; a model weighs each (see scorer.ts). */
@@ -44,8 +46,12 @@ export const FEATURE_GROUPS: Record<string, readonly string[]> = {
   lists: ['lexicalSentence', 'lexicalChunk', 'denseSentence', 'denseChunk', 'listsAgreeing'],
   /** Answer type matched finely: the number or date next to a word of the question; a lead's dates for born/died. */
   fineType: ['numberNearTerm', 'dateNearTerm', 'leadDates'],
+  /** A number the question names, in the sentence itself (not only in its window). */
+  numbers: ['questionNumber'],
   /** Who/what-is questions and the article's first sentence. */
-  lead: ['lead', 'leadForDefinition'],
+  lead: ['leadForDefinition'],
+  /** The article's first sentence, whatever the question. */
+  anyLead: ['lead'],
   /** Proximity: the question's words close together, in its order. */
   proximity: ['density', 'adjacentPairs'],
   /** The article: its share of the candidates' fused score, whether it has the best candidate, its title. */
@@ -83,11 +89,20 @@ export function questionFacts(question: Question, weights: TermWeights): Questio
 /** The rank in a list as a weight: 1 at the top, falling as 1/(1 + rank/5); 0 when absent. */
 const rankWeight = (rank: number | undefined) => (rank === undefined || rank < 0 ? 0 : 1 / (1 + rank / 5));
 
-/** One candidate's features, before the features relative to the other candidates (see featuresOf). */
-function ownFeatures(facts: QuestionFacts, c: CandidateData): Features {
+/** Features read from the sentence's analysed words (see analyze): the costly part, computed only when wanted. */
+const FROM_WORDS = new Set([
+  'sentenceCoverage',
+  'coverageGap',
+  'numberNearTerm',
+  'dateNearTerm',
+  'density',
+  'adjacentPairs',
+]);
+
+/** The features that need the sentence's words: coverage, proximity, numbers next to question words. */
+function wordFeatures(facts: QuestionFacts, c: CandidateData): Features {
   const { question, weights, terms } = facts;
   const groups = analyze(c.text);
-  const sentenceTerms = new Set(groups.flat());
   const matched = groups.map((g) => g.some((t) => terms.has(t)));
 
   // Proximity: the share of the sentence's words, from the first matched word to the last, that match.
@@ -102,45 +117,59 @@ function ownFeatures(facts: QuestionFacts, c: CandidateData): Features {
     if (groups[i].some((a) => groups[i + 1].some((b) => questionPairs.has(`${a} ${b}`)))) adjacentPairs++;
 
   // A number (or a date) within two words of a question word.
-  const near = (test: (term: string) => boolean) => {
-    for (let i = 0; i < groups.length; i++) {
-      if (!groups[i].some(test)) continue;
-      for (let j = Math.max(0, i - 2); j <= Math.min(groups.length - 1, i + 2); j++) if (matched[j]) return 1;
-    }
-    return 0;
-  };
-  const numberNear = near((t) => NUMBER.test(t));
+  let numberNear = 0;
+  for (let i = 0; i < groups.length && !numberNear; i++) {
+    if (!groups[i].some((t) => NUMBER.test(t))) continue;
+    for (let j = Math.max(0, i - 2); j <= Math.min(groups.length - 1, i + 2); j++) if (matched[j]) numberNear = 1;
+  }
   const type = question.answerType;
-  const lead = c.position === 0 ? 1 : 0;
+  return {
+    sentenceCoverage: weights.coverage(new Set(groups.flat())),
+    numberNearTerm: type === 'quantity' ? numberNear : 0,
+    dateNearTerm: type === 'time' && holdsAnswerType(c.text, 'time') ? numberNear : 0,
+    density,
+    adjacentPairs: Math.min(adjacentPairs, 3) / 3,
+  };
+}
 
+/** One candidate's features, before the features relative to the other candidates (see featuresOf). */
+function ownFeatures(facts: QuestionFacts, c: CandidateData, withWords: boolean): Features {
+  const { question, weights } = facts;
+  const lead = c.position === 0 ? 1 : 0;
   return {
     fused: c.fused / (c.bestFused || 1),
     windowCoverage: weights.coverage(c.windowTerms),
     titleCoverage: c.titleCoverage,
     similarity: c.similarity,
-    answerType: holdsAnswerType(c.text, type) ? 1 : 0,
-    sentenceCoverage: weights.coverage(sentenceTerms),
+    answerType: holdsAnswerType(c.text, question.answerType) ? 1 : 0,
     lexicalSentence: rankWeight(c.ranks[0]),
     lexicalChunk: rankWeight(c.ranks[1]),
     denseSentence: rankWeight(c.ranks[2]),
     denseChunk: rankWeight(c.ranks[3]),
     listsAgreeing: c.ranks.filter((r) => r >= 0).length / 4,
-    numberNearTerm: type === 'quantity' ? numberNear : 0,
-    dateNearTerm: type === 'time' && holdsAnswerType(c.text, 'time') ? numberNear : 0,
+    questionNumber: c.holdsQuestionNumber ? 1 : 0,
     leadDates: facts.bornOrDied && lead && YEAR_IN_PARENTHESES.test(c.text) ? 1 : 0,
     lead,
     leadForDefinition: facts.definition ? lead : 0,
-    density,
-    adjacentPairs: Math.min(adjacentPairs, 3) / 3,
     logLength: Math.log(1 + c.text.length) / 6,
     leansOnBefore: c.before && leansOnBefore(c.text, c.before) ? 1 : 0,
+    ...(withWords ? wordFeatures(facts, c) : {}),
   };
 }
 
-/** Every candidate's features; some are relative to the best candidate (gaps). */
-export function featuresOf(facts: QuestionFacts, candidates: readonly CandidateData[]): Features[] {
-  const features = candidates.map((c) => ownFeatures(facts, c));
-  const bestCoverage = Math.max(0, ...features.map((f) => f.sentenceCoverage));
+/**
+ * Every candidate's features; some are relative to the best candidate
+ * (gaps). `wanted` (default: all) names the features the model weighs: the
+ * sentence's words are analysed only when one of them needs it.
+ */
+export function featuresOf(
+  facts: QuestionFacts,
+  candidates: readonly CandidateData[],
+  wanted?: Iterable<string>,
+): Features[] {
+  const withWords = wanted === undefined || [...wanted].some((name) => FROM_WORDS.has(name));
+  const features = candidates.map((c) => ownFeatures(facts, c, withWords));
+  const bestCoverage = Math.max(0, ...features.map((f) => f.sentenceCoverage ?? 0));
   const bestSimilarity = Math.max(0, ...features.map((f) => f.similarity));
   const mass = new Map<string, number>();
   let total = 0;
@@ -150,7 +179,7 @@ export function featuresOf(facts: QuestionFacts, candidates: readonly CandidateD
   }
   const first = candidates[0]?.articleId;
   features.forEach((f, i) => {
-    f.coverageGap = bestCoverage - f.sentenceCoverage;
+    if (withWords) f.coverageGap = bestCoverage - f.sentenceCoverage;
     f.similarityGap = bestSimilarity - f.similarity;
     f.articleShare = (mass.get(candidates[i].articleId) ?? 0) / (total || 1);
     f.articleFirst = candidates[i].articleId === first ? 1 : 0;

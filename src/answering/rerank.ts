@@ -1,6 +1,6 @@
 import { contentTerms } from '../arabic/tokens.js';
 import type { SearchIndex } from '../index/search-index.js';
-import { type CandidateData, type Features, featuresOf, questionFacts } from './features.js';
+import { type CandidateData, FEATURE_GROUPS, type Features, featuresOf, questionFacts } from './features.js';
 import type { RerankOptions } from './options.js';
 import type { Question } from './question.js';
 import type { TermWeights } from './relevance.js';
@@ -50,6 +50,8 @@ export function rerankInput(
   weights: TermWeights,
   candidates: Candidate[],
   options: RerankOptions,
+  /** Every feature, not only the model's (for training). */
+  all = false,
 ): RerankInput {
   const top = candidates.slice(0, options.depth);
   const bestFused = top[0]?.fused || 1;
@@ -64,6 +66,8 @@ export function rerankInput(
   };
   const { vector } = question;
   const questionTerms = [...new Set(question.terms.flat())];
+  // Numbers are terms too (see numbers.ts): "الأربعين" and "40" are one.
+  const questionNumbers = questionTerms.filter((t) => /^[0-9]/.test(t));
   const similarities = vector
     ? index.sentenceSimilarities(
         vector,
@@ -90,9 +94,12 @@ export function rerankInput(
       windowTerms,
       titleCoverage: sentence ? titleCoverageOf(sentence.articleId) : 0,
       similarity: similarities[i],
+      holdsQuestionNumber: questionNumbers.length > 0 && index.termsIn([candidate.id], questionNumbers).size > 0,
     };
   });
-  return { top, data, features: featuresOf(questionFacts(question, weights), data) };
+  // Only what the model weighs is computed (the hand score weighs the base features).
+  const wanted = options.model ? Object.keys(options.model.weights) : FEATURE_GROUPS.base;
+  return { top, data, features: featuresOf(questionFacts(question, weights), data, all ? undefined : wanted) };
 }
 
 /** Today's hand-weighted score (options' weights), used when no learned model is configured. */

@@ -33,7 +33,7 @@ runCli(async () => {
     minSimilarity: config.minSimilarity,
   });
   if (opts.showMisses) {
-    for (const { question, answer } of records.filter(isMiss)) {
+    for (const { question, answer } of records.filter((r) => isMiss(r) && !r.answer.unsupportedLanguage)) {
       process.stderr.write(`MISS ${question.id} ${question.question}\n  gold: ${question.answers.join(' | ')}\n`);
       for (const q of answer.quotes) process.stderr.write(`  - [${q.articleId}] ${q.text.slice(0, 160)}\n`);
       if (!answer.found)

@@ -26,6 +26,7 @@ const candidate = (text: string, extra: Partial<CandidateData> = {}): CandidateD
   windowTerms: new Set(analyze(text).flat()),
   titleCoverage: 0,
   similarity: 0.5,
+  holdsQuestionNumber: false,
   ...extra,
 });
 
