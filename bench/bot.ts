@@ -1,5 +1,6 @@
 import { AnswerService } from '../src/answering/service.js';
 import type { Embedder } from '../src/embedding/embedder.js';
+import { LocalEngine } from '../src/search/local/engine.js';
 import { startEmulator, startTestBot } from '../test/helpers/telegram.js';
 import { askConcurrently } from './load.js';
 import { percentile, round } from './stats.js';
@@ -17,7 +18,7 @@ export async function benchBot(indexDir: string, embedder: Embedder, userCounts 
     ...userCounts.map((u) => [false, u] as const),
   ]) {
     const server = await startEmulator();
-    const service = await AnswerService.open({ indexDir, embedder });
+    const service = await AnswerService.open({ engine: LocalEngine.fromFolder(indexDir), embedder });
     const unlimited = { global: {}, group: {}, out: {} };
     const bot = await startTestBot(server, indexDir, {
       service,

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Embedder } from '../src/embedding/embedder.js';
-import { buildIndex } from '../src/index/build.js';
+import { buildIndex } from '../src/search/local/build.js';
 import { arcdCorpus, seedCorpus, syntheticCorpus } from './corpora.js';
 import { type Measure, measure, repeat, round } from './stats.js';
 

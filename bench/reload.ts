@@ -8,7 +8,7 @@
  * during the reload (what other users' updates wait meanwhile).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { LocalIndex, openIndex } from '../src/index/local-index.js';
+import { LocalIndex, openIndex } from '../src/search/local/local-index.js';
 import { round } from './stats.js';
 
 const [indexDir, previousDir] = process.argv.slice(2);

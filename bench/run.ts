@@ -12,7 +12,8 @@ import { Command } from 'commander';
 import { AnswerService } from '../src/answering/service.js';
 import { loadConfig } from '../src/config.js';
 import { createEmbedder } from '../src/embedding/embedder.js';
-import { buildIndex } from '../src/index/build.js';
+import { buildIndex } from '../src/search/local/build.js';
+import { LocalEngine } from '../src/search/local/engine.js';
 import { benchColdStart, benchWarm } from './answering.js';
 import { benchBot } from './bot.js';
 import { seedCorpus } from './corpora.js';
@@ -94,7 +95,7 @@ await buildIndex({
 
 if (wanted('answer')) {
   log('Warm answers on the seed corpus…');
-  const r = await benchWarm(await AnswerService.open({ indexDir: seedIndexDir, embedder }));
+  const r = await benchWarm(await AnswerService.open({ engine: LocalEngine.fromFolder(seedIndexDir), embedder }));
   results.answer = r;
   log(`  ${r.questions} questions: p50 ${r.totalMs.p50} ms, p95 ${r.totalMs.p95} ms, p99 ${r.totalMs.p99} ms`);
   for (const [stage, s] of Object.entries(r.stagesMs)) log(`    ${stage}: p50 ${s.p50} ms, p95 ${s.p95} ms`);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { currentBuildDir } from '../src/index/location.js';
+import { currentBuildDir } from '../src/search/local/location.js';
 import { syntheticCorpus } from './corpora.js';
 import { measure, round } from './stats.js';
 

@@ -10,7 +10,8 @@ import { AnswerService } from '../src/answering/service.js';
 import { loadConfig } from '../src/config.js';
 import { createEmbedder } from '../src/embedding/embedder.js';
 import { readDataset } from '../src/eval/datasets.js';
-import type { LocalIndex } from '../src/index/local-index.js';
+import { LocalEngine } from '../src/search/local/engine.js';
+import type { LocalIndex } from '../src/search/local/local-index.js';
 import { OFF_TOPIC, SEED_QA } from '../test/helpers/paths.js';
 import { benchWarm } from './answering.js';
 
@@ -19,7 +20,7 @@ const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
 const config = loadConfig();
 const embedder = await createEmbedder(config.embedding);
 let started = performance.now();
-const service = await AnswerService.open({ indexDir, embedder });
+const service = await AnswerService.open({ engine: LocalEngine.fromFolder(indexDir), embedder });
 const openSeconds = (performance.now() - started) / 1000;
 const rssOpen = mib(process.memoryUsage().rss);
 // Warm means as fast as the index gets: the sentence vectors' half-precision copies are read in the background.

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
-import { ExactIndex } from '../src/index/exact.js';
-import { HnswIndex } from '../src/index/hnsw.js';
+import { ExactIndex } from '../src/search/local/exact.js';
+import { HnswIndex } from '../src/search/local/hnsw.js';
 import { seededRandom } from './random.js';
 import { percentile, round } from './stats.js';
 

@@ -35,8 +35,8 @@ import { openEmbedder } from '../src/cli/setup.js';
 import { loadConfig } from '../src/config.js';
 import { type EvalQuestion, readDataset, writeArticles } from '../src/eval/datasets.js';
 import { type EvalRecord, type EvalSummary, summarize } from '../src/eval/metrics.js';
-import { buildIndex } from '../src/index/build.js';
-import { openIndex } from '../src/index/local-index.js';
+import { buildIndex } from '../src/search/local/build.js';
+import { openIndex } from '../src/search/local/local-index.js';
 
 const program = new Command('train-reranker')
   .requiredOption('--dataset <file>', 'a SQuAD file (ARCD)')
@@ -92,17 +92,18 @@ async function examplesOf(questions: EvalQuestion[], from: typeof index): Promis
   for (const q of questions) {
     if (q.noAnswer || !/[\u0600-\u06FF]/.test(q.question)) continue;
     const question = analyseQuestion(q.question, await embedder.embedQuery(q.question));
-    const weights = new TermWeights(from, question.terms);
-    const candidates = retrieve(from, question, base.fusion);
-    const { top, features } = rerankInput(from, question, weights, candidates, base.rerank, true);
+    const weights = await TermWeights.of(from, question.terms);
+    const candidates = await retrieve(from, question, base.fusion);
+    const { top, features } = await rerankInput(from, question, weights, candidates, base.rerank, true);
     const ranked = top.map((c) => ({ ...c, similarity: 0, score: 0 }));
-    const positive = ranked.map((c, i) => {
+    const positive: boolean[] = [];
+    for (const [i, c] of ranked.entries()) {
       // The quote this candidate would make (its neighbours judged as answering judges them).
-      const [quote] = selectQuotes(from, [c, ...ranked.filter((_, j) => j !== i)], 1, base.quoting, {
+      const [quote] = await selectQuotes(from, [c, ...ranked.filter((_, j) => j !== i)], 1, base.quoting, {
         answerType: question.answerType,
       });
-      return quote ? holdsGold(q, quote.articleId, quote.text) : false;
-    });
+      positive.push(quote ? holdsGold(q, quote.articleId, quote.text) : false);
+    }
     found.push({ question: q, article: q.sources[0] ?? q.id, features, positive });
   }
   return found;

@@ -22,6 +22,7 @@ import { loadConfig } from '../src/config.js';
 import { readDataset } from '../src/eval/datasets.js';
 import type { EvalSummary } from '../src/eval/metrics.js';
 import { evaluate, indexDatasetArticles } from '../src/eval/run.js';
+import { openEngine } from '../src/search/open-engine.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const program = new Command('tune')
@@ -51,7 +52,7 @@ const config = loadConfig();
 const embedder = await openEmbedder(config);
 const dataset = await readDataset(resolve(opts.dataset));
 const built = dataset.articles ? await indexDatasetArticles(dataset, embedder, config.chunking) : undefined;
-const indexDir = built?.indexDir ?? (opts.index ? resolve(opts.index) : config.indexDir);
+const engine = built?.engine ?? (await openEngine(opts.index ? { ...config, indexDir: resolve(opts.index) } : config));
 try {
   const calibrated = answerOptionsFor(embedder.modelId, { minSimilarity: config.minSimilarity });
   const variants: [string, AnswerOptions][] = [['as configured', calibrated]];
@@ -61,7 +62,7 @@ try {
       variants.push([`${path}=${value}`, withOption(calibrated, path, Number(value))]);
   }
   for (const [name, answerOptions] of variants) {
-    const { summary } = await evaluate(dataset, { embedder, indexDir, chunking: config.chunking, answerOptions });
+    const { summary } = await evaluate(dataset, { embedder, engine, chunking: config.chunking, answerOptions });
     process.stdout.write(`${line(name, summary)}\n`);
   }
 } finally {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import dotenv from 'dotenv';
+import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { BUILT_IN_MODEL } from './embedding/models.js';
 import { UserError } from './errors.js';
@@ -56,6 +57,8 @@ const schema = z.object({
   EMBED_BATCH_SIZE: whole(32, 1, 1024),
   CORPUS_DIR: text('corpus'),
   INDEX_DIR: text('embeddings'),
+  SEARCH_BACKEND: z.enum(['local', 'postgres']).default('local'),
+  DATABASE_URL: optionalText,
   DATA_DIR: text('data'),
   MAX_ARTICLE_BYTES: whole(4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   CHUNK_SIZE: whole(600, 50, 20000),
@@ -92,6 +95,12 @@ function toConfig(env: z.infer<typeof schema>) {
     },
     corpusDir: resolve(env.CORPUS_DIR),
     indexDir: resolve(env.INDEX_DIR),
+    search: {
+      /** Which engine answers and builds: `local` (the index folder INDEX_DIR) or `postgres` (DATABASE_URL). */
+      backend: env.SEARCH_BACKEND,
+      /** The postgres engine's database (a secret: it may hold a password). */
+      databaseUrl: env.DATABASE_URL,
+    },
     /** The bot's own state (inline button payloads). */
     dataDir: resolve(env.DATA_DIR),
     /** Article files larger than this are skipped with a warning. */
@@ -119,6 +128,34 @@ function toConfig(env: z.infer<typeof schema>) {
   };
 }
 
+/** The database URL is a secret, and so is its password alone (a driver's error may quote it). */
+function registerDatabaseUrl(url: string | undefined): void {
+  registerSecret(url);
+  try {
+    if (url) registerSecret(decodeURIComponent(new URL(url).password));
+  } catch {
+    // not a URL (a libpq "key=value" string): the whole of it is registered above
+  }
+}
+
+/**
+ * Names set in .env that are not settings but are a typo away from one
+ * ("TELEGRAM_BOT_TOKN"): each would be ignored without a word otherwise.
+ * Names far from every setting are left alone (other tools read .env too).
+ */
+export function misspelledSettings(names: readonly string[]): string[] {
+  const known = Object.keys(schema.shape);
+  return names
+    .filter((name) => !known.includes(name))
+    .flatMap((name) => {
+      const near = closest(name.toUpperCase(), known);
+      const allowed = Math.max(2, Math.floor(near.length / 6));
+      return distance(name.toUpperCase(), near) <= allowed
+        ? [`.env sets ${name}, which is not a setting: did you mean ${near}? (see .env.example)`]
+        : [];
+    });
+}
+
 /** One or more settings are invalid; `problems` names each. */
 export class ConfigError extends UserError {
   override readonly name = 'ConfigError';
@@ -134,11 +171,18 @@ export class ConfigError extends UserError {
  *
  * @throws ConfigError naming every invalid setting.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenvFile = true } = {}): Config {
-  if (dotenvFile) dotenv.config({ quiet: true });
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  { dotenvFile = true, warn = (line: string) => void process.stderr.write(`Warning: ${line}\n`) } = {},
+): Config {
+  if (dotenvFile) {
+    const { parsed } = dotenv.config({ quiet: true });
+    for (const line of misspelledSettings(Object.keys(parsed ?? {}))) warn(line);
+  }
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   registerSecret(parsed.data.TELEGRAM_BOT_TOKEN);
   registerSecret(parsed.data.WEBHOOK_SECRET);
+  registerDatabaseUrl(parsed.data.DATABASE_URL);
   return toConfig(parsed.data);
 }

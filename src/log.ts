@@ -1,13 +1,23 @@
 import pino from 'pino';
+import pretty from 'pino-pretty';
 
 /**
- * The application logger (JSON lines on stderr). Anything that looks like a
- * bot token, and every secret registered with `registerSecret`, is redacted
- * wherever it appears in a message, an error or a field.
+ * Where logs go by default: readable lines on a terminal, JSON lines when
+ * standard error is a file or a pipe (a log collector reads those).
+ */
+function defaultDestination(): pino.DestinationStream {
+  if (!process.stderr.isTTY) return pino.destination(2);
+  return pretty({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' });
+}
+
+/**
+ * The application logger on stderr (see defaultDestination). Anything that
+ * looks like a bot token, and every secret registered with `registerSecret`,
+ * is redacted wherever it appears in a message, an error or a field.
  */
 export function createLogger(
   level: string = process.env.LOG_LEVEL ?? 'info',
-  destination: pino.DestinationStream = pino.destination(2),
+  destination: pino.DestinationStream = defaultDestination(),
 ) {
   return pino(
     {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, misspelledSettings } from '../src/config.js';
 import { BUILT_IN_MODEL } from '../src/embedding/models.js';
 import { redactSecrets } from '../src/log.js';
 
@@ -53,5 +53,27 @@ describe('loadConfig', () => {
   it('registers the webhook secret so that no log line shows it', () => {
     load({ WEBHOOK_SECRET: 'sekret-webhook-value' });
     expect(redactSecrets('header was sekret-webhook-value')).toBe('header was [secret]');
+  });
+
+  it('chooses the engine with SEARCH_BACKEND (local by default) and keeps DATABASE_URL, and its password alone, out of logs', () => {
+    expect(load({}).search).toEqual({ backend: 'local', databaseUrl: undefined });
+    const url = 'postgres://qa:p%40ss-w0rd-x@db.internal:5432/qa';
+    const config = load({ SEARCH_BACKEND: 'postgres', DATABASE_URL: url });
+    expect(config.search).toEqual({ backend: 'postgres', databaseUrl: url });
+    expect(redactSecrets(`cannot connect to ${url}`)).toBe('cannot connect to [secret]');
+    expect(redactSecrets('password "p@ss-w0rd-x" rejected')).toBe('password "[secret]" rejected');
+    expect(() => load({ SEARCH_BACKEND: 'opensearch' })).toThrow(/SEARCH_BACKEND/);
+  });
+});
+
+describe('misspelledSettings', () => {
+  it('names the setting a misspelled .env name is close to, and leaves other names alone', () => {
+    expect(
+      misspelledSettings(['TELEGRAM_BOT_TOKN', 'REDIS_URI', 'embedding_model', 'ANSWER_COUNT', 'NODE_ENV']),
+    ).toEqual([
+      '.env sets TELEGRAM_BOT_TOKN, which is not a setting: did you mean TELEGRAM_BOT_TOKEN? (see .env.example)',
+      '.env sets REDIS_URI, which is not a setting: did you mean REDIS_URL? (see .env.example)',
+      '.env sets embedding_model, which is not a setting: did you mean EMBEDDING_MODEL? (see .env.example)',
+    ]);
   });
 });

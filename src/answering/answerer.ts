@@ -1,7 +1,7 @@
 import { writtenLanguage } from '../arabic/language.js';
 import { contentTerms } from '../arabic/tokens.js';
 import type { Embedder } from '../embedding/embedder.js';
-import type { SearchIndex } from '../index/search-index.js';
+import type { SearchIndex } from '../search/search-index.js';
 import type { AnswerOptions, NotFoundOptions } from './options.js';
 import { analyseQuestion } from './question.js';
 import { type Quote, selectQuotes } from './quotes.js';
@@ -81,10 +81,10 @@ export class Answerer {
     const question = analyseQuestion(asked, await this.embedder.embedQuery(asked));
     if (timings) timings.embedding += performance.now() - t;
 
-    const weights = new TermWeights(this.index, question.terms);
-    const candidates = retrieve(this.index, question, this.options.fusion, timings);
+    const weights = await TermWeights.of(this.index, question.terms);
+    const candidates = await retrieve(this.index, question, this.options.fusion, timings);
     t = performance.now();
-    const ranked = rerank(this.index, question, weights, candidates, this.options.rerank);
+    const ranked = await rerank(this.index, question, weights, candidates, this.options.rerank);
     if (timings) timings.rerank += performance.now() - t;
 
     t = performance.now();
@@ -92,9 +92,9 @@ export class Answerer {
     const best = ranked[0]?.score ?? 0;
     // The first quote is the answer's; each further one must stand on its own: its own rerank score
     // close enough to the best (a log-odds of holding the answer), so an answer is never padded.
-    const quotes = selectQuotes(this.index, ranked, count + offset, this.options.quoting, {
+    const quotes = await selectQuotes(this.index, ranked, count + offset, this.options.quoting, {
       answerType: question.answerType,
-      accept: (quote, candidate) => quote.score === best || best - candidate.score <= notFound.margin,
+      accept: (candidate) => best - candidate.score <= notFound.margin,
     });
     const relevance = relevanceOf(weights, quotes, ranked, notFound);
     const found = quotes.length > 0 && isRelevant(relevance, notFound);

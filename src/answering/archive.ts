@@ -5,18 +5,16 @@ import { listCorpus, type SkippedFile } from '../corpus/load.js';
 import { type CheckedArticle, checkSubmission, removeArticle, type Submission, saveArticle } from '../corpus/submit.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
-import { buildIndex } from '../index/build.js';
 import type { AnswerService } from './service.js';
 
 export interface ArchiveOptions {
   corpusDir: string;
-  indexDir: string;
   /** The model the live index was built with (the service's). */
   embedder: Embedder;
   chunking: ChunkOptions;
   /** MAX_ARTICLE_BYTES: larger articles are refused (and skipped by the indexer). */
   maxArticleBytes: number;
-  /** The live answers, switched to each new build as soon as it is published. */
+  /** The live answers, switched to each new build as soon as it is published; builds are made by its engine. */
   service: AnswerService;
 }
 
@@ -56,8 +54,8 @@ const ID_PAGE = 1000;
  * The editors' side of the archive, in the running bot: add and remove
  * article files and rebuild the index in place (incrementally), then switch
  * the live answers to the new build. One change at a time per process; the
- * index folder's build lock keeps other processes (npm run index) out, and
- * their IndexLockedError reaches the caller. Questions go on being answered
+ * engine's build lock keeps other processes (npm run index) out, and their
+ * BuildLockedError reaches the caller. Questions go on being answered
  * from the previous build while a new one is made.
  */
 export class ArchiveService {
@@ -77,7 +75,7 @@ export class ArchiveService {
   /**
    * Rebuilds the index from the corpus folder as it is.
    *
-   * @throws ArchiveBusyError, IndexLockedError, IndexWriteError, CorpusError
+   * @throws ArchiveBusyError, BuildLockedError, the engine's write errors, CorpusError
    */
   rebuild(onProgress?: BuildProgress): Promise<BuildFigures> {
     return this.exclusive(() => this.build(onProgress));
@@ -117,7 +115,7 @@ export class ArchiveService {
     { onRemoved, onProgress }: { onRemoved?: () => void | Promise<void>; onProgress?: BuildProgress } = {},
   ): Promise<{ article: ArticleMeta; figures: BuildFigures }> {
     return this.exclusive(async () => {
-      const indexed = this.options.service.article(id);
+      const indexed = await this.options.service.article(id);
       const file = await removeArticle(this.options.corpusDir, id);
       await onRemoved?.();
       const article: ArticleMeta = indexed
@@ -138,23 +136,23 @@ export class ArchiveService {
   }
 
   /** The ids of the articles the service answers from now. */
-  private liveIds(): Set<string> {
+  private async liveIds(): Promise<Set<string>> {
     const ids = new Set<string>();
     for (let offset = 0; ; offset += ID_PAGE) {
-      const page = this.options.service.articles({ offset, limit: ID_PAGE });
+      const page = await this.options.service.articles({ offset, limit: ID_PAGE });
       for (const article of page.items) ids.add(article.id);
       if (page.items.length === 0 || offset + ID_PAGE >= page.total) return ids;
     }
   }
 
   private async build(onProgress?: BuildProgress): Promise<BuildFigures> {
-    const { corpusDir, indexDir, embedder, chunking, maxArticleBytes, service } = this.options;
-    const before = this.liveIds();
+    const { corpusDir, embedder, chunking, maxArticleBytes, service } = this.options;
+    const before = await this.liveIds();
     const listing = await listCorpus(corpusDir, { maxBytes: maxArticleBytes });
-    const report = await buildIndex({ corpusDir, indexDir, embedder, chunking, maxArticleBytes, onProgress });
+    const report = await service.engine.build({ corpusDir, embedder, chunking, maxArticleBytes, onProgress });
     await service.reload();
-    // A reload already under way (the folder watcher) may have read CURRENT before the publish.
-    if (service.version !== basename(report.buildDir)) await service.reload();
+    // A reload already under way (the watcher) may have read the live version before the publish.
+    if (service.version !== report.version) await service.reload();
     const skipped = new Set(report.skipped.map((s) => s.file));
     const after = new Set(listing.files.filter((f) => !skipped.has(f)).map((f) => basename(f, extname(f))));
     const added = [...after].filter((id) => !before.has(id)).length;
@@ -166,7 +164,7 @@ export class ArchiveService {
       removed: [...before].filter((id) => !after.has(id)).length,
       seconds: report.seconds,
       skipped: report.skipped,
-      live: service.version === basename(report.buildDir),
+      live: service.version === report.version,
     };
   }
 }
@@ -179,4 +177,4 @@ export {
   LastArticleError,
   type RejectionReason,
 } from '../corpus/submit.js';
-export { IndexLockedError } from '../index/location.js';
+export { BuildLockedError } from '../search/engine.js';

@@ -1,5 +1,5 @@
 import { analyze } from '../arabic/tokens.js';
-import { isZeroVector } from '../index/vector-index.js';
+import { isZeroVector } from '../search/vectors.js';
 import { type AnswerType, answerTypeOf } from './answer-type.js';
 
 /** A question as every stage of answering uses it: analysed once. */

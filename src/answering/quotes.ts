@@ -1,6 +1,6 @@
 import { contentTerms } from '../arabic/tokens.js';
 import type { ArticleMeta } from '../corpus/article.js';
-import type { SearchIndex } from '../index/search-index.js';
+import type { SearchIndex } from '../search/search-index.js';
 import type { AnswerType } from './answer-type.js';
 import type { QuotingOptions } from './options.js';
 import { completedByAfter, leansOnBefore } from './quote-unit.js';
@@ -51,37 +51,46 @@ function containment(a: Set<string>, b: Set<string>, minTerms: number): number {
 export interface QuoteChoice {
   /** What the question asks for (a date, a number): a next sentence that holds it may complete a quote. */
   answerType?: AnswerType;
-  /** Whether a quote is shown (see the relevance check); one refused is passed over, the next one tried. Default: all. */
-  accept?: (quote: Quote, ranked: RankedSentence) => boolean;
+  /** Whether a ranked sentence may be quoted (see the relevance check); one refused is passed over. Default: all. */
+  accept?: (candidate: RankedSentence) => boolean;
 }
 
 /**
  * Turns ranked sentences into `count` quotes: best first, each the sentence
  * with the neighbour that completes it (see quote-unit.ts) or whose own
  * fused score says the answer runs on into it, within maxChars; the same
- * statement from several outlets quoted once (the others listed in `alsoIn`).
+ * statement from several outlets quoted once (the others listed in `alsoIn`). Two
+ * calls to the index: the ranked sentences with their neighbours, then the
+ * sources of the articles quoted.
  */
-export function selectQuotes(
+export async function selectQuotes(
   index: SearchIndex,
   ranked: RankedSentence[],
   count: number,
   options: QuotingOptions,
   { answerType, accept = () => true }: QuoteChoice = {},
-): Quote[] {
+): Promise<Quote[]> {
   const fusedOf = new Map(ranked.map((r) => [r.id, r.fused]));
+  const wanted = [...new Set(ranked.flatMap(({ id }) => [id, id + 1, id - 1]))];
+  const found = await index.sentences(wanted);
+  const sentenceOf = new Map(wanted.map((id, i) => [id, found[i]]));
   const used = new Set<number>();
-  const quotes: (Quote & { terms: Set<string> })[] = [];
-  const source = (articleId: string) => sourceOf(index.article(articleId), articleId);
+  // Sources are filled in once every quote is chosen: one call for all their articles.
+  const quotes: (Omit<Quote, keyof QuoteSource | 'alsoIn'> & {
+    articleId: string;
+    alsoIn: string[];
+    terms: Set<string>;
+  })[] = [];
 
   for (const candidate of ranked) {
     if (quotes.length >= count) break;
     const { id, score, fused } = candidate;
-    const sentence = index.sentence(id);
-    if (!sentence || used.has(id)) continue;
+    const sentence = sentenceOf.get(id);
+    if (!sentence || used.has(id) || !accept(candidate)) continue;
     const picked = [sentence];
     let length = sentence.text.length;
     for (const neighbourId of [id + 1, id - 1]) {
-      const neighbour = index.sentence(neighbourId);
+      const neighbour = sentenceOf.get(neighbourId);
       if (!neighbour || neighbour.articleId !== sentence.articleId || used.has(neighbourId)) continue;
       if (length + 1 + neighbour.text.length > options.maxChars) continue;
       const completes =
@@ -95,27 +104,33 @@ export function selectQuotes(
       if (picked.length === 2) break;
     }
     picked.sort((a, b) => a.id - b.id);
+    for (const s of picked) used.add(s.id);
     const terms = new Set(contentTerms(sentence.text));
     const twin = quotes.find((q) => containment(q.terms, terms, options.minDuplicateTerms) >= options.duplicateOverlap);
     if (twin) {
-      for (const s of picked) used.add(s.id);
-      if (sentence.articleId !== twin.articleId && !twin.alsoIn.some((s) => s.articleId === sentence.articleId)) {
-        twin.alsoIn.push(source(sentence.articleId));
+      if (sentence.articleId !== twin.articleId && !twin.alsoIn.includes(sentence.articleId)) {
+        twin.alsoIn.push(sentence.articleId);
       }
       continue;
     }
     const texts = picked.map((s) => s.text);
-    const quote: Quote = {
-      ...source(sentence.articleId),
+    quotes.push({
+      articleId: sentence.articleId,
       text: texts.join(' '),
       sentenceIds: picked.map((s) => s.id),
       sentences: texts,
       score,
       alsoIn: [],
-    };
-    if (!accept(quote, candidate)) continue;
-    for (const s of picked) used.add(s.id);
-    quotes.push({ ...quote, terms });
+      terms,
+    });
   }
-  return quotes.map(({ terms: _terms, ...quote }) => quote);
+  const articleIds = [...new Set(quotes.flatMap((q) => [q.articleId, ...q.alsoIn]))];
+  const metas = await (articleIds.length > 0 ? index.articleMetas(articleIds) : []);
+  const metaOf = new Map(articleIds.map((id, i) => [id, metas[i]]));
+  const source = (articleId: string) => sourceOf(metaOf.get(articleId), articleId);
+  return quotes.map(({ terms: _terms, articleId, alsoIn, ...quote }) => ({
+    ...source(articleId),
+    ...quote,
+    alsoIn: alsoIn.map(source),
+  }));
 }

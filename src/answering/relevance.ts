@@ -1,4 +1,4 @@
-import type { SearchIndex } from '../index/search-index.js';
+import type { SearchIndex } from '../search/search-index.js';
 
 /**
  * The weight of each of a question's words: the IDF of its terms among the
@@ -10,12 +10,19 @@ export class TermWeights {
   private readonly groups: { terms: readonly string[]; weight: number }[];
   private readonly total: number;
 
-  /** @param groups the question's words, each as its terms (see analyze). */
-  constructor(index: SearchIndex, groups: readonly (readonly string[])[]) {
+  /** The weights of a question's words (`groups`: each word as its terms, see analyze), in one call to the index. */
+  static async of(index: SearchIndex, groups: readonly (readonly string[])[]): Promise<TermWeights> {
     const unique = [...new Map(groups.map((g) => [g.join(' '), g])).values()];
     const terms = [...new Set(unique.flat())];
-    const n = index.sentenceCount;
-    const frequencies = index.documentFrequencies(terms);
+    return new TermWeights(unique, terms, index.sentenceCount, await index.documentFrequencies(terms));
+  }
+
+  private constructor(
+    unique: readonly (readonly string[])[],
+    terms: readonly string[],
+    n: number,
+    frequencies: readonly number[],
+  ) {
     const idf = new Map(terms.map((term, i) => [term, Math.log(1 + n / (1 + frequencies[i]))]));
     const used = new Set(terms.filter((_, i) => frequencies[i] > 0));
     // A word with two readings ("لسويسرا": "ل" + "سويسرا"; "لبنان": one word, or "ل" + "بنان") weighs as

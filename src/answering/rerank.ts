@@ -1,5 +1,5 @@
 import { contentTerms } from '../arabic/tokens.js';
-import type { SearchIndex } from '../index/search-index.js';
+import type { SearchIndex } from '../search/search-index.js';
 import { type CandidateData, FEATURE_GROUPS, type Features, featuresOf, questionFacts } from './features.js';
 import type { RerankOptions } from './options.js';
 import type { Question } from './question.js';
@@ -17,17 +17,21 @@ export interface RankedSentence extends Candidate {
 // Title terms per build, analysed once: a build never changes, and looking an article up may cost.
 const titles = new WeakMap<SearchIndex, { version: string; terms: Map<string, ReadonlySet<string>> }>();
 
-/** The terms of an article's title (see analyze). */
-function titleTerms(index: SearchIndex, articleId: string): ReadonlySet<string> {
+/** The terms of the articles' titles (see analyze), by article id; one call for those not known yet. */
+async function titleTerms(
+  index: SearchIndex,
+  articleIds: readonly string[],
+): Promise<Map<string, ReadonlySet<string>>> {
   let known = titles.get(index);
   if (known?.version !== index.version) {
     known = { version: index.version, terms: new Map() };
     titles.set(index, known);
   }
-  let terms = known.terms.get(articleId);
-  if (!terms) {
-    terms = new Set(contentTerms(index.article(articleId)?.title ?? ''));
-    known.terms.set(articleId, terms);
+  const { terms } = known;
+  const missing = [...new Set(articleIds)].filter((id) => !terms.has(id));
+  if (missing.length > 0) {
+    const metas = await index.articleMetas(missing);
+    for (const [i, id] of missing.entries()) terms.set(id, new Set(contentTerms(metas[i]?.title ?? '')));
   }
   return terms;
 }
@@ -41,10 +45,11 @@ export interface RerankInput {
 
 /**
  * Fetches what the features need for the best `options.depth` fused
- * candidates (their windows, the question's terms in them, their titles'
- * coverage, their similarity) and computes the features (features.ts, pure).
+ * candidates, all candidates at once (similarities and windows, then the
+ * windows' terms, then titles not known yet), and computes the features
+ * (features.ts, pure: every index engine gives the same).
  */
-export function rerankInput(
+export async function rerankInput(
   index: SearchIndex,
   question: Question,
   weights: TermWeights,
@@ -52,36 +57,48 @@ export function rerankInput(
   options: RerankOptions,
   /** Every feature, not only the model's (for training). */
   all = false,
-): RerankInput {
+): Promise<RerankInput> {
   const top = candidates.slice(0, options.depth);
   const bestFused = top[0]?.fused || 1;
-  const titleCoverage = new Map<string, number>();
-  const titleCoverageOf = (articleId: string): number => {
-    let coverage = titleCoverage.get(articleId);
-    if (coverage === undefined) {
-      coverage = weights.coverage(titleTerms(index, articleId));
-      titleCoverage.set(articleId, coverage);
-    }
-    return coverage;
-  };
+  const ids = top.map((c) => c.id);
   const { vector } = question;
   const questionTerms = [...new Set(question.terms.flat())];
   // Numbers are terms too (see numbers.ts): "الأربعين" and "40" are one.
   const questionNumbers = questionTerms.filter((t) => /^[0-9]/.test(t));
-  const similarities = vector
-    ? index.sentenceSimilarities(
-        vector,
-        top.map((c) => c.id),
-      )
-    : top.map(() => 0);
-  const data = top.map((candidate, i): CandidateData => {
-    const window = index.window(candidate.id, options.windowRadius);
-    // Coverage asks only after the question's terms: the index knows which a sentence holds.
-    const windowTerms = index.termsIn(
-      window.map((s) => s.id),
+  const [similarities, windows] = await Promise.all([
+    vector ? index.sentenceSimilarities(vector, ids) : ids.map(() => 0),
+    index.windows(ids, options.windowRadius),
+  ]);
+  // Coverage asks only after the question's terms: the index knows which a sentence holds.
+  const [windowTerms, numbersHeld] = await Promise.all([
+    index.termsIn(
+      windows.map((window) => window.map((s) => s.id)),
       questionTerms,
-    );
-    const sentence = window.find((s) => s.id === candidate.id);
+    ),
+    questionNumbers.length > 0
+      ? index.termsIn(
+          ids.map((id) => [id]),
+          questionNumbers,
+        )
+      : ids.map(() => new Set<string>()),
+  ]);
+  const sentences = top.map((candidate, i) => windows[i].find((s) => s.id === candidate.id));
+  const titleTermsOf = await titleTerms(
+    index,
+    sentences.flatMap((s) => (s ? [s.articleId] : [])),
+  );
+  const titleCoverage = new Map<string, number>();
+  const titleCoverageOf = (articleId: string): number => {
+    let coverage = titleCoverage.get(articleId);
+    if (coverage === undefined) {
+      coverage = weights.coverage(titleTermsOf.get(articleId) ?? new Set());
+      titleCoverage.set(articleId, coverage);
+    }
+    return coverage;
+  };
+  const data = top.map((candidate, i): CandidateData => {
+    const sentence = sentences[i];
+    const window = windows[i];
     return {
       fused: candidate.fused,
       bestFused,
@@ -91,10 +108,10 @@ export function rerankInput(
       position: sentence?.position ?? -1,
       before: window.find((s) => s.id === candidate.id - 1)?.text ?? '',
       after: window.find((s) => s.id === candidate.id + 1)?.text ?? '',
-      windowTerms,
+      windowTerms: windowTerms[i],
       titleCoverage: sentence ? titleCoverageOf(sentence.articleId) : 0,
       similarity: similarities[i],
-      holdsQuestionNumber: questionNumbers.length > 0 && index.termsIn([candidate.id], questionNumbers).size > 0,
+      holdsQuestionNumber: numbersHeld[i].size > 0,
     };
   });
   // Only what the model weighs is computed (the hand score weighs the base features).
@@ -117,18 +134,19 @@ function handScore(f: Features, options: RerankOptions): number {
  * Reorders the best fused candidates by how likely each sentence is to hold
  * the answer: fusion finds the right passage, this picks the sentence in it
  * that answers. A learned linear model (scorer.ts) weighs the features of
- * features.ts: how much of the question the sentence, its window and its
- * article's title hold, its meaning, its answer type, where the lists agree.
- * Only the reranked candidates go on, so every score is on the same scale.
+ * features.ts: how much of the question the sentence's window and its
+ * article's title hold, its meaning, its answer type, where the lists agree,
+ * the article's lead, how much of the candidates its article holds. Only the
+ * reranked candidates go on, so every score is on the same scale.
  */
-export function rerank(
+export async function rerank(
   index: SearchIndex,
   question: Question,
   weights: TermWeights,
   candidates: Candidate[],
   options: RerankOptions,
-): RankedSentence[] {
-  const { top, data, features } = rerankInput(index, question, weights, candidates, options);
+): Promise<RankedSentence[]> {
+  const { top, data, features } = await rerankInput(index, question, weights, candidates, options);
   const { model } = options;
   const ranked = top.map(
     (candidate, i): RankedSentence => ({

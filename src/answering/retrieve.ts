@@ -1,4 +1,4 @@
-import type { PassageKind, SearchIndex } from '../index/search-index.js';
+import type { PassageKind, SearchIndex } from '../search/search-index.js';
 import { reciprocalRankFusion } from './fusion.js';
 import type { FusionOptions } from './options.js';
 import type { Question } from './question.js';
@@ -19,21 +19,33 @@ export interface RetrievalTimings {
 }
 
 /**
- * Chunk hits handed down to their sentences: chunk by chunk, and within a
- * chunk the sentences closest to the question first.
+ * Each list of chunk hits handed down to their sentences: chunk by chunk,
+ * and within a chunk the sentences closest to the question first; a
+ * sentence already handed down by an earlier chunk of the list is not
+ * repeated. Two calls for all the lists: their chunks' spans, then the
+ * order of every chunk's sentences.
  */
-function sentencesOfChunks(index: SearchIndex, chunkIds: number[], vector: Float32Array | null): number[] {
-  const seen = new Set<number>();
-  const ids: number[] = [];
-  for (const c of chunkIds) {
-    const { first, last } = index.chunk(c);
-    const fresh = Array.from({ length: last - first + 1 }, (_, i) => first + i).filter((s) => !seen.has(s));
-    for (const s of vector ? index.rankBySimilarity(vector, fresh) : fresh) {
-      seen.add(s);
-      ids.push(s);
-    }
-  }
-  return ids;
+async function sentencesOfChunks(
+  index: SearchIndex,
+  lists: readonly number[][],
+  vector: Float32Array | null,
+): Promise<number[][]> {
+  const spans = await index.chunks(lists.flat());
+  let at = 0;
+  // Per list, per chunk: the sentences not handed down yet, in article order.
+  const groups = lists.map((list) => {
+    const seen = new Set<number>();
+    return list.map(() => {
+      const { first, last } = spans[at++];
+      const fresh = Array.from({ length: last - first + 1 }, (_, i) => first + i).filter((s) => !seen.has(s));
+      for (const s of fresh) seen.add(s);
+      return fresh;
+    });
+  });
+  const all = groups.flat();
+  const ordered = vector && all.length > 0 ? await index.rankBySimilarity(vector, all) : all;
+  let next = 0;
+  return groups.map((chunks) => chunks.flatMap(() => ordered[next++]));
 }
 
 /**
@@ -44,32 +56,37 @@ function sentencesOfChunks(index: SearchIndex, chunkIds: number[], vector: Float
  *
  * @returns candidates, best fused score first.
  */
-export function retrieve(
+export async function retrieve(
   index: SearchIndex,
   question: Question,
   options: FusionOptions,
   timings?: RetrievalTimings,
-): Candidate[] {
+): Promise<Candidate[]> {
   const { depth } = options;
   const t = performance.now();
-  const lexical = (kind: PassageKind) => index.lexicalSearch(kind, question.text, depth).map((h) => h.id);
-  const lexicalSentences = lexical('sentence');
-  const lexicalChunks = lexical('chunk');
+  const ids = (hits: Promise<{ id: number }[]>) => hits.then((h) => h.map((hit) => hit.id));
+  const lexical = (kind: PassageKind) => ids(index.lexicalSearch(kind, question.text, depth));
+  const [lexicalSentences, lexicalChunks] = await Promise.all([lexical('sentence'), lexical('chunk')]);
   const afterLexical = performance.now();
 
   const { vector } = question;
-  const dense = (kind: PassageKind) => (vector ? index.denseSearch(kind, vector, depth).map((h) => h.id) : []);
-  const denseSentences = dense('sentence');
-  const denseChunks = dense('chunk');
+  const dense = async (kind: PassageKind) => (vector ? ids(index.denseSearch(kind, vector, depth)) : []);
+  const [denseSentences, denseChunks] = await Promise.all([dense('sentence'), dense('chunk')]);
   const afterHnsw = performance.now();
 
+  const [lexicalChunkSentences, denseChunkSentences] = await sentencesOfChunks(
+    index,
+    [lexicalChunks, denseChunks],
+    vector,
+  );
   const lists = [
     { weight: options.lexicalSentence, ids: lexicalSentences },
-    { weight: options.lexicalChunk, ids: sentencesOfChunks(index, lexicalChunks, vector) },
+    { weight: options.lexicalChunk, ids: lexicalChunkSentences },
     { weight: options.denseSentence, ids: denseSentences },
-    { weight: options.denseChunk, ids: sentencesOfChunks(index, denseChunks, vector) },
+    { weight: options.denseChunk, ids: denseChunkSentences },
   ];
   const fused = reciprocalRankFusion(lists, options.k);
+  // Each candidate's rank in each list: where the lists agree is a feature of the rerank.
   const rankIn = lists.map(({ ids }) => new Map(ids.map((id, rank) => [id, rank])));
   const candidates = [...fused].map(([id, score]) => ({
     id,

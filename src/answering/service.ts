@@ -1,12 +1,8 @@
-import { unwatchFile, watchFile } from 'node:fs';
-import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../corpus/article.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
-import { LocalIndex, openIndex } from '../index/local-index.js';
-import { CURRENT_FILE, currentBuildDir } from '../index/location.js';
-import type { IndexedArticle, SearchIndex } from '../index/search-index.js';
-import type { IndexDamagedError } from '../index/verify.js';
+import type { SearchEngine } from '../search/engine.js';
+import type { IndexedArticle, SearchIndex } from '../search/search-index.js';
 import { type Answer, Answerer, type AnswerTimings, type AskOptions } from './answerer.js';
 import { type AnswerOptions, answerOptionsFor } from './options.js';
 
@@ -17,6 +13,7 @@ export class ModelMismatchError extends UserError {
   override readonly name = 'ModelMismatchError';
 
   constructor(
+    /** Where the index is (SearchEngine.location). */
     readonly indexDir: string,
     readonly indexModel: string,
     readonly configuredModel: string,
@@ -29,8 +26,8 @@ export class ModelMismatchError extends UserError {
 }
 
 export interface ServiceOptions {
-  /** The index folder (its live build is opened, and followed when watched). */
-  indexDir: string;
+  /** The engine whose live build answers (and is followed when watched). */
+  engine: SearchEngine;
   /** The model that embeds questions: the one the index was built with. */
   embedder: Embedder;
   /** See MIN_SIMILARITY; default: per model (answering/options.ts). */
@@ -45,22 +42,22 @@ export interface ServiceOptions {
    * Called when, at open, the live build is damaged and the newest intact
    * build answers instead. Without it, a damaged live build fails the open.
    */
-  onFallback?: (damage: IndexDamagedError, version: string) => void;
+  onFallback?: (damage: UserError, version: string) => void;
 }
 
-/** How often the index folder's CURRENT pointer is checked for a new build. */
+/** How often the engine is asked whether a new build was published (where it cannot tell by itself). */
 const WATCH_INTERVAL_MS = 1000;
 
 /**
- * Answers questions from the live index: the one way the bot, `npm run ask`
- * and `npm run eval` ask. When `npm run index` publishes a new build, a
+ * Answers questions from the engine's live build: the one way the bot,
+ * `npm run ask` and `npm run eval` ask. When a new build is published, a
  * watching service opens it and switches over; questions already under way
  * finish on the index they started with, so none fails during the switch.
  */
 export class AnswerService {
   private current: Answerer;
   private reloading: Promise<void> | undefined;
-  private watching = false;
+  private unwatch: (() => void) | undefined;
   private closed = false;
   /** Questions under way per answerer: a replaced (or closed) index is closed when its last one is done. */
   private readonly inFlight = new Map<Answerer, number>();
@@ -73,37 +70,39 @@ export class AnswerService {
   }
 
   /**
-   * Opens the live build of `options.indexDir`.
+   * Opens the engine's live build.
    *
-   * @throws IndexNotFoundError, IndexDamagedError, IndexFormatError, ModelMismatchError
+   * @throws ModelMismatchError, and the engine's errors (no build, damaged, another format: see SearchEngine.needsBuild)
    */
   static async open(options: ServiceOptions): Promise<AnswerService> {
-    const { onFallback } = options;
-    const fallback = onFallback && ((damage: IndexDamagedError, dir: string) => onFallback(damage, basename(dir)));
-    return new AnswerService(options, await AnswerService.answererFor(options, fallback));
+    return new AnswerService(options, await AnswerService.answererFor(options, options.onFallback));
   }
 
   private static async answererFor(
     options: ServiceOptions,
-    onFallback?: (damage: IndexDamagedError, dir: string) => void,
-    /** The index in use: the new build's base is taken over from it when they share it. */
+    onFallback?: (damage: UserError, version: string) => void,
+    /** The index in use: what the new build shares with it may be taken over. */
     reuse?: SearchIndex,
   ): Promise<Answerer> {
-    const index = await openIndex(options.indexDir, {
-      onFallback,
-      reuse: reuse instanceof LocalIndex ? reuse : undefined,
-    });
-    if (index.model !== options.embedder.modelId) {
-      throw new ModelMismatchError(options.indexDir, index.model, options.embedder.modelId);
+    const { engine, embedder } = options;
+    const index = await engine.open({ onFallback, reuse });
+    if (index.model !== embedder.modelId) {
+      await index.close();
+      throw new ModelMismatchError(engine.location, index.model, embedder.modelId);
     }
     const answerOptions =
       options.answerOptions ?? answerOptionsFor(index.model, { minSimilarity: options.minSimilarity });
-    return new Answerer(index, options.embedder, answerOptions);
+    return new Answerer(index, embedder, answerOptions);
   }
 
   /** The build answering now. */
   get version(): string {
     return this.current.index.version;
+  }
+
+  /** The engine answering: where the builds are, and how a new one is made (ArchiveService builds with it). */
+  get engine(): SearchEngine {
+    return this.options.engine;
   }
 
   /** The model that embeds questions (its id and the languages it reads). */
@@ -121,23 +120,23 @@ export class AnswerService {
       if (left > 0) this.inFlight.set(answerer, left);
       else {
         this.inFlight.delete(answerer);
-        if (answerer !== this.current || this.closed) answerer.index.close();
+        if (answerer !== this.current || this.closed) void closeQuietly(answerer.index);
       }
     }
   }
 
   /** Closes an answerer's index now, or when the questions it is answering are done. */
   private retire(answerer: Answerer): void {
-    if (!this.inFlight.has(answerer)) answerer.index.close();
+    if (!this.inFlight.has(answerer)) void closeQuietly(answerer.index);
   }
 
   /** An article of the live build, with its sentences. */
-  article(id: string): IndexedArticle | undefined {
+  article(id: string): Promise<IndexedArticle | undefined> {
     return this.current.index.article(id);
   }
 
   /** A page of the live build's articles, in id order. */
-  articles(page: { offset: number; limit: number }): { total: number; items: ArticleMeta[] } {
+  articles(page: { offset: number; limit: number }): Promise<{ total: number; items: ArticleMeta[] }> {
     return this.current.index.articles(page);
   }
 
@@ -153,8 +152,8 @@ export class AnswerService {
   async reload(): Promise<void> {
     this.reloading ??= (async () => {
       try {
-        const dir = await currentBuildDir(this.options.indexDir);
-        if (!dir || basename(dir) === this.version) return;
+        const version = await this.options.engine.currentVersion();
+        if (!version || version === this.version || this.closed) return;
         const previous = this.current;
         this.current = await AnswerService.answererFor(this.options, undefined, previous.index);
         this.retire(previous);
@@ -168,19 +167,26 @@ export class AnswerService {
     return this.reloading;
   }
 
-  /** Follows the index folder's CURRENT pointer (polled: polling also works on network and container mounts). */
+  /** Follows the engine's newly published builds (see SearchEngine.watch). */
   watch(intervalMs = WATCH_INTERVAL_MS): void {
-    if (this.watching) return;
-    this.watching = true;
-    watchFile(join(this.options.indexDir, CURRENT_FILE), { interval: intervalMs }, () => void this.reload());
+    this.unwatch ??= this.options.engine.watch(() => void this.reload(), { intervalMs });
   }
 
   /** Stops following new builds and lets go of the index once the questions under way are answered. */
   close(): void {
-    if (this.watching) unwatchFile(join(this.options.indexDir, CURRENT_FILE));
-    this.watching = false;
+    this.unwatch?.();
+    this.unwatch = undefined;
     if (this.closed) return;
     this.closed = true;
     this.retire(this.current);
+  }
+}
+
+/** An index closed when no question needs it any more: a failure to close loses nothing. */
+async function closeQuietly(index: SearchIndex): Promise<void> {
+  try {
+    await index.close();
+  } catch {
+    // its files or connections go with the process
   }
 }

@@ -5,10 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { AnswerService } from '../answering/service.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
+import { openEngine } from '../search/open-engine.js';
+import { command } from './command.js';
 import { answerJson, formatAnswerText } from './format-text.js';
 import { runCli } from './run.js';
 import { openEmbedder } from './setup.js';
@@ -23,8 +25,7 @@ function quoteCount(value: string): number {
   return n;
 }
 
-const program = new Command('ask')
-  .description('Answer a question with quoted sentences from the articles.')
+const program = command('ask', 'Answer a question with quoted sentences from the articles.')
   .argument('[question...]', 'the question, in Arabic (or another language the model reads)')
   .option('--index <dir>', 'index folder (default: INDEX_DIR or embeddings/)')
   .option('-k, --count <n>', 'number of quotes', quoteCount)
@@ -45,7 +46,7 @@ runCli(async () => {
     throw new UsageError('Ask a question: npm run ask -- "ما موقف روسيا من قضية تايوان؟"');
   }
   const service = await AnswerService.open({
-    indexDir: opts.index ? resolve(opts.index) : config.indexDir,
+    engine: await openEngine(opts.index ? { ...config, indexDir: resolve(opts.index) } : config),
     embedder: await openEmbedder(config),
     minSimilarity: config.minSimilarity,
     onFallback: (damage, version) =>

@@ -1,8 +1,15 @@
 import { createInterface } from 'node:readline/promises';
+import { resolveFollowUp } from '../answering/follow-up.js';
 import type { AnswerService } from '../answering/service.js';
+import { CONVERSATION_TTL_MS } from '../bot/state/conversations.js';
+import { DEFAULT_LOCALE, t } from '../i18n/i18n.js';
 import { formatAnswerText } from './format-text.js';
 
-/** The same answers as the bot, in the terminal: for trying the bot without a token. */
+/**
+ * The same answers as the bot, in the terminal: for trying the bot without a
+ * token. Follow-ups lean on the last question answered, for as long as the
+ * bot keeps it, and the reply says how one was understood; /new forgets it.
+ */
 export async function consoleChat(
   service: AnswerService,
   count: number,
@@ -10,11 +17,23 @@ export async function consoleChat(
   output: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
   const rl = createInterface({ input, output, terminal: Boolean((input as NodeJS.ReadStream).isTTY) });
-  output.write('اكتب سؤالك (سطر فارغ أو Ctrl+D للخروج):\n');
+  output.write('اكتب سؤالك (/new لسؤال لا يرتبط بما قبله، سطر فارغ أو Ctrl+D للخروج):\n');
+  let last: { question: string; at: number } | undefined;
   for await (const line of rl) {
-    const question = line.trim();
-    if (!question) break;
-    output.write(`\n${formatAnswerText(await service.ask(question, { count }))}\n`);
+    const typed = line.trim();
+    if (!typed) break;
+    if (typed === '/new') {
+      last = undefined;
+      output.write(`\n${t(DEFAULT_LOCALE, 'new-conversation')}\n`);
+      continue;
+    }
+    const previous = last && Date.now() - last.at < CONVERSATION_TTL_MS ? last.question : undefined;
+    const question = resolveFollowUp(typed, previous);
+    const answer = await service.ask(question, { count });
+    if (!answer.unsupportedLanguage) last = { question: answer.question, at: Date.now() };
+    const understood =
+      question === typed ? '' : `${t(DEFAULT_LOCALE, 'understood-as', { question: answer.question })}\n\n`;
+    output.write(`\n${understood}${formatAnswerText(answer)}\n`);
   }
   rl.close();
 }

@@ -4,15 +4,15 @@
  * Scores answers on a question set: ours (seed-qa.json) or SQuAD (ARCD).
  */
 import { resolve } from 'node:path';
-import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { isMiss } from '../eval/metrics.js';
 import { evaluateFile } from '../eval/run.js';
+import { openEngine } from '../search/open-engine.js';
+import { command } from './command.js';
 import { runCli } from './run.js';
 import { openEmbedder } from './setup.js';
 
-const program = new Command('eval')
-  .description('Measure answer quality on a question set (our format or SQuAD).')
+const program = command('eval', 'Measure answer quality on a question set (our format or SQuAD).')
   .requiredOption('--dataset <file>', 'seed-qa.json-style questions, or a SQuAD file')
   .option('--index <dir>', 'index to ask for our format (default: INDEX_DIR)')
   .option('--json', 'print the figures as one JSON object')
@@ -28,7 +28,7 @@ runCli(async () => {
   const embedder = await openEmbedder(config);
   const { summary, records } = await evaluateFile(resolve(opts.dataset), {
     embedder,
-    indexDir: opts.index ? resolve(opts.index) : config.indexDir,
+    engine: await openEngine(opts.index ? { ...config, indexDir: resolve(opts.index) } : config),
     chunking: config.chunking,
     minSimilarity: config.minSimilarity,
   });

@@ -4,14 +4,13 @@
  * Downloads a model into MODELS_DIR ahead of time, for a machine that will
  * run offline (copy MODELS_DIR there and set EMBEDDING_MODEL).
  */
-import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { findModel } from '../embedding/models.js';
+import { command } from './command.js';
 import { runCli } from './run.js';
 import { openEmbedder } from './setup.js';
 
-const program = new Command('fetch-model')
-  .description('Download an embedding model into MODELS_DIR (default: EMBEDDING_MODEL).')
+const program = command('fetch-model', 'Download an embedding model into MODELS_DIR (default: EMBEDDING_MODEL).')
   .argument('[model]', 'a transformers.js feature-extraction model, e.g. Xenova/multilingual-e5-small')
   .parse();
 

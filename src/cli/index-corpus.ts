@@ -4,29 +4,29 @@
  * Rebuilds the article index: articles → sentences and chunks → vectors → HNSW and BM25.
  */
 import { resolve } from 'node:path';
-import { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { type BuildReport, buildIndex } from '../index/build.js';
+import type { EngineBuildReport } from '../search/engine.js';
+import { openEngine } from '../search/open-engine.js';
+import { command } from './command.js';
 import { progressBar } from './progress.js';
 import { runCli } from './run.js';
-import { openEmbedder } from './setup.js';
+import { EMBEDDING_BAR, openEmbedder } from './setup.js';
 
-const program = new Command('index')
-  .description('Build the search index of the articles in the corpus folder.')
+const program = command('index', 'Build the search index of the articles in the corpus folder.')
   .option('--corpus <dir>', 'folder of .txt/.md articles (default: CORPUS_DIR or corpus/)')
-  .option('--out <dir>', 'index folder (default: INDEX_DIR or embeddings/)')
+  .option('--out <dir>', 'index folder of the local engine (default: INDEX_DIR or embeddings/)')
   .option('--model <id>', 'embedding model (default: EMBEDDING_MODEL)')
   .option('--full', 'embed every article again instead of reusing unchanged ones')
   .option('--json', 'end with one JSON line of figures on standard output')
   .parse();
 
-function summary(report: BuildReport, indexDir: string): string {
+function summary(report: EngineBuildReport, location: string): string {
   return (
     `Indexed ${report.articles} articles (${report.sentences} sentences, ${report.chunks} chunks) ` +
     `with ${report.model} in ${report.seconds.toFixed(1)} s: ${report.embedded} embedded, ${report.reused} reused` +
     `${report.removed ? `, ${report.removed} removed` : ''}${report.skipped.length ? `, ${report.skipped.length} skipped` : ''}` +
-    `${report.part === 'delta' ? ' (written as a delta beside the unchanged base)' : ''}` +
-    ` → ${indexDir}`
+    `${report.note ? ` (${report.note})` : ''}` +
+    ` → ${location}`
   );
 }
 
@@ -34,27 +34,32 @@ runCli(async () => {
   const opts = program.opts<{ corpus?: string; out?: string; model?: string; full?: boolean; json?: boolean }>();
   const config = loadConfig();
   const corpusDir = opts.corpus ? resolve(opts.corpus) : config.corpusDir;
-  const indexDir = opts.out ? resolve(opts.out) : config.indexDir;
+  const engine = await openEngine(opts.out ? { ...config, indexDir: resolve(opts.out) } : config);
   const embedder = await openEmbedder(config, opts.model);
 
-  const bar = progressBar('Embedding [{bar}] {value}/{total} passages | {eta_formatted} left');
-  const report = await buildIndex({
-    corpusDir,
-    indexDir,
-    embedder,
-    chunking: config.chunking,
-    full: opts.full,
-    maxArticleBytes: config.maxArticleBytes,
-    onSkip: ({ file, reason }) => process.stderr.write(`Warning: skipped ${file}: ${reason}\n`),
-    onProgress: bar.update,
-  }).finally(bar.stop);
+  const bar = progressBar(EMBEDDING_BAR);
+  const report = await engine
+    .build({
+      corpusDir,
+      embedder,
+      chunking: config.chunking,
+      full: opts.full,
+      maxArticleBytes: config.maxArticleBytes,
+      onSkip: ({ file, reason }) => process.stderr.write(`Warning: skipped ${file}: ${reason}\n`),
+      onProgress: bar.update,
+    })
+    .finally(async () => {
+      bar.stop();
+      await engine.close();
+    });
 
   if (report.fullRebuildReason) process.stderr.write(`Note: built everything again: ${report.fullRebuildReason}.\n`);
   if (opts.json) {
-    process.stderr.write(`${summary(report, indexDir)}\n`);
-    const { buildDir: _dir, ...figures } = report;
-    process.stdout.write(`${JSON.stringify({ ...figures, indexDir })}\n`);
+    process.stderr.write(`${summary(report, engine.location)}\n`);
+    // An engine's own figures are printed too; where its files are is `indexDir`.
+    const { buildDir: _dir, ...figures } = report as EngineBuildReport & { buildDir?: string };
+    process.stdout.write(`${JSON.stringify({ ...figures, indexDir: engine.location })}\n`);
   } else {
-    process.stdout.write(`${summary(report, indexDir)}\n`);
+    process.stdout.write(`${summary(report, engine.location)}\n`);
   }
 });

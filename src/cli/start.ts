@@ -9,6 +9,7 @@ import { ArchiveService } from '../answering/archive.js';
 import { launchBot } from '../bot/launch.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
+import { command } from './command.js';
 import { consoleChat } from './console-chat.js';
 import { runCli } from './run.js';
 import { openEmbedder, openOrBuild } from './setup.js';
@@ -16,6 +17,12 @@ import { openEmbedder, openOrBuild } from './setup.js';
 const NO_TOKEN =
   'No TELEGRAM_BOT_TOKEN set: starting a chat in the terminal instead.\n' +
   'To run the Telegram bot, get a token from @BotFather and put TELEGRAM_BOT_TOKEN=... in .env (see .env.example).\n\n';
+
+command(
+  'start',
+  'Run the Telegram bot (TELEGRAM_BOT_TOKEN), or a chat in the terminal without a token. ' +
+    'Builds the index first when there is none. Settings come from the environment or .env (see .env.example).',
+).parse();
 
 runCli(async () => {
   const config = loadConfig();
@@ -38,7 +45,6 @@ runCli(async () => {
   const archive = config.telegram.adminUserIds
     ? new ArchiveService({
         corpusDir: config.corpusDir,
-        indexDir: config.indexDir,
         embedder,
         chunking: config.chunking,
         maxArticleBytes: config.maxArticleBytes,

@@ -5,14 +5,22 @@ import type { AnswerOptions } from '../answering/options.js';
 import { AnswerService } from '../answering/service.js';
 import type { ChunkOptions } from '../corpus/chunks.js';
 import type { Embedder } from '../embedding/embedder.js';
-import { buildIndex } from '../index/build.js';
+import { UsageError } from '../errors.js';
+import type { SearchEngine } from '../search/engine.js';
+import { openEngine } from '../search/open-engine.js';
 import { type EvalDataset, readDataset, writeArticles } from './datasets.js';
 import { type EvalRecord, type EvalSummary, summarize } from './metrics.js';
 
 export interface EvalOptions {
   embedder: Embedder;
-  /** The index to ask (our question format); SQuAD data gets a temporary one. */
-  indexDir: string;
+  /** The engine to ask (our question format; SQuAD data gets a temporary index of its own, see scratchEngine). */
+  engine: SearchEngine;
+  /**
+   * The engine a SQuAD dataset's articles are indexed in, given a temporary
+   * folder. Default: the local engine in that folder, whatever SEARCH_BACKEND
+   * says, so that an evaluation never writes into the archive.
+   */
+  scratchEngine?: (dir: string) => Promise<SearchEngine>;
   chunking: ChunkOptions;
   /** See MIN_SIMILARITY. */
   minSimilarity?: number;
@@ -22,12 +30,27 @@ export interface EvalOptions {
   count?: number;
 }
 
-/** Indexes a SQuAD dataset's articles into a temporary folder. */
-export async function indexDatasetArticles(dataset: EvalDataset, embedder: Embedder, chunking: ChunkOptions) {
+const localScratch = (dir: string) =>
+  openEngine({ indexDir: dir, search: { backend: 'local', databaseUrl: undefined } });
+
+/** Indexes a SQuAD dataset's articles into a temporary folder (see EvalOptions.scratchEngine). */
+export async function indexDatasetArticles(
+  dataset: EvalDataset,
+  embedder: Embedder,
+  chunking: ChunkOptions,
+  scratchEngine: (dir: string) => Promise<SearchEngine> = localScratch,
+) {
   const work = await mkdtemp(join(tmpdir(), 'qa-eval-'));
   await writeArticles(join(work, 'corpus'), dataset.articles ?? []);
-  await buildIndex({ corpusDir: join(work, 'corpus'), indexDir: join(work, 'index'), embedder, chunking });
-  return { indexDir: join(work, 'index'), cleanup: () => rm(work, { recursive: true, force: true }) };
+  const engine = await scratchEngine(join(work, 'index'));
+  await engine.build({ corpusDir: join(work, 'corpus'), embedder, chunking });
+  return {
+    engine,
+    cleanup: async () => {
+      await engine.close();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Asks every question of a dataset, the way the bot and `ask` do, and scores the answers. */
@@ -52,13 +75,21 @@ export async function evaluate(
 /** Evaluates a dataset file end to end: reads it, indexes it if it is SQuAD, asks, scores. */
 export async function evaluateFile(
   file: string,
-  options: EvalOptions,
+  options: Omit<EvalOptions, 'engine'> & { engine?: SearchEngine },
 ): Promise<{ summary: EvalSummary; records: EvalRecord[] }> {
   const dataset = await readDataset(file);
-  if (!dataset.articles) return evaluate(dataset, options);
-  const { indexDir, cleanup } = await indexDatasetArticles(dataset, options.embedder, options.chunking);
+  if (!dataset.articles) {
+    if (!options.engine) throw new UsageError(`${file} asks about the archive: give the index to ask (--index).`);
+    return evaluate(dataset, { ...options, engine: options.engine });
+  }
+  const { engine, cleanup } = await indexDatasetArticles(
+    dataset,
+    options.embedder,
+    options.chunking,
+    options.scratchEngine,
+  );
   try {
-    return await evaluate(dataset, { ...options, indexDir });
+    return await evaluate(dataset, { ...options, engine });
   } finally {
     await cleanup();
   }

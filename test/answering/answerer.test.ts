@@ -9,9 +9,9 @@ import { retrieve } from '../../src/answering/retrieve.js';
 import type { AnswerService } from '../../src/answering/service.js';
 import { contentTerms } from '../../src/arabic/tokens.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
-import { buildIndex } from '../../src/index/build.js';
-import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
-import { CHUNKING, openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
+import { buildIndex } from '../../src/search/local/build.js';
+import { type LocalIndex, openIndex } from '../../src/search/local/local-index.js';
+import { CHUNKING, openService, seedIndex, sentenceAt, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 
 let index: LocalIndex;
 let embedder: Embedder;
@@ -25,8 +25,10 @@ beforeAll(async () => {
 });
 
 /** Every sentence of every article, as the index holds them. */
-function allSentences(): string[] {
-  return index.articles({ offset: 0, limit: 100 }).items.flatMap((a) => index.article(a.id)?.sentences ?? []);
+async function allSentences(): Promise<string[]> {
+  const { items } = await index.articles({ offset: 0, limit: 100 });
+  const articles = await Promise.all(items.map((a) => index.article(a.id)));
+  return articles.flatMap((a) => a?.sentences ?? []);
 }
 
 describe('AnswerService.ask', () => {
@@ -36,7 +38,8 @@ describe('AnswerService.ask', () => {
     const hit = answer.quotes.find((q) => q.text.includes('100 مليار دولار'));
     expect(hit).toMatchObject({ articleId: '001_affb6d0cda8cf843', outlet: '' });
     expect(hit?.title.startsWith('أكد الرئيس الصيني')).toBe(true);
-    for (const sentence of hit?.sentences ?? []) expect(allSentences()).toContain(sentence);
+    const all = await allSentences();
+    for (const sentence of hit?.sentences ?? []) expect(all).toContain(sentence);
   });
 
   it('returns three quotes by default, and k on request', async () => {
@@ -46,9 +49,11 @@ describe('AnswerService.ask', () => {
 
   it('never rewrites a quote: diacritics, quotes and punctuation stay as in the article', async () => {
     const answer = await service.ask('ماذا قال بيسكوف عن الوضع في أفغانستان؟');
+    const all = await allSentences();
     for (const quote of answer.quotes) {
-      for (const id of quote.sentenceIds) expect(allSentences()).toContain(index.sentence(id)?.text);
-      expect(quote.text).toBe(quote.sentenceIds.map((id) => index.sentence(id)?.text).join(' '));
+      const quoted = await index.sentences(quote.sentenceIds);
+      for (const sentence of quoted) expect(all).toContain(sentence?.text);
+      expect(quote.text).toBe(quoted.map((s) => s?.text).join(' '));
     }
     expect(answer.quotes.some((q) => q.text.includes('“'))).toBe(true);
   });
@@ -83,26 +88,26 @@ describe('AnswerService.ask', () => {
 });
 
 describe('retrieve and rerank', () => {
-  it('finds rare names by words alone, without a question vector', () => {
-    const candidates = retrieve(index, analyseQuestion('ميشوستين', null), DEFAULT_ANSWER_OPTIONS.fusion);
-    expect(index.sentence(candidates[0].id)?.text).toContain('ميشوستين');
+  it('finds rare names by words alone, without a question vector', async () => {
+    const candidates = await retrieve(index, analyseQuestion('ميشوستين', null), DEFAULT_ANSWER_OPTIONS.fusion);
+    expect((await sentenceAt(index, candidates[0].id))?.text).toContain('ميشوستين');
   });
 
   it('finds a passage by meaning alone when the question shares no word with it', async () => {
     // English words that the tiny model maps onto the Arabic ones: BM25 sees nothing in common.
     const text = 'Putin wished happiness health';
-    expect(index.lexicalSearch('sentence', text, 5)).toEqual([]);
+    expect(await index.lexicalSearch('sentence', text, 5)).toEqual([]);
     const question = analyseQuestion(text, await embedder.embedQuery(text));
-    const candidates = retrieve(index, question, DEFAULT_ANSWER_OPTIONS.fusion);
-    const ranked = rerank(
+    const candidates = await retrieve(index, question, DEFAULT_ANSWER_OPTIONS.fusion);
+    const ranked = await rerank(
       index,
       question,
-      new TermWeights(index, question.terms),
+      await TermWeights.of(index, question.terms),
       candidates,
       DEFAULT_ANSWER_OPTIONS.rerank,
     );
     // Of 76 sentences, the one that answers is among the first five (the tiny model is crude).
-    const top = ranked.slice(0, 5).map((c) => index.sentence(c.id)?.text ?? '');
+    const top = (await index.sentences(ranked.slice(0, 5).map((c) => c.id))).map((s) => s?.text ?? '');
     expect(top.some((t) => t.includes('السعادة والصحة الجيدة'))).toBe(true);
   });
 });
@@ -117,10 +122,9 @@ describe('rerank', () => {
     writeFileSync(join(dir, 'corpus', 'b.md'), `---\ntitle: "زيارة الرئيس إلى البرازيل"\n---\n${body}`);
     await buildIndex({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), embedder, chunking: CHUNKING });
     const titled = await openIndex(join(dir, 'index'));
-    const agreements = Array.from({ length: titled.sentenceCount }, (_, id) => id).filter((id) =>
-      titled.sentence(id)?.text.startsWith('ووقع'),
-    );
-    const [inIndia, inBrazil] = ['a', 'b'].map((a) => agreements.find((id) => titled.sentence(id)?.articleId === a));
+    const sentences = await titled.sentences(Array.from({ length: titled.sentenceCount }, (_, id) => id));
+    const agreements = sentences.filter((s) => s?.text.startsWith('ووقع'));
+    const [inIndia, inBrazil] = ['a', 'b'].map((a) => agreements.find((s) => s?.articleId === a)?.id);
     if (inIndia === undefined || inBrazil === undefined) throw new Error('both articles are indexed');
     const question = analyseQuestion('ما الاتفاقيات التي وقعت في الهند؟', null);
     // Fusion put the Brazil sentence first; the title puts the India one ahead.
@@ -128,31 +132,32 @@ describe('rerank', () => {
       { id: inBrazil, fused: 1, similarity: 0 },
       { id: inIndia, fused: 0.95, similarity: 0 },
     ];
-    const order = (options: RerankOptions) =>
-      rerank(titled, question, new TermWeights(titled, question.terms), candidates, options).map(
-        (r) => titled.sentence(r.id)?.articleId,
-      );
+    const weights = await TermWeights.of(titled, question.terms);
+    const order = async (options: RerankOptions) => {
+      const ranked = await rerank(titled, question, weights, candidates, options);
+      return (await titled.sentences(ranked.map((r) => r.id))).map((s) => s?.articleId);
+    };
     const hand = { ...DEFAULT_ANSWER_OPTIONS.rerank, model: null };
-    expect(order(hand)).toEqual(['a', 'b']);
-    expect(order({ ...hand, titleCoverage: 0 })).toEqual(['b', 'a']);
+    expect(await order(hand)).toEqual(['a', 'b']);
+    expect(await order({ ...hand, titleCoverage: 0 })).toEqual(['b', 'a']);
     // The learned model (reranker.json) weighs the title too; without its title weight the order flips back.
     const model = DEFAULT_ANSWER_OPTIONS.rerank.model;
     if (!model) throw new Error('a rerank model ships');
-    expect(order(DEFAULT_ANSWER_OPTIONS.rerank)).toEqual(['a', 'b']);
+    expect(await order(DEFAULT_ANSWER_OPTIONS.rerank)).toEqual(['a', 'b']);
     const noTitle = { ...model, weights: { ...model.weights, titleCoverage: 0 } };
-    expect(order({ ...DEFAULT_ANSWER_OPTIONS.rerank, model: noTitle })).toEqual(['b', 'a']);
+    expect(await order({ ...DEFAULT_ANSWER_OPTIONS.rerank, model: noTitle })).toEqual(['b', 'a']);
   });
 });
 
 describe('TermWeights', () => {
-  it('weighs a word with two readings as the rarer of the readings the articles use', () => {
+  it('weighs a word with two readings as the rarer of the readings the articles use', async () => {
     const [china] = contentTerms('الصين');
     const [mishustin] = contentTerms('ميشوستين');
-    const weights = (groups: string[][]) => new TermWeights(index, groups);
+    const weights = (groups: string[][]) => TermWeights.of(index, groups);
     // A reading no article uses ("ل" + a word that is not there) changes nothing.
-    const plain = weights([[china], [mishustin]]).coverage(new Set([china]));
-    expect(weights([[china, 'غغغغ'], [mishustin]]).coverage(new Set([china]))).toBeCloseTo(plain, 6);
+    const plain = (await weights([[china], [mishustin]])).coverage(new Set([china]));
+    expect((await weights([[china, 'غغغغ'], [mishustin]])).coverage(new Set([china]))).toBeCloseTo(plain, 6);
     // Two readings the articles use: the word weighs as the rarer ("لبنان", not "ل" + "بنان").
-    expect(weights([[china, mishustin], [china]]).coverage(new Set([mishustin]))).toBeGreaterThan(0.5);
+    expect((await weights([[china, mishustin], [china]])).coverage(new Set([mishustin]))).toBeGreaterThan(0.5);
   });
 });

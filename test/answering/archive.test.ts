@@ -6,11 +6,10 @@ import {
   ArchiveService,
   ArticleExistsError,
   ArticleRejectedError,
-  IndexLockedError,
 } from '../../src/answering/archive.js';
 import type { AnswerService } from '../../src/answering/service.js';
-import { buildIndex } from '../../src/index/build.js';
-import { lockIndexDir } from '../../src/index/location.js';
+import { buildIndex } from '../../src/search/local/build.js';
+import { IndexLockedError, lockIndexDir } from '../../src/search/local/location.js';
 import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 
 const ARTICLE = 'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مع الوفد الأوكراني في إسطنبول مستمرة.\n';
@@ -25,7 +24,6 @@ async function setup(): Promise<{ corpus: string; indexDir: string; service: Ans
   const service = await openService(indexDir, embedder);
   const archive = new ArchiveService({
     corpusDir: corpus,
-    indexDir,
     embedder,
     chunking: CHUNKING,
     maxArticleBytes: 64 * 1024,

@@ -6,6 +6,7 @@ import { readDataset } from '../../src/eval/datasets.js';
 import { firstHitRank } from '../../src/eval/metrics.js';
 import { evaluate } from '../../src/eval/run.js';
 import { unsupportedLanguageText } from '../../src/i18n/i18n.js';
+import { LocalEngine } from '../../src/search/local/engine.js';
 import { builtInEmbedder, CHUNKING, openService, seedIndex } from '../helpers/fixtures.js';
 import { OFF_TOPIC, SEED_QA } from '../helpers/paths.js';
 
@@ -28,7 +29,11 @@ describe(`seed questions with the built-in model (${BUILT_IN_MODEL})`, () => {
     const arabic = {
       questions: [...seed.questions, ...offTopic.questions].filter((q) => /[\u0600-\u06FF]/.test(q.question)),
     };
-    const { records } = await evaluate(arabic, { embedder: await builtInEmbedder(), indexDir, chunking: CHUNKING });
+    const { records } = await evaluate(arabic, {
+      embedder: await builtInEmbedder(),
+      engine: LocalEngine.fromFolder(indexDir),
+      chunking: CHUNKING,
+    });
 
     const missed = records.filter((r) => !r.question.noAnswer && !(firstHitRank(r.question, r.answer) >= 1));
     expect(missed.map((r) => r.question.id)).toEqual([]);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerService } from '../../src/answering/service.js';
-import { buildIndex } from '../../src/index/build.js';
+import { buildIndex } from '../../src/search/local/build.js';
 import { builtInEmbedder, CHUNKING, openService, tempDir } from '../helpers/fixtures.js';
 
 /**

@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveService } from '../../src/answering/archive.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
 import { t } from '../../src/i18n/i18n.js';
-import { buildIndex } from '../../src/index/build.js';
-import { lockIndexDir } from '../../src/index/location.js';
+import { buildIndex } from '../../src/search/local/build.js';
+import { lockIndexDir } from '../../src/search/local/location.js';
 import { type ApiFront, startApiFront, type TestDocument } from '../helpers/api-front.js';
 import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import {
@@ -128,7 +128,6 @@ beforeAll(async () => {
   const service = await openService(indexDir, model);
   const archive = new ArchiveService({
     corpusDir: corpus,
-    indexDir,
     embedder: holdable(model),
     chunking: CHUNKING,
     maxArticleBytes: 64 * 1024,
@@ -294,7 +293,7 @@ describe('editors change the archive from the chat', () => {
       t('ar', 'build-figures', { articles: 6, added: 0, changed: 0, removed: 1, seconds: 'S' }).split('\u2068S')[0],
     );
     expect(existsSync(join(corpus, `${id}.txt`))).toBe(false);
-    expect(bot.service.article(String(id))).toBeUndefined();
+    expect(await bot.service.article(String(id))).toBeUndefined();
 
     working = false;
     await asking;

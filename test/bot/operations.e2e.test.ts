@@ -4,7 +4,7 @@ import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerService } from '../../src/answering/service.js';
 import { t } from '../../src/i18n/i18n.js';
-import { buildIndex } from '../../src/index/build.js';
+import { buildIndex } from '../../src/search/local/build.js';
 import { CHUNKING, copyCorpus, openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import {
   assertTelegramHtml,
@@ -216,7 +216,7 @@ describe('operations', () => {
     const duringReplies = await botMessages(user, 5);
     for (const r of duringReplies) expect(r.text).toContain('100 مليار دولار');
 
-    await eventually(() => bot.service.articles({ offset: 0, limit: 10 }).total >= 6, 5000);
+    await eventually(async () => (await bot.service.articles({ offset: 0, limit: 10 })).total >= 6, 5000);
     await user.sendMessage(user.makeMessage(question));
     const [after] = await botMessages(user, 1);
     expect(after.text).toContain('إسطنبول');

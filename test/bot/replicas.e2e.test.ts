@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/i18n/i18n.js';
-import { buildIndex } from '../../src/index/build.js';
+import { buildIndex } from '../../src/search/local/build.js';
 import { startCli } from '../helpers/cli.js';
 import { Dispatcher } from '../helpers/dispatcher.js';
 import { CHUNKING, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';

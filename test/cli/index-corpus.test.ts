@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openIndex } from '../../src/index/local-index.js';
-import { CURRENT_FILE } from '../../src/index/location.js';
+import { openIndex } from '../../src/search/local/local-index.js';
+import { CURRENT_FILE } from '../../src/search/local/location.js';
 import { lastJsonLine, runCli, startCli } from '../helpers/cli.js';
 import { copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
 import { CORPUS_DIR } from '../helpers/paths.js';
@@ -99,7 +99,7 @@ describe('npm run index', () => {
 
     expect(readFileSync(join(out, CURRENT_FILE), 'utf8')).toBe(pointer);
     const index = await openIndex(out);
-    expect(index.articles({ offset: 0, limit: 10 }).total).toBe(5);
+    expect((await index.articles({ offset: 0, limit: 10 })).total).toBe(5);
 
     // The next build clears the debris and takes over the stale lock.
     const next = await runCli('index-corpus', ['--corpus', CORPUS_DIR, '--out', out, '--json'], tinyModelEnv());

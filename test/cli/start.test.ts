@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { unsupportedLanguageText } from '../../src/i18n/i18n.js';
+import { DEFAULT_LOCALE, t, unsupportedLanguageText } from '../../src/i18n/i18n.js';
 import { startApiFront } from '../helpers/api-front.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { builtInModelEnv, copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
@@ -50,6 +50,24 @@ describe('npm start', () => {
     expect(result.stdout).toContain('TELEGRAM_BOT_TOKEN=');
     expect(result.stdout).toMatch(/1\. «.*100 مليار دولار/);
     expect(existsSync(join(dir, 'embeddings', 'CURRENT'))).toBe(true);
+  });
+
+  it('in the terminal chat, a follow-up leans on the question before, and /new forgets it, as in the bot', async () => {
+    const { env } = freshInstall({ TELEGRAM_BOT_TOKEN: '' });
+    const questions = ['ماذا قال بيسكوف عن أفغانستان؟', 'ومتى قال ذلك؟', '/new', 'ومتى قال ذلك؟', ''];
+    const result = await runCli('start', [], env, `${questions.join('\n')}\n`);
+    expect(result.code).toBe(0);
+    const understood = t(DEFAULT_LOCALE, 'understood-as', { question: 'متى قال بيسكوف عن أفغانستان؟' });
+    expect(result.stdout.split(understood)).toHaveLength(2); // once: before /new, not after
+    expect(result.stdout).toContain(t(DEFAULT_LOCALE, 'new-conversation'));
+  });
+
+  it('prints its help with --help instead of opening the chat', async () => {
+    const { env } = freshInstall({ TELEGRAM_BOT_TOKEN: '' });
+    const result = await runCli('start', ['--help'], env, 'ماذا قال بيسكوف عن أفغانستان؟\n\n');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: start/);
+    expect(result.stdout).not.toContain('No TELEGRAM_BOT_TOKEN set');
   });
 
   it('with a token: runs the bot against TELEGRAM_API_ROOT and stops cleanly on SIGTERM, never logging the token', async () => {

@@ -10,7 +10,7 @@ import {
   PARALLEL_MIN_PASSAGES,
 } from '../../src/embedding/embedder.js';
 import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR, isE5, readModelCard } from '../../src/embedding/models.js';
-import { dot } from '../../src/index/vector-index.js';
+import { dot } from '../../src/search/vectors.js';
 import { builtInEmbedder, tinyEmbedder } from '../helpers/fixtures.js';
 import { CORPUS_DIR, TINY_MODEL, TINY_MODELS_DIR } from '../helpers/paths.js';
 

@@ -147,7 +147,7 @@ describe('npm run eval', () => {
         ],
       }),
     );
-    const { summary } = await evaluateFile(file, { embedder: await tinyEmbedder(), indexDir: '', chunking: CHUNKING });
+    const { summary } = await evaluateFile(file, { embedder: await tinyEmbedder(), chunking: CHUNKING });
     expect(summary).toMatchObject({ questions: 1, hitAt3: 1 });
   });
 });
@@ -156,7 +156,6 @@ describe(`ARCD train with the built-in model (${BUILT_IN_MODEL})`, () => {
   it('reaches hit@3 ≥ 0.885 and hit@1 ≥ 0.74, quotes under 0.4 passages per answer from other articles, refuses under 1.5% wrongly', async () => {
     const { summary } = await evaluateFile(ARCD, {
       embedder: await builtInEmbedder(),
-      indexDir: '',
       chunking: CHUNKING,
     });
     expect(summary.questions).toBe(693);

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { AnswerService } from '../../src/answering/service.js';
 import { createEmbedder, type Embedder } from '../../src/embedding/embedder.js';
 import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR } from '../../src/embedding/models.js';
-import { buildIndex } from '../../src/index/build.js';
-import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
+import { buildIndex } from '../../src/search/local/build.js';
+import { LocalEngine } from '../../src/search/local/engine.js';
+import { type LocalIndex, openIndex } from '../../src/search/local/local-index.js';
+import type { IndexedSentence, SearchIndex } from '../../src/search/search-index.js';
 import { CORPUS_DIR, TEST_TMP, TINY_MODEL, TINY_MODELS_DIR } from './paths.js';
 
 export const CHUNKING = { maxChars: 600, overlap: 1 };
@@ -76,5 +78,10 @@ export async function seedIndex(embedder: Embedder): Promise<{ index: LocalIndex
 
 /** The answer service over an index, as the bot and `ask` open it. */
 export function openService(indexDir: string, embedder: Embedder, minSimilarity?: number): Promise<AnswerService> {
-  return AnswerService.open({ indexDir, embedder, minSimilarity });
+  return AnswerService.open({ engine: LocalEngine.fromFolder(indexDir), embedder, minSimilarity });
+}
+
+/** One sentence of an index (undefined outside it). */
+export async function sentenceAt(index: SearchIndex, id: number): Promise<IndexedSentence | undefined> {
+  return (await index.sentences([id]))[0];
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { redisBinaryForTests } from './redis-binary.js';
 import { freePort } from './telegram.js';
 
 /** A real Redis server (Debian's redis-server) on a free loopback port, for the tests that scale out. */
@@ -11,13 +12,12 @@ export interface TestRedis {
 }
 
 function launch(port: number): Promise<ChildProcess> {
+  const redis = redisBinaryForTests();
   return new Promise((resolve, reject) => {
     const child = spawn(
-      'redis-server',
+      redis.command,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...redis.env } },
     );
     let output = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
@@ -30,7 +30,7 @@ function launch(port: number): Promise<ChildProcess> {
     });
     child.on('error', (error) => {
       clearTimeout(timer);
-      reject(new Error(`redis-server could not be run (apt-get install -y redis-server): ${error.message}`));
+      reject(new Error(`${redis.command} could not be run (apt-get install redis-server): ${error.message}`));
     });
     child.on('exit', (code) => {
       clearTimeout(timer);

@@ -8,11 +8,12 @@ import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerService } from '../../src/answering/service.js';
-import { buildIndex, IndexWriteError } from '../../src/index/build.js';
-import { openIndex } from '../../src/index/local-index.js';
-import { CURRENT_FILE, currentBuildDir, IndexLockedError, lockIndexDir } from '../../src/index/location.js';
-import { FILES } from '../../src/index/store.js';
-import { IndexDamagedError } from '../../src/index/verify.js';
+import { buildIndex, IndexWriteError } from '../../src/search/local/build.js';
+import { LocalEngine } from '../../src/search/local/engine.js';
+import { openIndex } from '../../src/search/local/local-index.js';
+import { CURRENT_FILE, currentBuildDir, IndexLockedError, lockIndexDir } from '../../src/search/local/location.js';
+import { FILES } from '../../src/search/local/store.js';
+import { IndexDamagedError } from '../../src/search/local/verify.js';
 import { runCli } from '../helpers/cli.js';
 import { CHUNKING, copyCorpus, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
 import { ROOT } from '../helpers/paths.js';
@@ -65,7 +66,7 @@ describe('a damaged live build', () => {
       const index = await openIndex(indexDir, { onFallback: (e) => fallbacks.push(e.file) });
       expect(index.dir).toBe(older);
       expect(fallbacks).toHaveLength(1);
-      expect(index.lexicalSearch('sentence', 'بيسكوف', 3).length).toBeGreaterThan(0);
+      expect((await index.lexicalSearch('sentence', 'بيسكوف', 3)).length).toBeGreaterThan(0);
     });
   }
 
@@ -73,7 +74,7 @@ describe('a damaged live build', () => {
     const { corpus, indexDir, live } = await twoBuilds();
     const errors: Error[] = [];
     const service = await AnswerService.open({
-      indexDir,
+      engine: LocalEngine.fromFolder(indexDir),
       embedder: await tinyEmbedder(),
       onReloadError: (error) => errors.push(error),
     });
@@ -217,8 +218,8 @@ describe('a full disk', () => {
     await expect(failed).rejects.toThrow(/disk is full.*previous index stays live/);
     expect(readFileSync(join(indexDir, CURRENT_FILE), 'utf8')).toBe(pointer);
     const live = await openIndex(indexDir);
-    expect(live.articles({ offset: 0, limit: 10 }).total).toBe(5);
-    live.close(); // the tmpfs is unmounted after
+    expect((await live.articles({ offset: 0, limit: 10 })).total).toBe(5);
+    await live.close(); // the tmpfs is unmounted after
     expect(existsSync(join(indexDir, 'build.lock'))).toBe(false);
   });
 });

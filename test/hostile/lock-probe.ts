@@ -2,7 +2,7 @@
  * A child process for the lock race tests: on {lock: dir} it tries to take
  * the build lock and reports; on {unlock} it lets go.
  */
-import { lockIndexDir } from '../../src/index/location.js';
+import { lockIndexDir } from '../../src/search/local/location.js';
 
 let release: (() => Promise<void>) | undefined;
 

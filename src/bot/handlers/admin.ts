@@ -6,7 +6,7 @@ import {
   ArticleNotFoundError,
   ArticleRejectedError,
   type BuildFigures,
-  IndexLockedError,
+  BuildLockedError,
   LastArticleError,
 } from '../../answering/archive.js';
 import { UserError } from '../../errors.js';
@@ -135,7 +135,7 @@ function figuresText(ctx: BotContext, figures: BuildFigures): string {
 
 /** Why a rebuild failed, in a few words (a bug is logged and apologised for). */
 function failureReason(ctx: BotContext, error: unknown): string {
-  if (error instanceof IndexLockedError) return ctx.t('admin-locked');
+  if (error instanceof BuildLockedError) return ctx.t('admin-locked');
   if (error instanceof UserError) return error.message;
   return ctx.t('failure');
 }
@@ -143,7 +143,7 @@ function failureReason(ctx: BotContext, error: unknown): string {
 /** What went wrong with a rebuild, for the editor (a bug is logged and apologised for). */
 function buildFailure(ctx: BotContext, error: unknown): string {
   if (error instanceof ArchiveBusyError) return ctx.t('admin-busy');
-  if (error instanceof IndexLockedError) return ctx.t('admin-locked');
+  if (error instanceof BuildLockedError) return ctx.t('admin-locked');
   if (error instanceof UserError) return ctx.t('admin-failed', { reason: error.message });
   return ctx.t('failure');
 }
@@ -253,7 +253,7 @@ async function remove(ctx: BotContext, deps: BotDeps & { archive: ArchiveService
   const userId = ctx.from?.id;
   const id = args.trim();
   if (!id) {
-    const example = deps.service.articles({ offset: 0, limit: 1 }).items[0]?.id ?? 'article-id';
+    const example = (await deps.service.articles({ offset: 0, limit: 1 })).items[0]?.id ?? 'article-id';
     return void (await ctx.reply(ctx.t('remove-usage', { example })));
   }
   let progress: ProgressMessage | undefined;

@@ -24,7 +24,7 @@ export function buttons(deps: BotDeps): Composer<BotContext> {
       await ctx.answerCallbackQuery();
       return sendAnswer(ctx, deps, answer, payload.offset);
     }
-    const article = deps.service.article(payload.articleId);
+    const article = await deps.service.article(payload.articleId);
     const block = article && contextBlock(article, payload.sentences, ctx.t('context-header'));
     if (!block) return void (await ctx.answerCallbackQuery({ text: ctx.t('context-gone'), show_alert: true }));
     await ctx.answerCallbackQuery();

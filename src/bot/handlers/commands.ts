@@ -42,7 +42,7 @@ async function sendSources(ctx: BotContext, deps: BotDeps): Promise<void> {
   const lines: string[] = [];
   let total = 0;
   for (let offset = 0; offset === 0 || offset < total; offset += SOURCES_PAGE) {
-    const page = deps.service.articles({ offset, limit: SOURCES_PAGE });
+    const page = await deps.service.articles({ offset, limit: SOURCES_PAGE });
     total = page.total;
     lines.push(
       ...page.items.map(

@@ -1,10 +1,10 @@
 import { copyFile, link } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
-import type { ChunkOptions } from '../corpus/chunks.js';
-import type { Embedder } from '../embedding/embedder.js';
-import { errnoCode } from '../errors.js';
-import { finished, startWorker } from '../threads.js';
+import type { ChunkOptions } from '../../corpus/chunks.js';
+import type { Embedder } from '../../embedding/embedder.js';
+import { errnoCode } from '../../errors.js';
+import { finished, startWorker } from '../../threads.js';
 import type { ArticleVectors, BuildPlan, PlannedArticle, PreviousBuild } from './plan.js';
 import { type SearchFilesJob, type SearchFilesTimings, writeSearchFiles } from './search-files.js';
 import type { PartSources } from './sources.js';

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { errnoCode, UserError } from '../errors.js';
+import { errnoCode, UserError } from '../../errors.js';
+import { BuildLockedError } from '../engine.js';
 
 /**
  * An index folder holds complete builds side by side and a `CURRENT` file
@@ -34,15 +35,15 @@ export class IndexNotFoundError extends UserError {
 }
 
 /** Another build is writing the folder. */
-export class IndexLockedError extends UserError {
+export class IndexLockedError extends BuildLockedError {
   override readonly name = 'IndexLockedError';
 
   constructor(
     readonly indexDir: string,
     /** "pid@host" of the build that holds the lock. */
-    readonly holder: string,
+    holder: string,
   ) {
-    super(`Another build (process ${holder}) is writing ${indexDir}; wait for it to finish.`);
+    super(holder, `Another build (process ${holder}) is writing ${indexDir}; wait for it to finish.`);
   }
 }
 

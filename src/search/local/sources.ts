@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Lookup } from '../corpus/load.js';
+import type { Lookup } from '../../corpus/load.js';
 import { FILES, type PartName, partFile, writeJson } from './store.js';
 import { IndexDamagedError } from './verify.js';
 

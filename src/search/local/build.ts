@@ -1,8 +1,8 @@
 import { access, constants, mkdir } from 'node:fs/promises';
-import type { ChunkOptions } from '../corpus/chunks.js';
-import { type CorpusListing, type LoadedCorpus, listCorpus, loadCorpus, type SkippedFile } from '../corpus/load.js';
-import type { Embedder, EmbedderTimings } from '../embedding/embedder.js';
-import { errnoCode, UserError } from '../errors.js';
+import type { ChunkOptions } from '../../corpus/chunks.js';
+import { type CorpusListing, type LoadedCorpus, listCorpus, loadCorpus, type SkippedFile } from '../../corpus/load.js';
+import type { Embedder, EmbedderTimings } from '../../embedding/embedder.js';
+import { errnoCode, UserError } from '../../errors.js';
 import { createBuildDir, currentBuildDir, discardBuild, lockIndexDir, publishBuild } from './location.js';
 import {
   type ArticleVectors,

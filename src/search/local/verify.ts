@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { FILES, type FileRecord, FORMAT_VERSION, type Manifest, PART_FILES, partFile, partsOf } from './store.js';
 
 /** Files up to this size are hashed whole; larger ones (graphs, vectors of big archives) by a sample, to keep opening fast. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromHalf, HalfTable, toHalf } from '../../src/index/halves.js';
+import { fromHalf, HalfTable, toHalf } from '../../../src/search/local/halves.js';
 
 /** Every finite half's value. */
 const finiteHalves = Array.from({ length: 2 ** 16 }, (_, h) => h).filter((h) => Number.isFinite(fromHalf(h)));

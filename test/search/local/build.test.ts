@@ -11,17 +11,17 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
-import { analyseQuestion } from '../../src/answering/question.js';
-import { retrieve } from '../../src/answering/retrieve.js';
-import type { Embedder } from '../../src/embedding/embedder.js';
-import { buildIndex, IndexWriteError } from '../../src/index/build.js';
-import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
-import { CURRENT_FILE, currentBuildDir } from '../../src/index/location.js';
-import { PartSources } from '../../src/index/sources.js';
-import { FORMAT_VERSION } from '../../src/index/store.js';
-import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
-import { CORPUS_DIR } from '../helpers/paths.js';
+import { DEFAULT_ANSWER_OPTIONS } from '../../../src/answering/options.js';
+import { analyseQuestion } from '../../../src/answering/question.js';
+import { retrieve } from '../../../src/answering/retrieve.js';
+import type { Embedder } from '../../../src/embedding/embedder.js';
+import { buildIndex, IndexWriteError } from '../../../src/search/local/build.js';
+import { type LocalIndex, openIndex } from '../../../src/search/local/local-index.js';
+import { CURRENT_FILE, currentBuildDir } from '../../../src/search/local/location.js';
+import { PartSources } from '../../../src/search/local/sources.js';
+import { FORMAT_VERSION } from '../../../src/search/local/store.js';
+import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../../helpers/fixtures.js';
+import { CORPUS_DIR } from '../../helpers/paths.js';
 
 async function build(corpusDir: string, indexDir: string, embedder?: Embedder, full = false) {
   return buildIndex({ corpusDir, indexDir, embedder: embedder ?? (await tinyEmbedder()), chunking: CHUNKING, full });
@@ -40,13 +40,14 @@ async function renamed(modelId: string): Promise<Embedder> {
 }
 
 /** The ids of an index's articles, in order. */
-function ids(index: LocalIndex): string[] {
-  return index.articles({ offset: 0, limit: 1000 }).items.map((a) => a.id);
+async function ids(index: LocalIndex): Promise<string[]> {
+  return (await index.articles({ offset: 0, limit: 1000 })).items.map((a) => a.id);
 }
 
 /** Every sentence of an index. */
-function texts(index: LocalIndex): string[] {
-  return ids(index).flatMap((id) => index.article(id)?.sentences ?? []);
+async function texts(index: LocalIndex): Promise<string[]> {
+  const articles = await Promise.all((await ids(index)).map((id) => index.article(id)));
+  return articles.flatMap((a) => a?.sentences ?? []);
 }
 
 describe('buildIndex', () => {
@@ -68,11 +69,13 @@ describe('buildIndex', () => {
       sources.ids.map((id) => [statSync(join(CORPUS_DIR, `${id}.txt`)).size, expect.any(Number)]),
     );
     expect(index.sentenceCount).toBe(report.sentences);
-    expect(index.denseSearch('sentence', new Float32Array(48).fill(1 / Math.sqrt(48)), 1000)).toHaveLength(
+    expect(await index.denseSearch('sentence', new Float32Array(48).fill(1 / Math.sqrt(48)), 1000)).toHaveLength(
       report.sentences,
     );
-    expect(index.denseSearch('chunk', new Float32Array(48).fill(1 / Math.sqrt(48)), 1000)).toHaveLength(report.chunks);
-    expect(index.articles({ offset: 3, limit: 1 }).items[0]).toMatchObject({
+    expect(await index.denseSearch('chunk', new Float32Array(48).fill(1 / Math.sqrt(48)), 1000)).toHaveLength(
+      report.chunks,
+    );
+    expect((await index.articles({ offset: 3, limit: 1 })).items[0]).toMatchObject({
       id: '003_70567a16c9b3e8e4',
       outlet: 'دار الهلال',
       date: '2021-07-16',
@@ -101,8 +104,8 @@ describe('buildIndex', () => {
     const removed = await build(corpus, indexDir);
     expect(removed).toMatchObject({ articles: 5, embedded: 0, reused: 5, removed: 1 });
     const index = await openIndex(indexDir);
-    expect(ids(index)).not.toContain('002_26a9db706ec05ddb');
-    expect(texts(index).some((t) => t.includes('بيسكوف'))).toBe(false);
+    expect(await ids(index)).not.toContain('002_26a9db706ec05ddb');
+    expect((await texts(index)).some((t) => t.includes('بيسكوف'))).toBe(false);
   });
 
   it('updates the search indexes in place: an incremental build answers like a full one', async () => {
@@ -124,20 +127,20 @@ describe('buildIndex', () => {
 
     const a = await openIndex(incremental);
     const b = await openIndex(full);
-    expect(ids(a)).toEqual(ids(b));
+    expect(await ids(a)).toEqual(await ids(b));
     // The removed article's passages are gone from BM25 and HNSW, not just from the store.
-    expect(a.lexicalSearch('sentence', 'بيسكوف', 10)).toEqual([]);
+    expect(await a.lexicalSearch('sentence', 'بيسكوف', 10)).toEqual([]);
     expect(a.sentenceCount).toBe(b.sentenceCount);
     const everything = new Float32Array(48).fill(1 / Math.sqrt(48));
-    expect(a.denseSearch('sentence', everything, 1000)).toHaveLength(b.sentenceCount);
+    expect(await a.denseSearch('sentence', everything, 1000)).toHaveLength(b.sentenceCount);
     const embedder = await tinyEmbedder();
     for (const q of ['ماذا قال الكرملين عن المحادثات؟', 'كم بلغت التجارة مع الصين؟', 'ماذا قال شي عن اللقاحات؟']) {
       const question = analyseQuestion(q, await embedder.embedQuery(q));
-      const top = (index: LocalIndex) =>
-        retrieve(index, question, DEFAULT_ANSWER_OPTIONS.fusion)
-          .slice(0, 3)
-          .map((c) => index.sentence(c.id)?.text);
-      expect(top(a), q).toEqual(top(b));
+      const top = async (index: LocalIndex) => {
+        const candidates = await retrieve(index, question, DEFAULT_ANSWER_OPTIONS.fusion);
+        return (await index.sentences(candidates.slice(0, 3).map((c) => c.id))).map((s) => s?.text);
+      };
+      expect(await top(a), q).toEqual(await top(b));
     }
   });
 
@@ -214,7 +217,7 @@ describe('buildIndex', () => {
 
     expect(readFileSync(join(indexDir, CURRENT_FILE), 'utf8')).toBe(pointer);
     expect(await currentBuildDir(indexDir)).toBe(live);
-    expect(ids(await openIndex(indexDir))).toHaveLength(5);
+    expect(await ids(await openIndex(indexDir))).toHaveLength(5);
     expect(readdirSync(indexDir).filter((f) => f.startsWith('build-'))).toHaveLength(1);
   });
 
@@ -245,7 +248,8 @@ describe('buildIndex', () => {
     await build(CORPUS_DIR, a);
     await build(other, b);
     const [first, second] = [await openIndex(a), await openIndex(b)];
-    expect(ids(first).map((id) => first.article(id))).toEqual(ids(second).map((id) => second.article(id)));
+    const articles = async (index: LocalIndex) => Promise.all((await ids(index)).map((id) => index.article(id)));
+    expect(await articles(first)).toEqual(await articles(second));
   });
 });
 
@@ -271,12 +275,12 @@ describe('buildIndex: articles added in a delta beside the base', () => {
   /** The ids each graph returns when asked for every passage: all of them, once the pending ones are added. */
   async function graphIds(index: LocalIndex) {
     const vector = await (await tinyEmbedder()).embedQuery('الصين');
-    const all = (kind: 'sentence' | 'chunk', n: number) =>
-      index
-        .denseSearch(kind, vector, n)
-        .map((h) => h.id)
-        .sort((a, b) => a - b);
-    return { sentences: all('sentence', index.sentenceCount), chunks: all('chunk', index.manifest.counts.chunks) };
+    const all = async (kind: 'sentence' | 'chunk', n: number) =>
+      (await index.denseSearch(kind, vector, n)).map((h) => h.id).sort((a, b) => a - b);
+    return {
+      sentences: await all('sentence', index.sentenceCount),
+      chunks: await all('chunk', index.manifest.counts.chunks),
+    };
   }
   const everyId = (index: LocalIndex) => ({
     sentences: Array.from({ length: index.sentenceCount }, (_, i) => i),
@@ -290,14 +294,18 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     for (const q of QUESTIONS) {
       const vector = await embedder.embedQuery(q);
       const question = analyseQuestion(q, vector);
+      const textsOf = async (ids: number[]) => (await index.sentences(ids)).map((s) => s?.text);
+      const lexical = await index.lexicalSearch('sentence', q, 20);
+      const lexicalTexts = await textsOf(lexical.map((h) => h.id));
+      const chunks = await index.lexicalSearch('chunk', q, 20);
+      const spans = await index.chunks(chunks.map((h) => h.id));
+      const candidates = await retrieve(index, question, DEFAULT_ANSWER_OPTIONS.fusion);
       out.push({
         q,
-        lexical: index.lexicalSearch('sentence', q, 20).map((h) => [index.sentence(h.id)?.text, h.score]),
-        chunks: index.lexicalSearch('chunk', q, 20).map((h) => [index.chunk(h.id), h.score]),
-        dense: index.denseSearch('sentence', vector, 5).map((h) => index.sentence(h.id)?.text),
-        top: retrieve(index, question, DEFAULT_ANSWER_OPTIONS.fusion)
-          .slice(0, 3)
-          .map((c) => index.sentence(c.id)?.text),
+        lexical: lexical.map((h, i) => [lexicalTexts[i], h.score]),
+        chunks: chunks.map((h, i) => [spans[i], h.score]),
+        dense: await textsOf((await index.denseSearch('sentence', vector, 5)).map((h) => h.id)),
+        top: await textsOf(candidates.slice(0, 3).map((c) => c.id)),
       });
     }
     return out;
@@ -359,10 +367,12 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     ).toEqual(['006_new', '007_new']);
 
     const full = await fullBuildOf(corpus);
-    expect(ids(index)).toEqual(ids(full));
-    expect(texts(index)).toEqual(texts(full));
+    expect(await ids(index)).toEqual(await ids(full));
+    expect(await texts(index)).toEqual(await texts(full));
     expect(await answers(index)).toEqual(await answers(full));
-    expect(index.documentFrequencies(['الصين', 'الكرملين'])).toEqual(full.documentFrequencies(['الصين', 'الكرملين']));
+    expect(await index.documentFrequencies(['الصين', 'الكرملين'])).toEqual(
+      await full.documentFrequencies(['الصين', 'الكرملين']),
+    );
   });
 
   it('opens a build whose new passages wait to be added to the graphs as it opens one whose graphs were written with them', async () => {
@@ -384,7 +394,7 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     for (const q of QUESTIONS) {
       const vector = await embedder.embedQuery(q);
       for (const kind of ['sentence', 'chunk'] as const) {
-        expect(a.denseSearch(kind, vector, 30)).toEqual(b.denseSearch(kind, vector, 30));
+        expect(await a.denseSearch(kind, vector, 30)).toEqual(await b.denseSearch(kind, vector, 30));
       }
     }
     expect(await answers(a)).toEqual(await answers(b));
@@ -445,7 +455,7 @@ describe('buildIndex: articles added in a delta beside the base', () => {
       rmSync(join(corpus, '007_new.txt'));
       expect(await run(corpus, indexDir, deltas)).toMatchObject({ articles: 5, embedded: 0, removed: 2 });
       const index = await openIndex(indexDir);
-      expect(ids(index)).toEqual(ids(await fullBuildOf(corpus)));
+      expect(await ids(index)).toEqual(await ids(await fullBuildOf(corpus)));
       expect(await answers(index)).toEqual(await answers(await fullBuildOf(corpus)));
     },
   );
@@ -504,7 +514,7 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     const reloaded = await openIndex(indexDir, { reuse: before });
     const fresh = await openIndex(indexDir);
     expect(await answers(reloaded)).toEqual(await answers(fresh));
-    expect(ids(reloaded)).toEqual(ids(fresh));
+    expect(await ids(reloaded)).toEqual(await ids(fresh));
     // The loaded base (articles, BM25) and the graphs are the same objects, not read again; a plain open reads them.
     const base = (index: LocalIndex) => (Reflect.get(index, 'parts') as unknown[])[0];
     const graphs = (index: LocalIndex) => (Reflect.get(index, 'loadedGraphs') as { graphs: unknown }).graphs;

@@ -1,5 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { contentTerms } from '../arabic/tokens.js';
+import {
+  analyser,
+  BM25,
+  type CollectionStats,
+  inverseDocumentFrequency,
+  lengthNorm,
+  queryTerms,
+  runningAverage,
+  termScore,
+} from '../bm25.js';
 
 /** A BM25 hit: the document's id and its score. */
 export interface LexicalHit {
@@ -11,84 +20,6 @@ export interface LexicalHit {
 interface RankedHit extends LexicalHit {
   first: number;
   position: number;
-}
-
-/** What BM25 needs to know of the whole collection searched (one index, or a build's parts together). */
-export interface CollectionStats {
-  documents: number;
-  avgLength: number;
-  /** Documents holding an analysed term. */
-  frequency(term: string): number;
-}
-
-// The shared Arabic analysis (see analyze): the terms BM25 indexes and
-// searches are the ones coverage and quotes count.
-export const ANALYSIS = {
-  tokenize: (text: string): string[] => contentTerms(text),
-  processTerm: (term: string): string | string[] | null => term,
-};
-
-/**
- * MiniSearch's BM25+ parameters (its defaults), with which this index was
- * first built: the scores below are MiniSearch's, to the last bit (see
- * test/index/lexical.test.ts, which compares them on every search).
- */
-const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
-
-/*
- * MiniSearch's calcBM25Score, term for term:
- *   log(1 + (N - n + 0.5) / (n + 0.5)) * (d + tf * (k + 1) / (tf + k * (1 - b + b * length / avgLength)))
- * split so that the first factor is computed once per term and the length
- * part once per document (the same operations on the same values: the same bits).
- */
-function inverseDocumentFrequency(matching: number, total: number): number {
-  return Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
-}
-
-function lengthNorm(length: number, avgLength: number): number {
-  const { k, b } = BM25;
-  return k * (1 - b + (b * length) / avgLength);
-}
-
-function bm25(idf: number, termFreq: number, norm: number): number {
-  return idf * (BM25.d + (termFreq * (BM25.k + 1)) / (termFreq + norm));
-}
-
-/** What the analysis makes of one document: its length for BM25 and its terms with their counts. */
-interface AnalysedDoc {
-  length: number;
-  terms: Map<string, number>;
-}
-
-/**
- * Analyses documents the way MiniSearch indexed them: the length is the
- * number of distinct tokens; each token's processed term(s) are counted.
- * processTerm is a pure function of the token, so its results are kept for
- * the run (chunks repeat their sentences' words).
- */
-function analyser(): (text: string) => AnalysedDoc {
-  const processed = new Map<string, ReturnType<typeof ANALYSIS.processTerm>>();
-  return (text) => {
-    const tokens = ANALYSIS.tokenize(text);
-    const terms = new Map<string, number>();
-    for (const token of tokens) {
-      let term = processed.get(token);
-      if (term === undefined && !processed.has(token)) {
-        term = ANALYSIS.processTerm(token);
-        processed.set(token, term);
-      }
-      if (Array.isArray(term)) for (const t of term) terms.set(t, (terms.get(t) ?? 0) + 1);
-      else if (term) terms.set(term, (terms.get(term) ?? 0) + 1);
-    }
-    return { length: new Set(tokens).size, terms };
-  };
-}
-
-/** The terms a query is searched as, in order (repeats kept: MiniSearch scores each occurrence). */
-function queryTerms(query: string): string[] {
-  return ANALYSIS.tokenize(query)
-    .flatMap((token) => ANALYSIS.processTerm(token))
-    .filter((term): term is string => !!term);
 }
 
 const MAGIC = 'LEX1';
@@ -433,7 +364,7 @@ export class LexicalIndex {
       let started = false;
       for (const i of place) {
         if (tf[i] === 0) continue;
-        const score = bm25(terms[i].idf, tf[i], norms[d]);
+        const score = termScore(terms[i].idf, tf[i], norms[d]);
         sum = started ? sum + score : score;
         started = true;
       }
@@ -481,7 +412,7 @@ export class LexicalIndex {
       const idf = inverseDocumentFrequency(end - start, n);
       for (let i = start; i < end; i++) {
         const d = docs[i];
-        const score = bm25(idf, freqs[i], norms[d]);
+        const score = termScore(idf, freqs[i], norms[d]);
         if (quality[d] === 0) {
           touched.push(d);
           scores[d] = score;
@@ -554,13 +485,6 @@ function seek(docs: Uint32Array, from: number, end: number, d: number): number {
     else high = mid;
   }
   return low;
-}
-
-/** The average length as MiniSearch computes it, one document at a time (same rounding). */
-function runningAverage(lengths: Uint32Array): number {
-  let average = 0;
-  for (let count = 0; count < lengths.length; count++) average = (average * count + lengths[count]) / (count + 1);
-  return average;
 }
 
 function align4(n: number): number {

@@ -1,8 +1,8 @@
-import type { Article } from '../corpus/article.js';
-import { type ChunkOptions, chunkSentences } from '../corpus/chunks.js';
-import type { LoadedCorpus, Lookup } from '../corpus/load.js';
+import type { Article } from '../../corpus/article.js';
+import { type ChunkOptions, chunkSentences } from '../../corpus/chunks.js';
+import type { LoadedCorpus, Lookup } from '../../corpus/load.js';
+import { chunkText } from '../passages.js';
 import { currentBuildDir } from './location.js';
-import { chunkText } from './passages.js';
 import { PartSources, sourceLookups } from './sources.js';
 import {
   ARTICLES_ENCODING,

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExactIndex } from '../../src/index/exact.js';
-import { HnswIndex } from '../../src/index/hnsw.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { ExactIndex } from '../../../src/search/local/exact.js';
+import { HnswIndex } from '../../../src/search/local/hnsw.js';
+import { tempDir } from '../../helpers/fixtures.js';
 
 function randomUnitVectors(n: number, dim: number, seed = 1): Float32Array[] {
   // mulberry32: integer arithmetic only, so the sequence does not degenerate.

@@ -1,4 +1,5 @@
-import { dot, type VectorHit, type VectorIndex } from './vector-index.js';
+import { dot } from '../vectors.js';
+import type { VectorHit, VectorIndex } from './vector-index.js';
 
 /** Exact nearest neighbours by scanning every vector: the baseline HNSW is measured against. */
 export class ExactIndex implements VectorIndex {

@@ -1,9 +1,9 @@
 import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SentenceSpan } from '../arabic/sentences.js';
-import type { ArticleMeta } from '../corpus/article.js';
-import type { ChunkOptions, ChunkRange } from '../corpus/chunks.js';
+import type { SentenceSpan } from '../../arabic/sentences.js';
+import type { ArticleMeta } from '../../corpus/article.js';
+import type { ChunkOptions, ChunkRange } from '../../corpus/chunks.js';
 import { HalfTable } from './halves.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */

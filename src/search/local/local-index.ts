@@ -1,11 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { ArticleMeta } from '../corpus/article.js';
-import { UserError } from '../errors.js';
-import { type HalfTable, norm } from './halves.js';
-import { HnswIndex } from './hnsw.js';
-import { type CollectionStats, LexicalIndex } from './lexical.js';
-import { currentBuildDir, listBuilds, requireCurrentBuildDir } from './location.js';
+import type { ArticleMeta } from '../../corpus/article.js';
+import { UserError } from '../../errors.js';
+import type { CollectionStats } from '../bm25.js';
 import type {
   ChunkSpan,
   IndexedArticle,
@@ -13,7 +10,12 @@ import type {
   PassageHit,
   PassageKind,
   SearchIndex,
-} from './search-index.js';
+} from '../search-index.js';
+import { dot } from '../vectors.js';
+import { type HalfTable, norm } from './halves.js';
+import { HnswIndex } from './hnsw.js';
+import { LexicalIndex } from './lexical.js';
+import { currentBuildDir, listBuilds, requireCurrentBuildDir } from './location.js';
 import {
   ARTICLES_ENCODING,
   FILES,
@@ -27,7 +29,6 @@ import {
   type StoredArticle,
   VectorFile,
 } from './store.js';
-import { dot } from './vector-index.js';
 import { IndexDamagedError, verifyBuild } from './verify.js';
 
 /** The build was written by another version of this program. */
@@ -231,8 +232,8 @@ export class LocalIndex implements SearchIndex {
   readonly version: string;
   readonly model: string;
   private readonly stored: StoredArticle[];
-  private readonly sentences: IndexedSentence[];
-  private readonly chunks: ChunkSpan[];
+  private readonly sentenceList: IndexedSentence[];
+  private readonly chunkSpans: ChunkSpan[];
   private readonly byId: Map<string, StoredArticle>;
   /** Per kind: each part's BM25 index and label map, and the parts' statistics as one collection. */
   private readonly search: Record<
@@ -256,8 +257,8 @@ export class LocalIndex implements SearchIndex {
     this.version = basename(dir);
     this.model = manifest.model;
     this.stored = parts.flatMap((p) => p.stored);
-    this.sentences = parts.flatMap((p) => p.sentences);
-    this.chunks = parts.flatMap((p) => p.chunks);
+    this.sentenceList = parts.flatMap((p) => p.sentences);
+    this.chunkSpans = parts.flatMap((p) => p.chunks);
     this.byId = new Map(this.stored.map((a) => [a.id, a]));
     const searchOf = (kind: PassageKind) => {
       const lexical = parts.map((p) => p.search[kind].lexical);
@@ -346,10 +347,10 @@ export class LocalIndex implements SearchIndex {
   }
 
   get sentenceCount(): number {
-    return this.sentences.length;
+    return this.sentenceList.length;
   }
 
-  lexicalSearch(kind: PassageKind, query: string, k: number): PassageHit[] {
+  async lexicalSearch(kind: PassageKind, query: string, k: number): Promise<PassageHit[]> {
     const { lexical, stats, idByLabel } = this.search[kind];
     return LexicalIndex.searchParts(lexical, query, k, stats).map((hit) => ({
       id: idOf(idByLabel, hit.id),
@@ -357,7 +358,7 @@ export class LocalIndex implements SearchIndex {
     }));
   }
 
-  denseSearch(kind: PassageKind, vector: Float32Array, k: number): PassageHit[] {
+  async denseSearch(kind: PassageKind, vector: Float32Array, k: number): Promise<PassageHit[]> {
     const { idByLabel } = this.search[kind];
     const graph = this.graphs[kind];
     // Passages a newer index added to the graph since (it took the graph over): asked for in excess, then left out.
@@ -383,7 +384,11 @@ export class LocalIndex implements SearchIndex {
    * are in the same order, and no row is read from disk. Otherwise (close
    * similarities, equal ones, or copies not read yet) the exact ones decide.
    */
-  rankBySimilarity(vector: Float32Array, sentenceIds: readonly number[]): number[] {
+  async rankBySimilarity(vector: Float32Array, groups: readonly (readonly number[])[]): Promise<number[][]> {
+    return groups.map((ids) => this.rankGroup(vector, ids));
+  }
+
+  private rankGroup(vector: Float32Array, sentenceIds: readonly number[]): number[] {
     if (sentenceIds.length < 2) return [...sentenceIds];
     const approximate = this.halfSimilarities(vector, sentenceIds);
     if (approximate) {
@@ -395,7 +400,7 @@ export class LocalIndex implements SearchIndex {
       });
       if (decided) return order.map((i) => sentenceIds[i]);
     }
-    const exact = this.sentenceSimilarities(vector, sentenceIds);
+    const exact = this.exactSimilarities(vector, sentenceIds);
     return sentenceIds
       .map((_, i) => i)
       .sort((a, b) => exact[b] - exact[a])
@@ -421,7 +426,12 @@ export class LocalIndex implements SearchIndex {
     return { part, offset: id - this.vectors[part].firstSentence };
   }
 
-  sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
+  async sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): Promise<number[]> {
+    return this.exactSimilarities(vector, sentenceIds);
+  }
+
+  /** Similarities read from the sentence vector tables. */
+  private exactSimilarities(vector: Float32Array, sentenceIds: readonly number[]): number[] {
     const similarities = new Array<number>(sentenceIds.length);
     if (this.vectors.length === 1) {
       this.vectors[0].file.forEachRow(sentenceIds, (row, i) => {
@@ -442,7 +452,11 @@ export class LocalIndex implements SearchIndex {
     return similarities;
   }
 
-  termsIn(sentenceIds: readonly number[], terms: readonly string[]): Set<string> {
+  async termsIn(groups: readonly (readonly number[])[], terms: readonly string[]): Promise<Set<string>[]> {
+    return groups.map((ids) => this.termsInGroup(ids, terms));
+  }
+
+  private termsInGroup(sentenceIds: readonly number[], terms: readonly string[]): Set<string> {
     const held = new Set<string>();
     for (const id of sentenceIds) {
       const { part, offset } = this.placeOf(id);
@@ -454,38 +468,58 @@ export class LocalIndex implements SearchIndex {
     return held;
   }
 
-  documentFrequencies(terms: readonly string[]): number[] {
+  async documentFrequencies(terms: readonly string[]): Promise<number[]> {
     return terms.map((term) => this.search.sentence.stats.frequency(term));
   }
 
-  chunk(id: number): ChunkSpan {
-    return this.chunks[id];
+  async chunks(ids: readonly number[]): Promise<ChunkSpan[]> {
+    return ids.map((id) => this.chunkSpans[id]);
   }
 
-  sentence(id: number): IndexedSentence | undefined {
-    return this.sentences[id];
+  async sentences(ids: readonly number[]): Promise<(IndexedSentence | undefined)[]> {
+    return ids.map((id) => this.sentenceAt(id));
   }
 
-  window(id: number, radius: number): IndexedSentence[] {
-    const center = this.sentences[id];
-    if (!center) return [];
-    const window: IndexedSentence[] = [];
-    for (let i = id - radius; i <= id + radius; i++) {
-      if (this.sentences[i]?.articleId === center.articleId) window.push(this.sentences[i]);
-    }
-    return window;
+  /** The sentence with this id, or undefined (ids outside the build, -1 among them). */
+  private sentenceAt(id: number): IndexedSentence | undefined {
+    return Number.isInteger(id) && id >= 0 ? this.sentenceList[id] : undefined;
   }
 
-  article(id: string): IndexedArticle | undefined {
+  async windows(ids: readonly number[], radius: number): Promise<IndexedSentence[][]> {
+    return ids.map((id) => {
+      const center = this.sentenceAt(id);
+      if (!center) return [];
+      const window: IndexedSentence[] = [];
+      for (let i = id - radius; i <= id + radius; i++) {
+        if (this.sentenceAt(i)?.articleId === center.articleId) window.push(this.sentenceList[i]);
+      }
+      return window;
+    });
+  }
+
+  async articleMetas(ids: readonly string[]): Promise<(ArticleMeta | undefined)[]> {
+    return ids.map((id) => {
+      const stored = this.byId.get(id);
+      return stored && metaOf(stored);
+    });
+  }
+
+  async article(id: string): Promise<IndexedArticle | undefined> {
     const stored = this.byId.get(id);
     return stored && { ...metaOf(stored), sentences: stored.sentences.map((s) => s.text) };
   }
 
-  articles({ offset, limit }: { offset: number; limit: number }): { total: number; items: ArticleMeta[] } {
+  async articles({
+    offset,
+    limit,
+  }: {
+    offset: number;
+    limit: number;
+  }): Promise<{ total: number; items: ArticleMeta[] }> {
     return { total: this.stored.length, items: this.stored.slice(offset, offset + limit).map(metaOf) };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const part of this.vectors) part.file.close();
   }
 }

@@ -1,8 +1,8 @@
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VectorFile, writeJsonArray } from '../../src/index/store.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { VectorFile, writeJsonArray } from '../../../src/search/local/store.js';
+import { tempDir } from '../../helpers/fixtures.js';
 
 /** A table of `rows` vectors of `dimension`, row r holding r + i / 1000. */
 function table(rows: number, dimension: number): string {

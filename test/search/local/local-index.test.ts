@@ -1,17 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { analyseQuestion } from '../../src/answering/question.js';
-import { contentTerms } from '../../src/arabic/tokens.js';
-import { readDataset } from '../../src/eval/datasets.js';
-import { buildIndex } from '../../src/index/build.js';
-import { type LocalIndex, openIndex } from '../../src/index/local-index.js';
-import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
-import { SEED_QA } from '../helpers/paths.js';
+import { analyseQuestion } from '../../../src/answering/question.js';
+import { contentTerms } from '../../../src/arabic/tokens.js';
+import { readDataset } from '../../../src/eval/datasets.js';
+import { buildIndex } from '../../../src/search/local/build.js';
+import { type LocalIndex, openIndex } from '../../../src/search/local/local-index.js';
+import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tempDir, tinyEmbedder } from '../../helpers/fixtures.js';
+import { SEED_QA } from '../../helpers/paths.js';
 
 /** The sentences in the order of their exact similarities to `vector` (ties in the order given). */
-function exactOrder(index: LocalIndex, vector: Float32Array, ids: number[]): number[] {
-  const similarities = index.sentenceSimilarities(vector, ids);
+async function exactOrder(index: LocalIndex, vector: Float32Array, ids: number[]): Promise<number[]> {
+  const similarities = await index.sentenceSimilarities(vector, ids);
   return ids
     .map((_, i) => i)
     .sort((a, b) => similarities[b] - similarities[a])
@@ -26,32 +26,33 @@ describe('LocalIndex.rankBySimilarity', () => {
     const { indexDir } = await seedIndex(embedder);
     const index = await openIndex(indexDir);
     // Every chunk's sentences (what retrieval orders), and a few larger sets, scrambled.
-    const sets = Array.from({ length: index.manifest.counts.chunks }, (_, c) => {
-      const { first, last } = index.chunk(c);
-      return Array.from({ length: last - first + 1 }, (_, i) => first + i);
-    });
+    const spans = await index.chunks(Array.from({ length: index.manifest.counts.chunks }, (_, c) => c));
+    const sets = spans.map(({ first, last }) => Array.from({ length: last - first + 1 }, (_, i) => first + i));
     for (let start = 0; start + 40 <= index.sentenceCount; start += 37)
       sets.push(Array.from({ length: 40 }, (_, i) => start + ((i * 17) % 40)));
-    const exactReads = vi.spyOn(index, 'sentenceSimilarities');
+    // The exact similarities, read from the vector tables (sentenceSimilarities reads them too).
+    const exactReads = vi.spyOn(index as unknown as { exactSimilarities: () => number[] }, 'exactSimilarities');
+    const rank = async (vector: Float32Array, ids: number[]) => (await index.rankBySimilarity(vector, [ids]))[0];
 
     // Before the copies are in, the exact similarities order the sentences.
     const some = sets.find((ids) => ids.length >= 3) ?? [];
-    expect(index.rankBySimilarity(vectors[0], some)).toEqual(exactOrder(index, vectors[0], some));
+    expect(await rank(vectors[0], some)).toEqual(await exactOrder(index, vectors[0], some));
     expect(exactReads).toHaveBeenCalledTimes(2);
 
     await index.copiesRead();
-    const expected = vectors.map((v) => sets.map((ids) => exactOrder(index, v, ids)));
+    const expected = await Promise.all(vectors.map((v) => Promise.all(sets.map((ids) => exactOrder(index, v, ids)))));
     exactReads.mockClear();
-    const ranked = vectors.map((v) => sets.map((ids) => index.rankBySimilarity(v, ids)));
+    // All the sets in one call per question, as retrieval asks.
+    const ranked = await Promise.all(vectors.map((v) => index.rankBySimilarity(v, sets)));
     expect(ranked).toEqual(expected);
     const calls = vectors.length * sets.filter((ids) => ids.length > 1).length;
     expect(exactReads.mock.calls.length).toBeGreaterThan(0); // some calls are too close for the copies
     expect(exactReads.mock.calls.length).toBeLessThan(calls / 10); // and few
     // Equal similarities (the same sentence twice) cannot be told apart by the copies: exact, in the order given.
     exactReads.mockClear();
-    expect(index.rankBySimilarity(vectors[0], [3, 3, 1])).toEqual(exactOrder(index, vectors[0], [3, 3, 1]));
+    expect(await rank(vectors[0], [3, 3, 1])).toEqual(await exactOrder(index, vectors[0], [3, 3, 1]));
     expect(exactReads).toHaveBeenCalledTimes(2);
-    index.close();
+    await index.close();
   });
 });
 
@@ -73,22 +74,26 @@ describe('LocalIndex.termsIn', () => {
       ...(await readDataset(SEED_QA)).questions.map((q) => q.question),
       'ماذا قال الكرملين عن المحادثات مع الصين؟',
     ];
+    const texts = (await index.sentences(Array.from({ length: index.sentenceCount }, (_, id) => id))).map(
+      (s) => s?.text ?? '',
+    );
     let found = 0;
     for (const text of questions) {
       const terms = [...new Set(analyseQuestion(text, null).terms.flat())];
-      for (let first = 0; first < index.sentenceCount; first += 2) {
-        const ids = [first, first + 1, first + 7].filter((id) => id < index.sentenceCount);
-        const analysed = new Set(ids.flatMap((id) => contentTerms(index.sentence(id)?.text ?? '')));
-        const held = index.termsIn(ids, terms);
-        expect([...held].sort()).toEqual(terms.filter((t) => analysed.has(t)).sort());
-        found += held.size;
-      }
+      const groups: number[][] = [];
+      for (let first = 0; first < index.sentenceCount; first += 2)
+        groups.push([first, first + 1, first + 7].filter((id) => id < index.sentenceCount));
+      const held = await index.termsIn(groups, terms);
+      groups.forEach((ids, g) => {
+        const analysed = new Set(ids.flatMap((id) => contentTerms(texts[id])));
+        expect([...held[g]].sort()).toEqual(terms.filter((t) => analysed.has(t)).sort());
+        found += held[g].size;
+      });
     }
     expect(found).toBeGreaterThan(100); // the questions' words are in the articles
     // The delta's sentence (the last one) holds its words.
-    expect([...index.termsIn([index.sentenceCount - 1], contentTerms('الكرملين الصين البرازيل'))].sort()).toEqual(
-      contentTerms('الكرملين الصين').sort(),
-    );
-    index.close();
+    const [last] = await index.termsIn([[index.sentenceCount - 1]], contentTerms('الكرملين الصين البرازيل'));
+    expect([...last].sort()).toEqual(contentTerms('الكرملين الصين').sort());
+    await index.close();
   });
 });

@@ -2,11 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import MiniSearch from 'minisearch';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { splitSentences } from '../../src/arabic/sentences.js';
-import { contentTerms } from '../../src/arabic/tokens.js';
-import { readDataset } from '../../src/eval/datasets.js';
-import { ANALYSIS, LexicalIndex } from '../../src/index/lexical.js';
-import { ARCD, CORPUS_DIR, SEED_QA } from '../helpers/paths.js';
+import { splitSentences } from '../../../src/arabic/sentences.js';
+import { contentTerms } from '../../../src/arabic/tokens.js';
+import { readDataset } from '../../../src/eval/datasets.js';
+import { ANALYSIS } from '../../../src/search/bm25.js';
+import { LexicalIndex } from '../../../src/search/local/lexical.js';
+import { ARCD, CORPUS_DIR, SEED_QA } from '../../helpers/paths.js';
 
 const docs = [
   'أعلن الكرملين أن المحادثات مستمرة',

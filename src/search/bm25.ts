@@ -1,0 +1,144 @@
+import { contentTerms } from '../arabic/tokens.js';
+
+/**
+ * BM25 as every engine scores it: the analysis, the formula and the
+ * collection statistics it reads, kept apart from any one index (as
+ * tantivy's Bm25StatisticsProvider is), so that the local engine's flat
+ * arrays and the postgres engine's tables give the same scores, to the bit,
+ * from the same terms. `test/search/contract.ts` checks each engine's
+ * lexicalSearch against `scoreDocument` below.
+ *
+ * The formula is MiniSearch's BM25+ (its defaults), with which the index was
+ * first built:
+ *   idf(term) = log(1 + (N - n + 0.5) / (n + 0.5))
+ *   score(doc) = matched × Σ over the query's terms in order (repeats kept) held by doc:
+ *                idf × (d + tf × (k + 1) / (tf + k × (1 - b + b × length / avgLength)))
+ * where `matched` is how many distinct query terms the document holds, and
+ * a document's length is its number of distinct tokens. Equal scores are
+ * ordered by the first query term a document holds, then by document (id) order.
+ */
+
+/** The shared Arabic analysis (see analyze): the terms BM25 indexes and searches are the ones coverage and quotes count. */
+export const ANALYSIS = {
+  tokenize: (text: string): string[] => contentTerms(text),
+  processTerm: (term: string): string | string[] | null => term,
+};
+
+/** MiniSearch's BM25+ parameters. */
+export const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const;
+
+/** What BM25 needs to know of the whole collection searched (one index, a build's parts together, or a database's tables). */
+export interface CollectionStats {
+  /** N: documents in the collection. */
+  documents: number;
+  /** The average document length, as `runningAverage` computes it. */
+  avgLength: number;
+  /** Documents holding an analysed term. */
+  frequency(term: string): number;
+}
+
+/**
+ * The collection statistics as their own seam: an engine that keeps them
+ * elsewhere (a database table) hands them over for a query's terms.
+ */
+export interface Bm25StatisticsProvider {
+  /** The statistics, with the frequencies of at least these (analysed) terms. */
+  statistics(terms: readonly string[]): Promise<CollectionStats>;
+}
+
+/*
+ * The formula split so that the first factor is computed once per term and
+ * the length part once per document (the same operations on the same values:
+ * the same bits as MiniSearch's calcBM25Score).
+ */
+export function inverseDocumentFrequency(matching: number, total: number): number {
+  return Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
+}
+
+export function lengthNorm(length: number, avgLength: number): number {
+  const { k, b } = BM25;
+  return k * (1 - b + (b * length) / avgLength);
+}
+
+export function termScore(idf: number, termFreq: number, norm: number): number {
+  return idf * (BM25.d + (termFreq * (BM25.k + 1)) / (termFreq + norm));
+}
+
+/** What the analysis makes of one document: its length for BM25 and its terms with their counts. */
+export interface AnalysedDoc {
+  length: number;
+  terms: Map<string, number>;
+}
+
+/**
+ * Analyses documents the way MiniSearch indexed them: the length is the
+ * number of distinct tokens; each token's processed term(s) are counted.
+ * processTerm is a pure function of the token, so its results are kept for
+ * the analyser's life (chunks repeat their sentences' words).
+ */
+export function analyser(): (text: string) => AnalysedDoc {
+  const processed = new Map<string, ReturnType<typeof ANALYSIS.processTerm>>();
+  return (text) => {
+    const tokens = ANALYSIS.tokenize(text);
+    const terms = new Map<string, number>();
+    for (const token of tokens) {
+      let term = processed.get(token);
+      if (term === undefined && !processed.has(token)) {
+        term = ANALYSIS.processTerm(token);
+        processed.set(token, term);
+      }
+      if (Array.isArray(term)) for (const t of term) terms.set(t, (terms.get(t) ?? 0) + 1);
+      else if (term) terms.set(term, (terms.get(term) ?? 0) + 1);
+    }
+    return { length: new Set(tokens).size, terms };
+  };
+}
+
+/** The terms a query is searched as, in order (repeats kept: each occurrence scores). */
+export function queryTerms(query: string): string[] {
+  return ANALYSIS.tokenize(query)
+    .flatMap((token) => ANALYSIS.processTerm(token))
+    .filter((term): term is string => !!term);
+}
+
+/** The average length as MiniSearch computes it, one document at a time (same rounding): what avgLength must be. */
+export function runningAverage(lengths: Iterable<number>): number {
+  let average = 0;
+  let count = 0;
+  for (const length of lengths) {
+    average = (average * count + length) / (count + 1);
+    count++;
+  }
+  return average;
+}
+
+/** The statistics of a collection of analysed documents, in collection order: the reference an engine's must equal. */
+export function collectionStats(docs: readonly AnalysedDoc[]): CollectionStats {
+  const frequencies = new Map<string, number>();
+  for (const doc of docs) for (const term of doc.terms.keys()) frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
+  return {
+    documents: docs.length,
+    avgLength: runningAverage(docs.map((d) => d.length)),
+    frequency: (term) => frequencies.get(term) ?? 0,
+  };
+}
+
+/**
+ * One document's score for analysed query terms (see queryTerms), or 0
+ * when it holds none: the formula above, added up in the query's order.
+ */
+export function scoreDocument(terms: readonly string[], doc: AnalysedDoc, stats: CollectionStats): number {
+  const norm = lengthNorm(doc.length, stats.avgLength);
+  let sum = 0;
+  let started = false;
+  const matched = new Set<string>();
+  for (const term of terms) {
+    const tf = doc.terms.get(term) ?? 0;
+    if (tf === 0) continue;
+    matched.add(term);
+    const score = termScore(inverseDocumentFrequency(stats.frequency(term), stats.documents), tf, norm);
+    sum = started ? sum + score : score;
+    started = true;
+  }
+  return sum * matched.size;
+}

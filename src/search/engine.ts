@@ -1,0 +1,124 @@
+import type { ChunkOptions } from '../corpus/chunks.js';
+import type { SkippedFile } from '../corpus/load.js';
+import type { Embedder } from '../embedding/embedder.js';
+import { UserError } from '../errors.js';
+import type { SearchIndex } from './search-index.js';
+
+/**
+ * An engine: where the published builds live and how they are made. It
+ * opens the live build as a SearchIndex, tells which build is live, calls
+ * back when a new one is published, and builds (and publishes) one from the
+ * corpus folder. Everything of its storage (the local engine's index folder
+ * and `CURRENT` file, the postgres engine's tables) stays behind it: the
+ * answering layer, the bot and the command line know only this and
+ * SearchIndex. Engines are opened by `openEngine` (open-engine.ts), chosen
+ * by SEARCH_BACKEND.
+ */
+export interface SearchEngine {
+  /** Which engine: the value of SEARCH_BACKEND that selects it. */
+  readonly backend: SearchBackend;
+  /** Where it keeps the builds, for messages: the index folder, or the database (never its password). */
+  readonly location: string;
+
+  /**
+   * Opens the live build. With `reuse`, an index of this engine open now:
+   * what the new build shares with it may be taken over rather than read
+   * again. With `onFallback`, a damaged live build is reported to it and
+   * the newest intact build opened instead (else the open fails).
+   *
+   * @throws a UserError when there is no build (see needsBuild) or it cannot be read
+   */
+  open(options?: OpenOptions): Promise<SearchIndex>;
+  /** The version of the live build, or undefined when none was published. */
+  currentVersion(): Promise<string | undefined>;
+  /**
+   * Calls `onPublished` (soon) after a build is published, by this process
+   * or another; may call it when nothing changed (compare currentVersion).
+   * Returns the function that stops watching.
+   */
+  watch(onPublished: () => void, options?: { intervalMs?: number }): () => void;
+  /**
+   * Builds the corpus folder's articles (reusing what is unchanged since the
+   * live build) and publishes the build: readers see the old build or the
+   * new one whole, never half.
+   *
+   * @throws a UserError when another build holds the engine's build lock, or the build cannot be written
+   */
+  build(options: EngineBuildOptions): Promise<EngineBuildReport>;
+  /** Does this error of `open` mean "build first, then it will open" (no build, an old format, damaged)? */
+  needsBuild(error: unknown): boolean;
+  /** Lets go of the engine's own resources (connections); indexes it opened are closed by their holders. */
+  close(): Promise<void>;
+}
+
+/** The engines there are (SEARCH_BACKEND). */
+export type SearchBackend = 'local' | 'postgres';
+
+export interface OpenOptions {
+  /** An index of this engine open now, whose parts the live build may share (see SearchEngine.open). */
+  reuse?: SearchIndex;
+  /** Called when the live build is damaged and the build `version` answers instead. */
+  onFallback?: (damage: UserError, version: string) => void;
+}
+
+export interface EngineBuildOptions {
+  corpusDir: string;
+  embedder: Embedder;
+  chunking: ChunkOptions;
+  /** Embed and index every article again, even those that could be reused (default: false). */
+  full?: boolean;
+  /** Article files larger than this many bytes are skipped (default: no limit). */
+  maxArticleBytes?: number;
+  /** Called once the work is known, then as passages are embedded. */
+  onProgress?: (done: number, total: number) => void;
+  /** Called for each article file that is skipped, before the build goes on. */
+  onSkip?: (skipped: SkippedFile) => void;
+}
+
+/** What a build did; an engine may add figures of its own (they are printed by `npm run index -- --json`). */
+export interface EngineBuildReport {
+  /** The published build's version. */
+  version: string;
+  model: string;
+  articles: number;
+  sentences: number;
+  chunks: number;
+  /** Articles whose passages were embedded in this build. */
+  embedded: number;
+  /** Articles whose vectors were taken over from the previous build. */
+  reused: number;
+  /** Articles of the previous build that are not in this one as they were (gone or changed). */
+  removed: number;
+  passagesEmbedded: number;
+  skipped: SkippedFile[];
+  /** Why the previous build could not be updated and everything was built again, if so. */
+  fullRebuildReason?: string;
+  /** A few words on how it was written, for the summary line (e.g. "written as a delta beside the unchanged base"). */
+  note?: string;
+  seconds: number;
+}
+
+/** SEARCH_BACKEND names an engine this program does not have (yet). */
+export class EngineUnavailableError extends UserError {
+  override readonly name = 'EngineUnavailableError';
+
+  constructor(
+    readonly backend: string,
+    reason: string,
+  ) {
+    super(`The ${backend} search engine is not available: ${reason}`);
+  }
+}
+
+/** Another build (in this process or another, on this machine or another) holds the engine's build lock. */
+export class BuildLockedError extends UserError {
+  override readonly name: string = 'BuildLockedError';
+
+  constructor(
+    /** Who holds the lock, as the engine knows it (e.g. "pid@host"). */
+    readonly holder: string,
+    message = `Another build (${holder}) is running; wait for it to finish.`,
+  ) {
+    super(message);
+  }
+}
