@@ -179,7 +179,6 @@ function train(set: Example[], names: string[], l2 = 1e-3, epochs = 300): Rerank
 function boost(set: Example[], names: string[], linear: RerankModel, rounds = 60, depth = 2, rate = 0.1): RerankModel {
   const usable = set.filter((e) => e.positive.some(Boolean) && !e.positive.every(Boolean));
   const rows = usable.flatMap((e) => e.features);
-  const group = usable.flatMap((e, qi) => e.features.map(() => qi));
   const positive = usable.flatMap((e) => e.positive);
   const score = Float64Array.from(rows, (f) => scoreOf(linear, f));
   const thresholds = names.map((n) => {
@@ -252,7 +251,6 @@ function boost(set: Example[], names: string[], linear: RerankModel, rounds = 60
     const model = { trainedOn: '', weights: {}, trees: [tree] };
     for (let i = 0; i < rows.length; i++) score[i] += scoreOf(model, rows[i]);
   }
-  void group;
   return { ...linear, trees };
 }
 
