@@ -4,6 +4,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { BUILT_IN_MODEL } from './embedding/models.js';
 import { UserError } from './errors.js';
+import { HostPolicy } from './ingest/address.js';
 import { registerSecret } from './log.js';
 
 /** Reads "true"/"false"/"1"/"0"/"yes"/"no" the way people write them in .env files. */
@@ -44,6 +45,34 @@ const idList = z
     return new Set(ids.map(Number));
   });
 
+/** A comma- or space-separated list of http(s) addresses (FEEDS). */
+const urlList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const urls = (v ?? '').split(/[\s,]+/).filter(Boolean);
+    for (const url of urls) {
+      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+        ctx.addIssue({ code: 'custom', message: `"${url}" is not an http(s) address` });
+        return z.NEVER;
+      }
+    }
+    return urls;
+  });
+
+/** INGEST_ALLOW_HOSTS: host names, addresses or CIDR ranges the ingester may reach although they are not public. */
+const hostPolicy = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const policy = HostPolicy.parse(v);
+    if ('problem' in policy) {
+      ctx.addIssue({ code: 'custom', message: policy.problem });
+      return z.NEVER;
+    }
+    return policy;
+  });
+
 const text = (fallback: string) => z.string().trim().min(1).default(fallback);
 const whole = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -69,12 +98,27 @@ const schema = z.object({
   TELEGRAM_API_ROOT: optionalUrl,
   WEBHOOK_URL: optionalUrl,
   WEBHOOK_PORT: whole(8080, 1, 65535),
-  WEBHOOK_SECRET: optionalText,
+  WEBHOOK_HOST: text('0.0.0.0'),
+  WEBHOOK_SECRET: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
+    message: "Telegram accepts 1 to 256 characters of A-Z, a-z, 0-9, '_' and '-'",
+  }),
+  WEBHOOK_ALLOW_UNSIGNED: flag(false),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   WEBHOOK_MAX_CONCURRENT: whole(32, 1, 1000),
   REDIS_URL: optionalText,
   ALLOWED_CHAT_IDS: idList,
   ADMIN_USER_IDS: idList,
   RATE_LIMIT_PER_MINUTE: whole(20, 1, 10000),
+  FEEDS: urlList,
+  FEED_POLL_MINUTES: z.coerce
+    .number()
+    .min(0.05)
+    .max(7 * 24 * 60)
+    .default(15),
+  INGEST_ALLOW_HOSTS: hostPolicy,
+  INGEST_USER_AGENT: text('ArabicNewsQA/0.1 (news archive ingester)'),
+  INGEST_TIMEOUT_MS: whole(20_000, 100, 600_000),
+  INGEST_HOST_DELAY_MS: whole(1000, 0, 600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -114,7 +158,11 @@ function toConfig(env: z.infer<typeof schema>) {
       apiRoot: env.TELEGRAM_API_ROOT,
       webhookUrl: env.WEBHOOK_URL,
       webhookPort: env.WEBHOOK_PORT,
+      /** The address the webhook (and metrics) server listens on; 0.0.0.0: every interface. */
+      webhookHost: env.WEBHOOK_HOST,
       webhookSecret: env.WEBHOOK_SECRET,
+      /** Accept webhook updates without the secret (only behind a proxy that checks them itself). */
+      webhookAllowUnsigned: env.WEBHOOK_ALLOW_UNSIGNED,
       /** Updates a webhook replica handles at the same time. */
       webhookConcurrency: env.WEBHOOK_MAX_CONCURRENT,
       allowedChatIds: env.ALLOWED_CHAT_IDS,
@@ -122,8 +170,21 @@ function toConfig(env: z.infer<typeof schema>) {
       adminUserIds: env.ADMIN_USER_IDS,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     },
+    /** A port for /healthz, /readyz and /metrics (in webhook mode they are on WEBHOOK_PORT as well). */
+    metricsPort: env.METRICS_PORT,
     /** Shared state for several replicas (buttons, rate limit, de-duplication, throttle); embedded when unset. */
     redisUrl: env.REDIS_URL,
+    /** Articles from the web (src/ingest): what is fetched, how politely, and which feeds are followed. */
+    ingest: {
+      /** Feeds and sitemaps polled by `npm run ingest -- --follow` and by the bot. */
+      feeds: env.FEEDS,
+      pollMinutes: env.FEED_POLL_MINUTES,
+      /** Only public addresses, unless listed here (SSRF). */
+      policy: env.INGEST_ALLOW_HOSTS,
+      userAgent: env.INGEST_USER_AGENT,
+      timeoutMs: env.INGEST_TIMEOUT_MS,
+      hostDelayMs: env.INGEST_HOST_DELAY_MS,
+    },
     logLevel: env.LOG_LEVEL,
   };
 }
@@ -181,6 +242,14 @@ export function loadConfig(
   }
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const { WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_ALLOW_UNSIGNED } = parsed.data;
+  // Without a secret, anyone who finds the webhook's address can send it updates the bot would answer.
+  if (WEBHOOK_URL && !WEBHOOK_SECRET && !WEBHOOK_ALLOW_UNSIGNED)
+    throw new ConfigError([
+      'WEBHOOK_SECRET: webhook mode needs a secret, or anyone who finds the address can send forged updates. ' +
+        'Set WEBHOOK_SECRET to a random string (e.g. the output of: openssl rand -hex 32) in .env, ' +
+        'or WEBHOOK_ALLOW_UNSIGNED=true if a proxy in front checks updates itself',
+    ]);
   registerSecret(parsed.data.TELEGRAM_BOT_TOKEN);
   registerSecret(parsed.data.WEBHOOK_SECRET);
   registerDatabaseUrl(parsed.data.DATABASE_URL);

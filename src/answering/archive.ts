@@ -75,10 +75,11 @@ export class ArchiveService {
   /**
    * Rebuilds the index from the corpus folder as it is.
    *
-   * @throws ArchiveBusyError, BuildLockedError, the engine's write errors, CorpusError
+   * @throws ArchiveBusyError, BuildLockedError, the engine's write errors, CorpusError,
+   *   IndexShrinkError (more than half of the articles would go; `allowShrink` publishes it)
    */
-  rebuild(onProgress?: BuildProgress): Promise<BuildFigures> {
-    return this.exclusive(() => this.build(onProgress));
+  rebuild(onProgress?: BuildProgress, { allowShrink = false } = {}): Promise<BuildFigures> {
+    return this.exclusive(() => this.build(onProgress, allowShrink));
   }
 
   /**
@@ -125,6 +126,23 @@ export class ArchiveService {
     });
   }
 
+  /**
+   * Runs a change made elsewhere (articles from the web stored by
+   * src/ingest), then rebuilds the index when `changed` says it changed the
+   * corpus: one change at a time, as for add and remove.
+   *
+   * @throws ArchiveBusyError; then the errors of `work` (no rebuild) or of rebuild
+   */
+  apply<T>(
+    work: () => Promise<T>,
+    { changed, onProgress }: { changed: (result: T) => boolean; onProgress?: BuildProgress },
+  ): Promise<{ result: T; figures?: BuildFigures }> {
+    return this.exclusive(async () => {
+      const result = await work();
+      return { result, figures: changed(result) ? await this.build(onProgress) : undefined };
+    });
+  }
+
   private async exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.running) throw new ArchiveBusyError();
     this.running = true;
@@ -145,11 +163,18 @@ export class ArchiveService {
     }
   }
 
-  private async build(onProgress?: BuildProgress): Promise<BuildFigures> {
+  private async build(onProgress?: BuildProgress, allowShrink = false): Promise<BuildFigures> {
     const { corpusDir, embedder, chunking, maxArticleBytes, service } = this.options;
     const before = await this.liveIds();
     const listing = await listCorpus(corpusDir, { maxBytes: maxArticleBytes });
-    const report = await service.engine.build({ corpusDir, embedder, chunking, maxArticleBytes, onProgress });
+    const report = await service.engine.build({
+      corpusDir,
+      embedder,
+      chunking,
+      maxArticleBytes,
+      onProgress,
+      allowShrink,
+    });
     await service.reload();
     // A reload already under way (the watcher) may have read the live version before the publish.
     if (service.version !== report.version) await service.reload();
@@ -177,4 +202,4 @@ export {
   LastArticleError,
   type RejectionReason,
 } from '../corpus/submit.js';
-export { BuildLockedError } from '../search/engine.js';
+export { BuildLockedError, IndexShrinkError } from '../search/engine.js';

@@ -1,6 +1,8 @@
+import { plainQuestion } from '../arabic/markup.js';
 import type { ArticleMeta } from '../corpus/article.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
+import { timeAnswer } from '../ops/metrics.js';
 import type { SearchEngine } from '../search/engine.js';
 import type { IndexedArticle, SearchIndex } from '../search/search-index.js';
 import { type Answer, Answerer, type AnswerTimings, type AskOptions } from './answerer.js';
@@ -113,8 +115,12 @@ export class AnswerService {
   async ask(question: string, options?: AskOptions, timings?: AnswerTimings): Promise<Answer> {
     const answerer = this.current;
     this.inFlight.set(answerer, (this.inFlight.get(answerer) ?? 0) + 1);
+    const answered = timeAnswer();
     try {
-      return await answerer.ask(question, options, timings);
+      // Marks and links are not words: language detection and search see the text without them.
+      const answer = await answerer.ask(plainQuestion(question), options, timings);
+      answered(answer.found);
+      return answer;
     } finally {
       const left = (this.inFlight.get(answerer) ?? 1) - 1;
       if (left > 0) this.inFlight.set(answerer, left);

@@ -1,6 +1,7 @@
 import type { ArchiveService } from '../answering/archive.js';
 import type { AnswerService } from '../answering/service.js';
 import type { TranslatedContext } from '../i18n/i18n.js';
+import type { IngestSummary } from '../ingest/ingest.js';
 import type { Logger } from '../log.js';
 import type { ButtonStore } from './state/button-store.js';
 import type { ConversationStore } from './state/conversations.js';
@@ -22,4 +23,6 @@ export interface BotDeps {
   admins?: ReadonlySet<number>;
   /** Adds and removes articles and rebuilds the index; without it every editor command is refused. */
   archive?: ArchiveService;
+  /** Reads addresses from the web into the corpus (src/ingest); with `archive`, editors may send links. */
+  fromWeb?: (urls: string[]) => Promise<IngestSummary>;
 }

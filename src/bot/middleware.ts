@@ -8,6 +8,7 @@ interface RedisType {
 }
 
 import { type Logger, redactSecrets } from '../log.js';
+import { metrics } from '../ops/metrics.js';
 import type { BotContext } from './context.js';
 
 /** The per-user window of RATE_LIMIT_PER_MINUTE. */
@@ -39,6 +40,7 @@ export function allowlist(allowed: ReadonlySet<number> | undefined): MiddlewareF
     if (!allowed) return next();
     const id = ctx.chat?.id ?? ctx.from?.id;
     if (id !== undefined && allowed.has(id)) return next();
+    metrics.updatesRefused.inc({ reason: 'chat not allowed' });
     if (ctx.inlineQuery) return void (await ctx.answerInlineQuery([], { cache_time: 0, is_personal: true }));
     if (ctx.callbackQuery) return void (await ctx.answerCallbackQuery({ text: ctx.t('not-allowed') }));
     if (ctx.chat?.type === 'private' || ctx.message) await ctx.reply(ctx.t('not-allowed'));
@@ -60,6 +62,7 @@ export function rateLimit(
     storageClient: store,
     keyGenerator: (ctx) => ctx.from?.id.toString(),
     onLimitExceeded: async (ctx) => {
+      metrics.updatesRefused.inc({ reason: 'rate limit' });
       if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t('rate-limited') });
       else if (ctx.message) await ctx.reply(ctx.t('rate-limited'));
     },

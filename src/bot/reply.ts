@@ -63,7 +63,7 @@ export async function sendAnswer(
   understoodAs?: string,
 ): Promise<void> {
   if (answer.unsupportedLanguage) {
-    await ctx.reply(unsupportedLanguageText(answer.unsupportedLanguage), replyTo(ctx));
+    await ctx.reply(unsupportedLanguageText(answer.unsupportedLanguage, ctx.from?.language_code), replyTo(ctx));
     return;
   }
   const understood = understoodAs

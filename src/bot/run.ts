@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import type { BotContext } from './context.js';
 import { initBot } from './network.js';
 import type { UpdateLeases } from './state/leases.js';
-import { WebhookServer, type WebhookServerOptions } from './webhook.js';
+import { WEBHOOK_DEFAULTS, WebhookServer, type WebhookServerOptions } from './webhook.js';
 
 export interface RunningBot {
   /** Stops taking updates and lets the ones under way finish. */
@@ -63,6 +63,9 @@ export async function startWebhook(
   const server = new WebhookServer(bot, { ...options, path: new URL(options.url).pathname, logger });
   await server.listen();
   await bot.api.setWebhook(options.url, { secret_token: options.secret, allowed_updates: ALLOWED_UPDATES });
-  logger.info({ bot: bot.botInfo.username, port: options.port }, 'bot running (webhook)');
+  logger.info(
+    { bot: bot.botInfo.username, host: options.host ?? WEBHOOK_DEFAULTS.host, port: options.port },
+    'bot running (webhook)',
+  );
   return { stop: () => server.close() };
 }

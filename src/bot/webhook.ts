@@ -3,12 +3,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { type Logger, redactSecrets } from '../log.js';
+import { metrics } from '../ops/metrics.js';
 import type { BotContext } from './context.js';
 import { LEASE_MS, type UpdateLeases } from './state/leases.js';
 
 export interface WebhookServerOptions {
   /** The local port to listen on. */
   port: number;
+  /** The address to listen on (WEBHOOK_HOST). Default 0.0.0.0: every interface. */
+  host?: string;
   /** The path Telegram posts to (the path of WEBHOOK_URL). */
   path: string;
   /** Telegram's X-Telegram-Bot-Api-Secret-Token; requests without it are refused. Default: none checked. */
@@ -26,11 +29,13 @@ export interface WebhookServerOptions {
    * Default 5000 ms.
    */
   ackAfterMs?: number;
+  /** The operations endpoints (/healthz, /readyz, /metrics), served on the same port; says whether it took the request. */
+  ops?: (req: IncomingMessage, res: ServerResponse) => boolean;
   logger: Logger;
 }
 
 /** The defaults of WebhookServerOptions. */
-export const WEBHOOK_DEFAULTS = { concurrency: 32, maxQueue: 1000, ackAfterMs: 5000 };
+export const WEBHOOK_DEFAULTS = { concurrency: 32, maxQueue: 1000, ackAfterMs: 5000, host: '0.0.0.0' };
 /** The largest update body accepted (Telegram's are a few KiB). */
 const MAX_BODY_BYTES = 1024 * 1024;
 /** How often a replica waiting on another's lease looks again. */
@@ -62,15 +67,19 @@ class Slots {
   }
 }
 
+/** A body over MAX_BODY_BYTES: answered 413, not read further. */
+class BodyTooLarge extends Error {}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length']) > MAX_BODY_BYTES) return reject(new BodyTooLarge());
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
+        req.removeAllListeners('data');
+        reject(new BodyTooLarge());
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -97,7 +106,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class WebhookServer {
   private readonly server: Server;
   private readonly slots: Slots;
-  private readonly options: Required<Omit<WebhookServerOptions, 'secret'>> & { secret?: string };
+  private readonly options: Required<Omit<WebhookServerOptions, 'secret' | 'ops'>> &
+    Pick<WebhookServerOptions, 'secret' | 'ops'>;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -112,7 +122,7 @@ export class WebhookServer {
   listen(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.options.port, () => resolve());
+      this.server.listen(this.options.port, this.options.host, () => resolve());
     });
   }
 
@@ -126,18 +136,26 @@ export class WebhookServer {
     const reply = (status: number, headers: Record<string, string> = {}) => {
       if (!res.headersSent) res.writeHead(status, headers).end();
     };
+    const refuse = (status: number, reason: string, headers?: Record<string, string>) => {
+      metrics.updatesRefused.inc({ reason });
+      reply(status, headers);
+    };
     try {
+      if (this.options.ops?.(req, res)) return;
       if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://x').pathname !== this.options.path)
         return reply(404);
       const { secret } = this.options;
-      if (secret && !secretMatches(req.headers['x-telegram-bot-api-secret-token'], secret)) return reply(401);
+      if (secret && !secretMatches(req.headers['x-telegram-bot-api-secret-token'], secret))
+        return refuse(401, 'webhook secret');
       let update: Update;
       try {
         update = JSON.parse(await readBody(req)) as Update;
-      } catch {
-        return reply(400);
+      } catch (error) {
+        // Too large: say so, and close the connection rather than read the rest.
+        if (error instanceof BodyTooLarge) return refuse(413, 'webhook body too large', { connection: 'close' });
+        return refuse(400, 'webhook body malformed');
       }
-      if (typeof update?.update_id !== 'number') return reply(400);
+      if (typeof update?.update_id !== 'number') return refuse(400, 'webhook body malformed');
       const claim = await this.claim(update.update_id);
       if (claim === 'done') return reply(200);
       if (claim === 'busy') return reply(503, { 'retry-after': '5' });
@@ -147,7 +165,7 @@ export class WebhookServer {
           { updateId: update.update_id },
           'webhook queue full: update refused, Telegram will deliver it again',
         );
-        return reply(503, { 'retry-after': '5' });
+        return refuse(503, 'webhook queue full', { 'retry-after': '5' });
       }
       const handled = this.handle(update);
       const acknowledgedEarly = await Promise.race([

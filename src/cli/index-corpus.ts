@@ -1,5 +1,5 @@
 /**
- * npm run index [-- --corpus DIR --out DIR --model ID --full --json]
+ * npm run index [-- --corpus DIR --out DIR --model ID --full --allow-shrink --json]
  *
  * Rebuilds the article index: articles → sentences and chunks → vectors → HNSW and BM25.
  */
@@ -17,6 +17,7 @@ const program = command('index', 'Build the search index of the articles in the 
   .option('--out <dir>', 'index folder of the local engine (default: INDEX_DIR or embeddings/)')
   .option('--model <id>', 'embedding model (default: EMBEDDING_MODEL)')
   .option('--full', 'embed every article again instead of reusing unchanged ones')
+  .option('--allow-shrink', 'publish even if the build would remove more than half of the published articles')
   .option('--json', 'end with one JSON line of figures on standard output')
   .parse();
 
@@ -31,7 +32,14 @@ function summary(report: EngineBuildReport, location: string): string {
 }
 
 runCli(async () => {
-  const opts = program.opts<{ corpus?: string; out?: string; model?: string; full?: boolean; json?: boolean }>();
+  const opts = program.opts<{
+    corpus?: string;
+    out?: string;
+    model?: string;
+    full?: boolean;
+    allowShrink?: boolean;
+    json?: boolean;
+  }>();
   const config = loadConfig();
   const corpusDir = opts.corpus ? resolve(opts.corpus) : config.corpusDir;
   const engine = await openEngine(opts.out ? { ...config, indexDir: resolve(opts.out) } : config);
@@ -44,6 +52,7 @@ runCli(async () => {
       embedder,
       chunking: config.chunking,
       full: opts.full,
+      allowShrink: opts.allowShrink,
       maxArticleBytes: config.maxArticleBytes,
       onSkip: ({ file, reason }) => process.stderr.write(`Warning: skipped ${file}: ${reason}\n`),
       onProgress: bar.update,

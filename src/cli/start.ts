@@ -41,15 +41,16 @@ runCli(async () => {
     service.close();
     return;
   }
-  // Editors change the archive from the chat: the same corpus, index and model as here.
-  const archive = config.telegram.adminUserIds
-    ? new ArchiveService({
-        corpusDir: config.corpusDir,
-        embedder,
-        chunking: config.chunking,
-        maxArticleBytes: config.maxArticleBytes,
-        service,
-      })
-    : undefined;
+  // Editors change the archive from the chat, and FEEDS are followed into it: the same corpus, index and model as here.
+  const archive =
+    config.telegram.adminUserIds || config.ingest.feeds.length > 0
+      ? new ArchiveService({
+          corpusDir: config.corpusDir,
+          embedder,
+          chunking: config.chunking,
+          maxArticleBytes: config.maxArticleBytes,
+          service,
+        })
+      : undefined;
   await launchBot(config, config.telegram.token, service, logger, { archive });
 });

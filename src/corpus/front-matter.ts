@@ -6,6 +6,8 @@ export interface FrontMatter {
   source?: string;
   date?: string;
   url?: string;
+  /** Read and kept, not indexed: ingested web articles record their author. */
+  author?: string;
 }
 
 /** The front matter could not be accepted; `reason` says why, for the warning. */
@@ -19,7 +21,7 @@ const BLOCK = /^---([^\n]*)\n(?:([\s\S]*?)\n)?(?:---|\.\.\.)[ \t]*(?:\n|$)/;
 const YAML_LANGUAGES = new Set(['', 'yaml', 'yml']);
 /** Aliases allowed before a document counts as an alias bomb. */
 const MAX_ALIASES = 20;
-const FIELDS = ['title', 'source', 'date', 'url'] as const;
+const FIELDS = ['title', 'source', 'date', 'url', 'author'] as const;
 
 /**
  * Splits a Markdown file into its front matter (if it has one) and body. The front matter is

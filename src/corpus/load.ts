@@ -4,12 +4,16 @@ import { statSync } from 'node:fs';
 import { open, readdir, realpath } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { UserError } from '../errors.js';
+import { decodeBody } from '../ingest/charset.js';
+import { extractPage } from '../ingest/extract.js';
 import type { Article } from './article.js';
 import { dateFromFrontMatter } from './dates.js';
 import { type FrontMatter, FrontMatterError, splitFrontMatter } from './front-matter.js';
 import { parseArticleText } from './parse.js';
 
-export const ARTICLE_EXTENSIONS = ['.txt', '.md'];
+/** The files read as articles: plain text, Markdown, and web pages saved as HTML. */
+export const ARTICLE_EXTENSIONS = ['.txt', '.md', '.html', '.htm'];
+const HTML_EXTENSIONS = ['.html', '.htm'];
 
 /** A file of the corpus folder that is not indexed, and why (for the warning). */
 export interface SkippedFile {
@@ -115,6 +119,7 @@ function mib(bytes: number): string {
  * (`title`, `source`, `date`, `url`) that overrides what the text says.
  */
 export function parseArticleFile(file: string, bytes: Buffer, hash = sha256(bytes)): Article | SkippedFile {
+  if (HTML_EXTENSIONS.includes(extname(file).toLowerCase())) return parseHtmlFile(file, bytes, hash);
   const decoded = decodeText(bytes);
   if ('reason' in decoded) return { file, reason: decoded.reason };
   let text = decoded.text;
@@ -136,6 +141,30 @@ export function parseArticleFile(file: string, bytes: Buffer, hash = sha256(byte
     outlet: front?.source || parsed.outlet,
     date: dateFromFrontMatter(front?.date) || parsed.date,
     ...(front?.url ? { url: front.url } : {}),
+    text,
+    sentences: parsed.sentences,
+    hash,
+    file,
+  };
+}
+
+/**
+ * Reads a web page saved into the corpus folder with the ingester's
+ * extraction: its charset from its <meta>, the article's own paragraphs,
+ * headline, outlet, date and canonical address from its metadata.
+ */
+function parseHtmlFile(file: string, bytes: Buffer, hash: string): Article | SkippedFile {
+  if (bytes.includes(0)) return { file, reason: 'binary file (contains NUL bytes)' };
+  const page = extractPage(decodeBody(bytes));
+  const text = page.paragraphs.join('\n\n');
+  const parsed = parseArticleText(text, { clean: true });
+  if (parsed.sentences.length === 0) return { file, reason: 'no article text' };
+  return {
+    id: basename(file, extname(file)),
+    title: page.title || parsed.title,
+    outlet: page.outlet,
+    date: page.date,
+    ...(page.canonical ? { url: page.canonical } : {}),
     text,
     sentences: parsed.sentences,
     hash,
@@ -187,15 +216,18 @@ export async function listCorpus(dir: string, { maxBytes }: ListOptions = {}): P
   }
   // By name, in code-unit order (the default sort, without a comparator call per pair: 100,000 of them).
   const byName = new Map<string, Dirent>();
+  const skipped: SkippedFile[] = [];
   for (const entry of entries) {
     const dot = entry.name.lastIndexOf('.');
     if (dot >= 0 && ARTICLE_EXTENSIONS.includes(entry.name.slice(dot).toLowerCase())) byName.set(entry.name, entry);
+    // Any other file is named, so that a .docx or .json put there is not silently ignored (dot-files are ours: temporary writes).
+    else if (!entry.name.startsWith('.') && !entry.isDirectory())
+      skipped.push({ file: entry.name, reason: 'not an article file (only .txt, .md and .html are read)' });
   }
   const names = [...byName.keys()].sort();
-  if (names.length === 0) throw new CorpusError(dir, `No articles in ${dir}: add .txt or .md files.`);
+  if (names.length === 0) throw new CorpusError(dir, `No articles in ${dir}: add .txt, .md or .html files.`);
   const files: string[] = [];
   const stamps = new Map<string, FileStamp>();
-  const skipped: SkippedFile[] = [];
   for (let i = 0; i < names.length; i += STAT_SLICE) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     for (const name of names.slice(i, i + STAT_SLICE)) {
@@ -248,12 +280,16 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
   const skipped: SkippedFile[] = [...passedOver];
   // Listed names are plain file names ending in an article extension (basename() cost 0.2 s over 100,000).
   const idOf = (name: string) => name.slice(0, name.lastIndexOf('.'));
+  // Two files with one id (a.md and a.txt): the .md is the article, whatever the order or
+  // whether it reads; the other is named in a warning. Among equals, the first by name.
+  const isMd = (name: string) => name.slice(name.lastIndexOf('.')).toLowerCase() === '.md';
   const shared = new Set<string>();
-  const ids = new Set<string>();
+  const articleFile = new Map<string, string>();
   for (const name of listed) {
     const id = idOf(name);
-    if (ids.has(id)) shared.add(id);
-    ids.add(id);
+    const was = articleFile.get(id);
+    if (was !== undefined) shared.add(id);
+    if (was === undefined || (isMd(name) && !isMd(was))) articleFile.set(id, name);
   }
   /** The file of a known article, alone with its id, with the stamp it had: taken as unchanged, not read. */
   const stampUnchanged = (name: string, id: string) => {
@@ -271,13 +307,18 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
   const names: string[] = [];
   for (const name of listed) {
     const id = idOf(name);
+    const chosen = articleFile.get(id) as string;
+    if (chosen !== name) {
+      const rule = isMd(chosen) && !isMd(name) ? 'the .md file is the article' : 'the first by name is the article';
+      skipped.push({ file: name, reason: `same article id "${id}" as ${chosen}: ${rule} (rename one to keep both)` });
+      continue;
+    }
     if (!stampUnchanged(name, id)) names.push(name);
     else {
       unchanged.add(id);
       files.set(id, name);
     }
   }
-  const seen = new Map<string, string>();
   for (let i = 0; i < names.length; i += READ_AHEAD) {
     const batch = names.slice(i, i + READ_AHEAD);
     const contents = await Promise.all(
@@ -294,11 +335,6 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
         continue;
       }
       const id = idOf(name);
-      if (seen.has(id)) {
-        skipped.push({ file: name, reason: `same article id as ${seen.get(id)}` });
-        continue;
-      }
-      seen.set(id, name);
       const hash = sha256(bytes);
       if (options.known?.get(id) === hash) {
         unchanged.add(id);

@@ -59,6 +59,8 @@ export class LastArticleError extends UserError {
  * never a path, a dot-file or a file of another type.
  */
 export const ARTICLE_ID = /^[\p{L}\p{N}][\p{L}\p{N}_-]{0,79}$/u;
+/** What editors may send: text and Markdown (pages come through the ingester, by their address). */
+const SUBMITTED_EXTENSIONS = ['.txt', '.md'];
 /** Longest id made from a file name. */
 const MAX_SLUG = 60;
 
@@ -109,7 +111,7 @@ export function checkSubmission({ bytes, fileName }: Submission, { maxBytes }: {
     : /^\uFEFF?---[^\n]*\r?\n/.test(bytes.subarray(0, 64).toString('utf8'))
       ? '.md'
       : '.txt';
-  if (!ARTICLE_EXTENSIONS.includes(extension)) throw new ArticleRejectedError('type');
+  if (!SUBMITTED_EXTENSIONS.includes(extension)) throw new ArticleRejectedError('type');
   if (bytes.length > maxBytes) throw new ArticleRejectedError('too-large');
   const decoded = decodeText(bytes);
   if ('reason' in decoded) throw new ArticleRejectedError('not-utf8', decoded.reason);

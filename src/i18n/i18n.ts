@@ -39,9 +39,13 @@ export function t(locale: string, key: string, variables?: Record<string, string
 }
 
 /**
- * The reply to a question in a language the model cannot read: in that
- * language when there is a translation, in English otherwise.
+ * The reply to a question in a language the model cannot read: in the
+ * reader's own language (their Telegram's, `reader`) when there is a
+ * translation, else in the question's, else in English. A reader whose
+ * Telegram is in Arabic is told in Arabic, never in a third language.
  */
-export function unsupportedLanguageText(language: string): string {
-  return t(i18n.locales.includes(language) ? language : FALLBACK_EXPLANATION_LOCALE, 'unsupported-language');
+export function unsupportedLanguageText(language: string, reader?: string): string {
+  const readerBase = reader?.toLowerCase().split(/[-_]/)[0];
+  const locale = [readerBase, language].find((l) => l && i18n.locales.includes(l)) ?? FALLBACK_EXPLANATION_LOCALE;
+  return t(locale, 'unsupported-language');
 }

@@ -73,6 +73,8 @@ export interface EngineBuildOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called for each article file that is skipped, before the build goes on. */
   onSkip?: (skipped: SkippedFile) => void;
+  /** Publish even a build that would remove more than half of the published articles (default: false: IndexShrinkError). */
+  allowShrink?: boolean;
 }
 
 /** What a build did; an engine may add figures of its own (they are printed by `npm run index -- --json`). */
@@ -120,5 +122,31 @@ export class BuildLockedError extends UserError {
     message = `Another build (${holder}) is running; wait for it to finish.`,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The build would remove more than half of the published articles (all of
+ * them, when every file became unreadable): refused before anything is
+ * embedded, the published index stays live.
+ */
+export class IndexShrinkError extends UserError {
+  override readonly name = 'IndexShrinkError';
+
+  constructor(
+    readonly corpusDir: string,
+    /** Articles in the published index. */
+    readonly published: number,
+    /** Articles the new build would hold. */
+    readonly remaining: number,
+    /** Files of the corpus skipped as unreadable. */
+    readonly skipped: number,
+  ) {
+    super(
+      `This build would remove ${published - remaining} of the ${published} published articles ` +
+        `(${remaining} left${skipped ? `, ${skipped} files skipped as unreadable` : ''} in ${corpusDir}): refused, ` +
+        'the published index stays live. Check the corpus folder and the warnings above; ' +
+        'to publish it anyway: npm run index -- --allow-shrink',
+    );
   }
 }

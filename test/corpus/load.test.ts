@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CorpusError, loadCorpus } from '../../src/corpus/load.js';
 import { copyCorpus, tempDir } from '../helpers/fixtures.js';
+import { MODERN, modernPage, OLD, oldPageBytes } from '../helpers/news-site.js';
 
 describe('loadCorpus', () => {
   it('loads the five seed articles with their file names as ids', async () => {
@@ -38,7 +39,11 @@ describe('loadCorpus', () => {
     const { articles, skipped } = await loadCorpus(dir);
     expect(articles).toHaveLength(5);
     expect(skipped).toEqual([
-      { file: '000_a15eb1be77281f63.txt', reason: 'same article id as 000_a15eb1be77281f63.md' },
+      {
+        file: '000_a15eb1be77281f63.txt',
+        reason:
+          'same article id "000_a15eb1be77281f63" as 000_a15eb1be77281f63.md: the .md file is the article (rename one to keep both)',
+      },
     ]);
   });
 
@@ -82,5 +87,27 @@ describe('loadCorpus', () => {
     mkdirSync(join(empty, 'sub'));
     writeFileSync(join(empty, 'notes.csv'), 'a,b');
     await expect(loadCorpus(empty)).rejects.toThrow(/No articles in/);
+  });
+
+  it('reads web pages saved as .html with the same extraction as the ingester, and names every other file it passes over', async () => {
+    const dir = copyCorpus();
+    const canonical = `https://modern.example${MODERN.path}`;
+    writeFileSync(join(dir, 'modern.html'), modernPage().replace(`href="${MODERN.path}"`, `href="${canonical}"`));
+    writeFileSync(join(dir, 'old.htm'), oldPageBytes()); // windows-1256, declared only in a meta tag
+    writeFileSync(join(dir, 'export.json'), '{"title": "x"}');
+    writeFileSync(join(dir, 'report.docx'), Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    writeFileSync(join(dir, '.partial.tmp'), 'temporary');
+    const { articles, skipped } = await loadCorpus(dir);
+    const modern = articles.find((a) => a.id === 'modern');
+    expect(modern).toMatchObject({ title: MODERN.title, outlet: MODERN.outlet, date: MODERN.date, url: canonical });
+    expect(modern?.sentences.map((s) => s.text)).toContain(MODERN.sentences[0]);
+    expect(modern?.text).not.toMatch(/ملفات تعريف الارتباط|أسعار الذهب|جميع الحقوق/);
+    const old = articles.find((a) => a.id === 'old');
+    expect(old).toMatchObject({ title: OLD.title, outlet: OLD.outlet, date: OLD.date });
+    expect(old?.text).toContain('ميناء طرطوس قادما من حلب');
+    expect(skipped).toEqual([
+      { file: 'export.json', reason: 'not an article file (only .txt, .md and .html are read)' },
+      { file: 'report.docx', reason: 'not an article file (only .txt, .md and .html are read)' },
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import {
   ArticleRejectedError,
   type BuildFigures,
   BuildLockedError,
+  IndexShrinkError,
   LastArticleError,
 } from '../../answering/archive.js';
 import { UserError } from '../../errors.js';
@@ -52,11 +53,19 @@ export function admin(deps: AdminDeps): Composer<BotContext> {
 
   composer.on('message:text', async (ctx, next) => {
     const command = parseCommand(ctx.message.text, ctx.me.username);
+    // A link alone in a private chat is an article to add: for editors only, as /add is.
+    const link = command ? undefined : ctx.chat.type === 'private' ? linkOnly(ctx.message.text) : undefined;
+    if (link) {
+      if (!isEditor(ctx, deps)) return refuse(ctx, deps, 'add-link');
+      return addLink(ctx, deps, link);
+    }
     if (!command || !(EDITOR_COMMANDS as readonly string[]).includes(command.name)) return next();
     if (!isEditor(ctx, deps)) return refuse(ctx, deps, command.name);
-    if (command.name === 'reindex') return reindex(ctx, deps);
+    if (command.name === 'reindex') return reindex(ctx, deps, command.args);
     if (command.name === 'remove') return remove(ctx, deps, command.args);
     if (!command.args) return void (await ctx.reply(ctx.t('add-usage')));
+    const linked = linkOnly(command.args);
+    if (linked) return addLink(ctx, deps, linked);
     return add(ctx, deps, { bytes: Buffer.from(command.args, 'utf8') }, 'text');
   });
 
@@ -86,6 +95,59 @@ export function admin(deps: AdminDeps): Composer<BotContext> {
   });
 
   return composer;
+}
+
+/** The address when a text is one http(s) link and nothing else. */
+function linkOnly(text: string): string | undefined {
+  const trimmed = text.trim();
+  return /^https?:\/\/\S+$/i.test(trimmed) ? trimmed : undefined;
+}
+
+/**
+ * An article (or a feed, or a sitemap) from the web: fetched by the
+ * ingester (SSRF-safe, robots obeyed), stored, indexed; the reply gives the
+ * headline, outlet and date, or why it was refused.
+ */
+async function addLink(ctx: BotContext, deps: BotDeps & { archive: ArchiveService }, url: string): Promise<void> {
+  const userId = ctx.from?.id;
+  const { fromWeb } = deps;
+  if (!fromWeb) return void (await ctx.reply(ctx.t('add-link-unavailable')));
+  if (deps.archive.busy) return void (await ctx.reply(ctx.t('admin-busy')));
+  deps.logger.info({ userId, action: 'add-link', url }, 'editor action');
+  const progress = await ProgressMessage.send(ctx, deps.logger, ctx.t('add-fetching'));
+  try {
+    const { result, figures } = await deps.archive.apply(() => fromWeb([url]), {
+      changed: (summary) => summary.added + summary.updated > 0,
+      onProgress: (done, total) => progress.update(ctx.t('reindex-progress', { done, total })),
+    });
+    deps.logger.info(
+      { userId, action: 'add-link', url, added: result.added, updated: result.updated, refused: result.refused.length },
+      'editor action done',
+    );
+    const given = result.outcomes.find((o) => o.given);
+    const unknown = ctx.t('unknown');
+    let text: string;
+    if (!given || given.status === 'refused') text = ctx.t('add-link-refused', { reason: given?.detail ?? '' });
+    else if (given.status === 'feed' || given.status === 'not-modified')
+      text = ctx.t('add-link-feed', {
+        added: result.added,
+        updated: result.updated,
+        unchanged: result.unchanged,
+        refused: result.refused.length,
+      });
+    else
+      text = ctx.t(`add-link-${given.status === 'added' ? 'done' : given.status}`, {
+        title: given.title ?? '',
+        outlet: given.outlet || unknown,
+        date: given.date || unknown,
+        url: given.canonical ?? url,
+        id: given.id ?? '',
+      });
+    await progress.finish(figures ? `${text}\n${figuresText(ctx, figures)}` : text);
+  } catch (error) {
+    logFailure(ctx, deps, 'add-link', error);
+    await progress.finish(buildFailure(ctx, error));
+  }
 }
 
 async function refuse(ctx: BotContext, deps: BotDeps, action: string): Promise<void> {
@@ -136,6 +198,12 @@ function figuresText(ctx: BotContext, figures: BuildFigures): string {
 /** Why a rebuild failed, in a few words (a bug is logged and apologised for). */
 function failureReason(ctx: BotContext, error: unknown): string {
   if (error instanceof BuildLockedError) return ctx.t('admin-locked');
+  if (error instanceof IndexShrinkError)
+    return ctx.t('reindex-shrink-refused', {
+      removed: error.published - error.remaining,
+      published: error.published,
+      skipped: error.skipped,
+    });
   if (error instanceof UserError) return error.message;
   return ctx.t('failure');
 }
@@ -144,6 +212,12 @@ function failureReason(ctx: BotContext, error: unknown): string {
 function buildFailure(ctx: BotContext, error: unknown): string {
   if (error instanceof ArchiveBusyError) return ctx.t('admin-busy');
   if (error instanceof BuildLockedError) return ctx.t('admin-locked');
+  if (error instanceof IndexShrinkError)
+    return ctx.t('reindex-shrink-refused', {
+      removed: error.published - error.remaining,
+      published: error.published,
+      skipped: error.skipped,
+    });
   if (error instanceof UserError) return ctx.t('admin-failed', { reason: error.message });
   return ctx.t('failure');
 }
@@ -159,7 +233,11 @@ function logged(figures: BuildFigures) {
   return { ...rest, skipped: skipped.length };
 }
 
-async function reindex(ctx: BotContext, deps: BotDeps & { archive: ArchiveService }): Promise<void> {
+/** "/reindex allow-shrink" (dashes optional: phones turn "--" into a dash). */
+const ALLOW_SHRINK = /^[-–—]*allow-shrink$/i;
+
+async function reindex(ctx: BotContext, deps: BotDeps & { archive: ArchiveService }, args = ''): Promise<void> {
+  const allowShrink = ALLOW_SHRINK.test(args.trim());
   const userId = ctx.from?.id;
   if (deps.archive.busy) {
     deps.logger.info({ userId, action: 'reindex' }, 'editor action refused: a rebuild is under way');
@@ -168,8 +246,9 @@ async function reindex(ctx: BotContext, deps: BotDeps & { archive: ArchiveServic
   deps.logger.info({ userId, action: 'reindex' }, 'editor action');
   const progress = await ProgressMessage.send(ctx, deps.logger, ctx.t('reindex-started'));
   try {
-    const figures = await deps.archive.rebuild((done, total) =>
-      progress.update(ctx.t('reindex-progress', { done, total })),
+    const figures = await deps.archive.rebuild(
+      (done, total) => progress.update(ctx.t('reindex-progress', { done, total })),
+      { allowShrink },
     );
     deps.logger.info({ userId, action: 'reindex', ...logged(figures) }, 'editor action done');
     await progress.finish(`${ctx.t('reindex-done')}\n${figuresText(ctx, figures)}`);

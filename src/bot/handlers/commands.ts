@@ -35,22 +35,23 @@ export function commands(deps: BotDeps): Composer<BotContext> {
 
 /**
  * Every article's source line, numbered, over as many messages as it takes;
- * titles link to the articles that have a URL. Editors also see each id (for /remove).
+ * titles link to the articles that have a URL. Editors also see each id (for /remove), newest first.
  */
 async function sendSources(ctx: BotContext, deps: BotDeps): Promise<void> {
   const editor = deps.admins?.has(ctx.from?.id ?? Number.NaN) === true;
-  const lines: string[] = [];
+  const articles: Awaited<ReturnType<BotDeps['service']['articles']>>['items'] = [];
   let total = 0;
   for (let offset = 0; offset === 0 || offset < total; offset += SOURCES_PAGE) {
     const page = await deps.service.articles({ offset, limit: SOURCES_PAGE });
     total = page.total;
-    lines.push(
-      ...page.items.map(
-        (a, i) => `${offset + i + 1}. ${sourceLineHtml(a)}${editor ? ` <code>${escapeHtml(a.id)}</code>` : ''}`,
-      ),
-    );
+    articles.push(...page.items);
     if (page.items.length === 0) break;
   }
+  // Editors see what came in first (from the feeds, from links): newest date first, undated last.
+  if (editor) articles.sort((a, b) => (a.date === b.date ? 0 : !a.date ? 1 : !b.date ? -1 : a.date < b.date ? 1 : -1));
+  const lines = articles.map(
+    (a, i) => `${i + 1}. ${sourceLineHtml(a)}${editor ? ` <code>${escapeHtml(a.id)}</code>` : ''}`,
+  );
   const header = `<b>${lineHtml(ctx.t('sources-header', { count: total }))}</b>`;
   for (const html of packMessages([header, ...lines], { separator: '\n' })) {
     await ctx.reply(html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });

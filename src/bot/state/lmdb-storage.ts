@@ -30,6 +30,11 @@ export class LmdbState {
     return new LmdbStorage<T>(this.root.openDB<Entry<T>, string>({ name }), ttlMs);
   }
 
+  /** Throws if the database cannot be read (for /readyz). */
+  ping(): void {
+    this.root.get('ping');
+  }
+
   async close(): Promise<void> {
     await this.root.close();
   }

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { type Logger, redactSecrets, registerSecret } from '../../log.js';
+import { metrics } from '../../ops/metrics.js';
 
 /** Longest pause between reconnection attempts while Redis is down. */
 const MAX_RECONNECT_DELAY_MS = 2000;
@@ -26,6 +27,7 @@ export function connectRedis(url: string, logger: Logger): Redis {
     lost = false;
   });
   redis.on('error', (error) => {
+    metrics.storeErrors.inc({ store: 'redis' });
     if (!lost)
       logger.error(
         { err: redactSecrets(error) },

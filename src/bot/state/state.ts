@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import { BUTTON_TTL_MS, ButtonStore, type StoredButton } from './button-store.js';
 import { CONVERSATION_TTL_MS, ConversationStore, type LastQuestion } from './conversations.js';
 import { MemoryLeases, RedisLeases, type UpdateLeases } from './leases.js';
+import { checkStateFile } from './lmdb-check.js';
 import { LmdbState } from './lmdb-storage.js';
 import { connectRedis, ResilientCounter, redisReady } from './redis.js';
 import { localThrottle, sharedThrottle, type ThrottleLimits } from './throttle.js';
@@ -33,6 +34,8 @@ export interface BotState {
   throttle: Transformer;
   /** Another named store with expiring entries (for a feature's own state). */
   storage<T>(name: string, ttlMs: number): StorageAdapter<T>;
+  /** Resolves when the store answers, rejects when it does not (for /readyz). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,9 +63,12 @@ function prefixed<T>(adapter: StorageAdapter<T>, prefix: string): StorageAdapter
   };
 }
 
+/** The embedded state database's file in DATA_DIR. */
+const stateFile = (dataDir: string) => join(dataDir, 'state.lmdb');
+
 /** The embedded state: one machine, nothing to set up. */
 export function openEmbeddedState(options: StateOptions): BotState {
-  const lmdb = LmdbState.open(join(options.dataDir, 'state.lmdb'));
+  const lmdb = LmdbState.open(stateFile(options.dataDir));
   return {
     buttons: new ButtonStore(lmdb.storage<StoredButton>('buttons', BUTTON_TTL_MS)),
     conversations: new ConversationStore(lmdb.storage<LastQuestion>('conversations', CONVERSATION_TTL_MS)),
@@ -70,6 +76,7 @@ export function openEmbeddedState(options: StateOptions): BotState {
     rateLimitStore: 'MEMORY_STORE',
     throttle: localThrottle(options.throttle),
     storage: (name, ttlMs) => lmdb.storage(name, ttlMs),
+    ping: async () => lmdb.ping(),
     close: () => lmdb.close(),
   };
 }
@@ -90,15 +97,21 @@ export async function openRedisState(options: StateOptions & { redisUrl: string 
     rateLimitStore: new ResilientCounter(redis),
     throttle: sharedThrottle(redis),
     storage: store,
+    ping: async () => {
+      await redis.ping();
+    },
     close: async () => {
       redis.disconnect();
     },
   };
 }
 
-/** The state the configuration asks for: Redis when REDIS_URL is set, embedded otherwise. */
-export function openState(options: StateOptions): Promise<BotState> {
-  return options.redisUrl
-    ? openRedisState({ ...options, redisUrl: options.redisUrl })
-    : Promise.resolve(openEmbeddedState(options));
+/**
+ * The state the configuration asks for: Redis when REDIS_URL is set,
+ * embedded otherwise (its file checked first: a damaged one is set aside).
+ */
+export async function openState(options: StateOptions): Promise<BotState> {
+  if (options.redisUrl) return openRedisState({ ...options, redisUrl: options.redisUrl });
+  await checkStateFile(options.dataDir, stateFile(options.dataDir), options.logger);
+  return openEmbeddedState(options);
 }

@@ -33,54 +33,75 @@ export function localThrottle(limits: ThrottleLimits = TELEGRAM_LIMITS): Transfo
 }
 
 /**
- * Telegram's overall limit, kept by spacing messages: each takes the next
- * free moment, at least this long after the one before, so that no second,
- * however it falls, holds more than 30 (30 × 35 ms = 1,050 ms, which leaves
- * 50 ms for timers and round trips to run late), about 28.5 a second at full
- * load. A budget of 30 per one-second window would let up to 60 through
- * across a window's boundary.
+ * Telegram's overall limit, kept by admitting messages at least this long
+ * apart: at most 25 admissions in any second, however it falls. A message is
+ * sent just after its admission; a late event loop can hold an admitted one
+ * back into the next second, but each replica has at most one admitted and
+ * unsent, so N replicas send at most 25 + N in any second: 30 up to five
+ * replicas. (A budget of 30 per one-second window would let up to 60 through
+ * across a window's boundary.)
  */
-export const GLOBAL_SPACING_MS = 35;
+export const GLOBAL_SPACING_MS = 40;
 
 /**
- * Reserves the next free moment in Redis, atomically for every replica (the
- * generic cell rate algorithm): the key holds the first moment after the last
- * reservation; returns how many ms the caller waits before sending. Redis's
- * clock is the one clock all replicas share.
+ * Admits one message now if the last one admitted (by any replica) was at
+ * least ARGV[1] ms ago, by Redis's clock, the one clock all replicas share;
+ * otherwise admits nothing and returns how many ms to wait before asking
+ * again. Nothing is reserved ahead: a slot reserved for later is kept only
+ * if the caller's timer fires on time, and on a late event loop every timer
+ * due meanwhile fires at once (a burst Telegram answers with 429).
  */
-const RESERVE_SLOT = `
+const ADMIT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local spacing = tonumber(ARGV[1])
-local slot = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
-redis.call('SET', KEYS[1], slot + spacing, 'PX', slot + spacing - now + 1000)
-return slot - now`;
+local next = tonumber(redis.call('GET', KEYS[1]) or '0')
+if next > now then return next - now end
+redis.call('SET', KEYS[1], now + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]) + 1000)
+return 0`;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Message slots GLOBAL_SPACING_MS apart, reserved in Redis by every replica;
- * in this process's memory while Redis is unreachable (each replica then
- * keeps to the limit alone).
+ * Messages GLOBAL_SPACING_MS apart across every replica, admitted in Redis
+ * the moment before they are sent; in this process's memory while Redis is
+ * unreachable (each replica then keeps to the limit alone). A replica asks
+ * for one message at a time, in order, so that at most one admission per
+ * replica can be waiting for a late event loop to send it.
  */
 class SharedPace {
   private nextLocal = 0;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly redis: Redis,
     private readonly key = 'telegram-global-next',
   ) {}
 
-  /** Resolves when this call may go out. */
-  async wait(): Promise<void> {
-    let ms: number;
+  /** Resolves when this call may go out: send it straight away. */
+  wait(): Promise<void> {
+    const turn = this.queue.then(() => this.admit());
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async admit(): Promise<void> {
+    for (;;) {
+      const ms = await this.ask();
+      if (ms <= 0) return;
+      await sleep(ms);
+    }
+  }
+
+  /** 0 when admitted, else the ms to wait before asking again. */
+  private async ask(): Promise<number> {
     try {
-      ms = Number(await this.redis.eval(RESERVE_SLOT, 1, this.key, GLOBAL_SPACING_MS));
+      return Number(await this.redis.eval(ADMIT, 1, this.key, GLOBAL_SPACING_MS));
     } catch {
       const now = Date.now();
-      const slot = Math.max(this.nextLocal, now);
-      this.nextLocal = slot + GLOBAL_SPACING_MS;
-      ms = slot - now;
+      if (this.nextLocal > now) return this.nextLocal - now;
+      this.nextLocal = now + GLOBAL_SPACING_MS;
+      return 0;
     }
-    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 }
 
@@ -104,7 +125,7 @@ async function spend(limiter: RateLimiterRedis, key: string): Promise<void> {
       return;
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      await new Promise((resolve) => setTimeout(resolve, rejection.msBeforeNext));
+      await sleep(rejection.msBeforeNext);
     }
   }
 }

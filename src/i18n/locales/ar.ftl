@@ -68,7 +68,11 @@ build-skipped = ملفات لم تُفهرس: { $files }
 reindex-started = ⏳ جارٍ تحديث الفهرس…
 reindex-progress = ⏳ جارٍ تحديث الفهرس: { $done } من { $total } مقطعا
 reindex-done = ✅ اكتمل تحديث الفهرس.
-add-usage = اكتب نص المقال بعد الأمر /add (يمكن أن يبدأ بترويسة YAML فيها title وsource وdate وurl)، أو أرسل ملف ‎.txt أو ‎.md.
+reindex-shrink-refused = ⚠️ لم يُنشر الفهرس الجديد: كان سيحذف { $removed } من أصل { $published } مقالا{ $skipped ->
+        [0] {""}
+       *[other] {" "}(تعذّرت قراءة { $skipped } ملفات)
+    }. يبقى الفهرس الحالي قيد العمل. راجع مجلد المقالات؛ ولنشره مع ذلك أرسل /reindex allow-shrink
+add-usage = اكتب نص المقال بعد الأمر /add (يمكن أن يبدأ بترويسة YAML فيها title وsource وdate وurl)، أو رابط المقال أو خلاصته، أو أرسل ملف ‎.txt أو ‎.md.
 add-downloading = 📥 جارٍ تنزيل الملف…
 add-saved = 📄 حُفظ المقال باسم { $id }؛ جارٍ فهرسته…
 add-done =
@@ -85,6 +89,25 @@ add-bad-front-matter = ترويسة المقال غير صالحة: { $reason }
 add-no-text = لم أجد في الملف نصا لمقال.
 add-exists = يوجد في الأرشيف مقال بالمعرّف { $id }. لاستبداله احذفه أولا بالأمر /remove { $id } ثم أرسله من جديد.
 add-download-failed = تعذّر تنزيل الملف من تيليغرام؛ أعد إرساله من فضلك.
+add-fetching = 🌐 جارٍ جلب الرابط…
+add-link-done =
+    ✅ أضيف المقال إلى الأرشيف:
+    { $title }
+    { $outlet } · { $date }
+    { $url }
+add-link-updated =
+    ✅ حُدّث المقال في الأرشيف:
+    { $title }
+    { $outlet } · { $date }
+    { $url }
+add-link-unchanged =
+    المقال موجود في الأرشيف ولم يتغير:
+    { $title }
+    { $outlet } · { $date }
+    المعرّف: { $id }
+add-link-feed = ✅ قُرئت الخلاصة: أضيف { $added } · حُدّث { $updated } · موجود من قبل { $unchanged } · رُفض { $refused }
+add-link-refused = ⛔ لم يُضف الرابط: { $reason }
+add-link-unavailable = إضافة المقالات بالروابط غير مفعّلة في هذا البوت.
 remove-usage = اكتب معرّف المقال بعد الأمر، مثلا: /remove { $example } (تجد المعرّفات في /sources).
 remove-not-found = لا يوجد في الأرشيف مقال بالمعرّف { $id }.
 remove-last = لا يمكن حذف آخر مقال في الأرشيف.

@@ -68,7 +68,11 @@ build-skipped = Files not indexed: { $files }
 reindex-started = ⏳ Rebuilding the index…
 reindex-progress = ⏳ Rebuilding the index: { $done } of { $total } passages
 reindex-done = ✅ The index is rebuilt.
-add-usage = Write the article's text after /add (it may start with YAML front matter: title, source, date, url), or send a .txt or .md file.
+reindex-shrink-refused = ⚠️ Not published: this rebuild would remove { $removed } of the { $published } articles{ $skipped ->
+        [0] {""}
+       *[other] {" "}({ $skipped } files could not be read)
+    }. The current index stays live. Check the corpus folder; to publish it anyway, send /reindex allow-shrink
+add-usage = Write the article's text after /add (it may start with YAML front matter: title, source, date, url), or its link (a page, a feed or a sitemap), or send a .txt or .md file.
 add-downloading = 📥 Downloading the file…
 add-saved = 📄 Saved the article as { $id }; indexing it…
 add-done =
@@ -85,6 +89,25 @@ add-bad-front-matter = The article's front matter is not valid: { $reason }
 add-no-text = I found no article text in it.
 add-exists = The archive already has an article with the id { $id }. To replace it, remove it first with /remove { $id }, then send it again.
 add-download-failed = The file could not be downloaded from Telegram; please send it again.
+add-fetching = 🌐 Fetching the link…
+add-link-done =
+    ✅ Article added to the archive:
+    { $title }
+    { $outlet } · { $date }
+    { $url }
+add-link-updated =
+    ✅ Article updated in the archive:
+    { $title }
+    { $outlet } · { $date }
+    { $url }
+add-link-unchanged =
+    The archive already has this article, unchanged:
+    { $title }
+    { $outlet } · { $date }
+    id: { $id }
+add-link-feed = ✅ Feed read: { $added } added · { $updated } updated · { $unchanged } already there · { $refused } refused
+add-link-refused = ⛔ The link was not added: { $reason }
+add-link-unavailable = Adding articles by link is not enabled in this bot.
 remove-usage = Write the article's id after the command, for example: /remove { $example } (/sources shows the ids).
 remove-not-found = The archive has no article with the id { $id }.
 remove-last = The last article of the archive cannot be removed.

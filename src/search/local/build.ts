@@ -1,8 +1,10 @@
-import { access, constants, mkdir } from 'node:fs/promises';
+import { access, constants, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ChunkOptions } from '../../corpus/chunks.js';
 import { type CorpusListing, type LoadedCorpus, listCorpus, loadCorpus, type SkippedFile } from '../../corpus/load.js';
 import type { Embedder, EmbedderTimings } from '../../embedding/embedder.js';
 import { errnoCode, UserError } from '../../errors.js';
+import { IndexShrinkError } from '../engine.js';
 import { createBuildDir, currentBuildDir, discardBuild, lockIndexDir, publishBuild } from './location.js';
 import {
   type ArticleVectors,
@@ -36,6 +38,8 @@ export interface BuildOptions {
   maxDeltaShare?: number;
   /** How many of the delta's passages may wait to be added to the graphs when the build is opened, rather than the graphs be written (default: MAX_PENDING_PASSAGES). */
   maxPending?: number;
+  /** Publish even a build that would remove more than half of the published articles (default: false: refused). */
+  allowShrink?: boolean;
 }
 
 /** Where a build's time went, in seconds. */
@@ -93,6 +97,20 @@ export class IndexWriteError extends UserError {
     super(
       `Cannot write the index to ${indexDir}: ${why}. The previous index stays live; fix this and run npm run index again.`,
     );
+  }
+}
+
+/** Articles in the published build (0 when there is none, or it cannot be read). */
+async function publishedArticles(indexDir: string): Promise<number> {
+  try {
+    const dir = await currentBuildDir(indexDir);
+    if (!dir) return 0;
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
+      counts?: { articles?: number };
+    };
+    return manifest.counts?.articles ?? 0;
+  } catch {
+    return 0;
   }
 }
 
@@ -217,6 +235,10 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     const read = lap();
     const plan = await planBuild(corpus, previous.build, chunking, { maxDeltaShare: options.maxDeltaShare });
     const planned = lap();
+    // A corpus gone unreadable (re-encoded, a wrong mount) must not replace a good index with an empty one.
+    const published = options.allowShrink ? 0 : await publishedArticles(indexDir);
+    const remaining = (plan.keptBase?.articles ?? 0) + plan.articles.length;
+    if (remaining < published / 2) throw new IndexShrinkError(corpusDir, published, remaining, corpus.skipped.length);
 
     const spentBefore = embedder.spent && { ...embedder.spent };
     const vectors = await embedArticles(plan, embedder, options.onProgress);
@@ -278,5 +300,5 @@ async function stillLive(
   read: ReturnType<typeof readPreviousBuild> | undefined,
 ): Promise<Awaited<ReturnType<typeof readPreviousBuild>> | undefined> {
   const result = await read?.catch(() => undefined);
-  return result?.build && result.build.dir === (await currentBuildDir(indexDir)) ? result : undefined;
+  return result?.build && result.build.dir === (await currentBuildDir(indexDir).catch(() => null)) ? result : undefined;
 }

@@ -572,12 +572,13 @@ async function openFallback(indexDir: string, damaged: string): Promise<LocalInd
  */
 export async function openIndex(indexDir: string, options: OpenOptions = {}): Promise<LocalIndex> {
   for (let attempt = 0; ; attempt++) {
-    const dir = await requireCurrentBuildDir(indexDir);
+    let dir = '';
     try {
+      dir = await requireCurrentBuildDir(indexDir); // IndexDamagedError when CURRENT names no build of the folder
       return await LocalIndex.open(dir, { reuse: options.reuse });
     } catch (error) {
       // A failure because the build was replaced (and its folder removed) while being read: read the new one.
-      const replaced = (await currentBuildDir(indexDir)) !== dir;
+      const replaced = dir !== '' && (await currentBuildDir(indexDir).catch(() => null)) !== dir;
       if (replaced && attempt < 2) continue;
       if (!(error instanceof IndexDamagedError) || !options.onFallback) throw error;
       const fallback = await openFallback(indexDir, dir);

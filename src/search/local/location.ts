@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { errnoCode, UserError } from '../../errors.js';
 import { BuildLockedError } from '../engine.js';
+import { IndexDamagedError } from './verify.js';
 
 /**
  * An index folder holds complete builds side by side and a `CURRENT` file
@@ -24,6 +25,10 @@ const BUILD_PREFIX = 'build-';
 /** How often a running build touches its lock, and after how long without a touch a lock of another machine is stale. */
 const LOCK_HEARTBEAT_MS = 30_000;
 const LOCK_STALE_MS = 5 * 60_000;
+/** A build folder's name: CURRENT may name nothing else (no path, no "..": never a folder outside INDEX_DIR). */
+const BUILD_NAME = /^build-[A-Za-z0-9-]+$/;
+/** Files left by a process killed while it made one: a lock's draft, a takeover guard's draft, CURRENT's draft. */
+const DRAFT_NAME = /^(build\.lock(\.takeover)?\.\d+\.[a-z0-9]+|CURRENT\.\d+\.tmp)$/;
 
 /** No build was ever published in the folder. */
 export class IndexNotFoundError extends UserError {
@@ -47,14 +52,26 @@ export class IndexLockedError extends BuildLockedError {
   }
 }
 
-/** The folder of the live build, or null when nothing was ever published. */
+/**
+ * The folder of the live build, or null when nothing was ever published.
+ *
+ * @throws IndexDamagedError when CURRENT names anything but a build folder of `indexDir`.
+ */
 export async function currentBuildDir(indexDir: string): Promise<string | null> {
+  let name: string;
   try {
-    const name = (await readFile(join(indexDir, CURRENT_FILE), 'utf8')).trim();
-    return name ? join(indexDir, name) : null;
+    name = (await readFile(join(indexDir, CURRENT_FILE), 'utf8')).trim();
   } catch {
     return null;
   }
+  if (!name) return null;
+  if (!BUILD_NAME.test(name))
+    throw new IndexDamagedError(
+      indexDir,
+      CURRENT_FILE,
+      `names ${JSON.stringify(name.slice(0, 200))}, which is not a build folder inside ${indexDir}: refused`,
+    );
+  return join(indexDir, name);
 }
 
 /** @throws IndexNotFoundError when nothing was published yet. */
@@ -88,7 +105,7 @@ export async function createBuildDir(indexDir: string): Promise<string> {
  * and so that there is an intact build to fall back on.
  */
 export async function publishBuild(indexDir: string, buildDir: string): Promise<void> {
-  const previous = await currentBuildDir(indexDir);
+  const previous = await currentBuildDir(indexDir).catch(() => null); // a refused CURRENT is replaced
   const name = buildDir.slice(indexDir.length).replace(/^[\\/]+/, '');
   const pointer = join(indexDir, `${CURRENT_FILE}.${process.pid}.tmp`);
   await writeFile(pointer, `${name}\n`);
@@ -166,6 +183,23 @@ async function clearStaleLock(file: string, stale: string): Promise<void> {
 }
 
 /**
+ * Removes drafts left by killed processes (kill -9 between writing a draft
+ * and removing it). A draft lives for milliseconds; one older than a lock's
+ * heartbeat belongs to no process that is still making it.
+ */
+async function clearDrafts(indexDir: string): Promise<void> {
+  for (const name of await readdir(indexDir).catch(() => [] as string[])) {
+    if (!DRAFT_NAME.test(name)) continue;
+    const file = join(indexDir, name);
+    const age = await stat(file).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (age > LOCK_HEARTBEAT_MS) await rm(file, { force: true });
+  }
+}
+
+/**
  * Takes the folder's build lock so that two builds never interleave. The
  * lock file appears with its holder already written in it (written aside,
  * then hard-linked into place), so no one ever reads a half-made lock. A lock
@@ -184,6 +218,7 @@ export async function lockIndexDir(indexDir: string): Promise<() => Promise<void
         utimes(file, now, now).catch(() => undefined);
       }, LOCK_HEARTBEAT_MS);
       heartbeat.unref();
+      await clearDrafts(indexDir);
       return async () => {
         clearInterval(heartbeat);
         if ((await readFile(file, 'utf8').catch(() => '')) === SELF) await rm(file, { force: true });

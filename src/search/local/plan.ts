@@ -107,7 +107,13 @@ export async function readPreviousBuild(
   modelId: string,
   chunking: ChunkOptions,
 ): Promise<{ build?: PreviousBuild; reason?: string }> {
-  const dir = await currentBuildDir(indexDir);
+  let dir: string | null;
+  try {
+    dir = await currentBuildDir(indexDir);
+  } catch (error) {
+    const why = error instanceof IndexDamagedError ? `${error.file} ${error.problem}` : (error as Error).message;
+    return { reason: `the live build is damaged (${why})` };
+  }
   if (!dir) return {};
   let manifest: Manifest;
   let sources: PartSources[];

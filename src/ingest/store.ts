@@ -1,0 +1,191 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { splitFrontMatter } from '../corpus/front-matter.js';
+import { parseArticleFile } from '../corpus/load.js';
+import { ARTICLE_ID, ArticleExistsError, saveArticle, slugify } from '../corpus/submit.js';
+import { IngestRefusedError } from './errors.js';
+import { articleKey } from './urls.js';
+
+/** An article read from the web or a CMS export, ready to be stored. */
+export interface WebArticle {
+  title: string;
+  outlet: string;
+  /** YYYY-MM-DD, or ''. */
+  date: string;
+  author?: string;
+  /** The canonical address: replies link to it, and it tells articles apart. */
+  url?: string;
+  /** Where it was read from (the address asked for, or "export.csv:12"), for refusals. */
+  from: string;
+  /** The article's paragraphs. */
+  paragraphs: string[];
+}
+
+/** What storing an article did. */
+export interface Stored {
+  status: 'added' | 'updated' | 'unchanged';
+  id: string;
+}
+
+/**
+ * Where ingested articles are kept: the one step a storage engine provides.
+ * `put` stores an article atomically: a new one is added, one already
+ * stored (same canonical address, or the same text when there is no
+ * address) is updated in place under its id, or left as it is when nothing
+ * changed. The index is updated afterwards by the caller.
+ */
+export interface ArticleStore {
+  put(article: WebArticle): Promise<Stored>;
+  /** The id of the article stored under this address (canonical or as listed), if any. */
+  idOf(url: string): Promise<string | undefined>;
+}
+
+/** The hash by which two copies of one article's text are the same: white space and marks aside. */
+export function textHash(paragraphs: readonly string[]): string {
+  const text = paragraphs
+    .join(' ')
+    .replace(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069\u0640]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** An id for a web article: its host and last path segment made safe, and a hash of its address or text. */
+function webId(article: WebArticle, hash: string): string {
+  let hint = 'article';
+  if (article.url) {
+    const url = new URL(article.url);
+    const last = url.pathname.split('/').filter(Boolean).pop() ?? '';
+    let segment = last;
+    try {
+      segment = decodeURIComponent(last);
+    } catch {
+      // a malformed escape: the segment as it is
+    }
+    hint = slugify(`${url.hostname.replace(/^www\./, '')} ${segment.replace(/\.\w{2,5}$/, '')}`).slice(0, 56);
+  }
+  const id = `${hint || 'article'}-${hash.slice(0, 10)}`;
+  return ARTICLE_ID.test(id) ? id : `article-${hash.slice(0, 10)}`;
+}
+
+/** The .md file of an ingested article: YAML front matter (title, source, date, url, author), then the paragraphs. */
+export function articleFile(article: WebArticle): Buffer {
+  const front: Record<string, string> = { title: article.title, source: article.outlet, date: article.date };
+  if (article.url) front.url = article.url;
+  if (article.author) front.author = article.author;
+  const yaml = stringify(front, { lineWidth: 0 });
+  return Buffer.from(`---\n${yaml}---\n\n${article.paragraphs.join('\n\n')}\n`, 'utf8');
+}
+
+/**
+ * The local engine's store: articles are `.md` files in CORPUS_DIR, written
+ * atomically (a dot-file renamed into place), found again by the `url` of
+ * their front matter or the hash of their text.
+ */
+export class FileArticleStore implements ArticleStore {
+  private queue: Promise<unknown> = Promise.resolve();
+  private known?: Promise<{ byUrl: Map<string, string>; byText: Map<string, string>; files: Map<string, Buffer> }>;
+
+  constructor(
+    private readonly corpusDir: string,
+    private readonly maxBytes: number,
+  ) {}
+
+  async idOf(url: string): Promise<string | undefined> {
+    return (await this.read()).byUrl.get(articleKey(url));
+  }
+
+  /** Puts one at a time: two addresses of one article, fetched at once, must find each other. */
+  put(article: WebArticle): Promise<Stored> {
+    const result = this.queue.then(() => this.putNow(article));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async putNow(article: WebArticle): Promise<Stored> {
+    const known = await this.read();
+    const hash = textHash(article.paragraphs);
+    const key = article.url ? articleKey(article.url) : undefined;
+    const existing = (key && known.byUrl.get(key)) || known.byText.get(hash);
+    const id = existing ?? webId(article, key ? createHash('sha256').update(key).digest('hex') : hash);
+    const file = `${id}.md`;
+    const bytes = articleFile(article);
+    if (bytes.length > this.maxBytes)
+      throw new IngestRefusedError(article.from, 'too-large', 'the article is larger than MAX_ARTICLE_BYTES');
+    const parsed = parseArticleFile(file, bytes);
+    if ('reason' in parsed)
+      throw new IngestRefusedError(article.from, 'no-text', `no article text found (${parsed.reason})`);
+
+    const before = known.files.get(id);
+    if (before?.equals(bytes)) return { status: 'unchanged', id };
+    // The same text reached at another address (no canonical link, a mirror): one article.
+    if (existing && known.byText.get(hash) === id && (!key || known.byUrl.get(key) !== id))
+      return { status: 'unchanged', id };
+    if (existing && before) await this.replace(file, bytes);
+    else {
+      try {
+        await saveArticle(this.corpusDir, { id, file, bytes, article: parsed });
+      } catch (error) {
+        // Another article file holds this id (an editor's): the web one waits for it to be removed.
+        if (error instanceof ArticleExistsError)
+          throw new IngestRefusedError(
+            article.from,
+            'exists',
+            `an article with the id "${id}" is already in the corpus`,
+          );
+        throw error;
+      }
+    }
+    if (key) known.byUrl.set(key, id);
+    known.byText.set(hash, id);
+    known.files.set(id, bytes);
+    return { status: existing ? 'updated' : 'added', id };
+  }
+
+  /** Rewrites an article's file in one step: readers see the old file or the new one, never half of one. */
+  private async replace(file: string, bytes: Buffer): Promise<void> {
+    const temporary = join(this.corpusDir, `.${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    await writeFile(temporary, bytes, { flag: 'wx' });
+    try {
+      await rename(temporary, join(this.corpusDir, file));
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The corpus's Markdown articles, by the address in their front matter and by the hash of their text. */
+  private read() {
+    this.known ??= (async () => {
+      const byUrl = new Map<string, string>();
+      const byText = new Map<string, string>();
+      const files = new Map<string, Buffer>();
+      await mkdir(this.corpusDir, { recursive: true });
+      const names = (await readdir(this.corpusDir)).filter((n) => /\.md$/i.test(n));
+      for (const name of names) {
+        if (name.startsWith('.')) continue;
+        const bytes = await readFile(join(this.corpusDir, name)).catch(() => undefined);
+        if (!bytes || bytes.length > this.maxBytes) continue;
+        const id = name.slice(0, -3);
+        try {
+          const { front, body } = splitFrontMatter(bytes.toString('utf8'));
+          if (front?.url) {
+            try {
+              byUrl.set(articleKey(front.url), id);
+            } catch {
+              // not a URL: nothing to find it by
+            }
+          }
+          byText.set(textHash(body.split(/\n\s*\n/)), id);
+          files.set(id, bytes);
+        } catch {
+          // an article the indexer skips with a warning; nothing to find here
+        }
+      }
+      return { byUrl, byText, files };
+    })();
+    return this.known;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Questions with Markdown or HTML marks in them: before, an Arabic question
+ * with `*…*`, `_…_`, `[…](http://x)` and `` `…` `` was refused as "not Arabic"
+ * in Turkish, and with `<b>`/`<a>` tags in English. The built-in model, which
+ * reads Arabic only, is the one that refused them.
+ */
+import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnswerService } from '../../src/answering/service.js';
+import { plainQuestion } from '../../src/arabic/markup.js';
+import { t, unsupportedLanguageText } from '../../src/i18n/i18n.js';
+import { builtInEmbedder, openService, seedIndex } from '../helpers/fixtures.js';
+import { botMessages, startEmulator, startTestBot, type TestBot, TOKEN } from '../helpers/telegram.js';
+
+const PLAIN = 'ما موقف روسيا من قضية تايوان؟';
+const MARKED_UP = [
+  'ما موقف *روسيا* من _قضية_ [تايوان](http://x) `code`؟',
+  'ما موقف <b>روسيا</b> من <i>قضية</i> <a href="http://example.org/x">تايوان</a>؟',
+  'ما ~~موقف~~ **روسيا** من __قضية__ ||تايوان|| https://t.me/some_channel/123؟',
+  'ما موقف *روسيا* من _قضية_ [تايوان](https://www.example.com/news/world/asia/taiwan-russia-position)؟',
+];
+
+let service: AnswerService;
+let indexDir: string;
+
+beforeAll(async () => {
+  const embedder = await builtInEmbedder();
+  ({ indexDir } = await seedIndex(embedder));
+  service = await openService(indexDir, embedder);
+});
+
+afterAll(() => service?.close());
+
+describe('marked-up questions', () => {
+  it('lose their marks and links, never their letters', () => {
+    expect(plainQuestion(MARKED_UP[0])).toBe('ما موقف روسيا من قضية تايوان code؟');
+    expect(plainQuestion(MARKED_UP[1])).toBe(PLAIN);
+    expect(plainQuestion(MARKED_UP[2])).toBe(PLAIN);
+    expect(plainQuestion(MARKED_UP[3])).toBe(PLAIN);
+    expect(plainQuestion('a &amp; b &lt;c&gt;')).toBe('a & b <c>');
+    expect(plainQuestion(PLAIN)).toBe(PLAIN);
+  });
+
+  for (const question of MARKED_UP) {
+    it(`are answered as the plain question is (built-in model): ${question}`, async () => {
+      const [plain, marked] = [await service.ask(PLAIN), await service.ask(question)];
+      expect(marked.unsupportedLanguage).toBeUndefined();
+      expect(marked.found).toBe(true);
+      expect(marked.quotes.map((q) => q.sentenceIds)).toEqual(plain.quotes.map((q) => q.sentenceIds));
+      expect(marked.quotes[0].text).toContain('تايوان');
+    });
+  }
+});
+
+describe('the refusal of a language the model cannot read', () => {
+  it("is in the reader's Telegram language when there is a translation, else the question's, else English", () => {
+    expect(unsupportedLanguageText('tr', 'ar')).toBe(t('ar', 'unsupported-language'));
+    expect(unsupportedLanguageText('en', 'ar-EG')).toBe(t('ar', 'unsupported-language'));
+    expect(unsupportedLanguageText('fr', 'en-GB')).toBe(t('en', 'unsupported-language'));
+    expect(unsupportedLanguageText('fr', 'sw')).toBe(t('fr', 'unsupported-language'));
+    expect(unsupportedLanguageText('sw')).toBe(t('en', 'unsupported-language'));
+  });
+
+  it('reaches a reader whose Telegram is in Arabic in Arabic, even for a question in English (the bot, built-in model)', async () => {
+    let server: TelegramServer | undefined;
+    let bot: TestBot | undefined;
+    try {
+      server = await startEmulator();
+      bot = await startTestBot(server, indexDir, { service: await openService(indexDir, await builtInEmbedder()) });
+      const client = server.getClient(TOKEN, {
+        userId: 71,
+        chatId: 71,
+        type: 'private',
+        firstName: 'x',
+        userName: 'x',
+      });
+      await client.sendMessage(
+        client.makeMessage('What did Putin say about Taiwan?', { from: { language_code: 'ar' } } as never),
+      );
+      const [reply] = await botMessages(client, 1);
+      expect(reply.text).toBe(t('ar', 'unsupported-language').replace(/<[^>]+>/g, ''));
+    } finally {
+      await bot?.stop();
+      await server?.stop();
+    }
+  });
+});
