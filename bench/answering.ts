@@ -24,6 +24,7 @@ export async function benchWarm(service: AnswerService) {
     hnsw: [] as number[],
     lexical: [] as number[],
     fusion: [] as number[],
+    rerank: [] as number[],
     quotes: [] as number[],
   };
   for (const q of asked) {

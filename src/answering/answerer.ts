@@ -44,13 +44,15 @@ export interface AskOptions {
 /** Stage timings of one question, in milliseconds. */
 export interface AnswerTimings extends RetrievalTimings {
   embedding: number;
+  /** The rerank: fetching the candidates' windows and titles, their features, the learned score. */
+  rerank: number;
   quotes: number;
 }
 
 export const DEFAULT_QUOTE_COUNT = 3;
 
 export function emptyTimings(): AnswerTimings {
-  return { embedding: 0, hnsw: 0, lexical: 0, fusion: 0, quotes: 0 };
+  return { embedding: 0, hnsw: 0, lexical: 0, fusion: 0, rerank: 0, quotes: 0 };
 }
 
 /**
@@ -83,12 +85,19 @@ export class Answerer {
     const candidates = await retrieve(this.index, question, this.options.fusion, timings);
     t = performance.now();
     const ranked = await rerank(this.index, question, weights, candidates, this.options.rerank);
-    if (timings) timings.fusion += performance.now() - t;
+    if (timings) timings.rerank += performance.now() - t;
 
     t = performance.now();
-    const quotes = await selectQuotes(this.index, ranked, count + offset, this.options.quoting);
-    const relevance = relevanceOf(weights, quotes, ranked, this.options.notFound);
-    const found = quotes.length > 0 && isRelevant(relevance, this.options.notFound);
+    const { notFound } = this.options;
+    const best = ranked[0]?.score ?? 0;
+    // The first quote is the answer's; each further one must stand on its own: its own rerank score
+    // close enough to the best (a log-odds of holding the answer), so an answer is never padded.
+    const quotes = await selectQuotes(this.index, ranked, count + offset, this.options.quoting, {
+      answerType: question.answerType,
+      accept: (candidate) => best - candidate.score <= notFound.margin,
+    });
+    const relevance = relevanceOf(weights, quotes, ranked, notFound);
+    const found = quotes.length > 0 && isRelevant(relevance, notFound);
     if (timings) timings.quotes += performance.now() - t;
     return { question: asked, found, quotes: found ? quotes.slice(offset, offset + count) : [], relevance };
   }

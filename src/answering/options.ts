@@ -1,4 +1,9 @@
 import { BUILT_IN_MODEL, isE5 } from '../embedding/models.js';
+import shipped from './reranker.json' with { type: 'json' };
+import type { RerankModel } from './scorer.js';
+
+/** The shipped rerank model: trained on ARCD train (and seed-qa) by scripts/train-reranker.ts. */
+export const SHIPPED_RERANK_MODEL: RerankModel = shipped;
 
 /**
  * The tuning knobs of answering, one group per stage. Every default is in
@@ -42,12 +47,19 @@ export interface RerankOptions {
   similarity: number;
   /** Bonus for a sentence that holds the kind of answer asked for ("متى" → a date, "كم" → a number). Default 0.4. */
   answerType: number;
+  /**
+   * A learned scorer over the candidates' features (scorer.ts); null: the
+   * hand weights above. Default: the shipped model (reranker.json).
+   */
+  model: RerankModel | null;
 }
 
 /** Stage 3: ranked sentences turned into quotes. */
 export interface QuotingOptions {
   /** A neighbour sentence joins a quote when its fused score is at least this share of the quote's. Default 0.7. */
   neighbourShare: number;
+  /** A neighbour joins a quote only if the two stay within this many characters. Default 800. */
+  maxChars: number;
   /** Two sentences are the same statement when this share of the shorter one's terms is in the other. Default 0.7. */
   duplicateOverlap: number;
   /** Sentences with fewer terms are never merged as duplicates (too short to tell from coincidence). Default 5. */
@@ -67,6 +79,13 @@ export interface NotFoundOptions {
   combined: number;
   /** Cosine similarity that is enough on its own; model-specific (MIN_SIMILARITY). Default 0.9. */
   similarity: number;
+  /**
+   * A quote after the first is shown only when it passes the check above by
+   * itself (its own coverage and similarity) and its rerank score is at most
+   * this far below the best one's (the learned score is a log-odds: 2 means
+   * about 7 times less likely to hold the answer). Default 2.
+   */
+  margin: number;
   /** How many of the first quotes are checked for coverage. Default 3. */
   quotes: number;
   /** How many of the first ranked sentences are checked for similarity. Default 10. */
@@ -75,9 +94,17 @@ export interface NotFoundOptions {
 
 export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
   fusion: { lexicalSentence: 2, lexicalChunk: 1, denseSentence: 0.5, denseChunk: 1, k: 10, depth: 50 },
-  rerank: { depth: 30, windowRadius: 1, windowCoverage: 1, titleCoverage: 1, similarity: 1, answerType: 0.4 },
-  quoting: { neighbourShare: 0.7, duplicateOverlap: 0.7, minDuplicateTerms: 5 },
-  notFound: { coverage: 0.2, combined: 0.97, similarity: 0.9, quotes: 3, sentences: 10 },
+  rerank: {
+    depth: 30,
+    windowRadius: 1,
+    windowCoverage: 1,
+    titleCoverage: 1,
+    similarity: 1,
+    answerType: 0.4,
+    model: SHIPPED_RERANK_MODEL,
+  },
+  quoting: { neighbourShare: 0.7, maxChars: 800, duplicateOverlap: 0.7, minDuplicateTerms: 5 },
+  notFound: { coverage: 0.2, combined: 0.97, similarity: 0.9, margin: 3, quotes: 3, sentences: 10 },
 };
 
 /**

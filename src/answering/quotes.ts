@@ -1,7 +1,9 @@
 import { contentTerms } from '../arabic/tokens.js';
 import type { ArticleMeta } from '../corpus/article.js';
 import type { SearchIndex } from '../search/search-index.js';
+import type { AnswerType } from './answer-type.js';
 import type { QuotingOptions } from './options.js';
+import { completedByAfter, leansOnBefore } from './quote-unit.js';
 import type { RankedSentence } from './rerank.js';
 
 /** Where a quote comes from, as shown under it. */
@@ -46,10 +48,18 @@ function containment(a: Set<string>, b: Set<string>, minTerms: number): number {
   return shared / small.size;
 }
 
+export interface QuoteChoice {
+  /** What the question asks for (a date, a number): a next sentence that holds it may complete a quote. */
+  answerType?: AnswerType;
+  /** Whether a ranked sentence may be quoted (see the relevance check); one refused is passed over. Default: all. */
+  accept?: (candidate: RankedSentence) => boolean;
+}
+
 /**
- * Turns ranked sentences into `count` quotes: best first, a neighbour
- * sentence attached where the answer runs on into it, the same statement
- * from several outlets quoted once (the others listed in `alsoIn`). Two
+ * Turns ranked sentences into `count` quotes: best first, each the sentence
+ * with the neighbour that completes it (see quote-unit.ts) or whose own
+ * fused score says the answer runs on into it, within maxChars; the same
+ * statement from several outlets quoted once (the others listed in `alsoIn`). Two
  * calls to the index: the ranked sentences with their neighbours, then the
  * sources of the articles quoted.
  */
@@ -58,6 +68,7 @@ export async function selectQuotes(
   ranked: RankedSentence[],
   count: number,
   options: QuotingOptions,
+  { answerType, accept = () => true }: QuoteChoice = {},
 ): Promise<Quote[]> {
   const fusedOf = new Map(ranked.map((r) => [r.id, r.fused]));
   const wanted = [...new Set(ranked.flatMap(({ id }) => [id, id + 1, id - 1]))];
@@ -71,15 +82,25 @@ export async function selectQuotes(
     terms: Set<string>;
   })[] = [];
 
-  for (const { id, score, fused } of ranked) {
+  for (const candidate of ranked) {
     if (quotes.length >= count) break;
+    const { id, score, fused } = candidate;
     const sentence = sentenceOf.get(id);
-    if (!sentence || used.has(id)) continue;
+    if (!sentence || used.has(id) || !accept(candidate)) continue;
     const picked = [sentence];
+    let length = sentence.text.length;
     for (const neighbourId of [id + 1, id - 1]) {
       const neighbour = sentenceOf.get(neighbourId);
       if (!neighbour || neighbour.articleId !== sentence.articleId || used.has(neighbourId)) continue;
-      if ((fusedOf.get(neighbourId) ?? 0) >= options.neighbourShare * fused) picked.push(neighbour);
+      if (length + 1 + neighbour.text.length > options.maxChars) continue;
+      const completes =
+        neighbourId < id
+          ? leansOnBefore(sentence.text, neighbour.text)
+          : completedByAfter(sentence.text, neighbour.text, answerType);
+      if (completes || (fusedOf.get(neighbourId) ?? 0) >= options.neighbourShare * fused) {
+        picked.push(neighbour);
+        length += 1 + neighbour.text.length;
+      }
       if (picked.length === 2) break;
     }
     picked.sort((a, b) => a.id - b.id);

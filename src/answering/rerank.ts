@@ -1,10 +1,11 @@
 import { contentTerms } from '../arabic/tokens.js';
 import type { SearchIndex } from '../search/search-index.js';
-import { holdsAnswerType } from './answer-type.js';
+import { type CandidateData, FEATURE_GROUPS, type Features, featuresOf, questionFacts } from './features.js';
 import type { RerankOptions } from './options.js';
 import type { Question } from './question.js';
 import type { TermWeights } from './relevance.js';
 import type { Candidate } from './retrieve.js';
+import { scoreOf } from './scorer.js';
 
 /** A candidate after reranking: `score` orders the quotes. */
 export interface RankedSentence extends Candidate {
@@ -35,36 +36,52 @@ async function titleTerms(
   return terms;
 }
 
+/** What the rerank fetched from the index for its candidates, and the features computed from it. */
+export interface RerankInput {
+  top: Candidate[];
+  data: CandidateData[];
+  features: Features[];
+}
+
 /**
- * Reorders the best fused candidates by how much of the question each
- * sentence's window (the sentence and its neighbours) actually holds: fusion
- * finds the right passage, this picks the sentence in it that answers. The
- * article's title counts too: it names what the article is about, which its
- * sentences take for granted. Only the reranked candidates go on, so every
- * score is on the same scale. Asks the index for all candidates at once
- * (similarities and windows, then the windows' terms, then titles not known yet).
+ * Fetches what the features need for the best `options.depth` fused
+ * candidates, all candidates at once (similarities and windows, then the
+ * windows' terms, then titles not known yet), and computes the features
+ * (features.ts, pure: every index engine gives the same).
  */
-export async function rerank(
+export async function rerankInput(
   index: SearchIndex,
   question: Question,
   weights: TermWeights,
   candidates: Candidate[],
   options: RerankOptions,
-): Promise<RankedSentence[]> {
+  /** Every feature, not only the model's (for training). */
+  all = false,
+): Promise<RerankInput> {
   const top = candidates.slice(0, options.depth);
-  const best = top[0]?.fused || 1;
+  const bestFused = top[0]?.fused || 1;
   const ids = top.map((c) => c.id);
   const { vector } = question;
   const questionTerms = [...new Set(question.terms.flat())];
+  // Numbers are terms too (see numbers.ts): "الأربعين" and "40" are one.
+  const questionNumbers = questionTerms.filter((t) => /^[0-9]/.test(t));
   const [similarities, windows] = await Promise.all([
     vector ? index.sentenceSimilarities(vector, ids) : ids.map(() => 0),
     index.windows(ids, options.windowRadius),
   ]);
   // Coverage asks only after the question's terms: the index knows which a sentence holds.
-  const windowTerms = await index.termsIn(
-    windows.map((window) => window.map((s) => s.id)),
-    questionTerms,
-  );
+  const [windowTerms, numbersHeld] = await Promise.all([
+    index.termsIn(
+      windows.map((window) => window.map((s) => s.id)),
+      questionTerms,
+    ),
+    questionNumbers.length > 0
+      ? index.termsIn(
+          ids.map((id) => [id]),
+          questionNumbers,
+        )
+      : ids.map(() => new Set<string>()),
+  ]);
   const sentences = top.map((candidate, i) => windows[i].find((s) => s.id === candidate.id));
   const titleTermsOf = await titleTerms(
     index,
@@ -79,17 +96,64 @@ export async function rerank(
     }
     return coverage;
   };
-  const ranked = top.map((candidate, i): RankedSentence => {
-    const similarity = similarities[i];
+  const data = top.map((candidate, i): CandidateData => {
     const sentence = sentences[i];
-    const text = sentence?.text ?? '';
-    const score =
-      candidate.fused / best +
-      options.windowCoverage * weights.coverage(windowTerms[i]) +
-      (sentence ? options.titleCoverage * titleCoverageOf(sentence.articleId) : 0) +
-      options.similarity * similarity +
-      (holdsAnswerType(text, question.answerType) ? options.answerType : 0);
-    return { ...candidate, similarity, score };
+    const window = windows[i];
+    return {
+      fused: candidate.fused,
+      bestFused,
+      ranks: candidate.ranks ?? [],
+      text: sentence?.text ?? '',
+      articleId: sentence?.articleId ?? '',
+      position: sentence?.position ?? -1,
+      before: window.find((s) => s.id === candidate.id - 1)?.text ?? '',
+      after: window.find((s) => s.id === candidate.id + 1)?.text ?? '',
+      windowTerms: windowTerms[i],
+      titleCoverage: sentence ? titleCoverageOf(sentence.articleId) : 0,
+      similarity: similarities[i],
+      holdsQuestionNumber: numbersHeld[i].size > 0,
+    };
   });
+  // Only what the model weighs is computed (the hand score weighs the base features).
+  const wanted = options.model ? Object.keys(options.model.weights) : FEATURE_GROUPS.base;
+  return { top, data, features: featuresOf(questionFacts(question, weights), data, all ? undefined : wanted) };
+}
+
+/** Today's hand-weighted score (options' weights), used when no learned model is configured. */
+function handScore(f: Features, options: RerankOptions): number {
+  return (
+    f.fused +
+    options.windowCoverage * f.windowCoverage +
+    options.titleCoverage * f.titleCoverage +
+    options.similarity * f.similarity +
+    options.answerType * f.answerType
+  );
+}
+
+/**
+ * Reorders the best fused candidates by how likely each sentence is to hold
+ * the answer: fusion finds the right passage, this picks the sentence in it
+ * that answers. A learned linear model (scorer.ts) weighs the features of
+ * features.ts: how much of the question the sentence's window and its
+ * article's title hold, its meaning, its answer type, where the lists agree,
+ * the article's lead, how much of the candidates its article holds. Only the
+ * reranked candidates go on, so every score is on the same scale.
+ */
+export async function rerank(
+  index: SearchIndex,
+  question: Question,
+  weights: TermWeights,
+  candidates: Candidate[],
+  options: RerankOptions,
+): Promise<RankedSentence[]> {
+  const { top, data, features } = await rerankInput(index, question, weights, candidates, options);
+  const { model } = options;
+  const ranked = top.map(
+    (candidate, i): RankedSentence => ({
+      ...candidate,
+      similarity: data[i].similarity,
+      score: model ? scoreOf(model, features[i]) : handScore(features[i], options),
+    }),
+  );
   return ranked.sort((a, b) => b.score - a.score);
 }

@@ -7,6 +7,8 @@ import type { Question } from './question.js';
 export interface Candidate {
   id: number;
   fused: number;
+  /** Its rank (0-based) in each fused list, in FusionOptions' order (lexical sentence, lexical chunk, dense sentence, dense chunk); -1 where absent. */
+  ranks?: number[];
 }
 
 /** Timings of the retrieval stages, in milliseconds. */
@@ -77,16 +79,20 @@ export async function retrieve(
     [lexicalChunks, denseChunks],
     vector,
   );
-  const fused = reciprocalRankFusion(
-    [
-      { weight: options.lexicalSentence, ids: lexicalSentences },
-      { weight: options.lexicalChunk, ids: lexicalChunkSentences },
-      { weight: options.denseSentence, ids: denseSentences },
-      { weight: options.denseChunk, ids: denseChunkSentences },
-    ],
-    options.k,
-  );
-  const candidates = [...fused].map(([id, score]) => ({ id, fused: score }));
+  const lists = [
+    { weight: options.lexicalSentence, ids: lexicalSentences },
+    { weight: options.lexicalChunk, ids: lexicalChunkSentences },
+    { weight: options.denseSentence, ids: denseSentences },
+    { weight: options.denseChunk, ids: denseChunkSentences },
+  ];
+  const fused = reciprocalRankFusion(lists, options.k);
+  // Each candidate's rank in each list: where the lists agree is a feature of the rerank.
+  const rankIn = lists.map(({ ids }) => new Map(ids.map((id, rank) => [id, rank])));
+  const candidates = [...fused].map(([id, score]) => ({
+    id,
+    fused: score,
+    ranks: rankIn.map((ranks) => ranks.get(id) ?? -1),
+  }));
   candidates.sort((a, b) => b.fused - a.fused);
   if (timings) {
     timings.lexical += afterLexical - t;

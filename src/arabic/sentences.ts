@@ -12,13 +12,47 @@ const QUOTES = new Set(['"', '“', '”', '«', '»', '„']);
 const CLOSERS = new Set(['"', '”', '»', ')', ']', '’', "'"]);
 const DIGIT = /[0-9\u0660-\u0669\u06F0-\u06F9]/;
 const HAS_WORD = /[\p{L}\p{N}]/u;
+const LATIN_LETTER = /[A-Za-z]/;
+const LETTER = /\p{L}/u;
+// Latin abbreviations that take a full stop inside a sentence ("St. Louis", "Dr. Watson").
+const ABBREVIATIONS = new Set(
+  'st dr mr mrs ms jr sr prof inc ltd co corp mt ft vs no gen col lt sgt rev fc cf etc jan feb mar apr jun jul aug sep sept oct nov dec'.split(
+    ' ',
+  ),
+);
+// Arabic era marks that end a date, and so may end a sentence: «عام 2018 م.», «1440 هـ.».
+const ERA_MARKS = new Set(['م', 'ه', 'هـ']);
+
+/**
+ * Whether the full stop at line[i] belongs to an abbreviation or a name, not
+ * to the end of a sentence: between letters with no space («F.C»، «U.S.A»،
+ * «ق.م»), after a Latin initial or a known abbreviation («J. K. Rowling»،
+ * «St. Louis»), or after a one-letter Arabic abbreviation («د. محمد»).
+ */
+function isAbbreviationDot(line: string, i: number): boolean {
+  const next = line[i + 1] ?? '';
+  // The word before the dot.
+  let from = i;
+  while (from > 0 && LETTER.test(line[from - 1])) from--;
+  const word = line.slice(from, i);
+  if (!word) return false;
+  if (LETTER.test(next)) return word.length === 1 || LATIN_LETTER.test(word[0]); // «F.C», «U.S.A», «ق.م»
+  if (next !== ' ') return false;
+  const after = line[i + 2] ?? '';
+  if (LATIN_LETTER.test(word[0])) {
+    if (ABBREVIATIONS.has(word.toLowerCase())) return true;
+    return word.length === 1 && /[A-Z]/.test(word) && /[A-Z]/.test(after); // an initial before a name
+  }
+  return word.length === 1 && !ERA_MARKS.has(word) && LETTER.test(after); // «د. محمد»
+}
 
 /**
  * Splits text into sentences at Arabic and Latin sentence punctuation
  * (؟ ؛ . ! ? …) and at line breaks. A terminator inside a quotation whose
  * closing mark follows later on the same line does not end the sentence, and
  * closing quotes/brackets right after a terminator stay with their sentence.
- * Decimal points ("2.5") are not terminators.
+ * Decimal points ("2.5") and the dots of abbreviations and Latin names
+ * («F.C»، «St. Louis»، «د. محمد») are not terminators.
  *
  * Every span's `text` equals `source.slice(start, end)`: nothing is rewritten.
  *
@@ -42,6 +76,7 @@ function splitLine(line: string, lineOffset: number, spans: SentenceSpan[]): voi
     if (QUOTES.has(ch)) quotesSeen++;
     if (!TERMINATORS.has(ch)) continue;
     if (ch === '.' && DIGIT.test(line[i - 1] ?? '') && DIGIT.test(line[i + 1] ?? '')) continue;
+    if (ch === '.' && isAbbreviationDot(line, i)) continue;
 
     let end = i + 1;
     while (end < line.length && TERMINATORS.has(line[end])) end++;

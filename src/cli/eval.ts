@@ -33,7 +33,7 @@ runCli(async () => {
     minSimilarity: config.minSimilarity,
   });
   if (opts.showMisses) {
-    for (const { question, answer } of records.filter(isMiss)) {
+    for (const { question, answer } of records.filter((r) => isMiss(r) && !r.answer.unsupportedLanguage)) {
       process.stderr.write(`MISS ${question.id} ${question.question}\n  gold: ${question.answers.join(' | ')}\n`);
       for (const q of answer.quotes) process.stderr.write(`  - [${q.articleId}] ${q.text.slice(0, 160)}\n`);
       if (!answer.found)
@@ -46,12 +46,13 @@ runCli(async () => {
   }
   process.stdout.write(
     `${[
-      `Dataset        ${opts.dataset} (${summary.questions} questions, ${summary.answerable} answerable)`,
+      `Dataset        ${opts.dataset} (${summary.questions} questions, ${summary.answerable} answerable${summary.unreadable ? `, ${summary.unreadable} in a language the model cannot read, counted apart` : ''})`,
       `Model          ${embedder.modelId}`,
       `hit@1          ${pct(summary.hitAt1)}`,
       `hit@3          ${pct(summary.hitAt3)}`,
       `MRR            ${summary.mrr.toFixed(3)}`,
       `not-found acc. ${pct(summary.notFoundAccuracy)} (false not-found on answerable: ${pct(summary.falseNotFound)})`,
+      `quotes         ${summary.quotesPerAnswer.toFixed(2)} per found answer, ${summary.otherArticleQuotes.toFixed(2)} of them from an article without the answer; first quote ${summary.firstQuoteChars} characters on average`,
       `combined       lowest answered ${num(summary.combined.lowestFound)}, highest unanswerable ${num(summary.combined.highestNoAnswer)} (coverage + similarity; see NotFoundOptions)`,
       `latency        p50 ${summary.latencyMs.p50} ms, p95 ${summary.latencyMs.p95} ms`,
     ].join('\n')}\n`,

@@ -29,6 +29,12 @@ export function percentile(values: number[], p: number): number {
 
 export interface EvalSummary {
   questions: number;
+  /**
+   * Questions in a language the model cannot read (they get the "questions
+   * are searched in Arabic" reply): counted apart, in no figure below.
+   */
+  unreadable: number;
+  /** Answerable questions the model can read: what hit@1, hit@3, MRR and false not-found are shares of. */
   answerable: number;
   hitAt1: number;
   hitAt3: number;
@@ -44,6 +50,15 @@ export interface EvalSummary {
    * ones (null when there are none, or none was searched).
    */
   combined: { lowestFound: number | null; highestNoAnswer: number | null };
+  /** Quotes per found answer (0 when none was found). */
+  quotesPerAnswer: number;
+  /**
+   * Quotes per found answer from an article that does not hold the answer
+   * (answerable questions that name their sources only).
+   */
+  otherArticleQuotes: number;
+  /** The first quote's average length in characters, over found answers. */
+  firstQuoteChars: number;
   latencyMs: { p50: number; p95: number };
 }
 
@@ -61,13 +76,20 @@ function extreme(pick: (...values: number[]) => number, records: EvalRecord[]): 
   return values.length ? Number(pick(...values).toFixed(3)) : null;
 }
 
+const mean = (values: number[]) =>
+  values.length === 0 ? 0 : Number((values.reduce((a, b) => a + b, 0) / values.length).toFixed(4));
+
 export function summarize(records: EvalRecord[]): EvalSummary {
-  const answerable = records.filter((r) => !r.question.noAnswer);
-  const unanswerable = records.filter((r) => r.question.noAnswer);
+  const readable = records.filter((r) => !r.answer.unsupportedLanguage);
+  const answerable = readable.filter((r) => !r.question.noAnswer);
+  const unanswerable = readable.filter((r) => r.question.noAnswer);
   const ranks = answerable.map((r) => firstHitRank(r.question, r.answer));
   const share = (n: number, d: number) => (d === 0 ? 0 : Number((n / d).toFixed(4)));
+  const found = readable.filter((r) => r.answer.found && r.answer.quotes.length > 0);
+  const sourced = found.filter((r) => !r.question.noAnswer && r.question.sources.length > 0);
   return {
     questions: records.length,
+    unreadable: records.length - readable.length,
     answerable: answerable.length,
     hitAt1: share(ranks.filter((r) => r === 1).length, answerable.length),
     hitAt3: share(ranks.filter((r) => r >= 1 && r <= 3).length, answerable.length),
@@ -86,6 +108,11 @@ export function summarize(records: EvalRecord[]): EvalSummary {
       ),
       highestNoAnswer: extreme(Math.max, unanswerable),
     },
+    quotesPerAnswer: mean(found.map((r) => r.answer.quotes.length)),
+    otherArticleQuotes: mean(
+      sourced.map((r) => r.answer.quotes.filter((q) => !r.question.sources.includes(q.articleId)).length),
+    ),
+    firstQuoteChars: Math.round(mean(found.map((r) => r.answer.quotes[0].text.length))),
     latencyMs: {
       p50: Number(
         percentile(

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
+import { DEFAULT_ANSWER_OPTIONS, type RerankOptions } from '../../src/answering/options.js';
 import { analyseQuestion } from '../../src/answering/question.js';
 import { TermWeights } from '../../src/answering/relevance.js';
 import { rerank } from '../../src/answering/rerank.js';
@@ -133,15 +133,19 @@ describe('rerank', () => {
       { id: inIndia, fused: 0.95, similarity: 0 },
     ];
     const weights = await TermWeights.of(titled, question.terms);
-    const order = async (titleCoverage: number) => {
-      const ranked = await rerank(titled, question, weights, candidates, {
-        ...DEFAULT_ANSWER_OPTIONS.rerank,
-        titleCoverage,
-      });
+    const order = async (options: RerankOptions) => {
+      const ranked = await rerank(titled, question, weights, candidates, options);
       return (await titled.sentences(ranked.map((r) => r.id))).map((s) => s?.articleId);
     };
-    expect(await order(DEFAULT_ANSWER_OPTIONS.rerank.titleCoverage)).toEqual(['a', 'b']);
-    expect(await order(0)).toEqual(['b', 'a']);
+    const hand = { ...DEFAULT_ANSWER_OPTIONS.rerank, model: null };
+    expect(await order(hand)).toEqual(['a', 'b']);
+    expect(await order({ ...hand, titleCoverage: 0 })).toEqual(['b', 'a']);
+    // The learned model (reranker.json) weighs the title too; without its title weight the order flips back.
+    const model = DEFAULT_ANSWER_OPTIONS.rerank.model;
+    if (!model) throw new Error('a rerank model ships');
+    expect(await order(DEFAULT_ANSWER_OPTIONS.rerank)).toEqual(['a', 'b']);
+    const noTitle = { ...model, weights: { ...model.weights, titleCoverage: 0 } };
+    expect(await order({ ...DEFAULT_ANSWER_OPTIONS.rerank, model: noTitle })).toEqual(['b', 'a']);
   });
 });
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
 import type { AnswerService } from '../../src/answering/service.js';
 import { BUILT_IN_MODEL } from '../../src/embedding/models.js';
 import { readDataset } from '../../src/eval/datasets.js';
@@ -38,6 +39,15 @@ describe(`seed questions with the built-in model (${BUILT_IN_MODEL})`, () => {
     expect(missed.map((r) => r.question.id)).toEqual([]);
     const wronglyFound = records.filter((r) => r.question.noAnswer && r.answer.found);
     expect(wronglyFound.map((r) => r.question.id)).toEqual([]);
+  });
+
+  it('shows only quotes that stand on their own: scored within the margin of the best, never padded', async () => {
+    const answer = await service.ask('كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟', { count: 10 });
+    expect(answer.found).toBe(true);
+    expect(answer.quotes.length).toBeGreaterThanOrEqual(1);
+    expect(answer.quotes.length).toBeLessThan(10);
+    const best = answer.quotes[0].score;
+    for (const q of answer.quotes) expect(best - q.score).toBeLessThanOrEqual(DEFAULT_ANSWER_OPTIONS.notFound.margin);
   });
 
   it('tells an English question, in English, that questions are searched in Arabic', async () => {

@@ -39,6 +39,22 @@ describe('splitSentences', () => {
     expect(texts('بلغ النمو 2.5 بالمئة... !!')).toEqual(['بلغ النمو 2.5 بالمئة...']);
   });
 
+  it('does not cut inside abbreviations and Latin names', () => {
+    expect(texts('فاز نادي برشلونة F.C على ريال مدريد. ثم عاد الفريق.')).toEqual([
+      'فاز نادي برشلونة F.C على ريال مدريد.',
+      'ثم عاد الفريق.',
+    ]);
+    expect(texts('زار مدينة St. Louis أمس. وعاد.')).toEqual(['زار مدينة St. Louis أمس.', 'وعاد.']);
+    expect(texts('كتبت J. K. Rowling الرواية. انتهى.')).toEqual(['كتبت J. K. Rowling الرواية.', 'انتهى.']);
+    expect(texts('قال د. محمد إن الوضع جيد. وأضاف.')).toEqual(['قال د. محمد إن الوضع جيد.', 'وأضاف.']);
+    expect(texts('في القرن الثالث ق.م سقطت المدينة. ثم بنيت.')).toEqual([
+      'في القرن الثالث ق.م سقطت المدينة.',
+      'ثم بنيت.',
+    ]);
+    // An era mark ends a date, and may end a sentence.
+    expect(texts('ولد عام 1950 م. ثم انتقل.')).toEqual(['ولد عام 1950 م.', 'ثم انتقل.']);
+  });
+
   it('splits a real article into its sentences', () => {
     const text = readFileSync(join(CORPUS_DIR, '001_affb6d0cda8cf843.txt'), 'utf8');
     const sentences = texts(text);

@@ -33,6 +33,19 @@ describe('metrics', () => {
     expect(firstHitRank(question, answer(quote('العلاقة ليست تحالفاً عسكرياً', 'b')))).toBe(0);
   });
 
+  it('counts questions in a language the model cannot read apart, and the quotes of found answers', () => {
+    const unread: Answer = { question: 'q', found: false, quotes: [], unsupportedLanguage: 'en' };
+    const s = summarize([
+      { question, answer: unread, ms: 1 },
+      { question, answer: answer(quote('ليست تحالفا عسكريا', 'a'), quote('نص', 'b'), quote('نص آخر', 'a')), ms: 1 },
+      { question, answer: answer(quote('1234', 'b')), ms: 1 },
+    ]);
+    expect(s).toMatchObject({ questions: 3, unreadable: 1, answerable: 2, hitAt1: 0.5 });
+    expect(s.quotesPerAnswer).toBe(2);
+    expect(s.otherArticleQuotes).toBe(1); // (1 + 1) / 2
+    expect(s.firstQuoteChars).toBe(Math.round(('ليست تحالفا عسكريا'.length + 4) / 2));
+  });
+
   it('summarizes hit@1, hit@3, MRR, not-found accuracy and latency percentiles', () => {
     const noAnswer = { ...question, id: 'n', noAnswer: true, answers: [], sources: [] };
     const s = summarize([
@@ -106,7 +119,7 @@ describe('npm run eval', () => {
     const result = await runCli('eval', ['--dataset', OFF_TOPIC, '--index', indexDir, '--json'], tinyModelEnv());
     expect(result.code).toBe(0);
     const figures = lastJsonLine(result.stdout);
-    expect(figures).toMatchObject({ questions: 24, answerable: 0, notFoundAccuracy: 1 });
+    expect(figures).toMatchObject({ questions: 32, unreadable: 0, answerable: 0, notFoundAccuracy: 1 });
     expect(figures.latencyMs).toHaveProperty('p95');
   });
 
@@ -140,14 +153,20 @@ describe('npm run eval', () => {
 });
 
 describe(`ARCD train with the built-in model (${BUILT_IN_MODEL})`, () => {
-  it('reaches hit@3 ≥ 0.87 and hit@1 ≥ 0.72, and wrongly refuses under 1.5% of the questions', async () => {
+  it('reaches hit@3 ≥ 0.885 and hit@1 ≥ 0.74, quotes under 0.4 passages per answer from other articles, refuses under 1.5% wrongly', async () => {
     const { summary } = await evaluateFile(ARCD, {
       embedder: await builtInEmbedder(),
       chunking: CHUNKING,
     });
     expect(summary.questions).toBe(693);
-    expect(summary.hitAt3).toBeGreaterThanOrEqual(0.87);
-    expect(summary.hitAt1).toBeGreaterThanOrEqual(0.72);
+    // The shipped rerank model was trained on these questions: its cross-validated figures
+    // (scripts/train-reranker.ts, 5 folds by article) are 0.748 / 0.892; these are in-sample.
+    expect(summary.hitAt3).toBeGreaterThanOrEqual(0.885);
+    expect(summary.hitAt1).toBeGreaterThanOrEqual(0.74);
     expect(summary.falseNotFound).toBeLessThan(0.015);
+    expect(summary.otherArticleQuotes).toBeLessThan(0.4);
+    expect(summary.quotesPerAnswer).toBeLessThan(3);
+    // The first quote stays short: at most 1.5 times its length before the quote unit (about 290 characters).
+    expect(summary.firstQuoteChars).toBeLessThanOrEqual(435);
   });
 });

@@ -7,7 +7,7 @@ import type { ChunkOptions, ChunkRange } from '../../corpus/chunks.js';
 import { HalfTable } from './halves.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
-export const FORMAT_VERSION = 9;
+export const FORMAT_VERSION = 10;
 
 export const FILES = {
   manifest: 'manifest.json',

@@ -1,0 +1,329 @@
+/**
+ * Trains the rerank's linear model (src/answering/reranker.json) on a SQuAD
+ * question set, measured by cross-validation grouped by article:
+ *
+ *     node --import tsx scripts/train-reranker.ts --dataset test/fixtures/arcd-train.json \
+ *       [--work /tmp/arcd-work] [--folds 5] [--groups base,own,…] [--ablate] [--write]
+ *
+ * The dataset's articles are indexed once into --work (kept between runs;
+ * rebuilt incrementally). Every question's 30 candidates and their features
+ * (src/answering/features.ts) are computed the way answering computes them;
+ * a candidate is a positive when the quote made of it holds a gold answer.
+ * Articles are dealt into k folds; for each fold, a model trained on the
+ * other folds answers the fold's questions end to end (the Answerer, quotes
+ * and relevance check included), and the figures are those of all folds'
+ * answers together: no question is answered by a model that saw its article.
+ *
+ * --ablate trains without each feature group in turn and prints what each
+ * one gains; --write trains on every question with the groups given and
+ * writes src/answering/reranker.json.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { Answerer } from '../src/answering/answerer.js';
+import { FEATURE_GROUPS, type Features } from '../src/answering/features.js';
+import { type AnswerOptions, answerOptionsFor } from '../src/answering/options.js';
+import { analyseQuestion } from '../src/answering/question.js';
+import { selectQuotes } from '../src/answering/quotes.js';
+import { TermWeights } from '../src/answering/relevance.js';
+import { rerankInput } from '../src/answering/rerank.js';
+import { retrieve } from '../src/answering/retrieve.js';
+import { type RerankModel, scoreOf, type Tree } from '../src/answering/scorer.js';
+import { normalizeForSearch } from '../src/arabic/normalize.js';
+import { openEmbedder } from '../src/cli/setup.js';
+import { loadConfig } from '../src/config.js';
+import { type EvalQuestion, readDataset, writeArticles } from '../src/eval/datasets.js';
+import { type EvalRecord, type EvalSummary, summarize } from '../src/eval/metrics.js';
+import { buildIndex } from '../src/search/local/build.js';
+import { openIndex } from '../src/search/local/local-index.js';
+
+const program = new Command('train-reranker')
+  .requiredOption('--dataset <file>', 'a SQuAD file (ARCD)')
+  .option('--work <dir>', 'where its articles and index are kept', '/tmp/arcd-work')
+  .option('--folds <k>', 'folds, grouped by article', '5')
+  .option('--groups <list>', 'feature groups to use (default: all)', Object.keys(FEATURE_GROUPS).join(','))
+  .option('--ablate', 'measure each group: trained without it')
+  .option('--trees <n>', 'boosted trees on top of the linear model (0: linear only)', '0')
+  .option('--seed', "also train on seed-qa.json's questions over corpus/ (never tested on)")
+  .option('--write', 'train on everything and write src/answering/reranker.json')
+  .parse();
+const opts = program.opts<{
+  dataset: string;
+  work: string;
+  folds: string;
+  groups: string;
+  ablate?: boolean;
+  write?: boolean;
+  trees: string;
+  seed?: boolean;
+}>();
+
+const config = loadConfig();
+const embedder = await openEmbedder(config);
+const dataset = await readDataset(resolve(opts.dataset));
+const corpusDir = join(opts.work, 'corpus');
+const indexDir = join(opts.work, 'index');
+await writeArticles(corpusDir, dataset.articles ?? []);
+await buildIndex({ corpusDir, indexDir, embedder, chunking: config.chunking });
+const index = await openIndex(indexDir);
+const base: AnswerOptions = answerOptionsFor(embedder.modelId, { minSimilarity: config.minSimilarity });
+
+/** One question's candidates: their features and whether the quote made of each holds the answer. */
+interface Example {
+  question: EvalQuestion;
+  article: string;
+  features: Features[];
+  positive: boolean[];
+}
+
+function holdsGold(question: EvalQuestion, articleId: string, text: string): boolean {
+  if (question.sources.length && !question.sources.includes(articleId)) return false;
+  const quote = normalizeForSearch(text);
+  return question.answers.some((a) => {
+    const gold = normalizeForSearch(a);
+    return gold !== '' && quote.includes(gold);
+  });
+}
+
+/** Every question's candidates, features and positives, asked of `from`. */
+async function examplesOf(questions: EvalQuestion[], from: typeof index): Promise<Example[]> {
+  const found: Example[] = [];
+  for (const q of questions) {
+    if (q.noAnswer || !/[\u0600-\u06FF]/.test(q.question)) continue;
+    const question = analyseQuestion(q.question, await embedder.embedQuery(q.question));
+    const weights = await TermWeights.of(from, question.terms);
+    const candidates = await retrieve(from, question, base.fusion);
+    const { top, features } = await rerankInput(from, question, weights, candidates, base.rerank, true);
+    const ranked = top.map((c) => ({ ...c, similarity: 0, score: 0 }));
+    const positive: boolean[] = [];
+    for (const [i, c] of ranked.entries()) {
+      // The quote this candidate would make (its neighbours judged as answering judges them).
+      const [quote] = await selectQuotes(from, [c, ...ranked.filter((_, j) => j !== i)], 1, base.quoting, {
+        answerType: question.answerType,
+      });
+      positive.push(quote ? holdsGold(q, quote.articleId, quote.text) : false);
+    }
+    found.push({ question: q, article: q.sources[0] ?? q.id, features, positive });
+  }
+  return found;
+}
+const examples = await examplesOf(dataset.questions, index);
+
+// --seed: seed-qa's Arabic questions over the seed corpus train every fold's model too (they are
+// never in a test fold: the figures stay ARCD's).
+const seedExamples: Example[] = [];
+if (opts.seed) {
+  const seedIndexDir = join(opts.work, 'seed-index');
+  await buildIndex({ corpusDir: resolve('corpus'), indexDir: seedIndexDir, embedder, chunking: config.chunking });
+  const seedIndex = await openIndex(seedIndexDir);
+  seedExamples.push(
+    ...(await examplesOf((await readDataset(resolve('test/fixtures/seed-qa.json'))).questions, seedIndex)),
+  );
+  seedIndex.close();
+}
+const reachable = examples.filter((e) => e.positive.some(Boolean)).length;
+process.stdout.write(
+  `${examples.length} questions; the answer is in one of the candidates' quotes for ${reachable} (${((100 * reachable) / examples.length).toFixed(1)}%)\n`,
+);
+
+/**
+ * Weights set by hand, not learned: ARCD asks almost nothing with a number
+ * in it, so it cannot teach what a number the question names is worth; it
+ * weighs as much as the answer type (a date for «متى», a number for «كم»).
+ */
+const FIXED: Record<string, number> = { questionNumber: 1 };
+
+/** Minimizes the listwise softmax loss (the positives' share of exp(score)) with L2, by Adam. */
+function train(set: Example[], names: string[], l2 = 1e-3, epochs = 300): RerankModel {
+  const usable = set.filter((e) => e.positive.some(Boolean) && !e.positive.every(Boolean));
+  const x = usable.map((e) => e.features.map((f) => names.map((n) => f[n] ?? 0)));
+  const w = Float64Array.from(names, (n) => FIXED[n] ?? 0);
+  const m = new Float64Array(names.length);
+  const v = new Float64Array(names.length);
+  const rate = 0.05;
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const grad = new Float64Array(names.length);
+    usable.forEach((e, qi) => {
+      const rows = x[qi];
+      const scores = rows.map((r) => r.reduce((s, value, j) => s + value * w[j], 0));
+      const top = Math.max(...scores);
+      const exp = scores.map((s) => Math.exp(s - top));
+      const all = exp.reduce((a, b) => a + b, 0);
+      const pos = exp.reduce((a, b, i) => a + (e.positive[i] ? b : 0), 0);
+      rows.forEach((r, i) => {
+        const p = exp[i] / all;
+        const q = e.positive[i] ? exp[i] / pos : 0;
+        for (let j = 0; j < names.length; j++) grad[j] += (p - q) * r[j];
+      });
+    });
+    for (let j = 0; j < names.length; j++) {
+      if (names[j] in FIXED) continue;
+      const g = grad[j] / usable.length + l2 * w[j];
+      m[j] = 0.9 * m[j] + 0.1 * g;
+      v[j] = 0.999 * v[j] + 0.001 * g * g;
+      const mh = m[j] / (1 - 0.9 ** epoch);
+      const vh = v[j] / (1 - 0.999 ** epoch);
+      w[j] -= (rate * mh) / (Math.sqrt(vh) + 1e-8);
+    }
+  }
+  return { trainedOn: '', weights: Object.fromEntries(names.map((n, j) => [n, Number(w[j].toFixed(4))])) };
+}
+
+/**
+ * Gradient boosting on the same loss: each round fits a regression tree
+ * (depth `depth`, splits at the features' quantiles) to the negative
+ * gradient (the positives' share minus the softmax probability), its leaves
+ * Newton steps shrunk by `rate`. Starts from the linear model's scores.
+ */
+function boost(set: Example[], names: string[], linear: RerankModel, rounds = 60, depth = 2, rate = 0.1): RerankModel {
+  const usable = set.filter((e) => e.positive.some(Boolean) && !e.positive.every(Boolean));
+  const rows = usable.flatMap((e) => e.features);
+  const positive = usable.flatMap((e) => e.positive);
+  const score = Float64Array.from(rows, (f) => scoreOf(linear, f));
+  const thresholds = names.map((n) => {
+    const values = [...new Set(rows.map((f) => f[n] ?? 0))].sort((a, b) => a - b);
+    if (values.length <= 16) return values.slice(1);
+    return [...new Set(Array.from({ length: 15 }, (_, i) => values[Math.floor(((i + 1) * values.length) / 16)]))];
+  });
+  const trees: Tree[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const g = new Float64Array(rows.length);
+    const h = new Float64Array(rows.length);
+    let start = 0;
+    for (let qi = 0; qi < usable.length; qi++) {
+      const n = usable[qi].features.length;
+      let top = -Infinity;
+      for (let i = start; i < start + n; i++) top = Math.max(top, score[i]);
+      let all = 0;
+      let pos = 0;
+      for (let i = start; i < start + n; i++) {
+        const e = Math.exp(score[i] - top);
+        all += e;
+        if (positive[i]) pos += e;
+      }
+      for (let i = start; i < start + n; i++) {
+        const e = Math.exp(score[i] - top);
+        const p = e / all;
+        g[i] = (positive[i] ? e / pos : 0) - p;
+        h[i] = Math.max(p * (1 - p), 1e-6);
+      }
+      start += n;
+    }
+    const grow = (members: number[], level: number): Tree => {
+      let sg = 0;
+      let sh = 0;
+      for (const i of members) {
+        sg += g[i];
+        sh += h[i];
+      }
+      const leaf = Number(((rate * sg) / (sh + 1)).toFixed(4));
+      if (level === depth || members.length < 40) return leaf;
+      let best = { gain: 0, feature: -1, threshold: 0 };
+      const parent = (sg * sg) / (sh + 1);
+      names.forEach((name, j) => {
+        for (const t of thresholds[j]) {
+          let lg = 0;
+          let lh = 0;
+          let ln = 0;
+          for (const i of members)
+            if ((rows[i][name] ?? 0) < t) {
+              lg += g[i];
+              lh += h[i];
+              ln++;
+            }
+          if (ln < 20 || members.length - ln < 20) continue;
+          const gain = (lg * lg) / (lh + 1) + ((sg - lg) * (sg - lg)) / (sh - lh + 1) - parent;
+          if (gain > best.gain) best = { gain, feature: j, threshold: t };
+        }
+      });
+      if (best.feature < 0) return leaf;
+      const name = names[best.feature];
+      const left = members.filter((i) => (rows[i][name] ?? 0) < best.threshold);
+      const right = members.filter((i) => (rows[i][name] ?? 0) >= best.threshold);
+      return { feature: name, threshold: best.threshold, left: grow(left, level + 1), right: grow(right, level + 1) };
+    };
+    const tree = grow(
+      rows.map((_, i) => i),
+      0,
+    );
+    trees.push(tree);
+    const model = { trainedOn: '', weights: {}, trees: [tree] };
+    for (let i = 0; i < rows.length; i++) score[i] += scoreOf(model, rows[i]);
+  }
+  return { ...linear, trees };
+}
+
+// Articles dealt into folds in a fixed shuffled order (a seeded LCG), so that runs compare.
+const k = Number(opts.folds);
+const articles = [...new Set(examples.map((e) => e.article))].sort();
+let seed = 23;
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+for (let i = articles.length - 1; i > 0; i--) {
+  const j = Math.floor(random() * (i + 1));
+  [articles[i], articles[j]] = [articles[j], articles[i]];
+}
+const foldOf = new Map(articles.map((a, i) => [a, i % k]));
+
+async function answerAll(questions: EvalQuestion[], options: AnswerOptions): Promise<EvalRecord[]> {
+  const answerer = new Answerer(index, embedder, options);
+  const records: EvalRecord[] = [];
+  for (const question of questions) {
+    const started = performance.now();
+    const answer = await answerer.ask(question.question, { count: 3 });
+    records.push({ question, answer, ms: performance.now() - started });
+  }
+  return records;
+}
+
+const rounds = Number(opts.trees);
+/** The linear model, with boosted trees on top when --trees asks for them. */
+function fitModel(set: Example[], names: string[]): RerankModel {
+  const linear = train(set, names);
+  return rounds > 0 ? boost(set, names, linear, rounds) : linear;
+}
+
+/** Cross-validated figures of a model trained on `names` (null: today's hand weights). */
+async function crossValidate(names: string[] | null): Promise<EvalSummary> {
+  const records: EvalRecord[] = [];
+  for (let fold = 0; fold < k; fold++) {
+    const test = examples.filter((e) => foldOf.get(e.article) === fold);
+    const model = names
+      ? fitModel([...examples.filter((e) => foldOf.get(e.article) !== fold), ...seedExamples], names)
+      : null;
+    records.push(
+      ...(await answerAll(
+        test.map((e) => e.question),
+        { ...base, rerank: { ...base.rerank, model } },
+      )),
+    );
+  }
+  return summarize(records);
+}
+
+function line(name: string, s: EvalSummary): string {
+  return `${name.padEnd(28)} hit@1 ${s.hitAt1.toFixed(3)}  hit@3 ${s.hitAt3.toFixed(3)}  MRR ${s.mrr.toFixed(3)}  false not-found ${s.falseNotFound.toFixed(3)}  quotes ${s.quotesPerAnswer.toFixed(2)} (other articles ${s.otherArticleQuotes.toFixed(2)})  first ${s.firstQuoteChars} chars`;
+}
+
+const namesOf = (groups: string[]) => groups.flatMap((g) => FEATURE_GROUPS[g] ?? []);
+const groups = opts.groups.split(',');
+process.stdout.write(`${line('hand weights (today)', await crossValidate(null))}\n`);
+const full = await crossValidate(namesOf(groups));
+process.stdout.write(`${line(`learned: ${groups.join('+')}`, full)}\n`);
+if (opts.ablate) {
+  for (const g of groups) {
+    const without = await crossValidate(namesOf(groups.filter((h) => h !== g)));
+    const gain = (full.hitAt1 - without.hitAt1) * 100;
+    process.stdout.write(`${line(`  without ${g} (${gain >= 0 ? '+' : ''}${gain.toFixed(1)})`, without)}\n`);
+  }
+}
+if (opts.write) {
+  const model = fitModel([...examples, ...seedExamples], namesOf(groups));
+  model.trainedOn = `${opts.dataset.split('/').pop()} (${examples.length} questions)${opts.seed ? ` and seed-qa.json (${seedExamples.length})` : ''}, groups ${groups.join(', ')}; ${k}-fold cross-validated by article: hit@1 ${full.hitAt1.toFixed(3)}, hit@3 ${full.hitAt3.toFixed(3)}`;
+  await writeFile(resolve('src/answering/reranker.json'), `${JSON.stringify(model, null, 2)}\n`);
+  process.stdout.write('wrote src/answering/reranker.json\n');
+}
+index.close();

@@ -1,0 +1,188 @@
+import { normalizeArabic } from '../arabic/normalize.js';
+import { analyze } from '../arabic/tokens.js';
+import { holdsAnswerType } from './answer-type.js';
+import type { Question } from './question.js';
+import { leansOnBefore } from './quote-unit.js';
+import type { TermWeights } from './relevance.js';
+
+/**
+ * What the rerank knows of one candidate sentence, fetched from the index
+ * beforehand: the features below are pure functions of it, so that any index
+ * engine gives the same scores.
+ */
+export interface CandidateData {
+  /** Fused retrieval score, and its share of the best candidate's. */
+  fused: number;
+  bestFused: number;
+  /** Rank (0-based) in each retrieval list (lexical sentence, lexical chunk, dense sentence, dense chunk); -1: absent. */
+  ranks: readonly number[];
+  /** The sentence's text, its article, and its position in its article (0: the lead). */
+  text: string;
+  articleId: string;
+  position: number;
+  /** The sentences right before and after it in its article ('' at an edge). */
+  before: string;
+  after: string;
+  /** The question's terms held by the sentence and its neighbours (see SearchIndex.termsIn). */
+  windowTerms: ReadonlySet<string>;
+  /** Share of the question's weighted terms in the title of the sentence's article. */
+  titleCoverage: number;
+  /** Cosine similarity to the question. */
+  similarity: number;
+  /** Whether the sentence itself holds a number the question names (in digits or in words). */
+  holdsQuestionNumber: boolean;
+}
+
+/** The features of a candidate, by name; a model weighs each (see scorer.ts). */
+export type Features = Record<string, number>;
+
+/** The feature groups, each a question the rerank asks of a candidate; the learned model keeps only those that gain. */
+export const FEATURE_GROUPS: Record<string, readonly string[]> = {
+  /** Today's hand-weighted score: fused rank, window and title coverage, meaning, coarse answer type. */
+  base: ['fused', 'windowCoverage', 'titleCoverage', 'similarity', 'answerType'],
+  /** The sentence's own coverage, and how it compares with the best candidate's coverage and similarity. */
+  own: ['sentenceCoverage', 'coverageGap', 'similarityGap'],
+  /** Agreement between the lexical and dense lists: the candidate's rank in each. */
+  lists: ['lexicalSentence', 'lexicalChunk', 'denseSentence', 'denseChunk', 'listsAgreeing'],
+  /** Answer type matched finely: the number or date next to a word of the question; a lead's dates for born/died. */
+  fineType: ['numberNearTerm', 'dateNearTerm', 'leadDates'],
+  /** A number the question names, in the sentence itself (not only in its window). */
+  numbers: ['questionNumber'],
+  /** Who/what-is questions and the article's first sentence. */
+  lead: ['leadForDefinition'],
+  /** The article's first sentence, whatever the question. */
+  anyLead: ['lead'],
+  /** Proximity: the question's words close together, in its order. */
+  proximity: ['density', 'adjacentPairs'],
+  /** The article: its share of the candidates' fused score, whether it has the best candidate, its title. */
+  article: ['articleShare', 'articleFirst'],
+  /** Shape: length, and whether the sentence leans on the one before. */
+  shape: ['logLength', 'leansOnBefore'],
+};
+
+const DEFINITION = /^(من|ما)\s+(هو|هي|هم)\s/;
+const BORN_DIED = /(ولد|ولدت|توفي|توفيت|مات|ماتت|رحل|ميلاد|وفاه)/;
+const NUMBER = /^[0-9]/;
+const YEAR_IN_PARENTHESES = /\([^)]*\b(1[0-9]{3}|20[0-9]{2})\b[^)]*\)/;
+
+/** The question's facts the features need, computed once per question. */
+export interface QuestionFacts {
+  question: Question;
+  weights: TermWeights;
+  /** Each word's terms, flattened to the set of all the question's terms. */
+  terms: ReadonlySet<string>;
+  definition: boolean;
+  bornOrDied: boolean;
+}
+
+export function questionFacts(question: Question, weights: TermWeights): QuestionFacts {
+  const q = normalizeArabic(question.text);
+  return {
+    question,
+    weights,
+    terms: new Set(question.terms.flat()),
+    definition: DEFINITION.test(q),
+    bornOrDied: question.answerType === 'time' && BORN_DIED.test(q),
+  };
+}
+
+/** The rank in a list as a weight: 1 at the top, falling as 1/(1 + rank/5); 0 when absent. */
+const rankWeight = (rank: number | undefined) => (rank === undefined || rank < 0 ? 0 : 1 / (1 + rank / 5));
+
+/** Features read from the sentence's analysed words (see analyze): the costly part, computed only when wanted. */
+const FROM_WORDS = new Set([
+  'sentenceCoverage',
+  'coverageGap',
+  'numberNearTerm',
+  'dateNearTerm',
+  'density',
+  'adjacentPairs',
+]);
+
+/** The features that need the sentence's words: coverage, proximity, numbers next to question words. */
+function wordFeatures(facts: QuestionFacts, c: CandidateData): Features {
+  const { question, weights, terms } = facts;
+  const groups = analyze(c.text);
+  const matched = groups.map((g) => g.some((t) => terms.has(t)));
+
+  // Proximity: the share of the sentence's words, from the first matched word to the last, that match.
+  const positions = matched.flatMap((m, i) => (m ? [i] : []));
+  const density = positions.length > 1 ? positions.length / (positions[positions.length - 1] - positions[0] + 1) : 0;
+  // Adjacent question words, in the order of the question (a name, a phrase quoted).
+  const questionPairs = new Set<string>();
+  for (let i = 0; i + 1 < question.terms.length; i++)
+    for (const a of question.terms[i]) for (const b of question.terms[i + 1]) questionPairs.add(`${a} ${b}`);
+  let adjacentPairs = 0;
+  for (let i = 0; i + 1 < groups.length; i++)
+    if (groups[i].some((a) => groups[i + 1].some((b) => questionPairs.has(`${a} ${b}`)))) adjacentPairs++;
+
+  // A number (or a date) within two words of a question word.
+  let numberNear = 0;
+  for (let i = 0; i < groups.length && !numberNear; i++) {
+    if (!groups[i].some((t) => NUMBER.test(t))) continue;
+    for (let j = Math.max(0, i - 2); j <= Math.min(groups.length - 1, i + 2); j++) if (matched[j]) numberNear = 1;
+  }
+  const type = question.answerType;
+  return {
+    sentenceCoverage: weights.coverage(new Set(groups.flat())),
+    numberNearTerm: type === 'quantity' ? numberNear : 0,
+    dateNearTerm: type === 'time' && holdsAnswerType(c.text, 'time') ? numberNear : 0,
+    density,
+    adjacentPairs: Math.min(adjacentPairs, 3) / 3,
+  };
+}
+
+/** One candidate's features, before the features relative to the other candidates (see featuresOf). */
+function ownFeatures(facts: QuestionFacts, c: CandidateData, withWords: boolean): Features {
+  const { question, weights } = facts;
+  const lead = c.position === 0 ? 1 : 0;
+  return {
+    fused: c.fused / (c.bestFused || 1),
+    windowCoverage: weights.coverage(c.windowTerms),
+    titleCoverage: c.titleCoverage,
+    similarity: c.similarity,
+    answerType: holdsAnswerType(c.text, question.answerType) ? 1 : 0,
+    lexicalSentence: rankWeight(c.ranks[0]),
+    lexicalChunk: rankWeight(c.ranks[1]),
+    denseSentence: rankWeight(c.ranks[2]),
+    denseChunk: rankWeight(c.ranks[3]),
+    listsAgreeing: c.ranks.filter((r) => r >= 0).length / 4,
+    questionNumber: c.holdsQuestionNumber ? 1 : 0,
+    leadDates: facts.bornOrDied && lead && YEAR_IN_PARENTHESES.test(c.text) ? 1 : 0,
+    lead,
+    leadForDefinition: facts.definition ? lead : 0,
+    logLength: Math.log(1 + c.text.length) / 6,
+    leansOnBefore: c.before && leansOnBefore(c.text, c.before) ? 1 : 0,
+    ...(withWords ? wordFeatures(facts, c) : {}),
+  };
+}
+
+/**
+ * Every candidate's features; some are relative to the best candidate
+ * (gaps). `wanted` (default: all) names the features the model weighs: the
+ * sentence's words are analysed only when one of them needs it.
+ */
+export function featuresOf(
+  facts: QuestionFacts,
+  candidates: readonly CandidateData[],
+  wanted?: Iterable<string>,
+): Features[] {
+  const withWords = wanted === undefined || [...wanted].some((name) => FROM_WORDS.has(name));
+  const features = candidates.map((c) => ownFeatures(facts, c, withWords));
+  const bestCoverage = Math.max(0, ...features.map((f) => f.sentenceCoverage ?? 0));
+  const bestSimilarity = Math.max(0, ...features.map((f) => f.similarity));
+  const mass = new Map<string, number>();
+  let total = 0;
+  for (const c of candidates) {
+    mass.set(c.articleId, (mass.get(c.articleId) ?? 0) + c.fused);
+    total += c.fused;
+  }
+  const first = candidates[0]?.articleId;
+  features.forEach((f, i) => {
+    if (withWords) f.coverageGap = bestCoverage - f.sentenceCoverage;
+    f.similarityGap = bestSimilarity - f.similarity;
+    f.articleShare = (mass.get(candidates[i].articleId) ?? 0) / (total || 1);
+    f.articleFirst = candidates[i].articleId === first ? 1 : 0;
+  });
+  return features;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { type CandidateData, FEATURE_GROUPS, featuresOf, questionFacts } from '../../src/answering/features.js';
+import { SHIPPED_RERANK_MODEL } from '../../src/answering/options.js';
+import { analyseQuestion } from '../../src/answering/question.js';
+import type { TermWeights } from '../../src/answering/relevance.js';
+import { scoreOf } from '../../src/answering/scorer.js';
+import { analyze } from '../../src/arabic/tokens.js';
+
+/** Every word weighs the same: coverage is the share of the question's words held. */
+function evenWeights(question: string): TermWeights {
+  const groups = analyze(question);
+  return {
+    coverage: (terms: ReadonlySet<string>) => groups.filter((g) => g.some((t) => terms.has(t))).length / groups.length,
+  } as TermWeights;
+}
+
+const candidate = (text: string, extra: Partial<CandidateData> = {}): CandidateData => ({
+  fused: 1,
+  bestFused: 1,
+  ranks: [0, -1, 2, -1],
+  text,
+  articleId: 'a',
+  position: 3,
+  before: '',
+  after: '',
+  windowTerms: new Set(analyze(text).flat()),
+  titleCoverage: 0,
+  similarity: 0.5,
+  holdsQuestionNumber: false,
+  ...extra,
+});
+
+describe('rerank features', () => {
+  it('finds the number next to the noun asked about, and the question words close together', () => {
+    const text = 'كم عدد سكان مصر؟';
+    const facts = questionFacts(analyseQuestion(text, null), evenWeights(text));
+    const [near, far] = featuresOf(facts, [
+      candidate('يبلغ عدد سكان مصر 104 ملايين نسمة.'),
+      candidate('في عام 2020 قال التقرير إن الزراعة تشغل كثيرا من السكان في الريف، وإن مصر تستورد القمح.'),
+    ]);
+    expect(near.numberNearTerm).toBe(1);
+    expect(far.numberNearTerm).toBe(0);
+    expect(near.density).toBeGreaterThan(far.density);
+    expect(near.adjacentPairs).toBeGreaterThan(0);
+    expect(near.listsAgreeing).toBe(0.5);
+  });
+
+  it('marks the lead sentence for who/what-is questions, and the article holding most candidates', () => {
+    const text = 'من هو نجيب محفوظ؟';
+    const facts = questionFacts(analyseQuestion(text, null), evenWeights(text));
+    const [lead, other] = featuresOf(facts, [
+      candidate('نجيب محفوظ روائي مصري حاز جائزة نوبل.', { position: 0 }),
+      candidate('كتب نجيب محفوظ الثلاثية.', { articleId: 'b', fused: 0.5 }),
+    ]);
+    expect(lead.leadForDefinition).toBe(1);
+    expect(other.leadForDefinition).toBe(0);
+    expect(lead.articleShare).toBeCloseTo(1 / 1.5, 5);
+    expect(other.articleFirst).toBe(0);
+  });
+
+  it('ships a model whose features all exist, scored as a weighted sum', () => {
+    const known = new Set(Object.values(FEATURE_GROUPS).flat());
+    for (const name of Object.keys(SHIPPED_RERANK_MODEL.weights)) expect(known.has(name), name).toBe(true);
+    expect(scoreOf({ trainedOn: '', weights: { lead: 2, density: -1 } }, { lead: 1, density: 0.5, fused: 9 })).toBe(
+      1.5,
+    );
+  });
+});
