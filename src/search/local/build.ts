@@ -1,10 +1,9 @@
 import { access, constants, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChunkOptions } from '../../corpus/chunks.js';
 import { type CorpusListing, type LoadedCorpus, listCorpus, loadCorpus, type SkippedFile } from '../../corpus/load.js';
 import type { Embedder, EmbedderTimings } from '../../embedding/embedder.js';
 import { errnoCode, UserError } from '../../errors.js';
-import { IndexShrinkError } from '../engine.js';
+import { type EngineBuildOptions, IndexShrinkError } from '../engine.js';
 import { createBuildDir, currentBuildDir, discardBuild, lockIndexDir, publishBuild } from './location.js';
 import {
   type ArticleVectors,
@@ -19,27 +18,15 @@ import { PartSources, type SourceRow } from './sources.js';
 import type { PartName } from './store.js';
 import { writeBuild } from './write.js';
 
-export interface BuildOptions {
-  corpusDir: string;
+/** The engine's build options, and where the local engine writes and how it splits the work. */
+export interface BuildOptions extends EngineBuildOptions {
   indexDir: string;
-  embedder: Embedder;
-  chunking: ChunkOptions;
-  /** Embed and index every article again, even those that could be reused (default: false). */
-  full?: boolean;
-  /** Article files larger than this many bytes are skipped (default: no limit). */
-  maxArticleBytes?: number;
-  /** Called once the work is known, then as passages are embedded. */
-  onProgress?: (done: number, total: number) => void;
-  /** Called for each article file that is skipped, before the build goes on. */
-  onSkip?: (skipped: SkippedFile) => void;
   /** Passages from which both kinds are indexed in worker threads at once (default: PARALLEL_INDEX_MIN_PASSAGES). */
   parallelFrom?: number;
   /** How large the delta may grow, as a share of the base's articles, before the whole build is written (default: MAX_DELTA_SHARE). */
   maxDeltaShare?: number;
   /** How many of the delta's passages may wait to be added to the graphs when the build is opened, rather than the graphs be written (default: MAX_PENDING_PASSAGES). */
   maxPending?: number;
-  /** Publish even a build that would remove more than half of the published articles (default: false: refused). */
-  allowShrink?: boolean;
 }
 
 /** Where a build's time went, in seconds. */
