@@ -39,7 +39,8 @@ describe('the commands in postgres mode (SEARCH_BACKEND=postgres)', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(peskov).toMatchObject({ found: true });
-    expect(peskov.answers[0].text).toContain('بيسكوف');
+    // From the one article that reports what Peskov said (which of its sentences comes first is the rerank's to decide).
+    expect(peskov.answers[0].articleId).toBe('002_26a9db706ec05ddb');
     expect(museum.answers.map((a: { articleId: string }) => a.articleId)).not.toContain('zz-museum');
 
     // A third process indexes one more article; the asker answers it with no build of its own.
