@@ -1,30 +1,10 @@
-import type { Transformer } from 'grammy';
 import { describe, expect, it } from 'vitest';
-import { sharedThrottle } from '../../src/bot/state/throttle.js';
 import { redisServerForTests } from '../helpers/redis-server.js';
+import { busiestSecond, throttledReplica } from '../helpers/throttle.js';
 
 const redis = redisServerForTests();
 
-/** A replica's throttle on its own Redis connection, recording when each call goes out. */
-function replica(sentAt: number[]): (method: string, payload: Record<string, unknown>) => Promise<unknown> {
-  const throttle = sharedThrottle(redis.connect());
-  const send = (async () => {
-    sentAt.push(performance.now());
-    return { ok: true, result: true };
-  }) as unknown as Parameters<Transformer>[0];
-  return (method, payload) => throttle(send, method as never, payload as never);
-}
-
-/** The most calls in any one-second window, however it falls. */
-function busiestSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i] - sorted[j] >= 1000) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
+const replica = (sentAt: number[]) => throttledReplica(redis, sentAt);
 
 /** Blocks the event loop for `ms` (as a busy machine or a long synchronous task does). */
 function stall(ms: number): void {

@@ -7,6 +7,7 @@ import { ArticleExistsError, ArticleNotFoundError, LastArticleError } from '../.
 import type { Embedder } from '../../embedding/embedder.js';
 import { UserError } from '../../errors.js';
 import { analyser, runningAverage } from '../bm25.js';
+import type { EngineBuildReport } from '../engine.js';
 import { chunkText } from '../passages.js';
 import { DatabaseBuildLockedError, DatabaseDimensionError } from './errors.js';
 import { createGraphs, dropGraphsIfEmpty, ensureVectorColumns } from './schema.js';
@@ -41,24 +42,14 @@ export interface PostgresBuildOptions {
   beforePublish?: () => Promise<void>;
 }
 
-export interface PostgresBuildReport {
+/** The engine's build report, with what only this engine tells: whether a build was published, and its phases. */
+export interface PostgresBuildReport extends EngineBuildReport {
   /** The published build ("pg-N"); the previous one when nothing changed. */
   version: string;
   /** Was a new build published (false: nothing changed)? */
   published: boolean;
-  articles: number;
-  sentences: number;
-  chunks: number;
-  embedded: number;
-  reused: number;
-  removed: number;
-  passagesEmbedded: number;
-  skipped: SkippedFile[];
-  seconds: number;
   /** Where the time went, in seconds: reading the corpus and the database, embedding, writing rows, building the HNSW indexes (a first build), publishing. */
   phases: { read: number; embed: number; write: number; graphs: number; publish: number };
-  model: string;
-  fullRebuildReason?: string;
 }
 
 /** An article version visible in the published build. */
