@@ -1,3 +1,4 @@
+import { articleKey } from '../corpus/identity.js';
 import { decodeBody } from './charset.js';
 import { IngestRefusedError, type RefusalReason } from './errors.js';
 import { extractPage } from './extract.js';
@@ -5,7 +6,6 @@ import { FeedStates } from './feed-state.js';
 import { readDocument } from './feeds.js';
 import { VAGUE_TYPES, type WebClient } from './http.js';
 import type { ArticleStore, WebArticle } from './store.js';
-import { articleKey } from './urls.js';
 
 /** What became of one address: an article stored, a feed read, or a refusal with its reason. */
 export interface Outcome {
