@@ -1,7 +1,7 @@
+import { decodeBody } from '../corpus/charset.js';
+import { extractPage } from '../corpus/extract.js';
 import { articleKey } from '../corpus/identity.js';
-import { decodeBody } from './charset.js';
 import { IngestRefusedError, type RefusalReason } from './errors.js';
-import { extractPage } from './extract.js';
 import { FeedStates } from './feed-state.js';
 import { readDocument } from './feeds.js';
 import { VAGUE_TYPES, type WebClient } from './http.js';

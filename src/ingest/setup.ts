@@ -1,11 +1,17 @@
 import { hostname } from 'node:os';
 import type { StorageAdapter } from 'grammy';
-import type { Config } from '../config.js';
 import type { SearchEngine, SharedLease } from '../search/engine.js';
+import type { HostPolicy } from './address.js';
 import { FEED_STATE_TTL_MS, FeedStates, type FeedValidators } from './feed-state.js';
 import { WebClient } from './http.js';
 import { Ingester } from './ingest.js';
 import type { ArticleStore } from './store.js';
+
+/** The settings an ingester reads (Config's, from src/config.ts: named here so that ingest does not import config). */
+export interface IngestSettings {
+  ingest: { policy: HostPolicy; userAgent: string; timeoutMs: number; hostDelayMs: number };
+  maxArticleBytes: number;
+}
 
 /** A state store's named storage (BotState.storage). */
 export type NamedStorage = <T>(name: string, ttlMs: number) => StorageAdapter<T>;
@@ -16,7 +22,7 @@ export type NamedStorage = <T>(name: string, ttlMs: number) => StorageAdapter<T>
  * (articleStoreFor); feed validators in the state store.
  */
 export function createIngester(
-  config: Config,
+  config: IngestSettings,
   {
     storage,
     store,
