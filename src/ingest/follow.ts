@@ -65,10 +65,16 @@ export class FeedFollower {
 
   private async pollIfHolder(): Promise<void> {
     if (!(await this.take())) return void this.options.onSkipped?.();
-    const summary = await this.options.poll();
-    // Renewed after a long poll too, so that it does not lapse before the next one.
-    await this.take();
-    this.options.onPolled?.(summary);
+    // Renewed while a long poll (a large first build) runs, and after it, so that it never lapses under its holder.
+    const renew = this.lease ? setInterval(() => void this.take(), this.options.intervalMs / 2) : undefined;
+    renew?.unref();
+    try {
+      const summary = await this.options.poll();
+      await this.take();
+      this.options.onPolled?.(summary);
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   /** Takes or renews the lease. A lease store that does not answer (Redis away) does not stop the feeds: this process polls. */
