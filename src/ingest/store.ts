@@ -105,7 +105,7 @@ export class FileArticleStore implements ArticleStore {
   ) {}
 
   /** Builds the corpus folder: what was written, and whatever else changed in it. */
-  commit(options: ArchiveBuildOptions): Promise<EngineBuildReport> {
+  async commit(options: ArchiveBuildOptions): Promise<EngineBuildReport> {
     if (!this.engine) throw new Error('FileArticleStore.commit needs the engine it was made with');
     return this.engine.build({ ...options, corpusDir: this.corpusDir });
   }
