@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastJsonLine, runCli } from '../helpers/cli.js';
+import { lastJsonLine, runCli, startCli } from '../helpers/cli.js';
 import { builtInModelEnv, copyCorpus, tempDir } from '../helpers/fixtures.js';
 import {
   FEED_ETAG,
@@ -159,4 +159,52 @@ describe('npm run ingest in postgres mode (SEARCH_BACKEND=postgres)', () => {
     for (const folder of ['corpus', 'embeddings']) expect(existsSync(join(work, folder))).toBe(false);
     expect(existsSync(join(asker, 'embeddings'))).toBe(false);
   }, 600_000); // seven processes, each loading the model
+
+  it('two `--follow` processes on one database: one polls at a time (the lease in the database), the other waits', async () => {
+    const work = tempDir('pg-follow');
+    const follower = (name: string) => {
+      const child = startCli(
+        'ingest',
+        ['--follow', '--json'],
+        postgresEnv(join(work, name), {
+          FEEDS: `${site.origin}/rss.xml`,
+          FEED_POLL_MINUTES: '0.05', // 3 s, the shortest allowed
+          LOG_LEVEL: 'debug',
+        }),
+      );
+      const seen = { polls: 0, skips: 0, stderr: '' };
+      child.stdout?.on('data', (d: Buffer) => {
+        seen.polls += String(d)
+          .split('\n')
+          .filter((line) => line.startsWith('{')).length;
+      });
+      child.stderr?.on('data', (d: Buffer) => {
+        seen.stderr += d;
+        seen.skips += (String(d).match(/another process holds the feed lease/g) ?? []).length;
+      });
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      return { child, seen, closed };
+    };
+    const before = site.requests.filter((r) => r.path === '/rss.xml').length;
+    const a = follower('a');
+    const b = follower('b');
+    const ticks = (f: typeof a) => f.seen.polls + f.seen.skips;
+    const deadline = Date.now() + 180_000;
+    while (ticks(a) < 5 || ticks(b) < 5) {
+      if (Date.now() > deadline || a.child.exitCode !== null || b.child.exitCode !== null)
+        throw new Error(`${JSON.stringify([a.seen, b.seen])}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    expect(await a.closed).toBe(0);
+    expect(await b.closed).toBe(0);
+    const polls = a.seen.polls + b.seen.polls;
+    // Without the lease both would poll at every tick: about twice as many polls as one process's ticks.
+    expect(polls, JSON.stringify([a.seen.polls, a.seen.skips, b.seen.polls, b.seen.skips])).toBeLessThanOrEqual(
+      Math.max(ticks(a), ticks(b)) + 1,
+    );
+    expect(a.seen.skips + b.seen.skips).toBeGreaterThan(0);
+    expect(site.requests.filter((r) => r.path === '/rss.xml').length - before).toBe(polls);
+  }, 240_000);
 });
