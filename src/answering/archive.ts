@@ -14,6 +14,7 @@ import {
 } from '../corpus/submit.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
+import { type ArticleStore, articleStoreFor } from '../ingest/store.js';
 import type { ArchiveBuildOptions, EngineBuildReport } from '../search/engine.js';
 import type { AnswerService } from './service.js';
 
@@ -161,19 +162,23 @@ export class ArchiveService {
   }
 
   /**
-   * Runs a change made elsewhere (articles from the web stored by
-   * src/ingest), then rebuilds the index when `changed` says it changed the
-   * corpus: one change at a time, as for add and remove.
+   * Runs a change made elsewhere (articles from the web, stored by src/ingest
+   * into the store the engine keeps its articles in: the corpus folder, or
+   * the database), then indexes what was stored when `changed` says
+   * something was: one change at a time, as for add and remove.
    *
    * @throws ArchiveBusyError; then the errors of `work` (no rebuild) or of rebuild
    */
   apply<T>(
-    work: () => Promise<T>,
+    work: (store: ArticleStore) => Promise<T>,
     { changed, onProgress }: { changed: (result: T) => boolean; onProgress?: BuildProgress },
   ): Promise<{ result: T; figures?: BuildFigures }> {
     return this.exclusive(async () => {
-      const result = await work();
-      return { result, figures: changed(result) ? await this.build(onProgress) : undefined };
+      const { corpusDir, maxArticleBytes, service } = this.options;
+      const store = articleStoreFor(service.engine, { corpusDir, maxBytes: maxArticleBytes });
+      const result = await work(store);
+      const figures = changed(result) ? await this.build(onProgress, { change: (o) => store.commit(o) }) : undefined;
+      return { result, figures };
     });
   }
 

@@ -2,6 +2,7 @@ import type { ArchiveService } from '../answering/archive.js';
 import type { AnswerService } from '../answering/service.js';
 import type { TranslatedContext } from '../i18n/i18n.js';
 import type { IngestSummary } from '../ingest/ingest.js';
+import type { ArticleStore } from '../ingest/store.js';
 import type { Logger } from '../log.js';
 import type { ButtonStore } from './state/button-store.js';
 import type { ConversationStore } from './state/conversations.js';
@@ -24,5 +25,5 @@ export interface BotDeps {
   /** Adds and removes articles and rebuilds the index; without it every editor command is refused. */
   archive?: ArchiveService;
   /** Reads addresses from the web into the corpus (src/ingest); with `archive`, editors may send links. */
-  fromWeb?: (urls: string[]) => Promise<IngestSummary>;
+  fromWeb?: (urls: string[], store: ArticleStore) => Promise<IngestSummary>;
 }

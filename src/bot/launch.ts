@@ -3,9 +3,10 @@ import type { ArchiveService } from '../answering/archive.js';
 import type { AnswerService } from '../answering/service.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import { FeedFollower } from '../ingest/follow.js';
+import { FeedFollower, type FollowOptions } from '../ingest/follow.js';
 import type { IngestSummary } from '../ingest/ingest.js';
-import { createIngester } from '../ingest/setup.js';
+import { createIngester, feedLease } from '../ingest/setup.js';
+import type { ArticleStore } from '../ingest/store.js';
 import { type Logger, redactSecrets } from '../log.js';
 import { opsEndpoints, type ReadinessCheck, startOpsServer } from '../ops/endpoints.js';
 import { reportIndex } from '../ops/metrics.js';
@@ -41,8 +42,8 @@ export async function launchBot(
     throw error;
   });
   // Links from editors and FEEDS: fetched by the ingester, feed validators shared through the state store.
-  const fromWeb = async (urls: string[]): Promise<IngestSummary> => {
-    const { ingester, client } = createIngester(config, { storage: state.storage });
+  const fromWeb = async (urls: string[], store: ArticleStore): Promise<IngestSummary> => {
+    const { ingester, client } = createIngester(config, { storage: state.storage, store });
     return ingester.run(urls).finally(() => client.close());
   };
   const bot = createBot({
@@ -97,7 +98,9 @@ export async function launchBot(
 
   void setCommandMenu(bot.api, logger, config.telegram.adminUserIds);
   const follower =
-    archive && config.ingest.feeds.length > 0 ? followFeeds(config, archive, fromWeb, logger) : undefined;
+    archive && config.ingest.feeds.length > 0
+      ? followFeeds(config, archive, fromWeb, logger, feedLease(state, service.engine))
+      : undefined;
 
   // One update's failure is logged by the bot; anything that still slips through is logged here, never fatal.
   process.on('unhandledRejection', (error) => logger.error({ err: redactSecrets(error) }, 'unhandled rejection'));
@@ -120,14 +123,16 @@ export async function launchBot(
 function followFeeds(
   config: Config,
   archive: ArchiveService,
-  fromWeb: (urls: string[]) => Promise<IngestSummary>,
+  fromWeb: (urls: string[], store: ArticleStore) => Promise<IngestSummary>,
   logger: Logger,
+  lease: FollowOptions['lease'],
 ): FeedFollower {
   const follower = new FeedFollower({
     intervalMs: config.ingest.pollMinutes * 60_000,
+    lease,
     poll: async () =>
       (
-        await archive.apply(() => fromWeb(config.ingest.feeds), {
+        await archive.apply((store) => fromWeb(config.ingest.feeds, store), {
           changed: (summary) => summary.added + summary.updated > 0,
         })
       ).result,

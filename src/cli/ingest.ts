@@ -2,20 +2,22 @@
  * npm run ingest -- URL... [--json] [--from export.jsonl|csv] [--follow]
  *
  * Articles from the web: each URL is an article page, an RSS/Atom feed or a
- * sitemap; every article found is stored in the corpus and the index is
- * updated incrementally. --follow polls FEEDS every FEED_POLL_MINUTES.
+ * sitemap; every article found is stored where the engine keeps its articles
+ * (CORPUS_DIR, or the database in postgres mode) and the index is updated
+ * incrementally. --follow polls FEEDS every FEED_POLL_MINUTES.
  */
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { openState } from '../bot/state/state.js';
 import { type Config, loadConfig } from '../config.js';
+import type { Embedder } from '../embedding/embedder.js';
 import { UsageError } from '../errors.js';
 import { readExport } from '../ingest/cms-export.js';
-import { FeedFollower } from '../ingest/follow.js';
+import { FeedFollower, type FollowOptions } from '../ingest/follow.js';
 import type { IngestSummary, Outcome } from '../ingest/ingest.js';
-import { createIngester, type NamedStorage } from '../ingest/setup.js';
+import { createIngester, feedLease, type NamedStorage } from '../ingest/setup.js';
+import { type ArticleStore, articleStoreFor } from '../ingest/store.js';
 import { createLogger } from '../log.js';
-import type { EngineBuildReport } from '../search/engine.js';
+import type { EngineBuildReport, SearchEngine } from '../search/engine.js';
 import { openEngine } from '../search/open-engine.js';
 import { command } from './command.js';
 import { progressBar } from './progress.js';
@@ -32,7 +34,7 @@ const program = command(
     'a CMS export: JSON lines (.jsonl) or CSV (.csv) with title, body or html, date, url, outlet',
   )
   .option('--follow', 'poll the feeds in FEEDS every FEED_POLL_MINUTES until stopped')
-  .option('--corpus <dir>', 'folder the articles are written to (default: CORPUS_DIR)')
+  .option('--corpus <dir>', 'folder the articles are written to with the local engine (default: CORPUS_DIR)')
   .option('--out <dir>', 'index folder (default: INDEX_DIR)')
   .option('--json', 'end each run with one JSON line of figures on standard output')
   .parse();
@@ -59,34 +61,40 @@ function outcomeLine(o: Outcome): string {
   }
 }
 
+/** What one run needs: the engine (whose store the articles go into), and the model, opened when first needed. */
+interface Run {
+  config: Config;
+  options: Options;
+  engine: SearchEngine;
+  corpusDir: string;
+  embedder: () => Promise<Embedder>;
+}
+
+/**
+ * Fetches and stores (into the store the engine keeps its articles in: files
+ * in the corpus folder, or the database), then indexes what was stored, once.
+ */
 async function runOnce(
-  config: Config,
-  options: Options,
-  run: (onProgress: (done: number, total: number) => void) => Promise<IngestSummary>,
-  indexDir: string,
+  { config, options, engine, corpusDir, embedder }: Run,
+  run: (store: ArticleStore, onProgress: (done: number, total: number) => void) => Promise<IngestSummary>,
 ): Promise<{ summary: IngestSummary; index?: EngineBuildReport }> {
+  const store = articleStoreFor(engine, { corpusDir, maxBytes: config.maxArticleBytes });
   const bar = progressBar('Fetching [{bar}] {value}/{total} addresses');
-  const summary = await run(bar.update).finally(bar.stop);
+  const summary = await run(store, bar.update).finally(bar.stop);
   if (!options.json) for (const o of summary.outcomes) process.stdout.write(`${outcomeLine(o)}\n`);
   else for (const r of summary.refused) process.stderr.write(`Refused ${r.url}: ${r.detail}\n`);
   let index: EngineBuildReport | undefined;
   if (summary.added + summary.updated > 0) {
-    const embedder = await openEmbedder(config);
-    const engine = await openEngine({ ...config, indexDir });
     const embedBar = progressBar(EMBEDDING_BAR);
-    index = await engine
-      .build({
-        corpusDir: options.corpus ? resolve(options.corpus) : config.corpusDir,
-        embedder,
+    index = await store
+      .commit({
+        embedder: await embedder(),
         chunking: config.chunking,
         maxArticleBytes: config.maxArticleBytes,
-        onSkip: ({ file, reason }) => process.stderr.write(`Warning: skipped ${file}: ${reason}\n`),
         onProgress: embedBar.update,
       })
-      .finally(async () => {
-        embedBar.stop();
-        await engine.close();
-      });
+      .finally(embedBar.stop);
+    for (const { file, reason } of index.skipped) process.stderr.write(`Warning: skipped ${file}: ${reason}\n`);
   }
   const line = `Added ${summary.added}, updated ${summary.updated}, unchanged ${summary.unchanged}, refused ${summary.refused.length}${index ? `; index: ${index.articles} articles` : ''}`;
   if (options.json) {
@@ -110,18 +118,18 @@ runCli(async () => {
     throw new UsageError('Give the addresses of article pages, feeds or sitemaps, --from FILE or --follow.');
   if (options.follow && config.ingest.feeds.length === 0)
     throw new UsageError('--follow polls the feeds listed in FEEDS; set FEEDS (comma-separated addresses) first.');
-  await mkdir(corpusDir, { recursive: true });
-  // Feed validators live in the bot's state store, so the bot and this command share them.
-  const state = await openState({ dataDir: config.dataDir, redisUrl: config.redisUrl, logger });
-  const storage: NamedStorage = (name, ttl) => state.storage(name, ttl);
+  const engine = await openEngine({ ...config, indexDir });
+  let model: Promise<Embedder> | undefined;
+  const run: Run = { config, options, engine, corpusDir, embedder: () => (model ??= openEmbedder(config)) };
   try {
-    let refusedGiven = false;
-    if (options.from || urls.length > 0) {
-      const { summary } = await runOnce(
-        config,
-        options,
-        async (onProgress) => {
-          const { ingester, client } = createIngester(config, { storage, corpusDir, onProgress });
+    // Feed validators live in the bot's state store, so the bot and this command share them.
+    const state = await openState({ dataDir: config.dataDir, redisUrl: config.redisUrl, logger });
+    const storage: NamedStorage = (name, ttl) => state.storage(name, ttl);
+    try {
+      let refusedGiven = false;
+      if (options.from || urls.length > 0) {
+        const { summary } = await runOnce(run, async (store, onProgress) => {
+          const { ingester, client } = createIngester(config, { storage, store, onProgress });
           try {
             const fromExport = options.from ? await ingester.store(await readExport(options.from)) : undefined;
             const fromWeb = urls.length > 0 ? await ingester.run(urls) : undefined;
@@ -129,43 +137,38 @@ runCli(async () => {
           } finally {
             await client.close();
           }
-        },
-        indexDir,
-      );
-      refusedGiven = summary.outcomes.some((o) => o.given && o.status === 'refused');
+        });
+        refusedGiven = summary.outcomes.some((o) => o.given && o.status === 'refused');
+      }
+      if (options.follow) await follow(run, storage, feedLease(state, engine), logger);
+      if (refusedGiven) process.exitCode = 1;
+    } finally {
+      await state.close();
     }
-    if (options.follow) {
-      await follow(config, options, storage, corpusDir, indexDir, logger);
-    }
-    if (refusedGiven) process.exitCode = 1;
   } finally {
-    await state.close();
+    await engine.close();
   }
 });
 
-/** Polls FEEDS until SIGINT or SIGTERM. */
+/** Polls FEEDS until SIGINT or SIGTERM (one process at a time, when the lease is shared). */
 async function follow(
-  config: Config,
-  options: Options,
+  run: Run,
   storage: NamedStorage,
-  corpusDir: string,
-  indexDir: string,
+  lease: FollowOptions['lease'],
   logger: ReturnType<typeof createLogger>,
 ): Promise<void> {
+  const { config } = run;
   const follower = new FeedFollower({
     intervalMs: config.ingest.pollMinutes * 60_000,
+    lease,
     poll: async () =>
       (
-        await runOnce(
-          config,
-          options,
-          async (onProgress) => {
-            const { ingester, client } = createIngester(config, { storage, corpusDir, onProgress });
-            return ingester.run(config.ingest.feeds).finally(() => client.close());
-          },
-          indexDir,
-        )
+        await runOnce(run, async (store, onProgress) => {
+          const { ingester, client } = createIngester(config, { storage, store, onProgress });
+          return ingester.run(config.ingest.feeds).finally(() => client.close());
+        })
       ).summary,
+    onSkipped: () => logger.debug('another process holds the feed lease: it polls'),
     onError: (error) => logger.error({ err: (error as Error).message }, 'feed poll failed'),
   });
   process.stderr.write(

@@ -4,10 +4,10 @@ import { statSync } from 'node:fs';
 import { open, readdir, realpath } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { UserError } from '../errors.js';
-import { decodeBody } from '../ingest/charset.js';
-import { extractPage } from '../ingest/extract.js';
 import type { Article } from './article.js';
+import { decodeBody } from './charset.js';
 import { dateFromFrontMatter } from './dates.js';
+import { extractPage } from './extract.js';
 import { type FrontMatter, FrontMatterError, splitFrontMatter } from './front-matter.js';
 import { parseArticleText } from './parse.js';
 

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { findDate } from '../corpus/dates.js';
+import { extractPage } from '../corpus/extract.js';
 import { UsageError } from '../errors.js';
 import { IngestRefusedError } from './errors.js';
-import { extractPage } from './extract.js';
 import type { WebArticle } from './store.js';
 
 /**

@@ -1,11 +1,11 @@
-import { decodeBody } from './charset.js';
+import { decodeBody } from '../corpus/charset.js';
+import { extractPage } from '../corpus/extract.js';
+import { articleKey } from '../corpus/identity.js';
 import { IngestRefusedError, type RefusalReason } from './errors.js';
-import { extractPage } from './extract.js';
 import { FeedStates } from './feed-state.js';
 import { readDocument } from './feeds.js';
 import { VAGUE_TYPES, type WebClient } from './http.js';
 import type { ArticleStore, WebArticle } from './store.js';
-import { articleKey } from './urls.js';
 
 /** What became of one address: an article stored, a feed read, or a refusal with its reason. */
 export interface Outcome {

@@ -2,11 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { Article } from '../corpus/article.js';
 import { splitFrontMatter } from '../corpus/front-matter.js';
+import { articleKey, articleTextHash, textHash } from '../corpus/identity.js';
 import { parseArticleFile } from '../corpus/load.js';
 import { ARTICLE_ID, ArticleExistsError, saveArticle, slugify } from '../corpus/submit.js';
+import type { ArchiveBuildOptions, EngineArchive, EngineBuildReport, SearchEngine } from '../search/engine.js';
 import { IngestRefusedError } from './errors.js';
-import { articleKey } from './urls.js';
 
 /** An article read from the web or a CMS export, ready to be stored. */
 export interface WebArticle {
@@ -30,26 +32,33 @@ export interface Stored {
 }
 
 /**
- * Where ingested articles are kept: the one step a storage engine provides.
- * `put` stores an article atomically: a new one is added, one already
- * stored (same canonical address, or the same text when there is no
- * address) is updated in place under its id, or left as it is when nothing
- * changed. The index is updated afterwards by the caller.
+ * Where ingested articles are kept, as the engine keeps its archive
+ * (articleStoreFor): files in CORPUS_DIR for the local engine, the database
+ * for the postgres engine. `put` stores an article atomically and durably:
+ * a new one is added, one already stored (same canonical address, or the
+ * same text when there is no address) is updated in place under its id, or
+ * left as it is when nothing changed. `commit` then indexes what was
+ * stored, in one build (the caller calls it once, after the puts).
  */
 export interface ArticleStore {
   put(article: WebArticle): Promise<Stored>;
   /** The id of the article stored under this address (canonical or as listed), if any. */
   idOf(url: string): Promise<string | undefined>;
+  /** Builds and publishes the index with what was stored. */
+  commit(options: ArchiveBuildOptions): Promise<EngineBuildReport>;
 }
 
-/** The hash by which two copies of one article's text are the same: white space and marks aside. */
-export function textHash(paragraphs: readonly string[]): string {
-  const text = paragraphs
-    .join(' ')
-    .replace(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069\u0640]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return createHash('sha256').update(text).digest('hex');
+/**
+ * The store the engine keeps its articles in: its own archive when it has
+ * one (the postgres engine's database), else the corpus folder it builds from.
+ */
+export function articleStoreFor(
+  engine: SearchEngine,
+  { corpusDir, maxBytes }: { corpusDir: string; maxBytes: number },
+): ArticleStore {
+  return engine.archive
+    ? new DatabaseArticleStore(engine.archive, maxBytes)
+    : new FileArticleStore(corpusDir, maxBytes, engine);
 }
 
 /** An id for a web article: its host and last path segment made safe, and a hash of its address or text. */
@@ -91,7 +100,15 @@ export class FileArticleStore implements ArticleStore {
   constructor(
     private readonly corpusDir: string,
     private readonly maxBytes: number,
+    /** The engine that indexes the folder (commit); tests that only store may leave it out. */
+    private readonly engine?: Pick<SearchEngine, 'build'>,
   ) {}
+
+  /** Builds the corpus folder: what was written, and whatever else changed in it. */
+  async commit(options: ArchiveBuildOptions): Promise<EngineBuildReport> {
+    if (!this.engine) throw new Error('FileArticleStore.commit needs the engine it was made with');
+    return this.engine.build({ ...options, corpusDir: this.corpusDir });
+  }
 
   async idOf(url: string): Promise<string | undefined> {
     return (await this.read()).byUrl.get(articleKey(url));
@@ -111,12 +128,7 @@ export class FileArticleStore implements ArticleStore {
     const existing = (key && known.byUrl.get(key)) || known.byText.get(hash);
     const id = existing ?? webId(article, key ? createHash('sha256').update(key).digest('hex') : hash);
     const file = `${id}.md`;
-    const bytes = articleFile(article);
-    if (bytes.length > this.maxBytes)
-      throw new IngestRefusedError(article.from, 'too-large', 'the article is larger than MAX_ARTICLE_BYTES');
-    const parsed = parseArticleFile(file, bytes);
-    if ('reason' in parsed)
-      throw new IngestRefusedError(article.from, 'no-text', `no article text found (${parsed.reason})`);
+    const { bytes, parsed } = checked(article, file, this.maxBytes);
 
     const before = known.files.get(id);
     if (before?.equals(bytes)) return { status: 'unchanged', id };
@@ -187,5 +199,65 @@ export class FileArticleStore implements ArticleStore {
       return { byUrl, byText, files };
     })();
     return this.known;
+  }
+}
+
+/** An article's file as it will be stored, checked as the indexer will read it. */
+function checked(article: WebArticle, file: string, maxBytes: number): { bytes: Buffer; parsed: Article } {
+  const bytes = articleFile(article);
+  if (bytes.length > maxBytes)
+    throw new IngestRefusedError(article.from, 'too-large', 'the article is larger than MAX_ARTICLE_BYTES');
+  const parsed = parseArticleFile(file, bytes);
+  if ('reason' in parsed)
+    throw new IngestRefusedError(article.from, 'no-text', `no article text found (${parsed.reason})`);
+  return { bytes, parsed };
+}
+
+/**
+ * The postgres engine's store: articles go into the database (origin
+ * 'web'), found again by the articleKey of their canonical address or the
+ * hash of their sentences among the published articles and those stored
+ * for the next build. Nothing is written to CORPUS_DIR. An article read from
+ * the corpus folder follows the folder: the web never replaces it.
+ */
+export class DatabaseArticleStore implements ArticleStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly archive: EngineArchive,
+    private readonly maxBytes: number,
+  ) {}
+
+  async idOf(url: string): Promise<string | undefined> {
+    return (await this.archive.find({ urlKey: articleKey(url) }))?.id;
+  }
+
+  /** Puts one at a time: two addresses of one article, fetched at once, must find each other. */
+  put(article: WebArticle): Promise<Stored> {
+    const result = this.queue.then(() => this.putNow(article));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  commit(options: ArchiveBuildOptions): Promise<EngineBuildReport> {
+    return this.archive.publish(options);
+  }
+
+  private async putNow(article: WebArticle): Promise<Stored> {
+    const key = article.url ? articleKey(article.url) : undefined;
+    // The id's file name only tells the parser it is Markdown: checked before anything is looked up.
+    const { bytes, parsed } = checked(article, 'article.md', this.maxBytes);
+    const hash = articleTextHash(parsed);
+    const byUrl = key ? await this.archive.find({ urlKey: key }) : undefined;
+    const byText = byUrl ? undefined : await this.archive.find({ textHash: hash });
+    const existing = byUrl ?? byText;
+    // The corpus folder's own article, or the same text reached at another address (a mirror): one article, kept.
+    if (existing && (existing.origin === 'corpus' || byText)) return { status: 'unchanged', id: existing.id };
+    if (existing?.source === bytes.toString('utf8')) return { status: 'unchanged', id: existing.id };
+    const id = existing?.id ?? webId(article, key ? createHash('sha256').update(key).digest('hex') : hash);
+    if (!existing && (await this.archive.find({ id })))
+      throw new IngestRefusedError(article.from, 'exists', `an article with the id "${id}" is already in the archive`);
+    await this.archive.store({ id, file: `${id}.md`, bytes, urlKey: key, textHash: hash });
+    return { status: existing ? 'updated' : 'added', id };
   }
 }

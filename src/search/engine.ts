@@ -98,6 +98,54 @@ export interface EngineArchive {
    * @throws ArticleNotFoundError, LastArticleError, and the errors of build
    */
   remove(id: string, options: ArchiveBuildOptions): Promise<EngineBuildReport>;
+  /**
+   * The article the archive holds (published, or stored for the next build)
+   * with this id, canonical address key (corpus/identity.ts `articleKey`) or
+   * text hash (`articleTextHash`): how ingestion finds an article it reached
+   * twice. A stored one wins over the published one.
+   */
+  find(by: { id: string } | { urlKey: string } | { textHash: string }): Promise<ArchivedArticle | undefined>;
+  /**
+   * Stores an article for the next build, durably (a later build of any kind
+   * publishes it): a new one, or a newer version of one (same id, updated in
+   * place). Nothing is published: see publish.
+   */
+  store(article: IncomingArticle): Promise<void>;
+  /** Builds and publishes what `store` left (no corpus folder read); nothing stored: nothing published. */
+  publish(options: ArchiveBuildOptions): Promise<EngineBuildReport>;
+  /**
+   * A lease shared by every process on this archive (e.g. which replica polls
+   * FEEDS): `take` gets or renews it for `ttlMs` and says whether this holder has it.
+   */
+  lease(name: string, holder: string, ttlMs: number): SharedLease;
+}
+
+/** An article as the archive holds it (EngineArchive.find). */
+export interface ArchivedArticle {
+  id: string;
+  /** 'corpus': read from the corpus folder (it follows the folder); 'chat': sent by an editor; 'web': ingested. */
+  origin: 'corpus' | 'chat' | 'web';
+  /** What it was read from: the file's bytes as text (an article sent or ingested), or its text (a corpus file). */
+  source: string;
+}
+
+/** An article for EngineArchive.store: a `.md` file (front matter and text) and how it is found again. */
+export interface IncomingArticle {
+  id: string;
+  file: string;
+  bytes: Buffer;
+  /** articleKey of its canonical address, if it has one. */
+  urlKey?: string;
+  /** articleTextHash of the article as parsed from `bytes`. */
+  textHash: string;
+}
+
+/** A lease held by one process at a time, until it expires unrenewed. */
+export interface SharedLease {
+  /** Takes the lease, or renews it when this holder has it; false when another holder does. */
+  take(): Promise<boolean>;
+  /** Lets it go (when this holder has it). */
+  release(): Promise<void>;
 }
 
 /** A build for an archive change: as EngineBuildOptions, without a corpus folder to read. */

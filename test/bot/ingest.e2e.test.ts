@@ -7,7 +7,7 @@ import { t } from '../../src/i18n/i18n.js';
 import { HostPolicy } from '../../src/ingest/address.js';
 import { WebClient } from '../../src/ingest/http.js';
 import { Ingester } from '../../src/ingest/ingest.js';
-import { FileArticleStore } from '../../src/ingest/store.js';
+import type { ArticleStore } from '../../src/ingest/store.js';
 import { buildIndex } from '../../src/search/local/build.js';
 import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import { MODERN, type NewsSite, startNewsSite } from '../helpers/news-site.js';
@@ -38,7 +38,7 @@ beforeAll(async () => {
     service,
   });
   // What launchBot builds from the configuration, with INGEST_ALLOW_HOSTS=127.0.0.1 for the loopback site.
-  const fromWeb = async (urls: string[]) => {
+  const fromWeb = async (urls: string[], store: ArticleStore) => {
     const client = new WebClient({
       policy: new HostPolicy(['127.0.0.1']),
       userAgent: 'ArabicNewsQA/0.1 (test)',
@@ -46,9 +46,7 @@ beforeAll(async () => {
       timeoutMs: 10_000,
       hostDelayMs: 0,
     });
-    return new Ingester({ client, store: new FileArticleStore(corpus, MAX_BYTES) })
-      .run(urls)
-      .finally(() => client.close());
+    return new Ingester({ client, store }).run(urls).finally(() => client.close());
   };
   bot = await startTestBot(server, indexDir, { service, archive, fromWeb, admins: new Set([EDITOR]) });
 });

@@ -7,7 +7,7 @@
  * within seconds, with no build of its own.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
@@ -16,6 +16,7 @@ import { PostgresEngine } from '../../src/search/postgres/engine.js';
 import { startCli } from '../helpers/cli.js';
 import { Dispatcher } from '../helpers/dispatcher.js';
 import { CHUNKING, copyCorpus, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
+import { type NewsSite, OLD, startNewsSite } from '../helpers/news-site.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
@@ -25,6 +26,7 @@ interface Replica {
   logs: string;
   webhook: string;
   indexDir: string;
+  corpusDir: string;
 }
 
 const EDITOR = 4242;
@@ -33,15 +35,19 @@ let redis: TestRedis;
 let emulator: TelegramServer;
 let dispatcher: Dispatcher;
 let replicas: Replica[] = [];
+let site: NewsSite;
 
 async function startReplica(dispatcherUrl: string): Promise<Replica> {
   const port = await freePort();
   const indexDir = join(tempDir('pg-replica'), 'embeddings');
+  const corpusDir = copyCorpus();
   const env = tinyModelEnv({
     SEARCH_BACKEND: 'postgres',
     DATABASE_URL: db.url,
     INDEX_DIR: indexDir,
-    CORPUS_DIR: copyCorpus(),
+    CORPUS_DIR: corpusDir,
+    INGEST_ALLOW_HOSTS: '127.0.0.1', // the loopback news site
+    INGEST_HOST_DELAY_MS: '0',
     DATA_DIR: join(tempDir('pg-replica'), 'data'),
     TELEGRAM_BOT_TOKEN: TOKEN,
     TELEGRAM_API_ROOT: emulator.config.apiURL,
@@ -54,7 +60,7 @@ async function startReplica(dispatcherUrl: string): Promise<Replica> {
     LOG_LEVEL: 'info',
   });
   const child = startCli('start', [], env);
-  const replica: Replica = { child, logs: '', webhook: `http://127.0.0.1:${port}/telegram`, indexDir };
+  const replica: Replica = { child, logs: '', webhook: `http://127.0.0.1:${port}/telegram`, indexDir, corpusDir };
   child.stderr?.on('data', (d) => (replica.logs += d));
   child.stdout?.on('data', (d) => (replica.logs += d));
   const deadline = Date.now() + 90_000;
@@ -66,7 +72,7 @@ async function startReplica(dispatcherUrl: string): Promise<Replica> {
 }
 
 beforeAll(async () => {
-  [db, redis, emulator] = await Promise.all([startPostgres(), startRedis(), startEmulator()]);
+  [db, redis, emulator, site] = await Promise.all([startPostgres(), startRedis(), startEmulator(), startNewsSite()]);
   // The archive is built once, by a builder elsewhere; the replicas only read it.
   const engine = await PostgresEngine.connect(db.url);
   try {
@@ -102,6 +108,7 @@ afterAll(async () => {
   await emulator?.stop();
   await redis?.stop();
   await db?.stop();
+  await site?.close();
 });
 
 const ARTICLE = `---
@@ -143,5 +150,42 @@ describe('two replicas on one database', () => {
     const { rows } = await client.query(`SELECT origin FROM articles WHERE title = 'افتتاح متحف الفنون البحرية'`);
     await client.end();
     expect(rows).toEqual([{ origin: 'chat' }]);
+  }, 120_000);
+
+  it("an editor's link on replica A is stored in the database and answered by replica B with its canonical address", async () => {
+    const question = 'من أين قدم أول قطار بضائع وصل إلى ميناء طرطوس؟';
+    const editor = emulator.getClient(TOKEN, { userId: EDITOR, chatId: EDITOR, firstName: 'رنا', type: 'private' });
+    dispatcher.route = 0;
+    await editor.sendMessage(editor.makeMessage(`${site.origin}${OLD.path}`));
+    await botMessages(editor, 1, 30_000); // "fetching…", edited as it goes
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const stored = async () =>
+      (
+        await client.query(
+          `SELECT a.origin, a.url FROM articles a JOIN current_build c
+              ON a.added_in <= c.build_id AND (a.removed_in IS NULL OR a.removed_in > c.build_id)
+            WHERE a.title = $1`,
+          [OLD.title],
+        )
+      ).rows;
+    const deadline = Date.now() + 60_000;
+    while ((await stored()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(await stored()).toEqual([{ origin: 'web', url: `${site.origin}${OLD.path}` }]);
+    await client.end();
+
+    const reader = emulator.getClient(TOKEN, { userId: 7002, chatId: 7002, firstName: 'سامي', type: 'private' });
+    dispatcher.route = 1;
+    const started = Date.now();
+    let answer = '';
+    while (!answer.includes('قادما من حلب') && Date.now() - started < 30_000) {
+      await reader.sendMessage(reader.makeMessage(question));
+      answer = (await botMessages(reader, 1))[0].text ?? '';
+      if (!answer.includes('قادما من حلب')) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(answer).toContain('قادما من حلب');
+    expect(answer).toContain(`href="${site.origin}${OLD.path}"`);
+    // Nothing written into the replica's corpus folder.
+    expect(readdirSync(replicas[0].corpusDir).filter((f) => f.endsWith('.md'))).toEqual([]);
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { articleKey } from '../../src/corpus/identity.js';
 import { readDocument } from '../../src/ingest/feeds.js';
-import { articleKey } from '../../src/ingest/urls.js';
 import { modernPage, rssFeed } from '../helpers/news-site.js';
 
 const BASE = 'https://news.example/feeds/x';

@@ -116,7 +116,7 @@ async function addLink(ctx: BotContext, deps: BotDeps & { archive: ArchiveServic
   deps.logger.info({ userId, action: 'add-link', url }, 'editor action');
   const progress = await ProgressMessage.send(ctx, deps.logger, ctx.t('add-fetching'));
   try {
-    const { result, figures } = await deps.archive.apply(() => fromWeb([url]), {
+    const { result, figures } = await deps.archive.apply((store) => fromWeb([url], store), {
       changed: (summary) => summary.added + summary.updated > 0,
       onProgress: (done, total) => progress.update(ctx.t('reindex-progress', { done, total })),
     });

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { SharedLease } from '../../search/engine.js';
 
 /**
  * Update de-duplication by `update_id`. Telegram delivers a webhook update
@@ -95,4 +96,20 @@ export class RedisLeases implements UpdateLeases {
   async release(updateId: number): Promise<void> {
     await this.redis.eval(RELEASE, 1, this.prefix + updateId, this.owner);
   }
+}
+
+/** Takes a named lease when it is free, or renews it when this holder has it: 1 when held, 0 when another holder has it. */
+const TAKE = `local v = redis.call('get', KEYS[1])
+if v == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end
+if not v then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
+
+/** A named lease in Redis (e.g. which replica polls FEEDS): held by one replica until it expires unrenewed. */
+export function redisLease(redis: Redis, key: string, holder: string, ttlMs: number): SharedLease {
+  return {
+    take: async () => (await redis.eval(TAKE, 1, key, holder, Math.ceil(ttlMs))) === 1,
+    release: async () => {
+      await redis.eval(RELEASE, 1, key, holder);
+    },
+  };
 }

@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import { RedisAdapter } from '@grammyjs/storage-redis';
 import type { StorageAdapter, Transformer } from 'grammy';
 import type { Logger } from '../../log.js';
+import type { SharedLease } from '../../search/engine.js';
 import { BUTTON_TTL_MS, ButtonStore, type StoredButton } from './button-store.js';
 import { CONVERSATION_TTL_MS, ConversationStore, type LastQuestion } from './conversations.js';
-import { MemoryLeases, RedisLeases, type UpdateLeases } from './leases.js';
+import { MemoryLeases, RedisLeases, redisLease, type UpdateLeases } from './leases.js';
 import { checkStateFile } from './lmdb-check.js';
 import { LmdbState } from './lmdb-storage.js';
 import { connectRedis, ResilientCounter, redisReady } from './redis.js';
@@ -32,6 +33,11 @@ export interface BotState {
   rateLimitStore: 'MEMORY_STORE' | ResilientCounter;
   /** The outgoing throttle (a Bot API transformer). */
   throttle: Transformer;
+  /**
+   * A named lease shared by the replicas (Redis), e.g. which one polls FEEDS;
+   * absent for the embedded state, which serves one process.
+   */
+  lease?(name: string, ttlMs: number): SharedLease;
   /** Another named store with expiring entries (for a feature's own state). */
   storage<T>(name: string, ttlMs: number): StorageAdapter<T>;
   /** Resolves when the store answers, rejects when it does not (for /readyz). */
@@ -96,6 +102,7 @@ export async function openRedisState(options: StateOptions & { redisUrl: string 
     leases: new RedisLeases(redis, replica),
     rateLimitStore: new ResilientCounter(redis),
     throttle: sharedThrottle(redis),
+    lease: (name, ttlMs) => redisLease(redis, `lease:${name}`, replica, ttlMs),
     storage: store,
     ping: async () => {
       await redis.ping();

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { Article } from '../../corpus/article.js';
 import { type ChunkOptions, type ChunkRange, chunkSentences } from '../../corpus/chunks.js';
+import { articleKeyOrNone, articleTextHash } from '../../corpus/identity.js';
 import { listCorpus, loadCorpus, parseArticleFile, type SkippedFile } from '../../corpus/load.js';
 import { ArticleExistsError, ArticleNotFoundError, LastArticleError } from '../../corpus/submit.js';
 import type { Embedder } from '../../embedding/embedder.js';
@@ -9,6 +10,7 @@ import { UserError } from '../../errors.js';
 import { analyser, runningAverage } from '../bm25.js';
 import type { EngineBuildReport } from '../engine.js';
 import { chunkText } from '../passages.js';
+import { readInbox } from './archive.js';
 import { DatabaseBuildLockedError, DatabaseDimensionError } from './errors.js';
 import { createGraphs, dropGraphsIfEmpty, ensureVectorColumns } from './schema.js';
 import { type BuildRow, KIND, readCurrentBuild, VISIBLE, vectorLiteral, versionOf } from './store.js';
@@ -52,11 +54,14 @@ export interface PostgresBuildReport extends EngineBuildReport {
   phases: { read: number; embed: number; write: number; graphs: number; publish: number };
 }
 
+/** Where an article came from: the corpus folder, an editor in the chat, or the web (ingestion). */
+type Origin = 'corpus' | 'chat' | 'web';
+
 /** An article version visible in the published build. */
 interface LiveArticle {
   key: number;
   id: string;
-  origin: 'corpus' | 'chat';
+  origin: Origin;
   file: string;
   hash: string;
   file_bytes: number | null;
@@ -67,7 +72,7 @@ interface LiveArticle {
 /** An article to write, with where it came from. */
 interface NewArticle {
   article: Article;
-  origin: 'corpus' | 'chat';
+  origin: Origin;
   source: string;
   stamp?: { bytes: number; mtimeMs: number };
 }
@@ -139,7 +144,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     const live = current
       ? (
           await pool.query<LiveArticle>(
-            `SELECT key, id, origin, file, hash, file_bytes, file_mtime, CASE WHEN origin = 'chat' THEN source END AS source
+            `SELECT key, id, origin, file, hash, file_bytes, file_mtime, CASE WHEN origin <> 'corpus' THEN source END AS source
                FROM articles WHERE ${VISIBLE} ORDER BY key`,
             [current.id],
           )
@@ -198,6 +203,25 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     }
     // An editor's article never replaces one (remove it first), as in the corpus folder.
     const liveIds = new Set(live.map((a) => a.id));
+    // Articles stored for this build (ingestion): new ones, and newer versions of published ones (same id).
+    // One whose id a corpus file or an editor's article now has waits in no queue: it is skipped and dropped.
+    const inbox = await readInbox(pool);
+    const taken = new Set([
+      ...fresh.map((f) => f.article.id),
+      ...live.filter((a) => a.origin === 'corpus' && !gone.has(a)).map((a) => a.id),
+    ]);
+    for (const entry of inbox) {
+      const parsed = taken.has(entry.id)
+        ? { file: entry.file, reason: `an article with the id "${entry.id}" is already in the archive` }
+        : parseArticleFile(entry.file, Buffer.from(entry.source, 'utf8'));
+      if ('reason' in parsed) {
+        skipped.push(parsed);
+        options.onSkip?.(parsed);
+        continue;
+      }
+      fresh.push({ article: { ...parsed, id: entry.id }, origin: entry.origin, source: entry.source });
+    }
+    const inboxDone = inbox.map((entry) => entry.seq);
     for (const submitted of options.add ?? [])
       if (liveIds.has(submitted.id)) throw new ArticleExistsError(submitted.id);
     const removing = new Set(options.remove ?? []);
@@ -207,17 +231,20 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     const arriving = new Set(fresh.map((f) => f.article.id));
     for (const a of live) {
       if (removing.has(a.id) || arriving.has(a.id)) gone.add(a);
-      else if (!reusable && a.origin === 'chat') {
+      else if (!reusable && a.origin !== 'corpus') {
         // Built again from what the editor sent, kept whole.
         gone.add(a);
         const parsed = parseArticleFile(a.file, Buffer.from(a.source));
-        if (!('reason' in parsed)) fresh.push({ article: parsed, origin: 'chat', source: a.source });
+        if (!('reason' in parsed)) fresh.push({ article: parsed, origin: a.origin, source: a.source });
       }
     }
     // New articles in file-name order, as the local engine orders a build (and a delta).
     fresh.sort((a, b) => (a.article.file < b.article.file ? -1 : a.article.file > b.article.file ? 1 : 0));
 
     if (current && gone.size === 0 && fresh.length === 0) {
+      // Only unreadable stored articles: dropped, nothing to publish.
+      if (inboxDone.length > 0)
+        await pool.query('DELETE FROM article_inbox WHERE seq = ANY($1::bigint[])', [inboxDone]);
       return {
         version: versionOf(current.id),
         published: false,
@@ -302,7 +329,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     );
     phases.write += lap();
     await options.beforePublish?.();
-    await publish(pool, build, holder, stats);
+    await publish(pool, build, holder, stats, inboxDone);
     phases.publish = lap();
     return {
       version: versionOf(build),
@@ -312,7 +339,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
       chunks: stats.chunks,
       embedded: fresh.length,
       reused: stats.articles - fresh.length,
-      removed: gone.size - [...gone].filter((a) => arriving.has(a.id) || (!reusable && a.origin === 'chat')).length,
+      removed: gone.size - [...gone].filter((a) => arriving.has(a.id) || (!reusable && a.origin !== 'corpus')).length,
       passagesEmbedded: texts.length,
       skipped,
       seconds: secondsSince(started),
@@ -395,6 +422,8 @@ function writeRows(
       outlet: [],
       date: [],
       url: [],
+      urlKey: [],
+      textHash: [],
       source: [],
     },
     sentences: { id: [], article: [], position: [], text: [], start: [], end: [], length: [], embedding: [] },
@@ -421,6 +450,8 @@ function writeRows(
       outlet: article.outlet,
       date: article.date,
       url: article.url ?? null,
+      urlKey: articleKeyOrNone(article.url) ?? null,
+      textHash: articleTextHash(article),
       source,
     });
     const firstSentence = ids.sentence;
@@ -460,11 +491,28 @@ function writeRows(
 async function insertBatch(pool: pg.Pool, build: number, rows: BatchRows): Promise<void> {
   const a = rows.articles;
   const inserted = await pool.query<{ key: string; id: string }>(
-    `INSERT INTO articles (id, origin, file, hash, file_bytes, file_mtime, title, outlet, date, url, source, added_in)
-     SELECT *, $12::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::float8[],
-                                        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+    `INSERT INTO articles (id, origin, file, hash, file_bytes, file_mtime, title, outlet, date, url, url_key, text_hash,
+                           source, added_in)
+     SELECT *, $14::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::float8[],
+                                        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                                        $13::text[])
      RETURNING key, id`,
-    [a.id, a.origin, a.file, a.hash, a.bytes, a.mtime, a.title, a.outlet, a.date, a.url, a.source, build],
+    [
+      a.id,
+      a.origin,
+      a.file,
+      a.hash,
+      a.bytes,
+      a.mtime,
+      a.title,
+      a.outlet,
+      a.date,
+      a.url,
+      a.urlKey,
+      a.textHash,
+      a.source,
+      build,
+    ],
   );
   const keyOf = new Map(inserted.rows.map((r) => [r.id, r.key]));
   const keys = (articles: unknown[]) => articles.map((id) => keyOf.get(id as string));
@@ -553,7 +601,14 @@ async function collectionStats(
 }
 
 /** Publishes a build: one transaction that checks the lease is still ours and moves the current_build row. */
-async function publish(pool: pg.Pool, build: number, holder: string, stats: BuildStats): Promise<void> {
+async function publish(
+  pool: pg.Pool,
+  build: number,
+  holder: string,
+  stats: BuildStats,
+  /** The inbox entries this build wrote (or skipped): gone from the inbox as the build is published. */
+  inboxDone: readonly number[],
+): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -571,6 +626,8 @@ async function publish(pool: pg.Pool, build: number, holder: string, stats: Buil
        ON CONFLICT (singleton) DO UPDATE SET build_id = excluded.build_id`,
       [build],
     );
+    if (inboxDone.length > 0)
+      await client.query('DELETE FROM article_inbox WHERE seq = ANY($1::bigint[])', [inboxDone]);
     // Replicas listening switch at once; the others within their polling interval.
     await client.query(`SELECT pg_notify('search_build', $1)`, [String(build)]);
     await client.query('COMMIT');

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { EngineArchive, EngineBuildReport, SearchEngine } from '../engine.js';
+import { databaseLease, findArticle, storeArticle } from './archive.js';
 import { buildPostgresIndex, type PostgresBuildOptions, type PostgresBuildReport } from './build.js';
 import { type ConnectOptions, connectDatabase } from './connect.js';
 import { DatabaseEmptyError } from './errors.js';
@@ -91,10 +92,17 @@ export class PostgresEngine implements SearchEngine {
     }));
   }
 
-  /** Editors' articles are kept in the database (origin 'chat'), whatever corpus folder a later build reads. */
+  /**
+   * Editors' articles (origin 'chat') and ingested ones (origin 'web') are kept in the database,
+   * whatever corpus folder a later build reads. Ingested articles wait in the inbox for the next build.
+   */
   readonly archive: EngineArchive = {
     add: (article, options) => this.build({ ...options, add: [article] }),
     remove: (id, options) => this.build({ ...options, remove: [id] }),
+    find: (by) => findArticle(this.pool, by),
+    store: (article) => storeArticle(this.pool, article, 'web'),
+    publish: (options) => this.build(options),
+    lease: (name, holder, ttlMs) => databaseLease(this.pool, name, holder, ttlMs),
   };
 
   needsBuild(error: unknown): boolean {

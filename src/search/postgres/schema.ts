@@ -115,6 +115,46 @@ CREATE TABLE postings (
 CREATE INDEX postings_article ON postings (article_key);
 `,
   },
+  {
+    version: 2,
+    name: 'articles from the web: the inbox, look-ups by address and text, shared leases',
+    sql: `
+-- Articles read from the web (origin 'web'), beside the corpus folder's and the editors'.
+ALTER TABLE articles DROP CONSTRAINT articles_origin_check;
+ALTER TABLE articles ADD CONSTRAINT articles_origin_check CHECK (origin IN ('corpus', 'chat', 'web'));
+-- How one article reached twice is found (src/corpus/identity.ts): its address without tracking
+-- parameters, and the hash of its sentences. Filled by every build from this version on.
+ALTER TABLE articles ADD COLUMN url_key text;
+ALTER TABLE articles ADD COLUMN text_hash text;
+CREATE INDEX articles_url_key ON articles (url_key) WHERE url_key IS NOT NULL;
+CREATE INDEX articles_text_hash ON articles (text_hash) WHERE text_hash IS NOT NULL;
+
+-- Articles stored (by ingestion) and not yet in a published build: the next build of any kind
+-- (npm run ingest's, npm run index, an editor's change) writes them and deletes them here, in
+-- its publishing transaction. A newer version of an article replaces its entry (same id) and
+-- gets a new seq, so a build deletes only the versions it wrote.
+CREATE SEQUENCE article_inbox_seq;
+CREATE TABLE article_inbox (
+  id text PRIMARY KEY,
+  seq bigint NOT NULL DEFAULT nextval('article_inbox_seq'),
+  origin text NOT NULL CHECK (origin IN ('chat', 'web')),
+  file text NOT NULL,
+  source text NOT NULL,
+  url_key text,
+  text_hash text NOT NULL,
+  stored_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX article_inbox_url_key ON article_inbox (url_key) WHERE url_key IS NOT NULL;
+CREATE INDEX article_inbox_text_hash ON article_inbox (text_hash);
+
+-- Leases other than the build's (e.g. which replica polls FEEDS): whoever holds an unexpired row.
+CREATE TABLE leases (
+  name text PRIMARY KEY,
+  holder text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+`,
+  },
 ];
 
 /** The schema version this program writes and reads. */

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArticleExistsError, ArticleNotFoundError } from '../../../src/corpus/submit.js';
 import type { Embedder } from '../../../src/embedding/embedder.js';
+import { articleStoreFor, DatabaseArticleStore } from '../../../src/ingest/store.js';
 import type { LocalIndex } from '../../../src/search/local/local-index.js';
 import { PostgresEngine } from '../../../src/search/postgres/engine.js';
 import {
@@ -348,6 +349,87 @@ describe('the database as the archive of record', () => {
       const removed = await engine.build({ embedder: tiny, chunking: CHUNKING, remove: ['hospital'] });
       expect(removed).toMatchObject({ published: true, articles: 5, removed: 1 });
       expect(await (await engine.open()).article('hospital')).toBeUndefined();
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('articles from the web in the database (DatabaseArticleStore)', () => {
+  it('are found again by address or text, published by the next build of any kind, updated in place, kept by a full build', async () => {
+    await db.reset();
+    const tiny = await tinyEmbedder();
+    const engine = await PostgresEngine.connect(db.url);
+    try {
+      const corpusDir = copyCorpus();
+      await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      const store = articleStoreFor(engine, { corpusDir: join(corpusDir, 'never-written'), maxBytes: 1 << 20 });
+      expect(store).toBeInstanceOf(DatabaseArticleStore);
+      const page = {
+        title: 'مستشفى جديد',
+        outlet: 'وكالة',
+        date: '2024-05-01',
+        url: 'https://news.example/a/hospital',
+        from: 'https://news.example/a/hospital?utm_source=rss',
+        paragraphs: ['افتتح الرئيس اليوم مستشفى جديدا في العاصمة بسعة مئتي سرير.'],
+      };
+      const first = await store.put(page);
+      expect(first.status).toBe('added');
+      // Stored for the next build: found by its address (tracking parameters aside) and by its text.
+      expect(await store.idOf('https://news.example/a/hospital?utm_medium=feed')).toBe(first.id);
+      expect(await store.put({ ...page, from: 'again' })).toEqual({ status: 'unchanged', id: first.id });
+      expect(await store.put({ ...page, url: undefined, from: 'a mirror' })).toEqual({
+        status: 'unchanged',
+        id: first.id,
+      });
+      // npm run index publishes it (a build of any kind takes the stored articles).
+      const built = await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      expect(built).toMatchObject({ published: true, articles: 6, embedded: 1 });
+      expect(await (await engine.open()).articleMetas([first.id])).toEqual([
+        { id: first.id, title: page.title, outlet: page.outlet, date: page.date, url: page.url },
+      ]);
+      // The page changed: the same id, updated in place by one build.
+      const edited = ['افتتح الرئيس اليوم مستشفى جديدا في العاصمة بسعة ثلاثمئة سرير.'];
+      expect(await store.put({ ...page, paragraphs: edited })).toEqual({ status: 'updated', id: first.id });
+      expect(await store.commit({ embedder: tiny, chunking: CHUNKING })).toMatchObject({
+        published: true,
+        articles: 6,
+        embedded: 1,
+      });
+      const index = await engine.open();
+      expect((await index.article(first.id))?.sentences).toEqual(edited);
+      // Nothing stored: nothing published.
+      expect(await store.commit({ embedder: tiny, chunking: CHUNKING })).toMatchObject({ published: false });
+      // A corpus file's article reached on the web is left to the folder.
+      const corpusText = (await index.article('002_26a9db706ec05ddb'))?.sentences ?? [];
+      expect(await store.put({ ...page, url: undefined, paragraphs: [corpusText.join(' ')] })).toMatchObject({
+        status: 'unchanged',
+        id: '002_26a9db706ec05ddb',
+      });
+      // A full build keeps it, as it was last stored.
+      const full = await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING, full: true });
+      expect(full).toMatchObject({ published: true, articles: 6 });
+      expect((await (await engine.open()).article(first.id))?.sentences).toEqual(edited);
+      expect(existsSync(join(corpusDir, 'never-written'))).toBe(false);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('gives a named lease to one holder at a time, until it expires unrenewed', async () => {
+    await db.reset();
+    const engine = await PostgresEngine.connect(db.url);
+    try {
+      const a = engine.archive.lease('feed-poller', 'a', 400);
+      const b = engine.archive.lease('feed-poller', 'b', 400);
+      expect(await a.take()).toBe(true);
+      expect(await b.take()).toBe(false);
+      expect(await a.take()).toBe(true); // renewed
+      await new Promise((r) => setTimeout(r, 600));
+      expect(await b.take()).toBe(true); // a stopped renewing
+      expect(await a.take()).toBe(false);
+      await b.release();
+      expect(await a.take()).toBe(true);
     } finally {
       await engine.close();
     }

@@ -1,6 +1,6 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
-import { findDate } from '../corpus/dates.js';
+import { findDate } from './dates.js';
 
 /** What a web page says about its article, and the article's own paragraphs. */
 export interface ExtractedPage {

@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { decodeBody } from '../../src/ingest/charset.js';
-import { extractPage } from '../../src/ingest/extract.js';
+import { decodeBody } from '../../src/corpus/charset.js';
+import { extractPage } from '../../src/corpus/extract.js';
 
 const SENTENCES = [
   'أعلنت وزارة الثقافة عن إطلاق قانون جديد لحماية حقوق النشر والتأليف في الكتب الرقمية والمطبوعة على حد سواء.',
