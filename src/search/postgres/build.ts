@@ -10,7 +10,7 @@ import { analyser, runningAverage } from '../bm25.js';
 import type { EngineBuildReport } from '../engine.js';
 import { chunkText } from '../passages.js';
 import { DatabaseBuildLockedError, DatabaseDimensionError } from './errors.js';
-import { createGraphs, dropGraphsIfEmpty, ensureVectorColumns } from './schema.js';
+import { createIndexes, dropIndexesIfEmpty, ensureVectorColumns } from './schema.js';
 import { type BuildRow, KIND, readCurrentBuild, VISIBLE, vectorLiteral, versionOf } from './store.js';
 
 /** An article an editor sent (or ingestion fetched): stored in the database, whatever the corpus folder holds. */
@@ -48,8 +48,8 @@ export interface PostgresBuildReport extends EngineBuildReport {
   version: string;
   /** Was a new build published (false: nothing changed)? */
   published: boolean;
-  /** Where the time went, in seconds: reading the corpus and the database, embedding, writing rows, building the HNSW indexes (a first build), publishing. */
-  phases: { read: number; embed: number; write: number; graphs: number; publish: number };
+  /** Where the time went, in seconds: reading the corpus and the database, embedding, writing rows, making the indexes after the rows (a first build: HNSW graphs, postings keys, VACUUM ANALYZE), publishing. */
+  phases: { read: number; embed: number; write: number; indexes: number; publish: number };
 }
 
 /** An article version visible in the published build. */
@@ -102,7 +102,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     lapStart = now;
     return seconds;
   };
-  const phases = { read: 0, embed: 0, write: 0, graphs: 0, publish: 0 };
+  const phases = { read: 0, embed: 0, write: 0, indexes: 0, publish: 0 };
   const { pool, embedder, chunking } = options;
   const holder = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const leaseSeconds = options.leaseSeconds ?? 120;
@@ -271,15 +271,15 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     const newLengths = { sentence: [] as number[], chunk: [] as number[] };
     const analyse = analyser();
     let v = 0;
-    const bulk = await dropGraphsIfEmpty(pool);
+    const bulk = await dropIndexesIfEmpty(pool);
     for (let i = 0; i < planned.length; i += BATCH_ARTICLES) {
       const batch = planned.slice(i, i + BATCH_ARTICLES);
       const rows = writeRows(batch, ids, analyse, () => vectors[v++], newLengths);
       await insertBatch(pool, build, rows);
     }
     phases.write = lap();
-    if (bulk) await createGraphs(pool);
-    phases.graphs = lap();
+    if (bulk) await createIndexes(pool, { analyze: true });
+    phases.indexes = lap();
 
     const goneKeys = [...gone].map((a) => a.key);
     if (goneKeys.length > 0) {
