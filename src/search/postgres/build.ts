@@ -107,9 +107,13 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
   const holder = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const leaseSeconds = options.leaseSeconds ?? 120;
   await acquireLease(pool, holder, leaseSeconds);
+  // Renewed on a connection of its own, held for the build: a new connection could not be opened in
+  // time while the server is busy with the build's own long statements (one PGlite backend serves
+  // every connection in turn; the renewal then runs right after the statement).
+  const leaseClient = await pool.connect();
   const renew = setInterval(
     () => {
-      pool
+      leaseClient
         .query(`UPDATE build_lease SET expires_at = now() + $2 * interval '1 second' WHERE holder = $1`, [
           holder,
           leaseSeconds,
@@ -322,7 +326,8 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     };
   } finally {
     clearInterval(renew);
-    await pool.query('DELETE FROM build_lease WHERE holder = $1', [holder]).catch(() => undefined);
+    await leaseClient.query('DELETE FROM build_lease WHERE holder = $1', [holder]).catch(() => undefined);
+    leaseClient.release();
   }
 }
 

@@ -67,6 +67,23 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       expect(hits).toBeGreaterThan(questions.length * 20);
       const terms = ['روسيا', 'الصين', 'تايوان', 'لا-يوجد'];
       expect(await index.documentFrequencies(terms)).toEqual(await local.documentFrequencies(terms));
+
+      // Pruned as at 10,000 articles (rounds of the rarest terms' passages, common terms ruled out by
+      // the k-th score), the seed corpus's searches still give the local engine's hits to the bit.
+      index.roundPostings = 3;
+      const before = { ...index.pruning };
+      for (const question of [...questions, 'روسيا الصين روسيا في في من', 'الصين']) {
+        for (const kind of ['sentence', 'chunk'] as const) {
+          for (const k of [1, 3, 10, 50]) {
+            expect(await index.lexicalSearch(kind, question, k), `${kind}, ${k}: ${question}`).toEqual(
+              await local.lexicalSearch(kind, question, k),
+            );
+          }
+        }
+      }
+      const searches = index.pruning.searches - before.searches;
+      expect(index.pruning.rounds - before.rounds).toBeGreaterThan(searches);
+      expect(index.pruning.ruledOut - before.ruledOut).toBeGreaterThan(searches / 4);
     } finally {
       await engine.close();
     }
