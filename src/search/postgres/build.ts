@@ -111,14 +111,20 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
   // time while the server is busy with the build's own long statements (one PGlite backend serves
   // every connection in turn; the renewal then runs right after the statement).
   const leaseClient = await pool.connect();
+  let renewing = false;
   const renew = setInterval(
     () => {
+      if (renewing) return; // the last renewal still waits its turn
+      renewing = true;
       leaseClient
         .query(`UPDATE build_lease SET expires_at = now() + $2 * interval '1 second' WHERE holder = $1`, [
           holder,
           leaseSeconds,
         ])
-        .catch(() => undefined);
+        .catch(() => undefined)
+        .finally(() => {
+          renewing = false;
+        });
     },
     (leaseSeconds * 1000) / 3,
   );
