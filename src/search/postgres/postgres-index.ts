@@ -1,7 +1,15 @@
 import type pg from 'pg';
 import pgvector from 'pgvector';
 import type { ArticleMeta } from '../../corpus/article.js';
-import { BM25 as BM25_PARAMETERS, inverseDocumentFrequency, lengthNorm, queryTerms, termScore } from '../bm25.js';
+import {
+  type AnalysedDoc,
+  type CollectionStats,
+  inverseDocumentFrequency,
+  lengthNorm,
+  queryTerms,
+  scoreDocument,
+  termScore,
+} from '../bm25.js';
 import type {
   ChunkSpan,
   IndexedArticle,
@@ -43,31 +51,20 @@ interface TermStats {
 const NOT_HELD: TermStats = { documents: 0, maxTf: 0, minLength: 0 };
 
 /**
- * BM25 scored by the database: termScore and lengthNorm of bm25.ts,
- * operation for operation (float8 arithmetic is IEEE's, as JavaScript's;
- * the IDFs, the one logarithm, are computed in TypeScript and sent); summed
- * in the query's order; times the distinct terms held; equal scores ordered
- * by the first term held, then by id. $11 marks each term's first occurrence.
- * `candidates`: only the passages holding
- * one of the terms $12, each term's posting looked up by key for them (an
- * index-only scan per term); otherwise every posting of every term.
+ * The postings of the query's terms $3 that BM25 scores, from the postings'
+ * covering key (index-only scans, no sort or aggregate in the database):
+ * every one, or (`candidates`) only those of the passages holding one of the
+ * terms $4, looked up by key (kind, term, passage) for those passages.
  */
-function scoringQuery(candidates: boolean): string {
-  return `WITH occurrences AS (SELECT * FROM unnest($3::text[], $4::float8[], $5::int[], $11::bool[]) AS o(term, idf, place, first)),
-            scored AS (
-              SELECT p.passage, o.first AS new_term, o.place,
-                     o.idf * ($7::float8 + (p.tf * ($8::float8 + 1)) /
-                       (p.tf + $8::float8 * (1 - $9::float8 + ($9::float8 * p.length) / $10::float8))) AS s
-                FROM occurrences o JOIN postings p ON p.kind = $2 AND p.term = o.term
-               WHERE ${visible('p')}${
-                 candidates
-                   ? ` AND p.passage = ANY(ARRAY(
-                     SELECT DISTINCT c.passage FROM postings c
-                      WHERE c.kind = $2 AND c.term = ANY($12::text[]) AND ${visible('c')}))`
-                   : ''
-               })
-       SELECT passage, sum(s ORDER BY place) * count(*) FILTER (WHERE new_term) AS score, min(place) AS first
-         FROM scored GROUP BY passage ORDER BY score DESC, first, passage LIMIT $6`;
+function postingsQuery(candidates: boolean): string {
+  return `SELECT p.passage, p.term, p.tf, p.length FROM postings p
+           WHERE p.kind = $2 AND p.term = ANY($3::text[]) AND ${visible('p')}${
+             candidates
+               ? ` AND p.passage = ANY(ARRAY(
+                   SELECT DISTINCT c.passage FROM postings c
+                    WHERE c.kind = $2 AND c.term = ANY($4::text[]) AND ${visible('c')}))`
+               : ''
+           }`;
 }
 
 /**
@@ -144,10 +141,10 @@ export class PostgresIndex implements SearchIndex {
 
   /**
    * BM25's best k, found as the local engine's MaxScore finds them (local/
-   * lexical.ts, rank), in rounds of one query each: a round scores in full
-   * (every query term, looked up by key for those passages only) the
-   * passages holding the rarest terms not yet taken, and keeps the best k so
-   * far. The k-th score then rules out the most common terms whose highest
+   * lexical.ts, rank), in rounds of one query each: a round reads every query
+   * term's postings (by key, for those passages only) of the passages holding
+   * the rarest terms not yet taken, scores them here with bm25.ts's
+   * scoreDocument, and keeps the best k so far. The k-th score then rules out the most common terms whose highest
    * possible contributions together cannot reach it: passages holding only
    * those cannot enter the top k, so their postings are never read in full.
    * Rounds go on while a term that can still lift a passage to the top k
@@ -162,34 +159,44 @@ export class PostgresIndex implements SearchIndex {
     // Each occurrence of a held term, at its place in the query (repeats score again, as in bm25.ts).
     const held = terms.flatMap((term, place) => (stats[place].documents > 0 ? [{ term, place }] : []));
     if (held.length === 0) return [];
-    const idfOf = new Map<string, number>();
     const distinct = new Map<string, { term: string; documents: number; bound: number }>();
     for (const { term } of held) {
       const { documents: n, maxTf, minLength } = stats[terms.indexOf(term)];
       const idf = inverseDocumentFrequency(n, documents);
-      idfOf.set(term, idf);
       // termScore grows with tf and shrinks with length: this is its highest, once per occurrence in the query.
       const highest = termScore(idf, maxTf, lengthNorm(minLength, avgLength));
       const entry = distinct.get(term);
       if (entry) entry.bound += highest;
       else distinct.set(term, { term, documents: n, bound: highest });
     }
-    const score = (candidatesOf?: readonly string[]) =>
-      this.query<{ passage: string; score: number; first: number }>(scoringQuery(candidatesOf !== undefined), [
-        this.build,
-        KIND[kind],
-        held.map((h) => h.term),
-        held.map((h) => idfOf.get(h.term)),
-        held.map((h) => h.place),
-        k,
-        BM25_PARAMETERS.d,
-        BM25_PARAMETERS.k,
-        BM25_PARAMETERS.b,
-        avgLength,
-        // Each term counted once, at its first occurrence (count(DISTINCT term) sorts every passage's rows).
-        held.map((h, i) => held.findIndex((other) => other.term === h.term) === i),
-        ...(candidatesOf ? [candidatesOf] : []),
-      ]);
+    const collection: CollectionStats = {
+      documents,
+      avgLength,
+      frequency: (term) => distinct.get(term)?.documents ?? 0,
+    };
+    // The passages' postings come from the database; their scores, and the order of equal ones (the
+    // first query term held, then id), from bm25.ts: the local engine's to the bit.
+    const score = async (candidatesOf?: readonly string[]) => {
+      const rows = await this.query<{ passage: string; term: string; tf: number; length: number }>(
+        postingsQuery(candidatesOf !== undefined),
+        [this.build, KIND[kind], [...distinct.keys()], ...(candidatesOf ? [candidatesOf] : [])],
+      );
+      const docs = new Map<number, AnalysedDoc>();
+      for (const r of rows) {
+        const passage = Number(r.passage);
+        let doc = docs.get(passage);
+        if (!doc) {
+          doc = { length: r.length, terms: new Map() };
+          docs.set(passage, doc);
+        }
+        doc.terms.set(r.term, r.tf);
+      }
+      return [...docs].map(([passage, doc]) => ({
+        passage,
+        score: scoreDocument(terms, doc, collection),
+        first: terms.findIndex((t) => doc.terms.has(t)),
+      }));
+    };
 
     // Rarest first: the order in which terms bring their passages in.
     const pending = [...distinct.values()].sort((a, b) => a.documents - b.documents || (a.term < b.term ? -1 : 1));
@@ -227,7 +234,7 @@ export class PostgresIndex implements SearchIndex {
       }
       const roundTerms = needed.slice(0, taken);
       const everything = round === 0 && taken === needed.length && needed.length === distinct.size;
-      // Everything in one round: every posting of every term scored at once, no candidates to look up.
+      // Everything in one round: every posting of every term, no candidates to look up.
       const rows = await score(everything ? undefined : roundTerms.map((t) => t.term));
       round++;
       this.pruning.rounds++;
