@@ -119,22 +119,22 @@ export class PostgresIndex implements SearchIndex {
   }
 
   /**
-   * Each term's postings statistics (documents holding it, highest tf,
-   * shortest passage), from the cache or in one query (an index-only scan of
-   * the terms' keys).
+   * Each term's statistics (documents holding it; highest tf and shortest
+   * passage, or bounds of them: see build.ts, updateTermStatistics), from the
+   * cache or in one query of the term_stats the build wrote.
    */
   private async termStatsOf(kind: PassageKind, terms: readonly string[]): Promise<TermStats[]> {
     const cache = this.termStats[kind];
     const missing = [...new Set(terms.filter((t) => !cache.has(t)))];
     if (missing.length > 0) {
-      const rows = await this.query<{ term: string; n: string; tf: number; length: number }>(
-        `SELECT term, count(*) AS n, max(tf) AS tf, min(length) AS length FROM postings
-          WHERE kind = $2 AND term = ANY($3::text[]) AND ${VISIBLE} GROUP BY term`,
+      const rows = await this.query<{ term: string; documents: number; max_tf: number; min_length: number }>(
+        `SELECT term, documents, max_tf, min_length FROM term_stats
+          WHERE kind = $2 AND term = ANY($3::text[]) AND ${VISIBLE}`,
         [this.build, KIND[kind], missing],
       );
       if (cache.size + missing.length > MAX_CACHED_FREQUENCIES) cache.clear();
       for (const term of missing) cache.set(term, NOT_HELD);
-      for (const r of rows) cache.set(r.term, { documents: Number(r.n), maxTf: r.tf, minLength: r.length });
+      for (const r of rows) cache.set(r.term, { documents: r.documents, maxTf: r.max_tf, minLength: r.min_length });
     }
     return terms.map((t) => cache.get(t) ?? NOT_HELD);
   }

@@ -125,6 +125,29 @@ ALTER TABLE postings DROP CONSTRAINT postings_pkey;
 CREATE UNIQUE INDEX postings_key ON postings (kind, term, passage) INCLUDE (tf, length, added_in, removed_in);
 `,
   },
+  {
+    version: 3,
+    name: 'term statistics per build',
+    // What BM25 reads of a term before its postings (IDF, upper bounds), kept by the builds (build.ts,
+    // updateTermStatistics) rather than counted per question; filled here for the published build.
+    sql: `
+CREATE TABLE term_stats (
+  kind smallint NOT NULL,
+  term text NOT NULL,
+  documents integer NOT NULL,
+  max_tf integer NOT NULL,
+  min_length integer NOT NULL,
+  added_in bigint NOT NULL,
+  removed_in bigint,
+  PRIMARY KEY (kind, term, added_in)
+);
+INSERT INTO term_stats (kind, term, documents, max_tf, min_length, added_in)
+SELECT p.kind, p.term, count(*), max(p.tf), min(p.length), c.build_id
+  FROM postings p CROSS JOIN current_build c
+ WHERE p.added_in <= c.build_id AND (p.removed_in IS NULL OR p.removed_in > c.build_id)
+ GROUP BY p.kind, p.term, c.build_id;
+`,
+  },
 ];
 
 /** The schema version this program writes and reads. */
