@@ -73,10 +73,10 @@ function postingsQuery(candidates: boolean): string {
  * round, and one more while its terms' statistics are new), so a question
  * costs a handful of round trips (counted in `roundTrips`).
  *
- * - lexicalSearch: BM25 computed by the database with the same operations in
- *   the same order as bm25.ts, so scores equal the local engine's to the bit;
- *   pruned as the local engine's MaxScore prunes (see lexicalSearch), so that
- *   common terms' postings are read only for the passages rarer terms bring.
+ * - lexicalSearch: the database finds the postings, the process scores them
+ *   with bm25.ts (so scores equal the local engine's to the bit); pruned as
+ *   the local engine's MaxScore prunes (see lexicalSearch), so that common
+ *   terms' postings are read only for the passages rarer terms bring in.
  * - denseSearch: pgvector's HNSW (cosine), filtered to the build.
  * - similarities: computed here from the stored float32 vectors, exactly as
  *   the local engine computes them.
@@ -144,9 +144,10 @@ export class PostgresIndex implements SearchIndex {
    * lexical.ts, rank), in rounds of one query each: a round reads every query
    * term's postings (by key, for those passages only) of the passages holding
    * the rarest terms not yet taken, scores them here with bm25.ts's
-   * scoreDocument, and keeps the best k so far. The k-th score then rules out the most common terms whose highest
-   * possible contributions together cannot reach it: passages holding only
-   * those cannot enter the top k, so their postings are never read in full.
+   * scoreDocument, and keeps the best k so far. The k-th score then rules
+   * out the most common terms whose highest possible contributions together
+   * cannot reach it: passages holding only those cannot enter the top k, so
+   * their postings are never read in full.
    * Rounds go on while a term that can still lift a passage to the top k
    * has not brought its passages in. Usually one or two rounds.
    */
