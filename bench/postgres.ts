@@ -6,9 +6,14 @@
  * (PostgreSQL 18 + pgvector 0.8 in WebAssembly) over its wire protocol, started
  * here (test/helpers/postgres.ts), unless DATABASE_URL names another (emptied first!).
  *
- *   node --import tsx bench/postgres.ts SIZE   (0: the five seed articles)
+ *   node --import tsx bench/postgres.ts SIZE [--keep DIR]   (0: the five seed articles)
+ *
+ * `--keep DIR` keeps the corpus, the local index, the database (a PGlite data
+ * directory saved when the server stops) and the first builds' figures in DIR:
+ * run again with the same DIR, nothing is built again (both builds find nothing
+ * changed) and the answers are measured afresh, for changes to the reads only.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -16,6 +21,7 @@ import { AnswerService } from '../src/answering/service.js';
 import { createEmbedder } from '../src/embedding/embedder.js';
 import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR } from '../src/embedding/models.js';
 import { LocalEngine } from '../src/search/local/engine.js';
+import type { PostgresBuildReport } from '../src/search/postgres/build.js';
 import { PostgresEngine } from '../src/search/postgres/engine.js';
 import type { PostgresIndex } from '../src/search/postgres/postgres-index.js';
 import { startPostgres } from '../test/helpers/postgres.js';
@@ -26,16 +32,33 @@ import { round } from './stats.js';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const CHUNKING = { maxChars: 600, overlap: 1 };
 
-export async function benchPostgres(size: number, databaseUrl?: string) {
-  const work = mkdtempSync(join(tmpdir(), `bench-postgres-${size}-`));
+/** What the first builds took, kept beside a kept database (`--keep`). */
+interface FirstBuilds {
+  postgres: PostgresBuildReport;
+  databaseMiB: number;
+  local: { seconds: number };
+  addOne?: unknown;
+}
+
+export async function benchPostgres(size: number, { databaseUrl, keep }: { databaseUrl?: string; keep?: string } = {}) {
+  const work = keep ?? mkdtempSync(join(tmpdir(), `bench-postgres-${size}-`));
+  mkdirSync(work, { recursive: true });
   const corpus = join(work, 'corpus');
-  if (size === 0) seedCorpus(corpus);
-  else {
-    const all = await syntheticCorpus(join(work, 'all'), size + 1);
-    const files = readdirSync(all).sort();
-    await import('node:fs').then(({ mkdirSync }) => mkdirSync(corpus));
-    for (const f of files.slice(0, size)) writeFileSync(join(corpus, f), readFileSync(join(all, f)));
-    writeFileSync(join(work, 'extra.txt'), readFileSync(join(all, files[size])));
+  const firstBuildsFile = join(work, 'first-builds.json');
+  const kept: FirstBuilds | undefined = existsSync(firstBuildsFile)
+    ? JSON.parse(readFileSync(firstBuildsFile, 'utf8'))
+    : undefined;
+  if (!kept) {
+    rmSync(corpus, { recursive: true, force: true });
+    if (size === 0) seedCorpus(corpus);
+    else {
+      const all = await syntheticCorpus(join(work, 'all'), size + 1);
+      const files = readdirSync(all).sort();
+      mkdirSync(corpus);
+      for (const f of files.slice(0, size)) writeFileSync(join(corpus, f), readFileSync(join(all, f)));
+      writeFileSync(join(work, 'extra.txt'), readFileSync(join(all, files[size])));
+      rmSync(join(work, 'all'), { recursive: true });
+    }
   }
   const embedder = await createEmbedder({
     model: BUILT_IN_MODEL,
@@ -43,20 +66,30 @@ export async function benchPostgres(size: number, databaseUrl?: string) {
     allowRemoteModels: false,
     batchSize: 32,
   });
-  const server = databaseUrl ? undefined : await startPostgres();
+  const server = databaseUrl ? undefined : await startPostgres(keep ? { dataFile: join(work, 'pgdata.tar') } : {});
   const url = databaseUrl ?? (server?.url as string);
-  const reset = new pg.Client({ connectionString: url });
-  await reset.connect();
-  await reset.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
-  await reset.end();
+  if (!kept) {
+    const reset = new pg.Client({ connectionString: url });
+    await reset.connect();
+    await reset.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
+    await reset.end();
+  }
   const engine = await PostgresEngine.connect(url);
   const local = LocalEngine.fromFolder(join(work, 'embeddings'));
   try {
-    log(`  ${size || 'seed'}: postgres build…`);
-    const built = await engine.build({ corpusDir: corpus, embedder, chunking: CHUNKING });
+    log(`  ${size || 'seed'}: postgres build${kept ? ' (kept: nothing to do)' : ''}…`);
+    const builtNow = await engine.build({ corpusDir: corpus, embedder, chunking: CHUNKING });
+    const built = kept?.postgres ?? builtNow;
     const { rows } = await engine.pool.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes');
-    log(`    ${built.seconds} s, ${round(Number(rows[0].bytes) / 2 ** 20, 1)} MiB; local build…`);
-    const localBuilt = await local.build({ corpusDir: corpus, embedder, chunking: CHUNKING });
+    const databaseMiB = kept?.databaseMiB ?? round(Number(rows[0].bytes) / 2 ** 20, 1);
+    log(`    ${built.seconds} s, ${databaseMiB} MiB; local build…`);
+    const localBuiltNow = await local.build({ corpusDir: corpus, embedder, chunking: CHUNKING });
+    const localBuilt = kept?.local ?? { seconds: localBuiltNow.seconds };
+    if (keep && !kept)
+      writeFileSync(
+        firstBuildsFile,
+        JSON.stringify({ postgres: built, databaseMiB, local: localBuilt } satisfies FirstBuilds),
+      );
 
     const serve = async (service: AnswerService, trips?: () => number) => {
       const before = trips?.() ?? 0;
@@ -75,12 +108,26 @@ export async function benchPostgres(size: number, databaseUrl?: string) {
     localService.close();
     log(`    warm p95 ${localServing.warm.totalMs.p95} ms`);
 
-    let addOne: unknown;
-    if (size > 0) {
+    let addOne: unknown = kept?.addOne;
+    if (size > 0 && !addOne) {
       writeFileSync(join(corpus, 'zz-extra.txt'), readFileSync(join(work, 'extra.txt')));
       const added = await engine.build({ corpusDir: corpus, embedder, chunking: CHUNKING });
-      addOne = { seconds: added.seconds, embedded: added.embedded, phases: added.phases };
       log(`  one article added: ${added.seconds} s`);
+      // And taken out again, so that a kept database holds SIZE articles.
+      rmSync(join(corpus, 'zz-extra.txt'));
+      const removed = await engine.build({ corpusDir: corpus, embedder, chunking: CHUNKING });
+      log(`  and removed: ${removed.seconds} s`);
+      addOne = {
+        seconds: added.seconds,
+        embedded: added.embedded,
+        phases: added.phases,
+        removedAgainSeconds: removed.seconds,
+      };
+      if (keep)
+        writeFileSync(
+          firstBuildsFile,
+          JSON.stringify({ ...JSON.parse(readFileSync(firstBuildsFile, 'utf8')), addOne }),
+        );
     }
     return {
       size,
@@ -90,7 +137,7 @@ export async function benchPostgres(size: number, databaseUrl?: string) {
       postgres: {
         buildSeconds: built.seconds,
         phases: built.phases,
-        databaseMiB: round(Number(rows[0].bytes) / 2 ** 20, 1),
+        databaseMiB,
         warmMs: pgServing.warm.totalMs,
         stagesMs: pgServing.warm.stagesMs,
         roundTripsPerQuestion: pgServing.roundTripsPerQuestion,
@@ -111,6 +158,10 @@ export async function benchPostgres(size: number, databaseUrl?: string) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const size = Number(process.argv[2] ?? 0);
-  const result = await benchPostgres(size, process.env.BENCH_DATABASE_URL);
+  const keepAt = process.argv.indexOf('--keep');
+  const result = await benchPostgres(size, {
+    databaseUrl: process.env.BENCH_DATABASE_URL,
+    ...(keepAt > 0 ? { keep: process.argv[keepAt + 1] } : {}),
+  });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

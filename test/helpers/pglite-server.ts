@@ -4,11 +4,14 @@
  * (see postgres.ts): the program under test connects to it with its ordinary
  * driver, as to any server. Prints `READY <port>` once it listens.
  *
- *   node --import tsx test/helpers/pglite-server.ts [--port N] [--no-vector]
+ *   node --import tsx test/helpers/pglite-server.ts [--port N] [--no-vector] [--load FILE] [--save FILE]
  *
  * `--no-vector` serves a database without the vector extension available
- * (to test the message a server without pgvector gets).
+ * (to test the message a server without pgvector gets). `--load` starts from
+ * a data directory saved by `--save` (a tarball written when the server is
+ * stopped): the benchmarks measure reads again without building again.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -17,8 +20,14 @@ const args = process.argv.slice(2);
 const portArg = args.indexOf('--port');
 const port = portArg >= 0 ? Number(args[portArg + 1]) : 0;
 const withVector = !args.includes('--no-vector');
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const load = option('--load');
+const save = option('--save');
 
-const db = await PGlite.create(withVector ? { extensions: { vector } } : {});
+const db = await PGlite.create({
+  ...(withVector ? { extensions: { vector } } : {}),
+  ...(load && existsSync(load) ? { loadDataDir: new Blob([readFileSync(load)]) } : {}),
+});
 const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 64 });
 keepProtocolCyclesWhole(server);
 await server.start();
@@ -27,6 +36,7 @@ process.stdout.write(`READY ${conn.slice(conn.lastIndexOf(':') + 1)}\n`);
 
 const stop = async () => {
   await server.stop();
+  if (save) writeFileSync(save, Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()));
   await db.close();
   process.exit(0);
 };

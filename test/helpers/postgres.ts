@@ -57,9 +57,21 @@ function launch(args: string[]): Promise<{ child: ChildProcess; port: number }> 
   });
 }
 
-/** Starts a PostgreSQL for a test file. `vector: false` serves one where the vector extension cannot be created. */
-export async function startPostgres({ vector = true }: { vector?: boolean } = {}): Promise<TestPostgres> {
-  const { child, port } = await launch(vector ? [] : ['--no-vector']);
+/**
+ * Starts a PostgreSQL for a test file. `vector: false` serves one where the vector extension cannot be created;
+ * `dataFile`: start from the data directory saved there, if any, and save it there when stopped (benchmarks).
+ */
+export async function startPostgres({
+  vector = true,
+  dataFile,
+}: {
+  vector?: boolean;
+  dataFile?: string;
+} = {}): Promise<TestPostgres> {
+  const { child, port } = await launch([
+    ...(vector ? [] : ['--no-vector']),
+    ...(dataFile ? ['--load', dataFile, '--save', dataFile] : []),
+  ]);
   const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   return {
     url,
@@ -80,7 +92,8 @@ export async function startPostgres({ vector = true }: { vector?: boolean } = {}
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        // Saving a data directory (dataFile) takes a while: several seconds per 100 MiB.
+        setTimeout(() => child.kill('SIGKILL'), dataFile ? 600_000 : 5000).unref();
       }),
   };
 }

@@ -12,8 +12,8 @@ import type { EngineBuildReport } from '../engine.js';
 import { chunkText } from '../passages.js';
 import { readInbox } from './archive.js';
 import { DatabaseBuildLockedError, DatabaseDimensionError } from './errors.js';
-import { createGraphs, dropGraphsIfEmpty, ensureVectorColumns } from './schema.js';
-import { type BuildRow, KIND, readCurrentBuild, VISIBLE, vectorLiteral, versionOf } from './store.js';
+import { createIndexes, dropIndexesIfEmpty, ensureVectorColumns } from './schema.js';
+import { type BuildRow, KIND, readCurrentBuild, VISIBLE, vectorLiteral, versionOf, visible } from './store.js';
 
 /** An article an editor sent (or ingestion fetched): stored in the database, whatever the corpus folder holds. */
 export interface SubmittedArticle {
@@ -50,8 +50,8 @@ export interface PostgresBuildReport extends EngineBuildReport {
   version: string;
   /** Was a new build published (false: nothing changed)? */
   published: boolean;
-  /** Where the time went, in seconds: reading the corpus and the database, embedding, writing rows, building the HNSW indexes (a first build), publishing. */
-  phases: { read: number; embed: number; write: number; graphs: number; publish: number };
+  /** Where the time went, in seconds: reading the corpus and the database, embedding, writing rows, making the indexes after the rows (a first build: HNSW graphs, postings keys, VACUUM ANALYZE), publishing. */
+  phases: { read: number; embed: number; write: number; indexes: number; publish: number };
 }
 
 /** Where an article came from: the corpus folder, an editor in the chat, or the web (ingestion). */
@@ -107,19 +107,29 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     lapStart = now;
     return seconds;
   };
-  const phases = { read: 0, embed: 0, write: 0, graphs: 0, publish: 0 };
+  const phases = { read: 0, embed: 0, write: 0, indexes: 0, publish: 0 };
   const { pool, embedder, chunking } = options;
   const holder = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const leaseSeconds = options.leaseSeconds ?? 120;
   await acquireLease(pool, holder, leaseSeconds);
+  // Renewed on a connection of its own, held for the build: a new connection could not be opened in
+  // time while the server is busy with the build's own long statements (one PGlite backend serves
+  // every connection in turn; the renewal then runs right after the statement).
+  const leaseClient = await pool.connect();
+  let renewing = false;
   const renew = setInterval(
     () => {
-      pool
+      if (renewing) return; // the last renewal still waits its turn
+      renewing = true;
+      leaseClient
         .query(`UPDATE build_lease SET expires_at = now() + $2 * interval '1 second' WHERE holder = $1`, [
           holder,
           leaseSeconds,
         ])
-        .catch(() => undefined);
+        .catch(() => undefined)
+        .finally(() => {
+          renewing = false;
+        });
     },
     (leaseSeconds * 1000) / 3,
   );
@@ -298,15 +308,16 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     const newLengths = { sentence: [] as number[], chunk: [] as number[] };
     const analyse = analyser();
     let v = 0;
-    const bulk = await dropGraphsIfEmpty(pool);
+    const bulk = await dropIndexesIfEmpty(pool);
+    const addedKeys: string[] = [];
     for (let i = 0; i < planned.length; i += BATCH_ARTICLES) {
       const batch = planned.slice(i, i + BATCH_ARTICLES);
       const rows = writeRows(batch, ids, analyse, () => vectors[v++], newLengths);
-      await insertBatch(pool, build, rows);
+      addedKeys.push(...(await insertBatch(pool, build, rows)));
     }
     phases.write = lap();
-    if (bulk) await createGraphs(pool);
-    phases.graphs = lap();
+    if (bulk) await createIndexes(pool, { analyze: true });
+    phases.indexes = lap();
 
     const goneKeys = [...gone].map((a) => a.key);
     if (goneKeys.length > 0) {
@@ -319,6 +330,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
       }
     }
 
+    await updateTermStatistics(pool, build, current?.id, [...addedKeys, ...goneKeys.map(String)]);
     // BM25's statistics, as the local engine computes them: the running average over every
     // passage in id order (continued from the previous build's when only passages were added).
     const stats = await collectionStats(
@@ -349,7 +361,8 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     };
   } finally {
     clearInterval(renew);
-    await pool.query('DELETE FROM build_lease WHERE holder = $1', [holder]).catch(() => undefined);
+    await leaseClient.query('DELETE FROM build_lease WHERE holder = $1', [holder]).catch(() => undefined);
+    leaseClient.release();
   }
 }
 
@@ -387,6 +400,9 @@ async function cleanUp(pool: pg.Pool, current: number): Promise<void> {
   );
   const stale = rows.filter((r) => r.stale).map((r) => r.key);
   const unmarked = rows.filter((r) => !r.stale).map((r) => r.key);
+  // Term statistics are per build, not per article: those of unpublished builds go, their marks are undone.
+  await pool.query('DELETE FROM term_stats WHERE added_in > $1 OR removed_in < $1', [current]);
+  await pool.query('UPDATE term_stats SET removed_in = NULL WHERE removed_in > $1', [current]);
   for (const table of ['postings', 'chunks', 'sentences', 'articles']) {
     const column = table === 'articles' ? 'key' : 'article_key';
     if (stale.length > 0) await pool.query(`DELETE FROM ${table} WHERE ${column} = ANY($1::bigint[])`, [stale]);
@@ -488,7 +504,8 @@ function writeRows(
 }
 
 /** One batch's rows, in a few statements (unnest of arrays); articles' keys joined in by id. */
-async function insertBatch(pool: pg.Pool, build: number, rows: BatchRows): Promise<void> {
+/** @returns the keys of the articles written. */
+async function insertBatch(pool: pg.Pool, build: number, rows: BatchRows): Promise<string[]> {
   const a = rows.articles;
   const inserted = await pool.query<{ key: string; id: string }>(
     `INSERT INTO articles (id, origin, file, hash, file_bytes, file_mtime, title, outlet, date, url, url_key, text_hash,
@@ -536,6 +553,51 @@ async function insertBatch(pool: pg.Pool, build: number, rows: BatchRows): Promi
     `INSERT INTO postings (kind, term, passage, tf, length, article_key, added_in)
      SELECT *, $7::bigint FROM unnest($1::smallint[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::bigint[])`,
     [p.kind, p.term, p.passage, p.tf, p.length, keys(p.article), build],
+  );
+  return inserted.rows.map((r) => r.key);
+}
+
+/**
+ * Each term's statistics in the new build (term_stats: documents holding it,
+ * its highest tf, its shortest passage; what BM25's IDF and upper bounds
+ * read), as rows versioned like the others. A first build counts every
+ * posting; a later one only the terms of the articles it added or removed,
+ * from the previous build's counts: documents exactly (plus added, minus
+ * removed), and the highest tf and shortest length as bounds (a removal
+ * keeps the old ones, still above and below what remains).
+ */
+async function updateTermStatistics(
+  pool: pg.Pool,
+  build: number,
+  previous: number | undefined,
+  changedArticles: readonly string[],
+): Promise<void> {
+  if (previous === undefined) {
+    await pool.query(
+      `INSERT INTO term_stats (kind, term, documents, max_tf, min_length, added_in)
+       SELECT kind, term, count(*), max(tf), min(length), $1 FROM postings WHERE ${VISIBLE} GROUP BY kind, term`,
+      [build],
+    );
+    return;
+  }
+  if (changedArticles.length === 0) return;
+  await pool.query(
+    `WITH delta AS (
+       SELECT kind, term,
+              count(*) FILTER (WHERE added_in = $1) - count(*) FILTER (WHERE removed_in = $1) AS change,
+              max(tf) FILTER (WHERE added_in = $1) AS max_tf,
+              min(length) FILTER (WHERE added_in = $1) AS min_length
+         FROM postings WHERE article_key = ANY($3::bigint[]) GROUP BY kind, term),
+     old AS (
+       UPDATE term_stats s SET removed_in = $1 FROM delta d
+        WHERE s.kind = d.kind AND s.term = d.term AND ${visible('s', '$2')}
+       RETURNING s.kind, s.term, s.documents, s.max_tf, s.min_length)
+     INSERT INTO term_stats (kind, term, documents, max_tf, min_length, added_in)
+     SELECT d.kind, d.term, coalesce(o.documents, 0) + d.change, greatest(o.max_tf, d.max_tf),
+            least(o.min_length, d.min_length), $1
+       FROM delta d LEFT JOIN old o ON o.kind = d.kind AND o.term = d.term
+      WHERE coalesce(o.documents, 0) + d.change > 0`,
+    [build, previous, changedArticles],
   );
 }
 

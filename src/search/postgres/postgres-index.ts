@@ -1,7 +1,15 @@
 import type pg from 'pg';
 import pgvector from 'pgvector';
 import type { ArticleMeta } from '../../corpus/article.js';
-import { BM25 as BM25_PARAMETERS, inverseDocumentFrequency, queryTerms } from '../bm25.js';
+import {
+  type AnalysedDoc,
+  type CollectionStats,
+  inverseDocumentFrequency,
+  lengthNorm,
+  queryTerms,
+  scoreDocument,
+  termScore,
+} from '../bm25.js';
 import type {
   ChunkSpan,
   IndexedArticle,
@@ -24,20 +32,51 @@ export const EF_SEARCH = 64;
 /** Sentence vectors kept per index (about 1 KiB each at 256 dimensions). */
 const MAX_CACHED_VECTORS = 20_000;
 
-/** Document frequencies kept per index (one build): terms repeat from question to question. */
+/** Terms' statistics kept per index (one build): terms repeat from question to question. */
 const MAX_CACHED_FREQUENCIES = 50_000;
+
+/** Postings a lexical search's round brings in as candidates, at most (unless its one rarest term has more). */
+const ROUND_POSTINGS = 2_000;
+
+/** Upper bounds are compared with this much room: a bound's sum, rounded in another order than a score's, may differ in its last bits. */
+const BOUND_MARGIN = 1 + 1e-9;
+
+/** A term's postings in one build, as BM25's upper bound needs them. */
+interface TermStats {
+  documents: number;
+  maxTf: number;
+  minLength: number;
+}
+
+const NOT_HELD: TermStats = { documents: 0, maxTf: 0, minLength: 0 };
+
+/**
+ * The postings of the query's terms $3 that BM25 scores, from the postings'
+ * covering key (index-only scans, no sort or aggregate in the database):
+ * every one, or (`candidates`) only those of the passages holding one of the
+ * terms $4, looked up by key (kind, term, passage) for those passages.
+ */
+function postingsQuery(candidates: boolean): string {
+  return `SELECT p.passage, p.term, p.tf, p.length FROM postings p
+           WHERE p.kind = $2 AND p.term = ANY($3::text[]) AND ${visible('p')}${
+             candidates
+               ? ` AND p.passage = ANY(ARRAY(
+                   SELECT DISTINCT c.passage FROM postings c
+                    WHERE c.kind = $2 AND c.term = ANY($4::text[]) AND ${visible('c')}))`
+               : ''
+           }`;
+}
 
 /**
  * One published build in the database, read through a connection pool: every
- * member is one query (two for a lexical search whose terms' frequencies are
- * not known yet), whatever the number of ids, so a question costs a handful
- * of round trips (counted in `roundTrips`).
+ * member is one query whatever the number of ids (a lexical search: one per
+ * round, and one more while its terms' statistics are new), so a question
+ * costs a handful of round trips (counted in `roundTrips`).
  *
- * - lexicalSearch: BM25 computed by the database over the postings of the
- *   query's terms, with the same operations in the same order as bm25.ts
- *   (float8 arithmetic is IEEE's, as JavaScript's; the IDFs, the one
- *   logarithm, are computed here and sent), so scores equal the local
- *   engine's to the bit.
+ * - lexicalSearch: the database finds the postings, the process scores them
+ *   with bm25.ts (so scores equal the local engine's to the bit); pruned as
+ *   the local engine's MaxScore prunes (see lexicalSearch), so that common
+ *   terms' postings are read only for the passages rarer terms bring in.
  * - denseSearch: pgvector's HNSW (cosine), filtered to the build.
  * - similarities: computed here from the stored float32 vectors, exactly as
  *   the local engine computes them.
@@ -48,8 +87,12 @@ export class PostgresIndex implements SearchIndex {
   readonly sentenceCount: number;
   /** Queries sent since the index opened (a question's cost, for tests and benchmarks). */
   roundTrips = 0;
+  /** Lexical searches' rounds, and the terms they ruled out (never brought in their passages), since the index opened. */
+  readonly pruning = { searches: 0, rounds: 0, ruledOut: 0 };
+  /** Postings a lexical search's round brings in as candidates, at most (tests set it low, to prune on a small corpus). */
+  roundPostings = ROUND_POSTINGS;
   private readonly build: number;
-  private readonly frequencies: Record<PassageKind, Map<string, number>> = { sentence: new Map(), chunk: new Map() };
+  private readonly termStats: Record<PassageKind, Map<string, TermStats>> = { sentence: new Map(), chunk: new Map() };
   private readonly vectorCache = new Map<number, Float32Array>();
   private closed = false;
 
@@ -75,58 +118,135 @@ export class PostgresIndex implements SearchIndex {
     return this.pool.query(text);
   }
 
-  /** Documents holding each term, from the cache or in one query. */
-  private async frequenciesOf(kind: PassageKind, terms: readonly string[]): Promise<number[]> {
-    const cache = this.frequencies[kind];
+  /**
+   * Each term's statistics (documents holding it; highest tf and shortest
+   * passage, or bounds of them: see build.ts, updateTermStatistics), from the
+   * cache or in one query of the term_stats the build wrote.
+   */
+  private async termStatsOf(kind: PassageKind, terms: readonly string[]): Promise<TermStats[]> {
+    const cache = this.termStats[kind];
     const missing = [...new Set(terms.filter((t) => !cache.has(t)))];
     if (missing.length > 0) {
-      const rows = await this.query<{ term: string; n: string }>(
-        `SELECT term, count(*) AS n FROM postings WHERE kind = $2 AND term = ANY($3::text[]) AND ${VISIBLE} GROUP BY term`,
+      const rows = await this.query<{ term: string; documents: number; max_tf: number; min_length: number }>(
+        `SELECT term, documents, max_tf, min_length FROM term_stats
+          WHERE kind = $2 AND term = ANY($3::text[]) AND ${VISIBLE}`,
         [this.build, KIND[kind], missing],
       );
       if (cache.size + missing.length > MAX_CACHED_FREQUENCIES) cache.clear();
-      for (const term of missing) cache.set(term, 0);
-      for (const { term, n } of rows) cache.set(term, Number(n));
+      for (const term of missing) cache.set(term, NOT_HELD);
+      for (const r of rows) cache.set(r.term, { documents: r.documents, maxTf: r.max_tf, minLength: r.min_length });
     }
-    return terms.map((t) => cache.get(t) ?? 0);
+    return terms.map((t) => cache.get(t) ?? NOT_HELD);
   }
 
+  /**
+   * BM25's best k, found as the local engine's MaxScore finds them (local/
+   * lexical.ts, rank), in rounds of one query each: a round reads every query
+   * term's postings (by key, for those passages only) of the passages holding
+   * the rarest terms not yet taken, scores them here with bm25.ts's
+   * scoreDocument, and keeps the best k so far. The k-th score then rules
+   * out the most common terms whose highest possible contributions together
+   * cannot reach it: passages holding only those cannot enter the top k, so
+   * their postings are never read in full.
+   * Rounds go on while a term that can still lift a passage to the top k
+   * has not brought its passages in. Usually one or two rounds.
+   */
   async lexicalSearch(kind: PassageKind, query: string, k: number): Promise<PassageHit[]> {
     const terms = queryTerms(query);
     if (terms.length === 0 || k <= 0) return [];
-    const frequencies = await this.frequenciesOf(kind, terms);
+    const stats = await this.termStatsOf(kind, terms);
     const documents = kind === 'sentence' ? this.row.sentences : this.row.chunks;
     const avgLength = kind === 'sentence' ? this.row.sentence_avg_length : this.row.chunk_avg_length;
     // Each occurrence of a held term, at its place in the query (repeats score again, as in bm25.ts).
-    const held = terms.flatMap((term, place) => (frequencies[place] > 0 ? [{ term, place }] : []));
+    const held = terms.flatMap((term, place) => (stats[place].documents > 0 ? [{ term, place }] : []));
     if (held.length === 0) return [];
-    const idfs = held.map(({ term }) => inverseDocumentFrequency(frequencies[terms.indexOf(term)], documents));
-    // termScore and lengthNorm of bm25.ts, operation for operation; sum in the query's order;
-    // times the distinct terms held; equal scores by the first term held, then by id.
-    const rows = await this.query<{ passage: string; score: number }>(
-      `WITH occurrences AS (SELECT * FROM unnest($3::text[], $4::float8[], $5::int[]) AS o(term, idf, place)),
-            scored AS (
-              SELECT p.passage, o.term, o.place,
-                     o.idf * ($7::float8 + (p.tf * ($8::float8 + 1)) /
-                       (p.tf + $8::float8 * (1 - $9::float8 + ($9::float8 * p.length) / $10::float8))) AS s
-                FROM occurrences o JOIN postings p ON p.kind = $2 AND p.term = o.term
-               WHERE ${visible('p')})
-       SELECT passage, sum(s ORDER BY place) * count(DISTINCT term) AS score, min(place) AS first
-         FROM scored GROUP BY passage ORDER BY score DESC, first, passage LIMIT $6`,
-      [
-        this.build,
-        KIND[kind],
-        held.map((h) => h.term),
-        idfs,
-        held.map((h) => h.place),
-        k,
-        BM25_PARAMETERS.d,
-        BM25_PARAMETERS.k,
-        BM25_PARAMETERS.b,
-        avgLength,
-      ],
-    );
-    return rows.map((r) => ({ id: Number(r.passage), score: r.score }));
+    const distinct = new Map<string, { term: string; documents: number; bound: number }>();
+    for (const { term } of held) {
+      const { documents: n, maxTf, minLength } = stats[terms.indexOf(term)];
+      const idf = inverseDocumentFrequency(n, documents);
+      // termScore grows with tf and shrinks with length: this is its highest, once per occurrence in the query.
+      const highest = termScore(idf, maxTf, lengthNorm(minLength, avgLength));
+      const entry = distinct.get(term);
+      if (entry) entry.bound += highest;
+      else distinct.set(term, { term, documents: n, bound: highest });
+    }
+    const collection: CollectionStats = {
+      documents,
+      avgLength,
+      frequency: (term) => distinct.get(term)?.documents ?? 0,
+    };
+    // The passages' postings come from the database; their scores, and the order of equal ones (the
+    // first query term held, then id), from bm25.ts: the local engine's to the bit.
+    const score = async (candidatesOf?: readonly string[]) => {
+      const rows = await this.query<{ passage: string; term: string; tf: number; length: number }>(
+        postingsQuery(candidatesOf !== undefined),
+        [this.build, KIND[kind], [...distinct.keys()], ...(candidatesOf ? [candidatesOf] : [])],
+      );
+      const docs = new Map<number, AnalysedDoc>();
+      for (const r of rows) {
+        const passage = Number(r.passage);
+        let doc = docs.get(passage);
+        if (!doc) {
+          doc = { length: r.length, terms: new Map() };
+          docs.set(passage, doc);
+        }
+        doc.terms.set(r.term, r.tf);
+      }
+      return [...docs].map(([passage, doc]) => ({
+        passage,
+        score: scoreDocument(terms, doc, collection),
+        first: terms.findIndex((t) => doc.terms.has(t)),
+      }));
+    };
+
+    // Rarest first: the order in which terms bring their passages in.
+    const pending = [...distinct.values()].sort((a, b) => a.documents - b.documents || (a.term < b.term ? -1 : 1));
+    // Weakest first: the order in which terms are ruled out.
+    const byBound = [...distinct.values()].sort((a, b) => a.bound - b.bound);
+    this.pruning.searches++;
+    const best = new Map<number, { passage: number; score: number; first: number }>();
+    let top: { passage: number; score: number; first: number }[] = [];
+    let round = 0;
+    while (pending.length > 0) {
+      // The terms that can still lift a passage into the top k (all, until k passages are scored).
+      const threshold = top.length === k ? top[k - 1].score : 0;
+      let weak = 0;
+      let weakSum = 0;
+      while (weak < byBound.length) {
+        const sum = weakSum + byBound[weak].bound;
+        // A passage holding only these terms scores at most their bounds' sum times their number (the
+        // margin covers the sum's rounding in another order).
+        if (!(sum * (weak + 1) * BOUND_MARGIN < threshold)) break;
+        weakSum = sum;
+        weak++;
+      }
+      const ruledOut = new Set(byBound.slice(0, weak).map((t) => t.term));
+      const needed = pending.filter((t) => !ruledOut.has(t.term));
+      if (needed.length === 0) {
+        this.pruning.ruledOut += pending.length;
+        break;
+      }
+      // This round's terms: the rarest needed, as many as the postings budget allows (at least one).
+      let postings = 0;
+      let taken = 0;
+      while (taken < needed.length && (taken === 0 || postings + needed[taken].documents <= this.roundPostings)) {
+        postings += needed[taken].documents;
+        taken++;
+      }
+      const roundTerms = needed.slice(0, taken);
+      const everything = round === 0 && taken === needed.length && needed.length === distinct.size;
+      // Everything in one round: every posting of every term, no candidates to look up.
+      const rows = await score(everything ? undefined : roundTerms.map((t) => t.term));
+      round++;
+      this.pruning.rounds++;
+      for (const r of rows) best.set(Number(r.passage), { passage: Number(r.passage), score: r.score, first: r.first });
+      top = [...best.values()]
+        .sort((a, b) => b.score - a.score || a.first - b.first || a.passage - b.passage)
+        .slice(0, k);
+      for (const t of roundTerms) pending.splice(pending.indexOf(t), 1);
+      if (everything) break;
+    }
+    return top.map((r) => ({ id: r.passage, score: r.score }));
   }
 
   async denseSearch(kind: PassageKind, vector: Float32Array, k: number): Promise<PassageHit[]> {
@@ -229,8 +349,8 @@ export class PostgresIndex implements SearchIndex {
     return groups.map((group) => new Set(group.flatMap((id) => held.get(id) ?? [])));
   }
 
-  documentFrequencies(terms: readonly string[]): Promise<number[]> {
-    return this.frequenciesOf('sentence', terms);
+  async documentFrequencies(terms: readonly string[]): Promise<number[]> {
+    return (await this.termStatsOf('sentence', terms)).map((s) => s.documents);
   }
 
   async sentences(ids: readonly number[]): Promise<(IndexedSentence | undefined)[]> {

@@ -155,6 +155,39 @@ CREATE TABLE leases (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'postings key covering what BM25 reads',
+    // A unique index rather than a primary key, so that a first build can drop it and make it after its
+    // rows (see BULK_INDEXES); INCLUDE lets BM25's reads come from the index alone (index-only scans).
+    sql: `
+ALTER TABLE postings DROP CONSTRAINT postings_pkey;
+CREATE UNIQUE INDEX postings_key ON postings (kind, term, passage) INCLUDE (tf, length, added_in, removed_in);
+`,
+  },
+  {
+    version: 4,
+    name: 'term statistics per build',
+    // What BM25 reads of a term before its postings (IDF, upper bounds), kept by the builds (build.ts,
+    // updateTermStatistics) rather than counted per question; filled here for the published build.
+    sql: `
+CREATE TABLE term_stats (
+  kind smallint NOT NULL,
+  term text NOT NULL,
+  documents integer NOT NULL,
+  max_tf integer NOT NULL,
+  min_length integer NOT NULL,
+  added_in bigint NOT NULL,
+  removed_in bigint,
+  PRIMARY KEY (kind, term, added_in)
+);
+INSERT INTO term_stats (kind, term, documents, max_tf, min_length, added_in)
+SELECT p.kind, p.term, count(*), max(p.tf), min(p.length), c.build_id
+  FROM postings p CROSS JOIN current_build c
+ WHERE p.added_in <= c.build_id AND (p.removed_in IS NULL OR p.removed_in > c.build_id)
+ GROUP BY p.kind, p.term, c.build_id;
+`,
+  },
 ];
 
 /** The schema version this program writes and reads. */
@@ -204,16 +237,25 @@ function newerSchema(found: number): DatabaseSchemaError {
   );
 }
 
-/** HNSW as the local graphs are built (local/hnsw.ts): cosine, m = 16, ef_construction = 200. */
-const GRAPHS = {
+/**
+ * The indexes a first build drops and makes again after writing its rows (all
+ * at once is several times faster than growing them row by row): HNSW as the
+ * local graphs are built (local/hnsw.ts: cosine, m = 16, ef_construction = 200),
+ * and the postings' two indexes (2.9 M rows at 10,000 articles, inserted in
+ * passage order, not in the key's).
+ */
+const BULK_INDEXES = {
   sentences_embedding: 'sentences USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
   chunks_embedding: 'chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
+  postings_key: 'postings (kind, term, passage) INCLUDE (tf, length, added_in, removed_in)',
+  postings_article: 'postings (article_key)',
 };
+const UNIQUE = new Set(['postings_key']);
 
 /**
  * The vector columns, made by the first build once the model's dimension is
- * known, and their HNSW indexes (made again if a first build died without
- * them: see dropGraphs). Returns the dimension the database holds.
+ * known, and the indexes (made again if a first build died without them: see
+ * dropIndexesIfEmpty). Returns the dimension the database holds.
  */
 export async function ensureVectorColumns(db: pg.Pool, dimension: number): Promise<number> {
   const { rows } = await db.query<{ typmod: number }>(
@@ -225,30 +267,40 @@ export async function ensureVectorColumns(db: pg.Pool, dimension: number): Promi
     await db.query(`ALTER TABLE sentences ADD COLUMN embedding vector(${d}) NOT NULL`);
     await db.query(`ALTER TABLE chunks ADD COLUMN embedding vector(${d}) NOT NULL`);
   }
-  await createGraphs(db);
+  await createIndexes(db);
   return rows[0]?.typmod ?? Math.trunc(dimension);
 }
 
-/** The HNSW indexes, where missing; built in memory (maintenance_work_mem) when they are built over many rows at once. */
-export async function createGraphs(db: pg.Pool): Promise<void> {
+/**
+ * The bulk indexes, where missing; built in memory (maintenance_work_mem) when
+ * they are built over many rows at once. `analyze`: then the planner's
+ * statistics and the visibility map (VACUUM), which index-only scans need,
+ * for tables just filled.
+ */
+export async function createIndexes(db: pg.Pool, { analyze = false } = {}): Promise<void> {
   const client = await db.connect();
   try {
     await client.query("SET maintenance_work_mem = '512MB'");
-    for (const [name, definition] of Object.entries(GRAPHS))
-      await client.query(`CREATE INDEX IF NOT EXISTS ${name} ON ${definition}`);
+    for (const [name, definition] of Object.entries(BULK_INDEXES))
+      await client.query(`CREATE ${UNIQUE.has(name) ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${definition}`);
     await client.query('RESET maintenance_work_mem');
+    if (analyze) await client.query('VACUUM (ANALYZE) articles, sentences, chunks, postings');
   } finally {
     client.release();
   }
 }
 
 /**
- * Drops the HNSW indexes while the tables are empty (a first build): a graph
- * built over every row at once is several times faster than one grown row by row.
+ * Drops the bulk indexes while the tables are empty (a first build), to make
+ * them after the rows (createIndexes). A first build killed in between leaves
+ * rows the next build deletes (without the indexes: one scan), and the next
+ * build makes the indexes again.
  */
-export async function dropGraphsIfEmpty(db: pg.Pool): Promise<boolean> {
-  const { rows } = await db.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM sentences) AS empty');
+export async function dropIndexesIfEmpty(db: pg.Pool): Promise<boolean> {
+  const { rows } = await db.query<{ empty: boolean }>(
+    'SELECT NOT EXISTS (SELECT 1 FROM sentences) AND NOT EXISTS (SELECT 1 FROM postings) AS empty',
+  );
   if (!rows[0].empty) return false;
-  for (const name of Object.keys(GRAPHS)) await db.query(`DROP INDEX IF EXISTS ${name}`);
+  for (const name of Object.keys(BULK_INDEXES)) await db.query(`DROP INDEX IF EXISTS ${name}`);
   return true;
 }

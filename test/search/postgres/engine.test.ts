@@ -16,6 +16,7 @@ import {
   VectorExtensionError,
 } from '../../../src/search/postgres/errors.js';
 import { SCHEMA_VERSION } from '../../../src/search/postgres/schema.js';
+import { VISIBLE } from '../../../src/search/postgres/store.js';
 import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tinyEmbedder } from '../../helpers/fixtures.js';
 import { ROOT, SEED_QA } from '../../helpers/paths.js';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.js';
@@ -68,6 +69,23 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       expect(hits).toBeGreaterThan(questions.length * 20);
       const terms = ['روسيا', 'الصين', 'تايوان', 'لا-يوجد'];
       expect(await index.documentFrequencies(terms)).toEqual(await local.documentFrequencies(terms));
+
+      // Pruned as at 10,000 articles (rounds of the rarest terms' passages, common terms ruled out by
+      // the k-th score), the seed corpus's searches still give the local engine's hits to the bit.
+      index.roundPostings = 3;
+      const before = { ...index.pruning };
+      for (const question of [...questions, 'روسيا الصين روسيا في في من', 'الصين']) {
+        for (const kind of ['sentence', 'chunk'] as const) {
+          for (const k of [1, 3, 10, 50]) {
+            expect(await index.lexicalSearch(kind, question, k), `${kind}, ${k}: ${question}`).toEqual(
+              await local.lexicalSearch(kind, question, k),
+            );
+          }
+        }
+      }
+      const searches = index.pruning.searches - before.searches;
+      expect(index.pruning.rounds - before.rounds).toBeGreaterThan(searches);
+      expect(index.pruning.ruledOut - before.ruledOut).toBeGreaterThan(searches / 4);
     } finally {
       await engine.close();
     }
@@ -349,6 +367,20 @@ describe('the database as the archive of record', () => {
       const removed = await engine.build({ embedder: tiny, chunking: CHUNKING, remove: ['hospital'] });
       expect(removed).toMatchObject({ published: true, articles: 5, removed: 1 });
       expect(await (await engine.open()).article('hospital')).toBeUndefined();
+      // Each build kept its terms' statistics from the one before (added, removed, a full rebuild):
+      // the counts are the postings' own, and the tf and length bounds hold.
+      const build = await engine.pool.query<{ id: string }>('SELECT build_id AS id FROM current_build');
+      const { rows } = await engine.pool.query(
+        `WITH counted AS (SELECT kind, term, count(*)::int AS documents, max(tf) AS tf, min(length) AS length
+                            FROM postings WHERE ${VISIBLE} GROUP BY kind, term),
+              kept AS (SELECT * FROM term_stats WHERE ${VISIBLE})
+         SELECT * FROM counted c FULL JOIN kept k USING (kind, term)
+          WHERE k.documents IS DISTINCT FROM c.documents OR k.max_tf < c.tf OR k.min_length > c.length`,
+        [build.rows[0].id],
+      );
+      expect(rows).toEqual([]);
+      const terms = await engine.pool.query('SELECT count(*)::int AS n FROM term_stats');
+      expect(terms.rows[0].n).toBeGreaterThan(500);
     } finally {
       await engine.close();
     }
