@@ -19,6 +19,9 @@ export async function benchWarm(service: AnswerService) {
   const asked = await questions();
   for (const q of asked.slice(0, 20)) await service.ask(q); // warm-up
   const totals: number[] = [];
+  // CPU time per question (this process's, all threads): unlike wall time, barely moved by other work on a
+  // shared machine, so two versions measured at different times can still be compared.
+  const cpu: number[] = [];
   const stages = {
     embedding: [] as number[],
     hnsw: [] as number[],
@@ -30,14 +33,18 @@ export async function benchWarm(service: AnswerService) {
   for (const q of asked) {
     const t = emptyTimings();
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await service.ask(q, {}, t);
     totals.push(performance.now() - started);
+    const used = process.cpuUsage(cpuBefore);
+    cpu.push((used.user + used.system) / 1000);
     for (const k of Object.keys(stages) as (keyof typeof stages)[]) stages[k].push(t[k]);
   }
   const summary = (v: number[]) => ({ p50: percentile(v, 50), p95: percentile(v, 95), p99: percentile(v, 99) });
   return {
     questions: asked.length,
     totalMs: summary(totals),
+    cpuMs: summary(cpu),
     stagesMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, summary(v)])),
   };
 }

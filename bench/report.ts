@@ -73,6 +73,7 @@ if (r.answer) {
     ['stage', 'p50 ms', 'p95 ms', 'p99 ms'],
     [
       ['**total**', a.totalMs.p50, a.totalMs.p95, a.totalMs.p99],
+      ...(a.cpuMs ? [['CPU time', a.cpuMs.p50, a.cpuMs.p95, a.cpuMs.p99]] : []),
       ...Object.entries(a.stagesMs).map(([k, v]: [string, any]) => [k, v.p50, v.p95, v.p99]),
     ],
   );
