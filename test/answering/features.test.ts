@@ -27,6 +27,7 @@ const candidate = (text: string, extra: Partial<CandidateData> = {}): CandidateD
   titleCoverage: 0,
   similarity: 0.5,
   holdsQuestionNumber: false,
+  alignment: 0,
   ...extra,
 });
 
