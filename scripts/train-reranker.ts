@@ -354,6 +354,13 @@ if (opts.ablate) {
 }
 if (opts.write) {
   const model = fitModel([...examples, ...seedExamples], namesOf(groups));
+  // For embedding models without token vectors (not static): the same groups but the alignment.
+  if (groups.includes('alignment')) {
+    const without = groups.filter((g) => g !== 'alignment');
+    const cv = await crossValidate(namesOf(without));
+    model.withoutAlignment = fitModel([...examples, ...seedExamples], namesOf(without));
+    model.withoutAlignment.trainedOn = `the same, groups ${without.join(', ')}: hit@1 ${cv.hitAt1.toFixed(3)}, hit@3 ${cv.hitAt3.toFixed(3)}`;
+  }
   model.trainedOn = `${opts.dataset.split('/').pop()} (${examples.length} questions)${opts.seed ? ` and seed-qa.json (${seedExamples.length})` : ''}, groups ${groups.join(', ')}; ${k}-fold cross-validated by article: hit@1 ${full.hitAt1.toFixed(3)}, hit@3 ${full.hitAt3.toFixed(3)}`;
   await writeFile(resolve('src/answering/reranker.json'), `${JSON.stringify(model, null, 2)}\n`);
   process.stdout.write('wrote src/answering/reranker.json\n');

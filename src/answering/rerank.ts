@@ -14,7 +14,7 @@ import type { RerankOptions } from './options.js';
 import type { Question } from './question.js';
 import type { TermWeights } from './relevance.js';
 import type { Candidate } from './retrieve.js';
-import { scoreOf } from './scorer.js';
+import { type RerankModel, scoreOf } from './scorer.js';
 
 /** A candidate after reranking: `score` orders the quotes. */
 export interface RankedSentence extends Candidate {
@@ -108,7 +108,8 @@ export async function rerankInput(
     return coverage;
   };
   // Only what the model weighs is computed (the hand score weighs the base features).
-  const wanted = options.model ? Object.keys(options.model.weights) : FEATURE_GROUPS.base;
+  const model = modelFor(options, embedder);
+  const wanted = model ? Object.keys(model.weights) : FEATURE_GROUPS.base;
   const aligned =
     embedder && (all || wanted.some((name) => FROM_ALIGNMENT.includes(name)))
       ? await alignments(
@@ -137,6 +138,12 @@ export async function rerankInput(
     };
   });
   return { top, data, features: featuresOf(questionFacts(question, weights), data, all ? undefined : wanted) };
+}
+
+/** The learned model, or the one trained without the word alignment when the embedder cannot align words. */
+export function modelFor(options: RerankOptions, embedder?: Pick<Embedder, 'tokens'>): RerankModel | null {
+  const { model } = options;
+  return model?.withoutAlignment && !embedder?.tokens ? model.withoutAlignment : model;
 }
 
 /** Today's hand-weighted score (options' weights), used when no learned model is configured. */
@@ -169,7 +176,7 @@ export async function rerank(
   embedder?: Pick<Embedder, 'tokens'>,
 ): Promise<RankedSentence[]> {
   const { top, data, features } = await rerankInput(index, question, weights, candidates, options, embedder);
-  const { model } = options;
+  const model = modelFor(options, embedder);
   const ranked = top.map(
     (candidate, i): RankedSentence => ({
       ...candidate,
