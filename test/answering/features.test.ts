@@ -73,7 +73,14 @@ describe('rerank features', () => {
 
   it('ships a model whose features all exist, scored as a weighted sum', () => {
     const known = new Set(Object.values(FEATURE_GROUPS).flat());
+    const without = SHIPPED_RERANK_MODEL.withoutAlignment;
     for (const name of Object.keys(SHIPPED_RERANK_MODEL.weights)) expect(known.has(name), name).toBe(true);
+    // The model for embedders without token vectors weighs everything else, and nothing of the alignment.
+    expect(Object.keys(without?.weights ?? {}).sort()).toEqual(
+      Object.keys(SHIPPED_RERANK_MODEL.weights)
+        .filter((name) => !FEATURE_GROUPS.alignment.includes(name))
+        .sort(),
+    );
     expect(scoreOf({ trainedOn: '', weights: { lead: 2, density: -1 } }, { lead: 1, density: 0.5, fused: 9 })).toBe(
       1.5,
     );
