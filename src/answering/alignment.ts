@@ -87,12 +87,14 @@ function cosinesOf(asked: Float32Array, n: number, table: TokenRows, ids: readon
       let d2 = 0;
       let d3 = 0;
       const q = j * dim;
-      for (let k = 0; k < dim; k += 4) {
+      let k = 0;
+      for (; k + 4 <= dim; k += 4) {
         d0 += asked[q + k] * rows[row + k];
         d1 += asked[q + k + 1] * rows[row + k + 1];
         d2 += asked[q + k + 2] * rows[row + k + 2];
         d3 += asked[q + k + 3] * rows[row + k + 3];
       }
+      for (; k < dim; k++) d0 += asked[q + k] * rows[row + k];
       out[i * n + j] = (d0 + d1 + d2 + d3) * scales[ids[i]];
     }
   }
