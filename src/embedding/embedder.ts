@@ -5,7 +5,7 @@ import { extname, join } from 'node:path';
 import { env, type FeatureExtractionPipeline, pipeline, Tensor } from '@xenova/transformers';
 import { UserError } from '../errors.js';
 import { exited, startProcess } from '../threads.js';
-import { FastTokenizer, WORD_CACHE_SIZE } from './fast-tokenizer.js';
+import { FastTokenizer } from './fast-tokenizer.js';
 import { BUILT_IN_MODEL, DEFAULT_HUB_URL, findModel, type ModelCard, modelFolders, readModelCard } from './models.js';
 
 /** Turns text into unit-length vectors; the only thing the index and retrieval know of models. */
@@ -120,6 +120,12 @@ export class ModelNotFoundError extends UserError {
 }
 
 /**
+ * Words whose token ids `tokens` remembers (about 100 bytes a word: 10 MB at
+ * most); past this many, a new word is tokenized at each use.
+ */
+export const ALIGNED_WORDS = 100_000;
+
+/**
  * Passages below which embedPassages stays on the calling thread: starting
  * a worker (and loading the model in it) costs about half a second, the
  * time to embed a few thousand passages with the built-in model.
@@ -192,7 +198,7 @@ class TransformersEmbedder implements Embedder {
 
   /** A static model's rows, filled as words need them (see tokens). */
   private table?: TokenRows;
-  /** Each word's token ids, remembered (news repeats its words; see WORD_CACHE_SIZE). */
+  /** Each word's token ids, remembered (news repeats its words), up to ALIGNED_WORDS words. */
   private readonly wordIds = new Map<string, number[]>();
 
   /**
@@ -207,7 +213,7 @@ class TransformersEmbedder implements Embedder {
       let known = this.wordIds.get(word);
       if (!known) {
         known = this.tokenizer.ids(word);
-        if (this.wordIds.size < WORD_CACHE_SIZE) this.wordIds.set(word, known);
+        if (this.wordIds.size < ALIGNED_WORDS) this.wordIds.set(word, known);
       }
       return known;
     });
