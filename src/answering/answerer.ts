@@ -84,7 +84,7 @@ export class Answerer {
     const weights = await TermWeights.of(this.index, question.terms);
     const candidates = await retrieve(this.index, question, this.options.fusion, timings);
     t = performance.now();
-    const ranked = await rerank(this.index, question, weights, candidates, this.options.rerank);
+    const ranked = await rerank(this.index, question, weights, candidates, this.options.rerank, this.embedder);
     if (timings) timings.rerank += performance.now() - t;
 
     t = performance.now();

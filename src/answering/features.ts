@@ -31,6 +31,8 @@ export interface CandidateData {
   similarity: number;
   /** Whether the sentence itself holds a number the question names (in digits or in words). */
   holdsQuestionNumber: boolean;
+  /** How well the question's words align with the sentence's (alignment.ts; 0 when not computed). */
+  alignment: number;
 }
 
 /** The features of a candidate, by name; a model weighs each (see scorer.ts). */
@@ -58,7 +60,12 @@ export const FEATURE_GROUPS: Record<string, readonly string[]> = {
   article: ['articleShare', 'articleFirst'],
   /** Shape: length, and whether the sentence leans on the one before. */
   shape: ['logLength', 'leansOnBefore'],
+  /** Meaning word by word (alignment.ts): the question's words aligned with the sentence's, and its rank by it. */
+  alignment: ['alignment', 'alignmentRank'],
 };
+
+/** Features that need the word alignment (alignment.ts): computed only when the model weighs one. */
+export const FROM_ALIGNMENT = FEATURE_GROUPS.alignment;
 
 const DEFINITION = /^(من|ما)\s+(هو|هي|هم)\s/;
 const BORN_DIED = /(ولد|ولدت|توفي|توفيت|مات|ماتت|رحل|ميلاد|وفاه)/;
@@ -153,6 +160,7 @@ function ownFeatures(facts: QuestionFacts, c: CandidateData, withWords: boolean)
     leadForDefinition: facts.definition ? lead : 0,
     logLength: Math.log(1 + c.text.length) / 6,
     leansOnBefore: c.before && leansOnBefore(c.text, c.before) ? 1 : 0,
+    alignment: c.alignment,
     ...(withWords ? wordFeatures(facts, c) : {}),
   };
 }
@@ -183,6 +191,9 @@ export function featuresOf(
     f.similarityGap = bestSimilarity - f.similarity;
     f.articleShare = (mass.get(candidates[i].articleId) ?? 0) / (total || 1);
     f.articleFirst = candidates[i].articleId === first ? 1 : 0;
+    // The rank by alignment as a weight, as rankWeight weighs a list's rank (ties share the better rank).
+    const above = candidates.filter((c) => c.alignment > candidates[i].alignment).length;
+    f.alignmentRank = rankWeight(above);
   });
   return features;
 }

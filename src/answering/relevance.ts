@@ -1,3 +1,4 @@
+import { analyze } from '../arabic/tokens.js';
 import type { SearchIndex } from '../search/search-index.js';
 
 /**
@@ -33,6 +34,14 @@ export class TermWeights {
     };
     this.groups = unique.map((g) => ({ terms: g, weight: weightOf(g) }));
     this.total = this.groups.reduce((sum, g) => sum + g.weight, 0);
+  }
+
+  /** The weight of one of the question's words (see words), as coverage weighs it; 0 for a word it does not weigh. */
+  weightOfWord(word: string): number {
+    const [group] = analyze(word);
+    if (!group) return 0;
+    const key = group.join(' ');
+    return this.groups.find((g) => g.terms.join(' ') === key)?.weight ?? 0;
   }
 
   /** The share of the question's information (IDF-weighted words) that a passage's terms hold, from 0 to 1. */

@@ -1,11 +1,20 @@
 import { contentTerms } from '../arabic/tokens.js';
+import type { Embedder } from '../embedding/embedder.js';
 import type { SearchIndex } from '../search/search-index.js';
-import { type CandidateData, FEATURE_GROUPS, type Features, featuresOf, questionFacts } from './features.js';
+import { alignments } from './alignment.js';
+import {
+  type CandidateData,
+  FEATURE_GROUPS,
+  type Features,
+  FROM_ALIGNMENT,
+  featuresOf,
+  questionFacts,
+} from './features.js';
 import type { RerankOptions } from './options.js';
 import type { Question } from './question.js';
 import type { TermWeights } from './relevance.js';
 import type { Candidate } from './retrieve.js';
-import { scoreOf } from './scorer.js';
+import { type RerankModel, scoreOf } from './scorer.js';
 
 /** A candidate after reranking: `score` orders the quotes. */
 export interface RankedSentence extends Candidate {
@@ -55,6 +64,8 @@ export async function rerankInput(
   weights: TermWeights,
   candidates: Candidate[],
   options: RerankOptions,
+  /** The token vectors the word alignment needs (alignment.ts); without, its features are 0. */
+  embedder?: Pick<Embedder, 'tokens'>,
   /** Every feature, not only the model's (for training). */
   all = false,
 ): Promise<RerankInput> {
@@ -96,9 +107,20 @@ export async function rerankInput(
     }
     return coverage;
   };
+  // Only what the model weighs is computed (the hand score weighs the base features).
+  const model = modelFor(options, embedder);
+  const wanted = model ? Object.keys(model.weights) : FEATURE_GROUPS.base;
+  const aligned =
+    embedder && (all || wanted.some((name) => FROM_ALIGNMENT.includes(name)))
+      ? await alignments(
+          embedder,
+          question.text,
+          weights,
+          sentences.map((s) => s?.text ?? ''),
+        )
+      : [];
   const data = top.map((candidate, i): CandidateData => {
     const sentence = sentences[i];
-    const window = windows[i];
     return {
       fused: candidate.fused,
       bestFused,
@@ -106,17 +128,22 @@ export async function rerankInput(
       text: sentence?.text ?? '',
       articleId: sentence?.articleId ?? '',
       position: sentence?.position ?? -1,
-      before: window.find((s) => s.id === candidate.id - 1)?.text ?? '',
-      after: window.find((s) => s.id === candidate.id + 1)?.text ?? '',
+      before: windows[i].find((s) => s.id === candidate.id - 1)?.text ?? '',
+      after: windows[i].find((s) => s.id === candidate.id + 1)?.text ?? '',
       windowTerms: windowTerms[i],
       titleCoverage: sentence ? titleCoverageOf(sentence.articleId) : 0,
       similarity: similarities[i],
       holdsQuestionNumber: numbersHeld[i].size > 0,
+      alignment: aligned[i] ?? 0,
     };
   });
-  // Only what the model weighs is computed (the hand score weighs the base features).
-  const wanted = options.model ? Object.keys(options.model.weights) : FEATURE_GROUPS.base;
   return { top, data, features: featuresOf(questionFacts(question, weights), data, all ? undefined : wanted) };
+}
+
+/** The learned model, or the one trained without the word alignment when the embedder cannot align words. */
+export function modelFor(options: RerankOptions, embedder?: Pick<Embedder, 'tokens'>): RerankModel | null {
+  const { model } = options;
+  return model?.withoutAlignment && !embedder?.tokens ? model.withoutAlignment : model;
 }
 
 /** Today's hand-weighted score (options' weights), used when no learned model is configured. */
@@ -136,7 +163,8 @@ function handScore(f: Features, options: RerankOptions): number {
  * that answers. A learned linear model (scorer.ts) weighs the features of
  * features.ts: how much of the question the sentence's window and its
  * article's title hold, its meaning, its answer type, where the lists agree,
- * the article's lead, how much of the candidates its article holds. Only the
+ * the article's lead, how much of the candidates its article holds, how
+ * well the question's words align with the sentence's (alignment.ts). Only the
  * reranked candidates go on, so every score is on the same scale.
  */
 export async function rerank(
@@ -145,9 +173,10 @@ export async function rerank(
   weights: TermWeights,
   candidates: Candidate[],
   options: RerankOptions,
+  embedder?: Pick<Embedder, 'tokens'>,
 ): Promise<RankedSentence[]> {
-  const { top, data, features } = await rerankInput(index, question, weights, candidates, options);
-  const { model } = options;
+  const { top, data, features } = await rerankInput(index, question, weights, candidates, options, embedder);
+  const model = modelFor(options, embedder);
   const ranked = top.map(
     (candidate, i): RankedSentence => ({
       ...candidate,

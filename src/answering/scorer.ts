@@ -15,6 +15,12 @@ export interface RerankModel {
   weights: Record<string, number>;
   /** Regression trees whose outputs add to the score. */
   trees?: Tree[];
+  /**
+   * The model trained without the word alignment (alignment.ts), used when it
+   * cannot be computed: an embedding model that is not static has no token
+   * vectors, and a model that leans on the alignment would lose meaning.
+   */
+  withoutAlignment?: RerankModel;
 }
 
 /** A leaf's value, or a split: `feature` below `threshold` goes left. */

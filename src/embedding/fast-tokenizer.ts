@@ -80,6 +80,11 @@ export class FastTokenizer {
     return inputs;
   }
 
+  /** One text's token ids, without special tokens (a static model's tokens are looked up by them). */
+  ids(text: string): number[] {
+    return this.tokenizer._encode_plus(text, null, { add_special_tokens: false }).input_ids;
+  }
+
   private bigint(id: number): bigint {
     let big = this.bigints[id];
     if (big === undefined) {

@@ -25,6 +25,12 @@ export interface ModelCard {
   languages?: string[];
   /** Prefixes the model was trained with ("query: " / "passage: " for e5). */
   prefixes: { query: string; passage: string };
+  /**
+   * A static model (config.json `static_embedding`, as the built-in one): a
+   * token's vector is a row of a table, whatever its neighbours, so tokens
+   * can be looked up on their own (see Embedder.tokens).
+   */
+  static?: boolean;
 }
 
 /** The folders a model is looked for in, in order: MODELS_DIR, then the project's own models. */
@@ -71,6 +77,7 @@ export function readModelCard(model: string, folder: string): ModelCard {
   const languages = Array.isArray(config.languages) ? config.languages.map(String) : undefined;
   return {
     ...(languages ? { languages } : {}),
+    ...(config.static_embedding ? { static: true } : {}),
     prefixes: {
       query: prompts?.query ?? (e5 ? 'query: ' : ''),
       passage: prompts?.passage ?? prompts?.document ?? (e5 ? 'passage: ' : ''),

@@ -27,6 +27,7 @@ const candidate = (text: string, extra: Partial<CandidateData> = {}): CandidateD
   titleCoverage: 0,
   similarity: 0.5,
   holdsQuestionNumber: false,
+  alignment: 0,
   ...extra,
 });
 
@@ -58,9 +59,28 @@ describe('rerank features', () => {
     expect(other.articleFirst).toBe(0);
   });
 
+  it('weighs the word alignment as it is and as a rank among the candidates, ties sharing the better rank', () => {
+    const text = 'متى اغتيل السادات؟';
+    const facts = questionFacts(analyseQuestion(text, null), evenWeights(text));
+    const features = featuresOf(
+      facts,
+      [0.2, 0.9, 0.5, 0.9].map((alignment) => candidate('قتل السادات عام 1981.', { alignment })),
+    );
+    expect(features.map((f) => f.alignment)).toEqual([0.2, 0.9, 0.5, 0.9]);
+    // rankWeight: 1 / (1 + rank / 5), the rank being how many candidates align better.
+    expect(features.map((f) => f.alignmentRank)).toEqual([1 / (1 + 3 / 5), 1, 1 / (1 + 2 / 5), 1]);
+  });
+
   it('ships a model whose features all exist, scored as a weighted sum', () => {
     const known = new Set(Object.values(FEATURE_GROUPS).flat());
+    const without = SHIPPED_RERANK_MODEL.withoutAlignment;
     for (const name of Object.keys(SHIPPED_RERANK_MODEL.weights)) expect(known.has(name), name).toBe(true);
+    // The model for embedders without token vectors weighs everything else, and nothing of the alignment.
+    expect(Object.keys(without?.weights ?? {}).sort()).toEqual(
+      Object.keys(SHIPPED_RERANK_MODEL.weights)
+        .filter((name) => !FEATURE_GROUPS.alignment.includes(name))
+        .sort(),
+    );
     expect(scoreOf({ trainedOn: '', weights: { lead: 2, density: -1 } }, { lead: 1, density: 0.5, fused: 9 })).toBe(
       1.5,
     );

@@ -129,3 +129,28 @@ describe('model cards', () => {
     expect(readModelCard('local/tiny-arabic', TINY_MODELS_DIR).prefixes).toEqual({ query: '', passage: '' });
   });
 });
+
+describe('token vectors of a static model (the built-in one)', () => {
+  it("looks a word's tokens up alone: a one-token word's row is its own embedding, unit length", async () => {
+    const embedder = await builtInEmbedder();
+    const words = ['أفغانستان', 'الرئيس', 'موسكو'];
+    const table = await embedder.tokens?.(words);
+    if (!table) throw new Error('the built-in model is static: it must offer tokens()');
+    for (const [i, word] of words.entries()) {
+      expect(table.ids[i]).toHaveLength(1);
+      const id = table.ids[i][0];
+      const row = Array.from(
+        { length: table.dimension },
+        (_, k) => table.rows[id * table.dimension + k] * table.scales[id],
+      );
+      const [vector] = await embedder.embedPassages([word]);
+      const cosine = row.reduce((sum, x, k) => sum + x * vector[k], 0);
+      expect(Math.hypot(...row)).toBeCloseTo(1, 2);
+      expect(cosine).toBeGreaterThan(0.999);
+    }
+  });
+
+  it('offers no token vectors for a model that is not static', async () => {
+    expect((await tinyEmbedder()).tokens).toBeUndefined();
+  });
+});

@@ -153,16 +153,17 @@ describe('npm run eval', () => {
 });
 
 describe(`ARCD train with the built-in model (${BUILT_IN_MODEL})`, () => {
-  it('reaches hit@3 ≥ 0.885 and hit@1 ≥ 0.74, quotes under 0.4 passages per answer from other articles, refuses under 1.5% wrongly', async () => {
+  it('reaches hit@3 ≥ 0.895 and hit@1 ≥ 0.76, quotes under 0.4 passages per answer from other articles, refuses under 1.5% wrongly', async () => {
     const { summary } = await evaluateFile(ARCD, {
       embedder: await builtInEmbedder(),
       chunking: CHUNKING,
     });
     expect(summary.questions).toBe(693);
     // The shipped rerank model was trained on these questions: its cross-validated figures
-    // (scripts/train-reranker.ts, 5 folds by article) are 0.748 / 0.892; these are in-sample.
-    expect(summary.hitAt3).toBeGreaterThanOrEqual(0.885);
-    expect(summary.hitAt1).toBeGreaterThanOrEqual(0.74);
+    // (scripts/train-reranker.ts, 5 folds by article) are 0.762 / 0.893; these are in-sample
+    // (0.769 / 0.903 measured).
+    expect(summary.hitAt3).toBeGreaterThanOrEqual(0.895);
+    expect(summary.hitAt1).toBeGreaterThanOrEqual(0.76);
     expect(summary.falseNotFound).toBeLessThan(0.015);
     expect(summary.otherArticleQuotes).toBeLessThan(0.4);
     expect(summary.quotesPerAnswer).toBeLessThan(3);
