@@ -10,6 +10,12 @@ import { formatAnswerText } from './format-text.js';
  * token. Follow-ups lean on the last question answered, for as long as the
  * bot keeps it, and the reply says how one was understood; /new forgets it.
  */
+/** What the chat says first, and again after a command it does not know. */
+export const PROMPT = 'اكتب سؤالك (/new لسؤال لا يرتبط بما قبله، /quit أو سطر فارغ أو Ctrl+D للخروج):';
+
+/** The commands that end the chat, beside an empty line and the end of input. */
+const QUIT = new Set(['/quit', '/exit']);
+
 export async function consoleChat(
   service: AnswerService,
   count: number,
@@ -17,14 +23,19 @@ export async function consoleChat(
   output: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
   const rl = createInterface({ input, output, terminal: Boolean((input as NodeJS.ReadStream).isTTY) });
-  output.write('اكتب سؤالك (/new لسؤال لا يرتبط بما قبله، سطر فارغ أو Ctrl+D للخروج):\n');
+  output.write(`${PROMPT}\n`);
   let last: { question: string; at: number } | undefined;
   for await (const line of rl) {
     const typed = line.trim();
-    if (!typed) break;
+    if (!typed || QUIT.has(typed)) break;
     if (typed === '/new') {
       last = undefined;
       output.write(`\n${t(DEFAULT_LOCALE, 'new-conversation')}\n`);
+      continue;
+    }
+    // Any other command is a slip, not a question: searching the archive for "/help" helps no one.
+    if (/^\/[A-Za-z]+$/.test(typed)) {
+      output.write(`\n${PROMPT}\n`);
       continue;
     }
     const previous = last && Date.now() - last.at < CONVERSATION_TTL_MS ? last.question : undefined;

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROMPT } from '../../src/cli/console-chat.js';
 import { DEFAULT_LOCALE, t, unsupportedLanguageText } from '../../src/i18n/i18n.js';
 import { startApiFront } from '../helpers/api-front.js';
 import { runCli, startCli } from '../helpers/cli.js';
@@ -60,6 +61,15 @@ describe('npm start', () => {
     const understood = t(DEFAULT_LOCALE, 'understood-as', { question: 'متى قال بيسكوف عن أفغانستان؟' });
     expect(result.stdout.split(understood)).toHaveLength(2); // once: before /new, not after
     expect(result.stdout).toContain(t(DEFAULT_LOCALE, 'new-conversation'));
+  });
+
+  it('in the terminal chat, an unknown command shows the commands again, and /quit ends the chat', async () => {
+    const { env } = freshInstall({ TELEGRAM_BOT_TOKEN: '' });
+    const lines = ['/help', '/quit', 'ماذا قال بيسكوف عن أفغانستان؟', ''];
+    const result = await runCli('start', [], env, `${lines.join('\n')}\n`);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split(PROMPT)).toHaveLength(3); // at the start, and after /help
+    expect(result.stdout).not.toContain('بيسكوف'); // /quit ended the chat before the question
   });
 
   it('prints its help with --help instead of opening the chat', async () => {
