@@ -4,7 +4,8 @@
  * latency (p50/p95 over the seed, off-topic and ARCD questions), database
  * round trips per question, and one article added. The database is PGlite
  * (PostgreSQL 18 + pgvector 0.8 in WebAssembly) over its wire protocol, started
- * here (test/helpers/postgres.ts), unless DATABASE_URL names another (emptied first!).
+ * here (test/helpers/postgres.ts), unless BENCH_DATABASE_URL names another (emptied first!):
+ * bench/real-postgres.sh starts a real PostgreSQL with pgvector for that.
  *
  *   node --import tsx bench/postgres.ts SIZE [--keep DIR]   (0: the five seed articles)
  *
