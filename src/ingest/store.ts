@@ -61,8 +61,9 @@ export function articleStoreFor(
     : new FileArticleStore(corpusDir, maxBytes, engine);
 }
 
-/** An id for a web article: its host and last path segment made safe, and a hash of its address or text. */
-function webId(article: WebArticle, hash: string): string {
+/** An id for a web article: its host and last path segment made safe, and a hash of its address key, or else of its text. */
+function webId(article: WebArticle, key: string | undefined, textHash: string): string {
+  const hash = key ? createHash('sha256').update(key).digest('hex') : textHash;
   let hint = 'article';
   if (article.url) {
     const url = new URL(article.url);
@@ -94,7 +95,6 @@ export function articleFile(article: WebArticle): Buffer {
  * their front matter or the hash of their text.
  */
 export class FileArticleStore implements ArticleStore {
-  private queue: Promise<unknown> = Promise.resolve();
   private known?: Promise<{ byUrl: Map<string, string>; byText: Map<string, string>; files: Map<string, Buffer> }>;
 
   constructor(
@@ -115,18 +115,14 @@ export class FileArticleStore implements ArticleStore {
   }
 
   /** Puts one at a time: two addresses of one article, fetched at once, must find each other. */
-  put(article: WebArticle): Promise<Stored> {
-    const result = this.queue.then(() => this.putNow(article));
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
+  readonly put = oneAtATime((article: WebArticle) => this.putNow(article));
 
   private async putNow(article: WebArticle): Promise<Stored> {
     const known = await this.read();
     const hash = textHash(article.paragraphs);
     const key = article.url ? articleKey(article.url) : undefined;
     const existing = (key && known.byUrl.get(key)) || known.byText.get(hash);
-    const id = existing ?? webId(article, key ? createHash('sha256').update(key).digest('hex') : hash);
+    const id = existing ?? webId(article, key, hash);
     const file = `${id}.md`;
     const { bytes, parsed } = checked(article, file, this.maxBytes);
 
@@ -202,6 +198,16 @@ export class FileArticleStore implements ArticleStore {
   }
 }
 
+/** `task`, called for one argument at a time in the order of the calls; one that fails does not stop the next. */
+function oneAtATime<A, R>(task: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (arg) => {
+    const result = queue.then(() => task(arg));
+    queue = result.catch(() => undefined);
+    return result;
+  };
+}
+
 /** An article's file as it will be stored, checked as the indexer will read it. */
 function checked(article: WebArticle, file: string, maxBytes: number): { bytes: Buffer; parsed: Article } {
   const bytes = articleFile(article);
@@ -221,8 +227,6 @@ function checked(article: WebArticle, file: string, maxBytes: number): { bytes: 
  * the corpus folder follows the folder: the web never replaces it.
  */
 export class DatabaseArticleStore implements ArticleStore {
-  private queue: Promise<unknown> = Promise.resolve();
-
   constructor(
     private readonly archive: EngineArchive,
     private readonly maxBytes: number,
@@ -233,11 +237,7 @@ export class DatabaseArticleStore implements ArticleStore {
   }
 
   /** Puts one at a time: two addresses of one article, fetched at once, must find each other. */
-  put(article: WebArticle): Promise<Stored> {
-    const result = this.queue.then(() => this.putNow(article));
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
+  readonly put = oneAtATime((article: WebArticle) => this.putNow(article));
 
   commit(options: ArchiveBuildOptions): Promise<EngineBuildReport> {
     return this.archive.publish(options);
@@ -254,7 +254,7 @@ export class DatabaseArticleStore implements ArticleStore {
     // The corpus folder's own article, or the same text reached at another address (a mirror): one article, kept.
     if (existing && (existing.origin === 'corpus' || byText)) return { status: 'unchanged', id: existing.id };
     if (existing?.source === bytes.toString('utf8')) return { status: 'unchanged', id: existing.id };
-    const id = existing?.id ?? webId(article, key ? createHash('sha256').update(key).digest('hex') : hash);
+    const id = existing?.id ?? webId(article, key, hash);
     if (!existing && (await this.archive.find({ id })))
       throw new IngestRefusedError(article.from, 'exists', `an article with the id "${id}" is already in the archive`);
     await this.archive.store({ id, file: `${id}.md`, bytes, urlKey: key, textHash: hash });
