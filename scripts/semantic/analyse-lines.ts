@@ -22,7 +22,11 @@ for await (const line of lines) {
   if (Array.isArray(item.texts)) {
     out = { words: item.texts.map(words), terms: item.texts.map(terms) };
   } else {
-    const sentences = splitSentences(item.body).map((s) => ({ text: s.text, words: words(s.text), terms: terms(s.text) }));
+    const sentences = splitSentences(item.body).map((s) => ({
+      text: s.text,
+      words: words(s.text),
+      terms: terms(s.text),
+    }));
     out = { title: words(item.title), titleTerms: terms(item.title), sentences };
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
