@@ -9,6 +9,7 @@ import type { Embedder } from '../../embedding/embedder.js';
 import { UserError } from '../../errors.js';
 import { analyser, runningAverage } from '../bm25.js';
 import type { EngineBuildReport } from '../engine.js';
+import { compareFiles } from '../order.js';
 import { chunkText } from '../passages.js';
 import { readInbox } from './archive.js';
 import { DatabaseBuildLockedError, DatabaseDimensionError } from './errors.js';
@@ -331,17 +332,23 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     }
 
     await updateTermStatistics(pool, build, current?.id, [...addedKeys, ...goneKeys.map(String)]);
-    // BM25's statistics, as the local engine computes them: the running average over every
-    // passage in id order (continued from the previous build's when only passages were added).
+    // BM25's statistics, as the local engine computes them: the running average over every passage in
+    // the order of their articles' files, then ids (src/search/order.ts); continued from the previous
+    // build's when this one only adds articles whose files sort after every other.
+    const lastFile = live.reduce((last, a) => (compareFiles(a.file, last) > 0 ? a.file : last), '');
+    const appended = fresh.every((f) => compareFiles(f.article.file, lastFile) > 0);
+    // The articles in id order (their keys, then the new ones as written): are their files in order too?
+    const byId = [...live.filter((a) => !gone.has(a)).map((a) => a.file), ...planned.map((p) => p.article.file)];
+    const idsInFileOrder = byId.every((file, i) => i === 0 || compareFiles(byId[i - 1], file) < 0);
     const stats = await collectionStats(
       pool,
       build,
-      reusable && goneKeys.length === 0 ? current : undefined,
+      reusable && goneKeys.length === 0 && appended ? current : undefined,
       newLengths,
     );
     phases.write += lap();
     await options.beforePublish?.();
-    await publish(pool, build, holder, stats, inboxDone);
+    await publish(pool, build, holder, { ...stats, idsInFileOrder }, inboxDone);
     phases.publish = lap();
     return {
       version: versionOf(build),
@@ -639,11 +646,14 @@ async function collectionStats(
     previous?: { average: number; count: number },
   ) => {
     if (previous) return continuedAverage(previous, added[kind]);
-    const { rows } = await pool.query<{ lengths: number[] }>(
-      `SELECT coalesce(array_agg(length ORDER BY id), '{}') AS lengths FROM ${table} WHERE ${VISIBLE}`,
+    const { rows } = await pool.query<{ file: string; first: string; lengths: number[] }>(
+      `SELECT a.file, min(p.id) AS first, array_agg(p.length ORDER BY p.id) AS lengths
+         FROM ${table} p JOIN articles a ON a.key = p.article_key
+        WHERE ${visible('p', '$1')} AND ${visible('a', '$1')} GROUP BY a.key, a.file`,
       [build],
     );
-    return runningAverage(rows[0].lengths);
+    rows.sort((a, b) => compareFiles(a.file, b.file) || Number(a.first) - Number(b.first));
+    return runningAverage(rows.flatMap((r) => r.lengths));
   };
   return {
     articles: Number(counts.a),
@@ -667,7 +677,7 @@ async function publish(
   pool: pg.Pool,
   build: number,
   holder: string,
-  stats: BuildStats,
+  stats: BuildStats & { idsInFileOrder: boolean },
   /** The inbox entries this build wrote (or skipped): gone from the inbox as the build is published. */
   inboxDone: readonly number[],
 ): Promise<void> {
@@ -680,8 +690,8 @@ async function publish(
     if (lease.rowCount !== 1) throw new LeaseLostError();
     await client.query(
       `UPDATE builds SET status = 'published', published_at = now(), articles = $2, sentences = $3, chunks = $4,
-              sentence_avg_length = $5, chunk_avg_length = $6 WHERE id = $1`,
-      [build, stats.articles, stats.sentences, stats.chunks, stats.sentenceAvg, stats.chunkAvg],
+              sentence_avg_length = $5, chunk_avg_length = $6, ids_in_file_order = $7 WHERE id = $1`,
+      [build, stats.articles, stats.sentences, stats.chunks, stats.sentenceAvg, stats.chunkAvg, stats.idsInFileOrder],
     );
     await client.query(
       `INSERT INTO current_build (singleton, build_id) VALUES (true, $1)
