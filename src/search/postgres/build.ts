@@ -217,11 +217,15 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     // Articles stored for this build (ingestion): new ones, and newer versions of published ones (same id).
     // One whose id a corpus file or an editor's article now has waits in no queue: it is skipped and dropped.
     const inbox = await readInbox(pool);
+    // An article an editor removes goes from the inbox too (a newer version of it waiting there would
+    // otherwise come back with this very build): its entries are deleted as the build is published.
+    const removing = new Set(options.remove ?? []);
     const taken = new Set([
       ...fresh.map((f) => f.article.id),
       ...live.filter((a) => a.origin === 'corpus' && !gone.has(a)).map((a) => a.id),
     ]);
     for (const entry of inbox) {
+      if (removing.has(entry.id)) continue;
       const parsed = taken.has(entry.id)
         ? { file: entry.file, reason: `an article with the id "${entry.id}" is already in the archive` }
         : parseArticleFile(entry.file, Buffer.from(entry.source, 'utf8'));
@@ -235,9 +239,10 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     const inboxDone = inbox.map((entry) => entry.seq);
     for (const submitted of options.add ?? [])
       if (liveIds.has(submitted.id)) throw new ArticleExistsError(submitted.id);
-    const removing = new Set(options.remove ?? []);
-    for (const id of removing) if (!liveIds.has(id)) throw new ArticleNotFoundError(id);
-    if (removing.size > 0 && removing.size >= live.length && fresh.length === 0)
+    const waiting = new Set(inbox.map((entry) => entry.id));
+    for (const id of removing) if (!liveIds.has(id) && !waiting.has(id)) throw new ArticleNotFoundError(id);
+    const removingLive = [...removing].filter((id) => liveIds.has(id)).length;
+    if (removingLive > 0 && removingLive >= live.length && fresh.length === 0)
       throw new LastArticleError([...removing][0]);
     const arriving = new Set(fresh.map((f) => f.article.id));
     for (const a of live) {
