@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { Article } from '../../corpus/article.js';
 import { type ChunkOptions, type ChunkRange, chunkSentences } from '../../corpus/chunks.js';
-import { articleKeyOrNone, articleTextHash } from '../../corpus/identity.js';
+import { articleKeyOrNone, articleTextHash, textHash } from '../../corpus/identity.js';
 import { listCorpus, loadCorpus, parseArticleFile, type SkippedFile } from '../../corpus/load.js';
 import { ArticleExistsError, ArticleNotFoundError, LastArticleError } from '../../corpus/submit.js';
 import type { Embedder } from '../../embedding/embedder.js';
@@ -138,6 +138,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
   try {
     const current = await readCurrentBuild(pool);
     await cleanUp(pool, current?.id ?? 0);
+    await fillIdentity(pool);
     const dimension = await ensureVectorColumns(pool, embedder.dimension);
     if (dimension !== embedder.dimension)
       throw new DatabaseDimensionError(dimension, embedder.dimension, embedder.modelId);
@@ -421,6 +422,30 @@ async function cleanUp(pool: pg.Pool, current: number): Promise<void> {
     if (unmarked.length > 0)
       await pool.query(`UPDATE ${table} SET removed_in = NULL WHERE ${column} = ANY($1::bigint[])`, [unmarked]);
   }
+}
+
+/**
+ * Articles written before migration 2 have no url_key or text_hash, so ingestion could not find them
+ * when it reaches them again: filled in once, from their address and their sentences, as writeRows
+ * computes them (articleKeyOrNone, articleTextHash). A partial index finds them; usually there are none.
+ */
+async function fillIdentity(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ key: string; url: string | null; texts: string[] }>(
+    `SELECT a.key, a.url,
+            (SELECT coalesce(array_agg(s.text ORDER BY s.position), '{}') FROM sentences s WHERE s.article_key = a.key)
+              AS texts
+       FROM articles a WHERE a.text_hash IS NULL`,
+  );
+  if (rows.length === 0) return;
+  await pool.query(
+    `UPDATE articles a SET text_hash = u.hash, url_key = coalesce(a.url_key, u.url_key)
+       FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(key, hash, url_key) WHERE a.key = u.key`,
+    [
+      rows.map((r) => r.key),
+      rows.map((r) => textHash(r.texts)),
+      rows.map((r) => articleKeyOrNone(r.url ?? undefined) ?? null),
+    ],
+  );
 }
 
 /** Rows for one batch of articles, as column arrays (one INSERT per table). */

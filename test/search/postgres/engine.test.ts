@@ -491,6 +491,33 @@ describe('articles from the web in the database (DatabaseArticleStore)', () => {
     }
   });
 
+  it('fills in the address key and text hash of articles written before migration 2, at the next build', async () => {
+    await db.reset();
+    const tiny = await tinyEmbedder();
+    const engine = await PostgresEngine.connect(db.url);
+    try {
+      const corpusDir = copyCorpus();
+      writeFileSync(
+        join(corpusDir, 'with-url.md'),
+        '---\ntitle: "خبر"\nurl: "https://News.example/a/1?utm_source=rss"\n---\nافتتح المحافظ اليوم جسرا جديدا.\n',
+      );
+      await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      const identities = async () =>
+        (await engine.pool.query('SELECT id, url_key, text_hash FROM articles ORDER BY id')).rows;
+      const written = await identities();
+      expect(written.every((r) => /^[0-9a-f]{64}$/.test(r.text_hash))).toBe(true);
+      // As a database of an earlier version left them.
+      await engine.pool.query('UPDATE articles SET url_key = NULL, text_hash = NULL');
+      expect(await engine.archive?.find({ urlKey: 'https://news.example/a/1' })).toBeUndefined();
+      expect(await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING })).toMatchObject({ published: false });
+      expect(await identities()).toEqual(written);
+      expect(await engine.archive?.find({ urlKey: 'https://news.example/a/1' })).toMatchObject({ id: 'with-url' });
+      expect(await engine.archive?.find({ textHash: written[0].text_hash })).toMatchObject({ id: written[0].id });
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('gives a named lease to one holder at a time, until it expires unrenewed', async () => {
     await db.reset();
     const engine = await PostgresEngine.connect(db.url);
