@@ -247,7 +247,9 @@ export class PostgresIndex implements SearchIndex {
       for (const t of roundTerms) pending.splice(pending.indexOf(t), 1);
       if (everything) break;
     }
-    // Equal scores in the order every engine gives them, whatever the ids (src/search/order.ts).
+    // Equal scores in the order every engine gives them, whatever the ids (src/search/order.ts): id order
+    // when the build's ids follow its files (then `top` is it), else ordered by file.
+    if (this.row.ids_in_file_order) return top.map((r) => ({ id: r.passage, score: r.score }));
     const scored = [...best.values()]
       .map((r) => ({ id: r.passage, score: r.score, first: r.first }))
       .sort((a, b) => b.score - a.score || a.first - b.first || a.id - b.id);
