@@ -23,7 +23,7 @@ export interface EngineComparison {
   questions: number;
   local: { hitAt1: number; hitAt3: number };
   postgres: { hitAt1: number; hitAt3: number };
-  /** Questions whose first quote (or its absence) is the same on both. */
+  /** Questions whose first quote (or its absence) is the same on both: the same text from the same article. */
   sameFirstQuote: number;
   sameFirstQuoteShare: number;
   /** Questions whose three quotes are the same on both. */
@@ -51,19 +51,30 @@ async function ask(
   return { records, trips };
 }
 
-/** Builds `corpusDir` with both engines (postgres into `databaseUrl`, emptied of nothing: a fresh database is expected) and compares their answers. */
+/**
+ * Builds `corpusDir` with both engines (postgres into `databaseUrl`, emptied of nothing: a fresh database is
+ * expected) and compares their answers. `changes`: each one edits the corpus folder (articles removed, added,
+ * changed), and both engines build again incrementally after it, so that the answers compared are those after
+ * a history of builds, not only a first one.
+ */
 export async function compareEngines(
   dataset: EvalDataset,
   corpusDir: string,
   databaseUrl: string,
   embedder: Embedder,
   chunking: ChunkOptions,
+  changes: readonly ((corpusDir: string) => void | Promise<void>)[] = [],
 ): Promise<EngineComparison> {
   const local = LocalEngine.fromFolder(join(mkdtempSync(join(tmpdir(), 'equivalence-')), 'embeddings'));
   const postgres = await PostgresEngine.connect(databaseUrl);
   try {
     await local.build({ corpusDir, embedder, chunking });
     await postgres.build({ corpusDir, embedder, chunking });
+    for (const change of changes) {
+      await change(corpusDir);
+      await local.build({ corpusDir, embedder, chunking });
+      await postgres.build({ corpusDir, embedder, chunking });
+    }
     const localService = await AnswerService.open({ engine: local, embedder });
     const postgresService = await AnswerService.open({ engine: postgres, embedder });
     try {
@@ -72,8 +83,9 @@ export async function compareEngines(
       const differences: EngineComparison['differences'] = [];
       let sameQuotes = 0;
       for (const [i, record] of mine.records.entries()) {
-        const a = theirs.records[i].answer.quotes.map((q) => q.text);
-        const b = record.answer.quotes.map((q) => q.text);
+        // A quote is its text and its article: an article twice in the archive gives the same text twice.
+        const a = theirs.records[i].answer.quotes.map((q) => `${q.articleId}: ${q.text}`);
+        const b = record.answer.quotes.map((q) => `${q.articleId}: ${q.text}`);
         if (a.join('\n') === b.join('\n')) sameQuotes++;
         if (a[0] !== b[0])
           differences.push({ id: record.question.id, question: record.question.question, local: a[0], postgres: b[0] });

@@ -273,4 +273,19 @@ if (r.scale) {
     ]),
   );
 }
+if (r.postgres) {
+  out.push('### The postgres engine beside the local one (`--postgres`, same corpus and run)', '');
+  const name = (x: any) => (x.size ? `${x.size.toLocaleString('en')} synthetic` : 'seed');
+  table(
+    ['archive', 'build: postgres / local', 'database', 'warm p50 / p95: postgres', 'local', 'round trips a question'],
+    r.postgres.map((x: any) => [
+      `${name(x)} (${x.articles} articles, ${x.sentences} sentences)`,
+      `${x.postgres.buildSeconds} / ${x.local.buildSeconds} s`,
+      `${x.postgres.databaseMiB} MiB`,
+      `${x.postgres.warmMs.p50} / ${x.postgres.warmMs.p95} ms`,
+      `${x.local.warmMs.p50} / ${x.local.warmMs.p95} ms`,
+      x.postgres.roundTripsPerQuestion,
+    ]),
+  );
+}
 process.stdout.write(out.join('\n'));

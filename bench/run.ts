@@ -1,8 +1,11 @@
 /**
- * npm run bench [-- --json] [--only build,batch,incremental,answer,cold,vectors,bot,state,replicas,scale] [--large N] [--scale N,N] [--million] [--grid]
+ * npm run bench [-- --json] [--only build,batch,incremental,answer,cold,vectors,bot,state,replicas,postgres,scale] [--large N] [--scale N,N] [--postgres N,N] [--million] [--grid]
  *
  * Speed and size figures, each a median over repeated runs with its range.
  * Uses EMBEDDING_MODEL, by default the built-in model (as in BENCHMARKS.md).
+ * The postgres section (bench/postgres.ts) runs the postgres engine beside the local one at the seed
+ * corpus by default (`--postgres 0,10000,100000` for synthetic archives too), on PGlite started here, or
+ * on the server BENCH_DATABASE_URL names (its database is emptied first; bench/real-postgres.sh).
  */
 
 import { mkdtempSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { benchColdStart, benchWarm } from './answering.js';
 import { benchBot } from './bot.js';
 import { seedCorpus } from './corpora.js';
 import { benchBatchSizes, benchBuilds, benchIncremental } from './indexing.js';
+import { benchPostgres } from './postgres.js';
 import { benchReplicas } from './replicas.js';
 import { benchScale } from './scale.js';
 import { benchStateStores } from './state.js';
@@ -26,11 +30,19 @@ import { benchVectors } from './vectors.js';
 
 const program = new Command('bench')
   .option('--json', 'print all figures as one JSON object')
-  .option('--only <sections>', 'comma-separated: build,batch,incremental,answer,cold,vectors,bot,state,replicas,scale')
+  .option(
+    '--only <sections>',
+    'comma-separated: build,batch,incremental,answer,cold,vectors,bot,state,replicas,postgres,scale',
+  )
   .option('--large <n>', 'articles in the synthetic corpus', '10000')
   .option(
     '--scale <sizes>',
     'archive sizes for the scale section (build, disk, cold start, serving, incremental adds), e.g. 10000,100000; runs only when given or named in --only',
+  )
+  .option(
+    '--postgres <sizes>',
+    'archive sizes for the postgres section, 0 being the five seed articles, e.g. 0,10000,100000 (10,000 takes about 8 minutes on PGlite here)',
+    '0',
   )
   .option('--million', 'also measure HNSW at 1,000,000 clustered vectors (slow)')
   .option('--grid', 'also measure M=48, efConstruction=400 on uniform vectors (about 10 minutes)')
@@ -40,6 +52,7 @@ const opts = program.opts<{
   only?: string;
   large: string;
   scale?: string;
+  postgres: string;
   million?: boolean;
   grid?: boolean;
 }>();
@@ -155,6 +168,20 @@ if (wanted('replicas')) {
     log(
       `  ${r.replicas} replica(s), ${r.users} users: ${r.answersPerSecond} answers/s, reply p50 ${r.latencyMsP50} ms, p95 ${r.latencyMsP95} ms; busiest second ${r.busiestSecondMessages} messages`,
     );
+}
+
+if (wanted('postgres')) {
+  const sizes = opts.postgres.split(',').map(Number);
+  const where = process.env.BENCH_DATABASE_URL ? 'the server BENCH_DATABASE_URL names' : 'PGlite';
+  log(`The postgres engine beside the local one, on ${where}, at ${sizes.map((n) => n || 'seed').join(', ')}…`);
+  results.postgres = [];
+  for (const size of sizes) {
+    const r = await benchPostgres(size, { databaseUrl: process.env.BENCH_DATABASE_URL });
+    (results.postgres as unknown[]).push(r);
+    log(
+      `  ${size || 'seed'}: build ${r.postgres.buildSeconds} s (local ${r.local.buildSeconds} s), ${r.postgres.databaseMiB} MiB; warm p50/p95 ${r.postgres.warmMs.p50}/${r.postgres.warmMs.p95} ms (local ${r.local.warmMs.p50}/${r.local.warmMs.p95} ms), ${r.postgres.roundTripsPerQuestion} round trips a question`,
+    );
+  }
 }
 
 if (opts.scale || named('scale')) {

@@ -147,7 +147,13 @@ function followFeeds(
         },
         'feeds polled',
       ),
-    onError: (error) => logger.error({ err: redactSecrets(error) }, 'feed poll failed; trying again at the next poll'),
+    onError: (error, failed) =>
+      logger.error(
+        { err: redactSecrets(error) },
+        failed === 'lease'
+          ? 'the feed lease store failed (Redis or the database); this replica polls the feeds meanwhile'
+          : 'feed poll failed; trying again at the next poll',
+      ),
   });
   follower.start();
   logger.info({ feeds: config.ingest.feeds.length, minutes: config.ingest.pollMinutes }, 'following feeds');

@@ -169,7 +169,13 @@ async function follow(
         })
       ).summary,
     onSkipped: () => logger.debug('another process holds the feed lease: it polls'),
-    onError: (error) => logger.error({ err: (error as Error).message }, 'feed poll failed'),
+    onError: (error, failed) =>
+      logger.error(
+        { err: (error as Error).message },
+        failed === 'lease'
+          ? 'the feed lease store failed (Redis or the database); this process polls the feeds meanwhile'
+          : 'feed poll failed',
+      ),
   });
   process.stderr.write(
     `Following ${config.ingest.feeds.length} feed(s) every ${config.ingest.pollMinutes} min; Ctrl+C stops.\n`,

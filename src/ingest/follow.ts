@@ -15,8 +15,11 @@ export interface FollowOptions {
   onPolled?: (summary: IngestSummary) => void;
   /** Another holder has the lease: this process left the poll to it. */
   onSkipped?: () => void;
-  /** A poll that failed (the next one is tried on time all the same). */
-  onError?: (error: unknown) => void;
+  /**
+   * Something failed, and which: the lease store (`lease`: this process polls meanwhile) or the poll
+   * (`poll`: the next one is tried on time all the same).
+   */
+  onError?: (error: unknown, failed: 'lease' | 'poll') => void;
 }
 
 /** How many poll intervals the feed lease lasts without renewal (it is renewed before and after each poll). */
@@ -57,7 +60,7 @@ export class FeedFollower {
   private tick(): void {
     if (this.stopped) return;
     this.current = this.pollIfHolder()
-      .catch((error: unknown) => this.options.onError?.(error))
+      .catch((error: unknown) => this.options.onError?.(error, 'poll'))
       .finally(() => {
         if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.options.intervalMs);
       });
@@ -84,7 +87,7 @@ export class FeedFollower {
     try {
       this.holding = await lease.take();
     } catch (error) {
-      this.options.onError?.(error);
+      this.options.onError?.(error, 'lease');
       this.holding = false;
       return true;
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Article } from '../corpus/article.js';
 import { splitFrontMatter } from '../corpus/front-matter.js';
-import { articleKey, articleTextHash, textHash } from '../corpus/identity.js';
+import { articleKey, articleTextHash } from '../corpus/identity.js';
 import { parseArticleFile } from '../corpus/load.js';
 import { ARTICLE_ID, ArticleExistsError, saveArticle, slugify } from '../corpus/submit.js';
 import type { ArchiveBuildOptions, EngineArchive, EngineBuildReport, SearchEngine } from '../search/engine.js';
@@ -119,7 +119,8 @@ export class FileArticleStore implements ArticleStore {
 
   private async putNow(article: WebArticle): Promise<Stored> {
     const known = await this.read();
-    const hash = textHash(article.paragraphs);
+    // The hash of its sentences as parsed, as the database's store and a build compute it (identity.ts).
+    const hash = articleTextHash(checked(article, 'article.md', this.maxBytes).parsed);
     const key = article.url ? articleKey(article.url) : undefined;
     const existing = (key && known.byUrl.get(key)) || known.byText.get(hash);
     const id = existing ?? webId(article, key, hash);
@@ -178,7 +179,7 @@ export class FileArticleStore implements ArticleStore {
         if (!bytes || bytes.length > this.maxBytes) continue;
         const id = name.slice(0, -3);
         try {
-          const { front, body } = splitFrontMatter(bytes.toString('utf8'));
+          const { front } = splitFrontMatter(bytes.toString('utf8'));
           if (front?.url) {
             try {
               byUrl.set(articleKey(front.url), id);
@@ -186,7 +187,8 @@ export class FileArticleStore implements ArticleStore {
               // not a URL: nothing to find it by
             }
           }
-          byText.set(textHash(body.split(/\n\s*\n/)), id);
+          const parsed = parseArticleFile(name, bytes);
+          if (!('reason' in parsed)) byText.set(articleTextHash(parsed), id);
           files.set(id, bytes);
         } catch {
           // an article the indexer skips with a warning; nothing to find here

@@ -15,7 +15,10 @@ import { contentTerms } from '../arabic/tokens.js';
  *                idf × (d + tf × (k + 1) / (tf + k × (1 - b + b × length / avgLength)))
  * where `matched` is how many distinct query terms the document holds, and
  * a document's length is its number of distinct tokens. Equal scores are
- * ordered by the first query term a document holds, then by document (id) order.
+ * ordered by the first query term a document holds, then by document order:
+ * the file of the passage's article, then id (src/search/order.ts), which is
+ * id order in a fresh build. The average length goes through the documents
+ * in that order too, so that engines whose ids differ score alike.
  */
 
 /** The shared Arabic analysis (see analyze): the terms BM25 indexes and searches are the ones coverage and quotes count. */

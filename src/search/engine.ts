@@ -69,7 +69,11 @@ export interface OpenOptions {
 }
 
 export interface EngineBuildOptions {
-  corpusDir: string;
+  /**
+   * The corpus folder the build reads. Absent: an engine that keeps its own articles (`archive`) builds
+   * from what it holds (the articles stored for the next build among them); the local engine refuses.
+   */
+  corpusDir?: string;
   embedder: Embedder;
   chunking: ChunkOptions;
   /** Embed and index every article again, even those that could be reused (default: false). */

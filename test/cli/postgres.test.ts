@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresEngine } from '../../src/search/postgres/engine.js';
 import { lastJsonLine, runCli } from '../helpers/cli.js';
 import { copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -62,6 +63,43 @@ describe('the commands in postgres mode (SEARCH_BACKEND=postgres)', () => {
     expect(existsSync(builder)).toBe(false);
     expect(existsSync(asker)).toBe(false);
   }, 240_000); // five processes, each loading the model
+
+  it('index with --no-corpus, or with no corpus folder, publishes what the database holds: the stored articles, the corpus’s kept', async () => {
+    await db.reset();
+    const corpusDir = copyCorpus();
+    const work = tempDir('pg-no-corpus');
+    const env = (extra: Record<string, string> = {}) => ({
+      ...postgresEnv(join(work, 'embeddings')),
+      CORPUS_DIR: join(work, 'no-such-folder'),
+      ...extra,
+    });
+    expect((await runCli('index-corpus', ['--corpus', corpusDir, '--json'], env())).code).toBe(0);
+    // Ingestion on another machine stored an article for the next build (the inbox).
+    const store = async (id: string, text: string) => {
+      const engine = await PostgresEngine.connect(db.url);
+      try {
+        await engine.archive?.store({ id, file: `${id}.md`, bytes: Buffer.from(text), textHash: id });
+      } finally {
+        await engine.close();
+      }
+    };
+    await store('web-museum', '---\ntitle: "متحف"\n---\nسيفتتح متحف الفنون البحرية في الإسكندرية في يونيو.\n');
+    const explicit = await runCli('index-corpus', ['--no-corpus', '--json'], env());
+    expect(explicit.code).toBe(0);
+    expect(explicit.stderr).toMatch(/No corpus folder read: building from what the database holds/);
+    expect(lastJsonLine(explicit.stdout)).toMatchObject({ published: true, articles: 6, embedded: 1, reused: 5 });
+    // No --corpus and CORPUS_DIR names no folder: the same.
+    await store('web-bridge', '---\ntitle: "جسر"\n---\nافتتح المحافظ جسرا جديدا فوق النهر.\n');
+    const implicit = await runCli('index-corpus', ['--json'], env());
+    expect(implicit.code).toBe(0);
+    expect(implicit.stderr).toMatch(/No corpus folder \(.*no-such-folder\): building from what the database holds/);
+    expect(lastJsonLine(implicit.stdout)).toMatchObject({ published: true, articles: 7, embedded: 1, reused: 6 });
+    expect(existsSync(join(work, 'no-such-folder'))).toBe(false);
+    // The local engine has no archive of its own: refused in one line.
+    const local = await runCli('index-corpus', ['--no-corpus'], tinyModelEnv({ INDEX_DIR: join(work, 'local') }));
+    expect(local.code).not.toBe(0);
+    expect(local.stderr.trim().split('\n')).toEqual([expect.stringMatching(/--no-corpus needs an engine that keeps/)]);
+  }, 240_000);
 
   it('says in one line what to do when the database cannot be used', async () => {
     const env = tinyModelEnv({ SEARCH_BACKEND: 'postgres', DATABASE_URL: 'postgres://qa:pw-secret-9@127.0.0.1:1/qa' });

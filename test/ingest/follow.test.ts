@@ -98,6 +98,37 @@ describe('following feeds with several replicas (a lease in Redis)', () => {
     }
   }, 60_000);
 
+  it('a lease store that fails is reported as the lease’s failure, and the feeds are polled all the same', async () => {
+    const connection = redis.connect();
+    connection.disconnect(); // Redis away: every lease command fails
+    const client = new WebClient({
+      policy: new HostPolicy(['127.0.0.1']),
+      userAgent: 'ArabicNewsQA/0.1 (test)',
+      maxBytes: 4 * 1024 * 1024,
+      timeoutMs: 10_000,
+      hostDelayMs: 0,
+    });
+    const ingester = new Ingester({ client, store: new FileArticleStore(tempDir('follow-corpus'), 4 * 1024 * 1024) });
+    const failures: string[] = [];
+    let polled = 0;
+    const follower = new FeedFollower({
+      intervalMs: INTERVAL_MS,
+      lease: (ttlMs) => redisLease(connection, `lease:feeds-${Math.random()}`, 'a', ttlMs),
+      poll: () => ingester.run([`${site.origin}/rss.xml`]),
+      onPolled: () => polled++,
+      onError: (_, failed) => failures.push(failed),
+    });
+    follower.start();
+    try {
+      await until(() => polled >= 1, 30_000);
+      expect(failures.length).toBeGreaterThan(0);
+      expect(new Set(failures)).toEqual(new Set(['lease']));
+    } finally {
+      await follower.stop();
+      await client.close();
+    }
+  }, 60_000);
+
   it('a replica that stops lets the lease go: the other polls at its next tick', async () => {
     const key = `lease:feeds-${Math.random()}`;
     const corpus = tempDir('follow-corpus');

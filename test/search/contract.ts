@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseQuestion } from '../../src/answering/question.js';
@@ -7,6 +7,7 @@ import type { Embedder } from '../../src/embedding/embedder.js';
 import { readDataset } from '../../src/eval/datasets.js';
 import { analyser, collectionStats, queryTerms, scoreDocument } from '../../src/search/bm25.js';
 import type { SearchEngine } from '../../src/search/engine.js';
+import { compareFiles } from '../../src/search/order.js';
 import type { IndexedSentence, SearchIndex } from '../../src/search/search-index.js';
 import { CHUNKING, copyCorpus, tinyEmbedder } from '../helpers/fixtures.js';
 import { SEED_QA } from '../helpers/paths.js';
@@ -34,6 +35,13 @@ const LATE = {
   file: 'contract-late.md',
   id: 'contract-late',
   text: '---\ntitle: "مهرجان الزعفران في تالين"\n---\nافتتح مهرجان الزعفران في تالين صباح اليوم.\nوحضره عدد كبير من الزوار الفنلنديين.\n',
+};
+
+/** An article published after contract-a is removed, holding its shared sentence, under a file that sorts first. */
+const TWIN = {
+  file: '0000-twin.md',
+  id: '0000-twin',
+  text: `---\ntitle: "عن اجتماع اللجنة"\n---\n${SHARED}\nوأضاف أن الوفود ستصل قبل الموعد بيومين.\n`,
 };
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -254,6 +262,58 @@ export function searchIndexContract(name: string, setup: () => Promise<ContractE
         }
       } finally {
         unwatch();
+      }
+    });
+
+    it('after an article is removed and one added whose file sorts first, scores and equal ones follow the files, whatever the ids', async () => {
+      // contract-a goes; its shared sentence comes back in an article whose file sorts before every other.
+      rmSync(join(corpusDir, 'contract-a.md'));
+      writeFileSync(join(corpusDir, TWIN.file), TWIN.text);
+      await engine.engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const after = await engine.engine.open();
+      try {
+        // Every sentence of the build in the shared order (src/search/order.ts): by file, then place in the article.
+        const fileOf = new Map(readdirSync(corpusDir).map((f) => [f.replace(/\.[^.]+$/, ''), f]));
+        const { items } = await after.articles({ offset: 0, limit: 1000 });
+        const ordered = items.map((a) => a.id).sort((x, y) => compareFiles(fileOf.get(x) ?? x, fileOf.get(y) ?? y));
+        expect(ordered[0]).toBe(TWIN.id);
+        const texts = await Promise.all(ordered.map(async (id) => (await after.article(id))?.sentences ?? []));
+        const sentences = ordered.flatMap((articleId, a) => texts[a].map((text) => ({ articleId, text })));
+        expect(sentences).toHaveLength(after.sentenceCount);
+        const analyse = analyser();
+        const docs = sentences.map((s) => analyse(s.text));
+        // The average length goes through the sentences in that order: the reference's scores to the bit.
+        const stats = collectionStats(docs);
+        for (const question of [...questions, 'قازان الخريف']) {
+          const q = queryTerms(question);
+          const firstHeld = (i: number) => q.findIndex((t) => docs[i].terms.has(t));
+          const expected = docs
+            .map((doc, i) => ({ i, score: scoreDocument(q, doc, stats) }))
+            .filter((h) => h.score > 0)
+            .sort((x, y) => y.score - x.score || firstHeld(x.i) - firstHeld(y.i) || x.i - y.i)
+            .slice(0, 20)
+            .map((h) => [sentences[h.i].articleId, sentences[h.i].text, h.score]);
+          const hits = await after.lexicalSearch('sentence', question, 20);
+          const found = await after.sentences(hits.map((h) => h.id));
+          expect(
+            hits.map((h, n) => [found[n]?.articleId, found[n]?.text, h.score]),
+            question,
+          ).toEqual(expected);
+        }
+        // The shared sentence: the same score and vector in the twin and contract-b; the twin's file comes first.
+        const lexical = await after.lexicalSearch('sentence', 'قازان الخريف', 2);
+        expect((await after.sentences(lexical.map((h) => h.id))).map((s) => s?.articleId)).toEqual([
+          TWIN.id,
+          'contract-b',
+        ]);
+        const dense = await after.denseSearch('sentence', await embedder.embedQuery(SHARED), 2);
+        expect(dense[0].score).toBe(dense[1].score);
+        expect((await after.sentences(dense.map((h) => h.id))).map((s) => s?.articleId)).toEqual([
+          TWIN.id,
+          'contract-b',
+        ]);
+      } finally {
+        await after.close();
       }
     });
   });

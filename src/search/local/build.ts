@@ -20,6 +20,7 @@ import { writeBuild } from './write.js';
 
 /** The engine's build options, and where the local engine writes and how it splits the work. */
 export interface BuildOptions extends EngineBuildOptions {
+  corpusDir: string;
   indexDir: string;
   /** Passages from which both kinds are indexed in worker threads at once (default: PARALLEL_INDEX_MIN_PASSAGES). */
   parallelFrom?: number;

@@ -1,5 +1,6 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import { basename, join } from 'node:path';
+import { UsageError } from '../../errors.js';
 import type { EngineBuildOptions, EngineBuildReport, OpenOptions, SearchBackend, SearchEngine } from '../engine.js';
 import type { SearchIndex } from '../search-index.js';
 import { type BuildReport, buildIndex } from './build.js';
@@ -51,9 +52,12 @@ export class LocalEngine implements SearchEngine {
     return () => unwatchFile(file, listener);
   }
 
-  /** @throws IndexLockedError, IndexWriteError, CorpusError */
+  /** @throws IndexLockedError, IndexWriteError, CorpusError, UsageError (no corpus folder) */
   async build(options: EngineBuildOptions): Promise<LocalBuildReport> {
-    const report = await buildIndex({ ...options, indexDir: this.indexDir });
+    const { corpusDir } = options;
+    if (!corpusDir)
+      throw new UsageError('The local engine builds from a corpus folder: give one with --corpus DIR or CORPUS_DIR.');
+    const report = await buildIndex({ ...options, corpusDir, indexDir: this.indexDir });
     return {
       ...report,
       version: basename(report.buildDir),

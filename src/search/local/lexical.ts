@@ -247,13 +247,21 @@ export class LexicalIndex {
    * computed once by a caller that searches the same parts again (it goes
    * over every document's length).
    */
-  static searchParts(parts: readonly LexicalIndex[], query: string, k: number, stats?: CollectionStats): LexicalHit[] {
+  static searchParts(
+    parts: readonly LexicalIndex[],
+    query: string,
+    k: number,
+    stats?: CollectionStats,
+    /** How equal hits of two parts are ordered (default: the earlier part's first); within a part, by position. */
+    across?: (a: { p: number; position: number }, b: { p: number; position: number }) => number,
+  ): LexicalHit[] {
     if (parts.length === 1) return parts[0].search(query, k);
     const terms = queryTerms(query);
     const collection = stats ?? LexicalIndex.collectionStats(parts);
+    const tie = across ?? ((a, b) => a.p - b.p || a.position - b.position);
     return parts
       .flatMap((part, p) => part.rank(terms, k, collection).map((hit) => ({ ...hit, p })))
-      .sort((a, b) => b.score - a.score || a.first - b.first || a.p - b.p || a.position - b.position)
+      .sort((a, b) => b.score - a.score || a.first - b.first || tie(a, b))
       .slice(0, k)
       .map(({ id, score }) => ({ id, score }));
   }
@@ -272,16 +280,22 @@ export class LexicalIndex {
     return { documents: this.ids.length, avgLength: this.avgLength, frequency: (t) => this.documentFrequency(t) };
   }
 
-  /** The statistics of the parts taken as one collection (the average as MiniSearch keeps it, document after document). */
-  static collectionStats(parts: readonly LexicalIndex[]): CollectionStats {
+  /**
+   * The statistics of the parts taken as one collection (the average as MiniSearch keeps it, document after
+   * document). `order`: the documents' places in the parts put end to end, in the order the average goes
+   * through them (default: the parts' order).
+   */
+  static collectionStats(parts: readonly LexicalIndex[], order?: Iterable<number>): CollectionStats {
     let documents = 0;
     let avgLength = 0;
-    for (const part of parts) {
-      for (const length of part.lengths) {
-        avgLength = (avgLength * documents + length) / (documents + 1);
-        documents++;
-      }
-    }
+    const add = (length: number) => {
+      avgLength = (avgLength * documents + length) / (documents + 1);
+      documents++;
+    };
+    if (order) {
+      const lengths = parts.flatMap((part) => [...part.lengths]);
+      for (const at of order) add(lengths[at]);
+    } else for (const part of parts) for (const length of part.lengths) add(length);
     return {
       documents,
       avgLength,

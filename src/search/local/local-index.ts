@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { ArticleMeta } from '../../corpus/article.js';
 import { UserError } from '../../errors.js';
 import type { CollectionStats } from '../bm25.js';
+import { compareFiles, orderTies } from '../order.js';
 import type {
   ChunkSpan,
   IndexedArticle,
@@ -238,7 +239,13 @@ export class LocalIndex implements SearchIndex {
   /** Per kind: each part's BM25 index and label map, and the parts' statistics as one collection. */
   private readonly search: Record<
     PassageKind,
-    { lexical: LexicalIndex[]; stats: CollectionStats; idByLabel: Map<number, number>[] }
+    {
+      lexical: LexicalIndex[];
+      stats: CollectionStats;
+      idByLabel: Map<number, number>[];
+      /** How equal hits of two parts are ordered, when the parts end to end are not in file order. */
+      across?: (a: { p: number; position: number }, b: { p: number; position: number }) => number;
+    }
   >;
   /** How many passages each graph held when this index opened: a newer index that took the graphs over may add more. */
   private readonly graphSizes: Record<PassageKind, number>;
@@ -260,10 +267,24 @@ export class LocalIndex implements SearchIndex {
     this.sentenceList = parts.flatMap((p) => p.sentences);
     this.chunkSpans = parts.flatMap((p) => p.chunks);
     this.byId = new Map(this.stored.map((a) => [a.id, a]));
+    // Equal BM25 scores, and the average length BM25 reads, follow the articles' files (src/search/order.ts).
+    // Each part is in file order; a delta with an article whose file sorts before a base article's is not
+    // after the base in that order: then `fileOrder` says, per kind, which ids come in which order.
+    const fileOrder = this.stored.every((a, i) => i === 0 || compareFiles(this.stored[i - 1].file, a.file) < 0)
+      ? undefined
+      : idsInFileOrder(this.stored);
     const searchOf = (kind: PassageKind) => {
       const lexical = parts.map((p) => p.search[kind].lexical);
       const idByLabel = parts.map((p) => p.search[kind].idByLabel);
-      return { lexical, stats: LexicalIndex.collectionStats(lexical), idByLabel };
+      const order = fileOrder?.[kind];
+      if (!order) return { lexical, stats: LexicalIndex.collectionStats(lexical), idByLabel };
+      const rank = new Uint32Array(order.length);
+      for (const [r, id] of order.entries()) rank[id] = r;
+      // A part's documents are its passages in id order: its position p is the id (first id of the part) + p.
+      const firsts = [0, kind === 'sentence' ? parts[0].sentences.length : parts[0].chunks.length];
+      const across = (a: { p: number; position: number }, b: { p: number; position: number }) =>
+        rank[firsts[a.p] + a.position] - rank[firsts[b.p] + b.position];
+      return { lexical, stats: LexicalIndex.collectionStats(lexical, order), idByLabel, across };
     };
     this.search = { sentence: searchOf('sentence'), chunk: searchOf('chunk') };
     this.graphSizes = { sentence: this.graphs.sentence.size, chunk: this.graphs.chunk.size };
@@ -351,8 +372,8 @@ export class LocalIndex implements SearchIndex {
   }
 
   async lexicalSearch(kind: PassageKind, query: string, k: number): Promise<PassageHit[]> {
-    const { lexical, stats, idByLabel } = this.search[kind];
-    return LexicalIndex.searchParts(lexical, query, k, stats).map((hit) => ({
+    const { lexical, stats, idByLabel, across } = this.search[kind];
+    return LexicalIndex.searchParts(lexical, query, k, stats, across).map((hit) => ({
       id: idOf(idByLabel, hit.id),
       score: hit.score,
     }));
@@ -363,14 +384,23 @@ export class LocalIndex implements SearchIndex {
     const graph = this.graphs[kind];
     // Passages a newer index added to the graph since (it took the graph over): asked for in excess, then left out.
     const unknown = graph.size - this.graphSizes[kind];
-    if (unknown === 0)
-      return graph.search(vector, k).map((hit) => ({ id: idOf(idByLabel, hit.label), score: hit.score }));
     const hits: PassageHit[] = [];
     for (const hit of graph.search(vector, k + unknown)) {
       const id = hit.label < this.manifest.nextLabel ? idOf(idByLabel, hit.label) : undefined;
       if (id !== undefined && hits.length < k) hits.push({ id, score: hit.score });
     }
-    return hits;
+    // Equal similarities (a passage twice in the archive) in the order every engine gives them.
+    return orderTies(
+      hits,
+      (a, b) => a.score === b.score,
+      (id) => this.fileOf(kind, id),
+    );
+  }
+
+  /** The file of the article a passage is in. */
+  private fileOf(kind: PassageKind, id: number): string {
+    const sentence = this.sentenceList[kind === 'sentence' ? id : this.chunkSpans[id].first];
+    return this.byId.get(sentence.articleId)?.file ?? '';
   }
 
   /** Resolves once the sentence vectors' half-precision copies are read (or could not be): the index is then as fast as it gets. */
@@ -522,6 +552,24 @@ export class LocalIndex implements SearchIndex {
   async close(): Promise<void> {
     for (const part of this.vectors) part.file.close();
   }
+}
+
+/** Per kind, every id, in the order of the articles' files (then of the ids: an article's passages in order). */
+function idsInFileOrder(stored: readonly StoredArticle[]): Record<PassageKind, number[]> {
+  let sentence = 0;
+  let chunk = 0;
+  const firsts = stored.map((article) => {
+    const first = { article, sentence, chunk };
+    sentence += article.sentences.length;
+    chunk += article.chunks.length;
+    return first;
+  });
+  firsts.sort((a, b) => compareFiles(a.article.file, b.article.file));
+  const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+  return {
+    sentence: firsts.flatMap((f) => range(f.sentence, f.article.sentences.length)),
+    chunk: firsts.flatMap((f) => range(f.chunk, f.article.chunks.length)),
+  };
 }
 
 /** The id of a passage label, in whichever part holds it. */

@@ -2,13 +2,14 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { Article } from '../../corpus/article.js';
 import { type ChunkOptions, type ChunkRange, chunkSentences } from '../../corpus/chunks.js';
-import { articleKeyOrNone, articleTextHash } from '../../corpus/identity.js';
+import { articleKeyOrNone, articleTextHash, textHash } from '../../corpus/identity.js';
 import { listCorpus, loadCorpus, parseArticleFile, type SkippedFile } from '../../corpus/load.js';
 import { ArticleExistsError, ArticleNotFoundError, LastArticleError } from '../../corpus/submit.js';
 import type { Embedder } from '../../embedding/embedder.js';
 import { UserError } from '../../errors.js';
 import { analyser, runningAverage } from '../bm25.js';
 import type { EngineBuildReport } from '../engine.js';
+import { compareFiles } from '../order.js';
 import { chunkText } from '../passages.js';
 import { readInbox } from './archive.js';
 import { DatabaseBuildLockedError, DatabaseDimensionError } from './errors.js';
@@ -137,6 +138,7 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
   try {
     const current = await readCurrentBuild(pool);
     await cleanUp(pool, current?.id ?? 0);
+    await fillIdentity(pool);
     const dimension = await ensureVectorColumns(pool, embedder.dimension);
     if (dimension !== embedder.dimension)
       throw new DatabaseDimensionError(dimension, embedder.dimension, embedder.modelId);
@@ -216,11 +218,15 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     // Articles stored for this build (ingestion): new ones, and newer versions of published ones (same id).
     // One whose id a corpus file or an editor's article now has waits in no queue: it is skipped and dropped.
     const inbox = await readInbox(pool);
+    // An article an editor removes goes from the inbox too (a newer version of it waiting there would
+    // otherwise come back with this very build): its entries are deleted as the build is published.
+    const removing = new Set(options.remove ?? []);
     const taken = new Set([
       ...fresh.map((f) => f.article.id),
       ...live.filter((a) => a.origin === 'corpus' && !gone.has(a)).map((a) => a.id),
     ]);
     for (const entry of inbox) {
+      if (removing.has(entry.id)) continue;
       const parsed = taken.has(entry.id)
         ? { file: entry.file, reason: `an article with the id "${entry.id}" is already in the archive` }
         : parseArticleFile(entry.file, Buffer.from(entry.source, 'utf8'));
@@ -234,9 +240,10 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     const inboxDone = inbox.map((entry) => entry.seq);
     for (const submitted of options.add ?? [])
       if (liveIds.has(submitted.id)) throw new ArticleExistsError(submitted.id);
-    const removing = new Set(options.remove ?? []);
-    for (const id of removing) if (!liveIds.has(id)) throw new ArticleNotFoundError(id);
-    if (removing.size > 0 && removing.size >= live.length && fresh.length === 0)
+    const waiting = new Set(inbox.map((entry) => entry.id));
+    for (const id of removing) if (!liveIds.has(id) && !waiting.has(id)) throw new ArticleNotFoundError(id);
+    const removingLive = [...removing].filter((id) => liveIds.has(id)).length;
+    if (removingLive > 0 && removingLive >= live.length && fresh.length === 0)
       throw new LastArticleError([...removing][0]);
     const arriving = new Set(fresh.map((f) => f.article.id));
     for (const a of live) {
@@ -331,17 +338,23 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
     }
 
     await updateTermStatistics(pool, build, current?.id, [...addedKeys, ...goneKeys.map(String)]);
-    // BM25's statistics, as the local engine computes them: the running average over every
-    // passage in id order (continued from the previous build's when only passages were added).
+    // BM25's statistics, as the local engine computes them: the running average over every passage in
+    // the order of their articles' files, then ids (src/search/order.ts); continued from the previous
+    // build's when this one only adds articles whose files sort after every other.
+    const lastFile = live.reduce((last, a) => (compareFiles(a.file, last) > 0 ? a.file : last), '');
+    const appended = fresh.every((f) => compareFiles(f.article.file, lastFile) > 0);
+    // The articles in id order (their keys, then the new ones as written): are their files in order too?
+    const byId = [...live.filter((a) => !gone.has(a)).map((a) => a.file), ...planned.map((p) => p.article.file)];
+    const idsInFileOrder = byId.every((file, i) => i === 0 || compareFiles(byId[i - 1], file) < 0);
     const stats = await collectionStats(
       pool,
       build,
-      reusable && goneKeys.length === 0 ? current : undefined,
+      reusable && goneKeys.length === 0 && appended ? current : undefined,
       newLengths,
     );
     phases.write += lap();
     await options.beforePublish?.();
-    await publish(pool, build, holder, stats, inboxDone);
+    await publish(pool, build, holder, { ...stats, idsInFileOrder }, inboxDone);
     phases.publish = lap();
     return {
       version: versionOf(build),
@@ -409,6 +422,30 @@ async function cleanUp(pool: pg.Pool, current: number): Promise<void> {
     if (unmarked.length > 0)
       await pool.query(`UPDATE ${table} SET removed_in = NULL WHERE ${column} = ANY($1::bigint[])`, [unmarked]);
   }
+}
+
+/**
+ * Articles written before migration 2 have no url_key or text_hash, so ingestion could not find them
+ * when it reaches them again: filled in once, from their address and their sentences, as writeRows
+ * computes them (articleKeyOrNone, articleTextHash). A partial index finds them; usually there are none.
+ */
+async function fillIdentity(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ key: string; url: string | null; texts: string[] }>(
+    `SELECT a.key, a.url,
+            (SELECT coalesce(array_agg(s.text ORDER BY s.position), '{}') FROM sentences s WHERE s.article_key = a.key)
+              AS texts
+       FROM articles a WHERE a.text_hash IS NULL`,
+  );
+  if (rows.length === 0) return;
+  await pool.query(
+    `UPDATE articles a SET text_hash = u.hash, url_key = coalesce(a.url_key, u.url_key)
+       FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(key, hash, url_key) WHERE a.key = u.key`,
+    [
+      rows.map((r) => r.key),
+      rows.map((r) => textHash(r.texts)),
+      rows.map((r) => articleKeyOrNone(r.url ?? undefined) ?? null),
+    ],
+  );
 }
 
 /** Rows for one batch of articles, as column arrays (one INSERT per table). */
@@ -639,11 +676,14 @@ async function collectionStats(
     previous?: { average: number; count: number },
   ) => {
     if (previous) return continuedAverage(previous, added[kind]);
-    const { rows } = await pool.query<{ lengths: number[] }>(
-      `SELECT coalesce(array_agg(length ORDER BY id), '{}') AS lengths FROM ${table} WHERE ${VISIBLE}`,
+    const { rows } = await pool.query<{ file: string; first: string; lengths: number[] }>(
+      `SELECT a.file, min(p.id) AS first, array_agg(p.length ORDER BY p.id) AS lengths
+         FROM ${table} p JOIN articles a ON a.key = p.article_key
+        WHERE ${visible('p', '$1')} AND ${visible('a', '$1')} GROUP BY a.key, a.file`,
       [build],
     );
-    return runningAverage(rows[0].lengths);
+    rows.sort((a, b) => compareFiles(a.file, b.file) || Number(a.first) - Number(b.first));
+    return runningAverage(rows.flatMap((r) => r.lengths));
   };
   return {
     articles: Number(counts.a),
@@ -667,7 +707,7 @@ async function publish(
   pool: pg.Pool,
   build: number,
   holder: string,
-  stats: BuildStats,
+  stats: BuildStats & { idsInFileOrder: boolean },
   /** The inbox entries this build wrote (or skipped): gone from the inbox as the build is published. */
   inboxDone: readonly number[],
 ): Promise<void> {
@@ -680,8 +720,8 @@ async function publish(
     if (lease.rowCount !== 1) throw new LeaseLostError();
     await client.query(
       `UPDATE builds SET status = 'published', published_at = now(), articles = $2, sentences = $3, chunks = $4,
-              sentence_avg_length = $5, chunk_avg_length = $6 WHERE id = $1`,
-      [build, stats.articles, stats.sentences, stats.chunks, stats.sentenceAvg, stats.chunkAvg],
+              sentence_avg_length = $5, chunk_avg_length = $6, ids_in_file_order = $7 WHERE id = $1`,
+      [build, stats.articles, stats.sentences, stats.chunks, stats.sentenceAvg, stats.chunkAvg, stats.idsInFileOrder],
     );
     await client.query(
       `INSERT INTO current_build (singleton, build_id) VALUES (true, $1)

@@ -10,6 +10,7 @@ import {
   scoreDocument,
   termScore,
 } from '../bm25.js';
+import { orderTies, tiedIds } from '../order.js';
 import type {
   ChunkSpan,
   IndexedArticle,
@@ -246,7 +247,35 @@ export class PostgresIndex implements SearchIndex {
       for (const t of roundTerms) pending.splice(pending.indexOf(t), 1);
       if (everything) break;
     }
-    return top.map((r) => ({ id: r.passage, score: r.score }));
+    // Equal scores in the order every engine gives them, whatever the ids (src/search/order.ts): id order
+    // when the build's ids follow its files (then `top` is it), else ordered by file.
+    if (this.row.ids_in_file_order) return top.map((r) => ({ id: r.passage, score: r.score }));
+    const scored = [...best.values()]
+      .map((r) => ({ id: r.passage, score: r.score, first: r.first }))
+      .sort((a, b) => b.score - a.score || a.first - b.first || a.id - b.id);
+    const ordered = await this.orderTies(kind, scored, (a, b) => a.score === b.score && a.first === b.first, k);
+    return ordered.map((r) => ({ id: r.id, score: r.score }));
+  }
+
+  /**
+   * Hits (best first) with runs of equal ones in the shared order: their articles' files, then id.
+   * One more query, only when some are equal.
+   */
+  private async orderTies<T extends { id: number }>(
+    kind: PassageKind,
+    hits: T[],
+    same: (a: T, b: T) => boolean,
+    k: number,
+  ): Promise<T[]> {
+    const tied = this.row.ids_in_file_order ? [] : tiedIds(hits, same, k);
+    if (tied.length === 0) return hits.slice(0, k);
+    const rows = await this.query<{ id: string; file: string }>(
+      `SELECT p.id, a.file FROM ${kind === 'sentence' ? 'sentences' : 'chunks'} p JOIN articles a ON a.key = p.article_key
+        WHERE p.id = ANY($1::bigint[])`,
+      [tied],
+    );
+    const files = new Map(rows.map((r) => [Number(r.id), r.file]));
+    return orderTies(hits, same, (id) => files.get(id) ?? '', k);
   }
 
   async denseSearch(kind: PassageKind, vector: Float32Array, k: number): Promise<PassageHit[]> {
@@ -266,7 +295,8 @@ export class PostgresIndex implements SearchIndex {
        COMMIT`,
     )) as pg.QueryResult<{ id: string; distance: number }>[];
     const rows = results.find((r) => r.command === 'SELECT')?.rows ?? [];
-    return rows.map((r) => ({ id: Number(r.id), score: 1 - r.distance }));
+    const hits = rows.map((r) => ({ id: Number(r.id), score: 1 - r.distance }));
+    return this.orderTies(kind, hits, (a, b) => a.score === b.score, hits.length);
   }
 
   async chunks(ids: readonly number[]): Promise<ChunkSpan[]> {

@@ -188,6 +188,19 @@ SELECT p.kind, p.term, count(*), max(p.tf), min(p.length), c.build_id
  GROUP BY p.kind, p.term, c.build_id;
 `,
   },
+  {
+    version: 5,
+    name: 'whether a build numbers its passages in file order; articles without a text hash',
+    // Equal scores are ordered by the articles' files, then ids (src/search/order.ts). A build whose ids
+    // follow its articles' files (every build until an article is added whose file sorts before another's)
+    // needs no look-up of files to order them; its builder says so here. Older builds: looked up.
+    sql: `
+ALTER TABLE builds ADD COLUMN ids_in_file_order boolean NOT NULL DEFAULT false;
+-- Articles written before migration 2 lack url_key and text_hash (how ingestion finds an article reached
+-- again); the next build fills them in from their address and sentences, found by this index.
+CREATE INDEX articles_without_text_hash ON articles (key) WHERE text_hash IS NULL;
+`,
+  },
 ];
 
 /** The schema version this program writes and reads. */

@@ -19,13 +19,15 @@ export interface BuildRow {
   chunks: number;
   sentence_avg_length: number;
   chunk_avg_length: number;
+  /** Do its passage ids follow its articles' files (then ids never decide equal scores differently from files)? */
+  ids_in_file_order: boolean;
 }
 
 /** The published build, if any: one round trip. */
 export async function readCurrentBuild(db: pg.Pool | pg.ClientBase): Promise<BuildRow | undefined> {
   const { rows } = await db.query<BuildRow & { id: string }>(
     `SELECT b.id, b.model, b.dimension, b.chunk_max_chars, b.chunk_overlap, b.articles, b.sentences, b.chunks,
-            b.sentence_avg_length, b.chunk_avg_length
+            b.sentence_avg_length, b.chunk_avg_length, b.ids_in_file_order
        FROM current_build c JOIN builds b ON b.id = c.build_id`,
   );
   return rows[0] && { ...rows[0], id: Number(rows[0].id) };

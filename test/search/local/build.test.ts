@@ -1,5 +1,6 @@
 import {
   chmodSync,
+  copyFileSync,
   cpSync,
   readdirSync,
   readFileSync,
@@ -20,6 +21,7 @@ import { type LocalIndex, openIndex } from '../../../src/search/local/local-inde
 import { CURRENT_FILE, currentBuildDir } from '../../../src/search/local/location.js';
 import { PartSources } from '../../../src/search/local/sources.js';
 import { FORMAT_VERSION } from '../../../src/search/local/store.js';
+import type { ChunkSpan, PassageHit } from '../../../src/search/search-index.js';
 import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../../helpers/fixtures.js';
 import { CORPUS_DIR } from '../../helpers/paths.js';
 
@@ -373,6 +375,42 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     expect(await index.documentFrequencies(['الصين', 'الكرملين'])).toEqual(
       await full.documentFrequencies(['الصين', 'الكرملين']),
     );
+  });
+
+  it('answers exactly like a full build when a new article’s file sorts before the base’s (equal scores and the BM25 average follow the files)', async () => {
+    const corpus = copyCorpus();
+    const indexDir = join(tempDir('delta-first'), 'embeddings');
+    await run(corpus, indexDir);
+    // A copy of a base article (every passage ties with the original's) and a new one, both sorting first.
+    copyFileSync(join(corpus, '001_affb6d0cda8cf843.txt'), join(corpus, '0000_copy.txt'));
+    writeFileSync(join(corpus, '0001_new.txt'), NEW['007_new.txt']);
+    expect(await run(corpus, indexDir, deltas)).toMatchObject({ part: 'delta', embedded: 2 });
+    const index = await openIndex(indexDir);
+    const full = await fullBuildOf(corpus);
+    // The ids differ (the delta's come after the base's): compared by article and text, scores to the bit.
+    const embedder = await tinyEmbedder();
+    const seen = async (i: LocalIndex) => {
+      const out = [];
+      for (const q of [...QUESTIONS, 'الصين روسيا التجارة']) {
+        const vector = await embedder.embedQuery(q);
+        const sentence = async (ids: number[]) =>
+          (await i.sentences(ids)).map((s) => `${s?.articleId}#${s?.position}: ${s?.text}`);
+        const hits = async (found: PassageHit[], spans?: ChunkSpan[]) => {
+          const firsts = await sentence(spans ? spans.map((c) => c.first) : found.map((h) => h.id));
+          return found.map((h, n) => [firsts[n], h.score]);
+        };
+        const chunks = await i.lexicalSearch('chunk', q, 30);
+        const candidates = await retrieve(i, analyseQuestion(q, vector), DEFAULT_ANSWER_OPTIONS.fusion);
+        out.push({
+          lexical: await hits(await i.lexicalSearch('sentence', q, 30)),
+          chunks: await hits(chunks, await i.chunks(chunks.map((h) => h.id))),
+          dense: await hits(await i.denseSearch('sentence', vector, 10)),
+          top: await sentence(candidates.slice(0, 5).map((c) => c.id)),
+        });
+      }
+      return out;
+    };
+    expect(await seen(index)).toEqual(await seen(full));
   });
 
   it('opens a build whose new passages wait to be added to the graphs as it opens one whose graphs were written with them', async () => {

@@ -448,6 +448,76 @@ describe('articles from the web in the database (DatabaseArticleStore)', () => {
     }
   });
 
+  it('an editor’s removal takes a newer version waiting in the inbox out with it, and drops an article only stored there', async () => {
+    await db.reset();
+    const tiny = await tinyEmbedder();
+    const engine = await PostgresEngine.connect(db.url);
+    const inbox = async () => (await engine.pool.query('SELECT id FROM article_inbox')).rows.map((r) => r.id);
+    try {
+      const corpusDir = copyCorpus();
+      await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      const store = articleStoreFor(engine, { corpusDir, maxBytes: 1 << 20 });
+      const page = {
+        title: 'جسر جديد',
+        outlet: 'وكالة',
+        date: '2024-06-01',
+        url: 'https://news.example/a/bridge',
+        from: 'https://news.example/a/bridge',
+        paragraphs: ['افتتح المحافظ اليوم جسرا جديدا فوق النهر بطول كيلومترين.'],
+      };
+      const { id } = await store.put(page);
+      await store.commit({ embedder: tiny, chunking: CHUNKING });
+      // The page changed again: its newer version waits in the inbox when an editor removes the article.
+      expect(
+        await store.put({ ...page, paragraphs: ['افتتح المحافظ اليوم جسرا جديدا بطول ثلاثة كيلومترات.'] }),
+      ).toEqual({ status: 'updated', id });
+      const removed = await engine.archive.remove(id, { embedder: tiny, chunking: CHUNKING });
+      expect(removed).toMatchObject({ published: true, articles: 5 });
+      expect(await (await engine.open()).article(id)).toBeUndefined();
+      expect(await inbox()).toEqual([]);
+      // The next build does not bring it back.
+      expect(await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING })).toMatchObject({ published: false });
+      expect(await (await engine.open()).article(id)).toBeUndefined();
+      // An article only stored, not yet published: removing it drops it from the inbox, nothing published.
+      const other = await store.put({ ...page, url: 'https://news.example/a/tunnel', paragraphs: ['افتتح نفق جديد.'] });
+      expect(await inbox()).toEqual([other.id]);
+      expect(await engine.archive.remove(other.id, { embedder: tiny, chunking: CHUNKING })).toMatchObject({
+        published: false,
+        articles: 5,
+      });
+      expect(await inbox()).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('fills in the address key and text hash of articles written before migration 2, at the next build', async () => {
+    await db.reset();
+    const tiny = await tinyEmbedder();
+    const engine = await PostgresEngine.connect(db.url);
+    try {
+      const corpusDir = copyCorpus();
+      writeFileSync(
+        join(corpusDir, 'with-url.md'),
+        '---\ntitle: "خبر"\nurl: "https://News.example/a/1?utm_source=rss"\n---\nافتتح المحافظ اليوم جسرا جديدا.\n',
+      );
+      await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
+      const identities = async () =>
+        (await engine.pool.query('SELECT id, url_key, text_hash FROM articles ORDER BY id')).rows;
+      const written = await identities();
+      expect(written.every((r) => /^[0-9a-f]{64}$/.test(r.text_hash))).toBe(true);
+      // As a database of an earlier version left them.
+      await engine.pool.query('UPDATE articles SET url_key = NULL, text_hash = NULL');
+      expect(await engine.archive?.find({ urlKey: 'https://news.example/a/1' })).toBeUndefined();
+      expect(await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING })).toMatchObject({ published: false });
+      expect(await identities()).toEqual(written);
+      expect(await engine.archive?.find({ urlKey: 'https://news.example/a/1' })).toMatchObject({ id: 'with-url' });
+      expect(await engine.archive?.find({ textHash: written[0].text_hash })).toMatchObject({ id: written[0].id });
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('gives a named lease to one holder at a time, until it expires unrenewed', async () => {
     await db.reset();
     const engine = await PostgresEngine.connect(db.url);
