@@ -55,19 +55,20 @@ const NOT_HELD: TermStats = { documents: 0, maxTf: 0, minLength: 0 };
 /**
  * The best $6 passages by BM25, from the postings of the query's held terms
  * $3 (the postings' covering key: index-only scans): every passage holding
- * one, or (`candidates`) only those holding one of the terms $13, looked up
+ * one, or (`candidates`) only those holding one of the terms $14, looked up
  * by key (kind, term, passage). Scored in the database with bm25.ts's
  * formula, operation for operation in float8 (IEEE doubles, as JavaScript's
  * numbers), from the values the process computed: each place of the query
  * ($4, repeats kept) with its term's IDF ($5), and the constants $7 d,
  * $8 k + 1, $9 k, $10 1 - b, $11 b, $12 the average length. Terms' scores
  * are added in the query's order (an ordered aggregate: sum's float8 additions
- * one by one), then times the distinct terms held, as scoreDocument does;
+ * one by one), then times the distinct terms held (the places flagged $13, each
+ * term's first), as scoreDocument does;
  * equal scores in its order (the first query place held, then the passage).
  * So the scores are the local engine's to the bit, and only k rows travel.
  */
 function roundQuery(candidates: boolean): string {
-  return `WITH q AS (SELECT term, idf, place FROM unnest($4::text[], $5::float8[]) WITH ORDINALITY AS q (term, idf, place)),
+  return `WITH q AS (SELECT term, idf, first, place FROM unnest($4::text[], $5::float8[], $13::boolean[]) WITH ORDINALITY AS q (term, idf, first, place)),
           p AS (
             SELECT p.passage, p.term, p.tf::float8 AS tf,
                    $9::float8 * ($10::float8 + ($11::float8 * p.length::float8) / $12::float8) AS norm
@@ -76,12 +77,12 @@ function roundQuery(candidates: boolean): string {
                candidates
                  ? ` AND p.passage = ANY(ARRAY(
                      SELECT DISTINCT c.passage FROM postings c
-                      WHERE c.kind = $2 AND c.term = ANY($13::text[]) AND ${visible('c')}))`
+                      WHERE c.kind = $2 AND c.term = ANY($14::text[]) AND ${visible('c')}))`
                  : ''
              })
    SELECT p.passage,
           sum(q.idf * ($7::float8 + (p.tf * $8::float8) / (p.tf + p.norm)) ORDER BY q.place)
-            * count(DISTINCT p.term)::float8 AS score,
+            * count(*) FILTER (WHERE q.first)::float8 AS score,
           min(q.place) AS first
      FROM p JOIN q ON q.term = p.term
     GROUP BY p.passage
@@ -202,6 +203,8 @@ export class PostgresIndex implements SearchIndex {
       const n = distinct.get(term)?.documents ?? 0;
       return n > 0 ? inverseDocumentFrequency(n, documents) : 0;
     });
+    // Each term's first place in the query: the places that count the distinct terms a passage holds.
+    const firsts = terms.map((term, place) => terms.indexOf(term) === place);
     const { k: k1, b, d } = BM25;
     const score = async (candidatesOf?: readonly string[]) => {
       const rows = await this.query<{ passage: string; score: number; first: string }>(
@@ -219,6 +222,7 @@ export class PostgresIndex implements SearchIndex {
           1 - b,
           b,
           avgLength,
+          firsts,
           ...(candidatesOf ? [candidatesOf] : []),
         ],
       );
