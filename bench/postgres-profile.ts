@@ -4,6 +4,8 @@
  * rows and bytes received, grouped by the query's shape.
  *
  *   node --import tsx bench/postgres-profile.ts DATABASE_URL [QUESTIONS]
+ *   node --import tsx bench/postgres-profile.ts pglite:FILE [QUESTIONS]   (a PGlite data directory
+ *     kept by `bench/postgres.ts --keep DIR`: DIR/pgdata.tar; saved again when done)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
@@ -11,10 +13,14 @@ import { AnswerService } from '../src/answering/service.js';
 import { createEmbedder } from '../src/embedding/embedder.js';
 import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR } from '../src/embedding/models.js';
 import { PostgresEngine } from '../src/search/postgres/engine.js';
+import { startPostgres } from '../test/helpers/postgres.js';
 import { questions } from './answering.js';
 import { percentile } from './stats.js';
 
-const url = process.argv[2];
+const server = process.argv[2].startsWith('pglite:')
+  ? await startPostgres({ dataFile: process.argv[2].slice('pglite:'.length) })
+  : undefined;
+const url = server?.url ?? process.argv[2];
 const sample = Number(process.argv[3] ?? 200);
 const embedder = await createEmbedder({
   model: BUILT_IN_MODEL,
@@ -52,12 +58,15 @@ const original = engine.pool.query.bind(engine.pool) as (...args: unknown[]) => 
   shapes.set(shape, seen);
   return result;
 };
-/** CPU time (ms) of the server's processes when they run on this machine, from /proc. */
+/** CPU time (ms) of the server's processes (or PGlite's) when they run on this machine, from /proc. */
 function serverCpuMs(): number {
   let ticks = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres')) continue;
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      // A server's processes; PGlite's: the process serving this data file.
+      if (server ? !command.includes(process.argv[2].slice('pglite:'.length)) : !command.startsWith('postgres'))
+        continue;
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
       ticks += Number(fields[11]) + Number(fields[12]);
     } catch {}
@@ -89,3 +98,4 @@ for (const [shape, s] of [...shapes].sort(
 }
 service.close();
 await engine.close();
+await server?.stop();

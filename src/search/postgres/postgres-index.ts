@@ -65,7 +65,9 @@ const NOT_HELD: TermStats = { documents: 0, maxTf: 0, minLength: 0 };
  * one by one), then times the distinct terms held (the places flagged $13, each
  * term's first), as scoreDocument does;
  * equal scores in its order (the first query place held, then the passage).
- * So the scores are the local engine's to the bit, and only k rows travel.
+ * The scores travel as their eight bytes (float8send), whatever the server's
+ * extra_float_digits. So they are the local engine's to the bit, and only k
+ * rows travel.
  */
 function roundQuery(candidates: boolean): string {
   return `WITH q AS (SELECT term, idf, first, place FROM unnest($4::text[], $5::float8[], $13::boolean[]) WITH ORDINALITY AS q (term, idf, first, place)),
@@ -80,14 +82,15 @@ function roundQuery(candidates: boolean): string {
                       WHERE c.kind = $2 AND c.term = ANY($14::text[]) AND ${visible('c')}))`
                  : ''
              })
-   SELECT p.passage,
-          sum(q.idf * ($7::float8 + (p.tf * $8::float8) / (p.tf + p.norm)) ORDER BY q.place)
-            * count(*) FILTER (WHERE q.first)::float8 AS score,
-          min(q.place) AS first
-     FROM p JOIN q ON q.term = p.term
-    GROUP BY p.passage
-    ORDER BY score DESC, first, p.passage
-    LIMIT $6`;
+   SELECT passage, float8send(score) AS score, first FROM (
+     SELECT p.passage,
+            sum(q.idf * ($7::float8 + (p.tf * $8::float8) / (p.tf + p.norm)) ORDER BY q.place)
+              * count(*) FILTER (WHERE q.first)::float8 AS score,
+            min(q.place) AS first
+       FROM p JOIN q ON q.term = p.term
+      GROUP BY p.passage
+      ORDER BY score DESC, first, p.passage
+      LIMIT $6) best`;
 }
 
 /**
@@ -207,7 +210,7 @@ export class PostgresIndex implements SearchIndex {
     const firsts = terms.map((term, place) => terms.indexOf(term) === place);
     const { k: k1, b, d } = BM25;
     const score = async (candidatesOf?: readonly string[]) => {
-      const rows = await this.query<{ passage: string; score: number; first: string }>(
+      const rows = await this.query<{ passage: string; score: Buffer; first: string }>(
         roundQuery(candidatesOf !== undefined),
         [
           this.build,
@@ -226,7 +229,7 @@ export class PostgresIndex implements SearchIndex {
           ...(candidatesOf ? [candidatesOf] : []),
         ],
       );
-      return rows.map((r) => ({ passage: Number(r.passage), score: r.score, first: Number(r.first) }));
+      return rows.map((r) => ({ passage: Number(r.passage), score: r.score.readDoubleBE(0), first: Number(r.first) }));
     };
 
     // Rarest first: the order in which terms bring their passages in.
