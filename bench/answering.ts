@@ -7,7 +7,7 @@ import { ARCD, OFF_TOPIC, SEED_QA } from '../test/helpers/paths.js';
 import { measure, percentile, round } from './stats.js';
 
 /** The questions asked: the seed set, the off-topic set and ARCD's (as varied Arabic load). */
-async function questions(): Promise<string[]> {
+export async function questions(): Promise<string[]> {
   const seed = await readDataset(SEED_QA);
   const offTopic = await readDataset(OFF_TOPIC);
   const arcd = await readDataset(ARCD);

@@ -76,23 +76,31 @@ export async function rerankInput(
   const questionTerms = [...new Set(question.terms.flat())];
   // Numbers are terms too (see numbers.ts): "الأربعين" and "40" are one.
   const questionNumbers = questionTerms.filter((t) => /^[0-9]/.test(t));
-  const [similarities, windows] = await Promise.all([
+  // One round for all three: a window is its sentence and up to windowRadius either side in the same article, so
+  // the terms of every sentence that may be in one are asked for at once, and each window's are put together below.
+  const near = [
+    ...new Set(
+      ids.flatMap((id) =>
+        Array.from({ length: 2 * options.windowRadius + 1 }, (_, i) => id - options.windowRadius + i),
+      ),
+    ),
+    // No upper bound: an engine's ids need not be dense (postgres's, after removals, run past sentenceCount);
+    // ids outside the build simply hold no terms.
+  ].filter((id) => id >= 0);
+  const [similarities, windows, termsOfNear] = await Promise.all([
     vector ? index.sentenceSimilarities(vector, ids) : ids.map(() => 0),
     index.windows(ids, options.windowRadius),
-  ]);
-  // Coverage asks only after the question's terms: the index knows which a sentence holds.
-  const [windowTerms, numbersHeld] = await Promise.all([
-    index.termsIn(
-      windows.map((window) => window.map((s) => s.id)),
-      questionTerms,
-    ),
-    questionNumbers.length > 0
+    // Coverage asks only after the question's terms: the index knows which a sentence holds.
+    questionTerms.length > 0
       ? index.termsIn(
-          ids.map((id) => [id]),
-          questionNumbers,
+          near.map((id) => [id]),
+          questionTerms,
         )
-      : ids.map(() => new Set<string>()),
+      : near.map(() => new Set<string>()),
   ]);
+  const termsOf = new Map(near.map((id, i) => [id, termsOfNear[i]]));
+  const windowTerms = windows.map((window) => new Set(window.flatMap((s) => [...(termsOf.get(s.id) ?? [])])));
+  const numbersHeld = ids.map((id) => new Set(questionNumbers.filter((n) => termsOf.get(id)?.has(n))));
   const sentences = top.map((candidate, i) => windows[i].find((s) => s.id === candidate.id));
   const titleTermsOf = await titleTerms(
     index,

@@ -11,7 +11,13 @@ export interface Candidate {
   ranks?: number[];
 }
 
-/** Timings of the retrieval stages, in milliseconds. */
+/**
+ * Timings of the retrieval stages, in milliseconds. The four searches run at
+ * once: `lexical` and `hnsw` are each the wall time from the start until both
+ * searches of their kind answered (they overlap, so they do not add up);
+ * `fusion` is what came after the last search: the chunks' sentences not
+ * found by then, and the fusion itself.
+ */
 export interface RetrievalTimings {
   hnsw: number;
   lexical: number;
@@ -19,33 +25,22 @@ export interface RetrievalTimings {
 }
 
 /**
- * Each list of chunk hits handed down to their sentences: chunk by chunk,
- * and within a chunk the sentences closest to the question first; a
- * sentence already handed down by an earlier chunk of the list is not
- * repeated. Two calls for all the lists: their chunks' spans, then the
- * order of every chunk's sentences.
+ * A list of chunk hits handed down to their sentences: chunk by chunk, and
+ * within a chunk the sentences closest to the question first; a sentence
+ * already handed down by an earlier chunk of the list is not repeated. Two
+ * calls: the chunks' spans, then the order of every chunk's sentences.
  */
-async function sentencesOfChunks(
-  index: SearchIndex,
-  lists: readonly number[][],
-  vector: Float32Array | null,
-): Promise<number[][]> {
-  const spans = await index.chunks(lists.flat());
-  let at = 0;
-  // Per list, per chunk: the sentences not handed down yet, in article order.
-  const groups = lists.map((list) => {
-    const seen = new Set<number>();
-    return list.map(() => {
-      const { first, last } = spans[at++];
-      const fresh = Array.from({ length: last - first + 1 }, (_, i) => first + i).filter((s) => !seen.has(s));
-      for (const s of fresh) seen.add(s);
-      return fresh;
-    });
+async function sentencesOfChunks(index: SearchIndex, list: readonly number[], vector: Float32Array | null) {
+  if (list.length === 0) return [];
+  const spans = await index.chunks(list);
+  const seen = new Set<number>();
+  // Per chunk: the sentences not handed down yet, in article order.
+  const groups = spans.map(({ first, last }) => {
+    const fresh = Array.from({ length: last - first + 1 }, (_, i) => first + i).filter((s) => !seen.has(s));
+    for (const s of fresh) seen.add(s);
+    return fresh;
   });
-  const all = groups.flat();
-  const ordered = vector && all.length > 0 ? await index.rankBySimilarity(vector, all) : all;
-  let next = 0;
-  return groups.map((chunks) => chunks.flatMap(() => ordered[next++]));
+  return (vector ? await index.rankBySimilarity(vector, groups) : groups).flat();
 }
 
 /**
@@ -63,22 +58,24 @@ export async function retrieve(
   timings?: RetrievalTimings,
 ): Promise<Candidate[]> {
   const { depth } = options;
+  const { vector } = question;
   const t = performance.now();
+  // All four searches at once (an engine across a network answers them in parallel), and each list of
+  // chunks handed down to its sentences as soon as it is known.
   const ids = (hits: Promise<{ id: number }[]>) => hits.then((h) => h.map((hit) => hit.id));
   const lexical = (kind: PassageKind) => ids(index.lexicalSearch(kind, question.text, depth));
-  const [lexicalSentences, lexicalChunks] = await Promise.all([lexical('sentence'), lexical('chunk')]);
-  const afterLexical = performance.now();
-
-  const { vector } = question;
   const dense = async (kind: PassageKind) => (vector ? ids(index.denseSearch(kind, vector, depth)) : []);
-  const [denseSentences, denseChunks] = await Promise.all([dense('sentence'), dense('chunk')]);
-  const afterHnsw = performance.now();
+  const searches = [lexical('sentence'), lexical('chunk'), dense('sentence'), dense('chunk')];
+  const ended = searches.map((search) => search.then(() => performance.now()));
+  const [lexicalSentences, lexicalChunkSentences, denseSentences, denseChunkSentences, searched] = await Promise.all([
+    searches[0],
+    searches[1].then((list) => sentencesOfChunks(index, list, vector)),
+    searches[2],
+    searches[3].then((list) => sentencesOfChunks(index, list, vector)),
+    Promise.all(ended),
+  ]);
+  const afterSearches = Math.max(...searched);
 
-  const [lexicalChunkSentences, denseChunkSentences] = await sentencesOfChunks(
-    index,
-    [lexicalChunks, denseChunks],
-    vector,
-  );
   const lists = [
     { weight: options.lexicalSentence, ids: lexicalSentences },
     { weight: options.lexicalChunk, ids: lexicalChunkSentences },
@@ -95,9 +92,9 @@ export async function retrieve(
   }));
   candidates.sort((a, b) => b.fused - a.fused);
   if (timings) {
-    timings.lexical += afterLexical - t;
-    timings.hnsw += afterHnsw - afterLexical;
-    timings.fusion += performance.now() - afterHnsw;
+    timings.lexical += Math.max(searched[0], searched[1]) - t;
+    timings.hnsw += Math.max(searched[2], searched[3]) - t;
+    timings.fusion += performance.now() - afterSearches;
   }
   return candidates;
 }

@@ -12,7 +12,9 @@ import type { ArticleMeta } from '../corpus/article.js';
  * question costs a handful of calls (round trips), not one per candidate.
  * Answers come back in the order of the ids given, one per id.
  *
- * Sentences are numbered across the whole build (0 … sentenceCount - 1) in
+ * Sentences are numbered across the whole build (the local engine: 0 …
+ * sentenceCount - 1; the postgres engine keeps ids across builds, so after
+ * removals they have gaps and run past sentenceCount) in
  * article order, so that sentence `id + 1` follows sentence `id` when both
  * are in the same article. Chunks are runs of whole sentences.
  */

@@ -3,7 +3,7 @@ import { DatabaseUnavailableError, VectorExtensionError } from './errors.js';
 import { migrate } from './schema.js';
 
 export interface ConnectOptions {
-  /** Connections in the pool (default 4). */
+  /** Connections in the pool (default 8: a question sends up to six queries at once). */
   max?: number;
   /** Give up connecting after this long (default 10 s). */
   connectTimeoutMs?: number;
@@ -49,7 +49,7 @@ export async function connectDatabase(url: string, options: ConnectOptions = {})
   }
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.max ?? 4,
+    max: options.max ?? 8,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
   });
   // An idle connection that drops (the server restarts) is replaced by the pool; never an unhandled error.

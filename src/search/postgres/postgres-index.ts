@@ -1,15 +1,7 @@
+import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
-import pgvector from 'pgvector';
 import type { ArticleMeta } from '../../corpus/article.js';
-import {
-  type AnalysedDoc,
-  type CollectionStats,
-  inverseDocumentFrequency,
-  lengthNorm,
-  queryTerms,
-  scoreDocument,
-  termScore,
-} from '../bm25.js';
+import { BM25, inverseDocumentFrequency, lengthNorm, queryTerms, termScore } from '../bm25.js';
 import { orderTies, tiedIds } from '../order.js';
 import type {
   ChunkSpan,
@@ -30,8 +22,18 @@ import { type BuildRow, KIND, VISIBLE, vectorLiteral, versionOf, visible } from 
  */
 export const EF_SEARCH = 64;
 
-/** Sentence vectors kept per index (about 1 KiB each at 256 dimensions). */
+/*
+ * A build's rows never change, so what a question read may serve the next
+ * ones from memory, in bounded caches (least recently used out first) per
+ * index: at most about 20 MiB of vectors (1 KiB each at 256 dimensions),
+ * 20,000 sentences (about 8 MiB: news sentences in UTF-16), 10,000
+ * articles' sources and 50,000 chunk spans. A fresh process starts with
+ * none and asks the database.
+ */
 const MAX_CACHED_VECTORS = 20_000;
+const MAX_CACHED_SENTENCES = 20_000;
+const MAX_CACHED_ARTICLES = 10_000;
+const MAX_CACHED_SPANS = 50_000;
 
 /** Terms' statistics kept per index (one build): terms repeat from question to question. */
 const MAX_CACHED_FREQUENCIES = 50_000;
@@ -52,20 +54,46 @@ interface TermStats {
 const NOT_HELD: TermStats = { documents: 0, maxTf: 0, minLength: 0 };
 
 /**
- * The postings of the query's terms $3 that BM25 scores, from the postings'
- * covering key (index-only scans, no sort or aggregate in the database):
- * every one, or (`candidates`) only those of the passages holding one of the
- * terms $4, looked up by key (kind, term, passage) for those passages.
+ * The best $6 passages by BM25 (and every one tied with the last, so that a
+ * run of equal scores at the cut comes whole for the shared tie order of
+ * order.ts, which may not be id order), from the postings of the query's held terms
+ * $3 (the postings' covering key: index-only scans): every passage holding
+ * one, or (`candidates`) only those holding one of the terms $14, looked up
+ * by key (kind, term, passage). Scored in the database with bm25.ts's
+ * formula, operation for operation in float8 (IEEE doubles, as JavaScript's
+ * numbers), from the values the process computed: each place of the query
+ * ($4, repeats kept) with its term's IDF ($5), and the constants $7 d,
+ * $8 k + 1, $9 k, $10 1 - b, $11 b, $12 the average length. Terms' scores
+ * are added in the query's order (an ordered aggregate: sum's float8 additions
+ * one by one), then times the distinct terms held (the places flagged $13, each
+ * term's first), as scoreDocument does;
+ * equal scores in its order (the first query place held, then the passage).
+ * The scores travel as their eight bytes (float8send), whatever the server's
+ * extra_float_digits. So they are the local engine's to the bit, and only k
+ * rows (and their ties) travel.
  */
-function postingsQuery(candidates: boolean): string {
-  return `SELECT p.passage, p.term, p.tf, p.length FROM postings p
-           WHERE p.kind = $2 AND p.term = ANY($3::text[]) AND ${visible('p')}${
-             candidates
-               ? ` AND p.passage = ANY(ARRAY(
-                   SELECT DISTINCT c.passage FROM postings c
-                    WHERE c.kind = $2 AND c.term = ANY($4::text[]) AND ${visible('c')}))`
-               : ''
-           }`;
+function roundQuery(candidates: boolean): string {
+  return `WITH q AS (SELECT term, idf, first, place FROM unnest($4::text[], $5::float8[], $13::boolean[]) WITH ORDINALITY AS q (term, idf, first, place)),
+          p AS (
+            SELECT p.passage, p.term, p.tf::float8 AS tf,
+                   $9::float8 * ($10::float8 + ($11::float8 * p.length::float8) / $12::float8) AS norm
+              FROM postings p
+             WHERE p.kind = $2 AND p.term = ANY($3::text[]) AND ${visible('p')}${
+               candidates
+                 ? ` AND p.passage = ANY(ARRAY(
+                     SELECT DISTINCT c.passage FROM postings c
+                      WHERE c.kind = $2 AND c.term = ANY($14::text[]) AND ${visible('c')}))`
+                 : ''
+             })
+   SELECT passage, float8send(score) AS score, first FROM (
+     SELECT p.passage,
+            sum(q.idf * ($7::float8 + (p.tf * $8::float8) / (p.tf + p.norm)) ORDER BY q.place)
+              * count(*) FILTER (WHERE q.first)::float8 AS score,
+            min(q.place) AS first
+       FROM p JOIN q ON q.term = p.term
+      GROUP BY p.passage
+      ORDER BY score DESC, first
+      FETCH FIRST ($6) ROWS WITH TIES) best`;
 }
 
 /**
@@ -74,8 +102,9 @@ function postingsQuery(candidates: boolean): string {
  * round, and one more while its terms' statistics are new), so a question
  * costs a handful of round trips (counted in `roundTrips`).
  *
- * - lexicalSearch: the database finds the postings, the process scores them
- *   with bm25.ts (so scores equal the local engine's to the bit); pruned as
+ * - lexicalSearch: the database finds the postings and scores them with
+ *   bm25.ts's formula in float8, fed the process's IDFs and constants (so
+ *   scores equal the local engine's to the bit: see roundQuery); pruned as
  *   the local engine's MaxScore prunes (see lexicalSearch), so that common
  *   terms' postings are read only for the passages rarer terms bring in.
  * - denseSearch: pgvector's HNSW (cosine), filtered to the build.
@@ -94,7 +123,10 @@ export class PostgresIndex implements SearchIndex {
   roundPostings = ROUND_POSTINGS;
   private readonly build: number;
   private readonly termStats: Record<PassageKind, Map<string, TermStats>> = { sentence: new Map(), chunk: new Map() };
-  private readonly vectorCache = new Map<number, Float32Array>();
+  private readonly vectorCache = new LRUCache<number, Float32Array>({ max: MAX_CACHED_VECTORS });
+  private readonly sentenceCache = new LRUCache<number, IndexedSentence>({ max: MAX_CACHED_SENTENCES });
+  private readonly articleCache = new LRUCache<string, ArticleMeta>({ max: MAX_CACHED_ARTICLES });
+  private readonly spanCache = new LRUCache<number, ChunkSpan>({ max: MAX_CACHED_SPANS });
   private closed = false;
 
   constructor(
@@ -144,8 +176,9 @@ export class PostgresIndex implements SearchIndex {
    * BM25's best k, found as the local engine's MaxScore finds them (local/
    * lexical.ts, rank), in rounds of one query each: a round reads every query
    * term's postings (by key, for those passages only) of the passages holding
-   * the rarest terms not yet taken, scores them here with bm25.ts's
-   * scoreDocument, and keeps the best k so far. The k-th score then rules
+   * the rarest terms not yet taken, scores them in the database as bm25.ts's
+   * scoreDocument does (roundQuery), and keeps the best k so far (each
+   * round's own best k: a passage below them cannot be in the top k). The k-th score then rules
    * out the most common terms whose highest possible contributions together
    * cannot reach it: passages holding only those cannot enter the top k, so
    * their postings are never read in full.
@@ -171,33 +204,35 @@ export class PostgresIndex implements SearchIndex {
       if (entry) entry.bound += highest;
       else distinct.set(term, { term, documents: n, bound: highest });
     }
-    const collection: CollectionStats = {
-      documents,
-      avgLength,
-      frequency: (term) => distinct.get(term)?.documents ?? 0,
-    };
-    // The passages' postings come from the database; their scores, and the order of equal ones (the
-    // first query term held, then id), from bm25.ts: the local engine's to the bit.
+    // Every place of the query with its term's IDF (a term the build does not hold: 0, it matches nothing).
+    const idfs = terms.map((term) => {
+      const n = distinct.get(term)?.documents ?? 0;
+      return n > 0 ? inverseDocumentFrequency(n, documents) : 0;
+    });
+    // Each term's first place in the query: the places that count the distinct terms a passage holds.
+    const firsts = terms.map((term, place) => terms.indexOf(term) === place);
+    const { k: k1, b, d } = BM25;
     const score = async (candidatesOf?: readonly string[]) => {
-      const rows = await this.query<{ passage: string; term: string; tf: number; length: number }>(
-        postingsQuery(candidatesOf !== undefined),
-        [this.build, KIND[kind], [...distinct.keys()], ...(candidatesOf ? [candidatesOf] : [])],
+      const rows = await this.query<{ passage: string; score: Buffer; first: string }>(
+        roundQuery(candidatesOf !== undefined),
+        [
+          this.build,
+          KIND[kind],
+          [...distinct.keys()],
+          terms,
+          idfs,
+          k,
+          d,
+          k1 + 1,
+          k1,
+          1 - b,
+          b,
+          avgLength,
+          firsts,
+          ...(candidatesOf ? [candidatesOf] : []),
+        ],
       );
-      const docs = new Map<number, AnalysedDoc>();
-      for (const r of rows) {
-        const passage = Number(r.passage);
-        let doc = docs.get(passage);
-        if (!doc) {
-          doc = { length: r.length, terms: new Map() };
-          docs.set(passage, doc);
-        }
-        doc.terms.set(r.term, r.tf);
-      }
-      return [...docs].map(([passage, doc]) => ({
-        passage,
-        score: scoreDocument(terms, doc, collection),
-        first: terms.findIndex((t) => doc.terms.has(t)),
-      }));
+      return rows.map((r) => ({ passage: Number(r.passage), score: r.score.readDoubleBE(0), first: Number(r.first) }));
     };
 
     // Rarest first: the order in which terms bring their passages in.
@@ -299,26 +334,48 @@ export class PostgresIndex implements SearchIndex {
     return this.orderTies(kind, hits, (a, b) => a.score === b.score, hits.length);
   }
 
+  /**
+   * The chunks' spans: those read before from memory, the others in one
+   * query that also brings their sentences' vectors (what a question asks
+   * next, to order each chunk's sentences: rankBySimilarity).
+   */
   async chunks(ids: readonly number[]): Promise<ChunkSpan[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.query<{ id: string; first_sentence: string; last_sentence: string }>(
-      `SELECT id, first_sentence, last_sentence FROM chunks WHERE id = ANY($2::bigint[]) AND ${VISIBLE}`,
-      [this.build, [...new Set(ids)]],
-    );
-    const byId = new Map(
-      rows.map((r) => [Number(r.id), { first: Number(r.first_sentence), last: Number(r.last_sentence) }]),
-    );
+    const missing = [...new Set(ids)].filter((id) => !this.spanCache.has(id));
+    if (missing.length > 0) {
+      // The sentences by their ids (an index scan of an array, as the postings query does): a join on
+      // "id BETWEEN first AND last" is planned as a scan of every sentence.
+      const rows = await this.query<{
+        id: string | null;
+        first: string;
+        last: string;
+        sentence: string;
+        embedding: Buffer;
+      }>(
+        `WITH c AS MATERIALIZED (
+           SELECT id, first_sentence, last_sentence FROM chunks WHERE id = ANY($2::bigint[]) AND ${VISIBLE})
+         SELECT id, first_sentence AS first, last_sentence AS last, NULL::bigint AS sentence, NULL::bytea AS embedding
+           FROM c
+         UNION ALL
+         SELECT NULL, NULL, NULL, s.id, vector_send(s.embedding) FROM sentences s
+          WHERE s.id = ANY(ARRAY(SELECT generate_series(first_sentence, last_sentence) FROM c)) AND ${visible('s')}`,
+        [this.build, missing],
+      );
+      for (const r of rows) {
+        if (r.id !== null) this.spanCache.set(Number(r.id), { first: Number(r.first), last: Number(r.last) });
+        else this.vectorCache.set(Number(r.sentence), fromVectorSend(r.embedding));
+      }
+    }
     return ids.map((id) => {
-      const span = byId.get(id);
+      const span = this.spanCache.get(id);
       if (!span) throw new Error(`chunk ${id} is not in build ${this.version}`);
       return span;
     });
   }
 
   /**
-   * The stored vectors of the given sentences: those read before (a build's
-   * rows never change) from memory, the others in one query. A question
-   * orders a chunk's sentences, then scores the best of the same sentences.
+   * The stored vectors of the given sentences: those read before from
+   * memory, the others in one query, in pgvector's binary form (the same
+   * float32s, with nothing printed or parsed).
    */
   private async vectorsOf(ids: readonly number[]): Promise<Map<number, Float32Array>> {
     const found = new Map<number, Float32Array>();
@@ -329,14 +386,12 @@ export class PostgresIndex implements SearchIndex {
       else missing.push(id);
     }
     if (missing.length === 0) return found;
-    const rows = await this.query<{ id: string; embedding: string }>(
-      `SELECT id, embedding::text AS embedding FROM sentences WHERE id = ANY($2::bigint[]) AND ${VISIBLE}`,
+    const rows = await this.query<{ id: string; embedding: Buffer }>(
+      `SELECT id, vector_send(embedding) AS embedding FROM sentences WHERE id = ANY($2::bigint[]) AND ${VISIBLE}`,
       [this.build, missing],
     );
-    if (this.vectorCache.size + rows.length > MAX_CACHED_VECTORS) this.vectorCache.clear();
     for (const r of rows) {
-      // pgvector prints float4s in their shortest exact form: parsed back, the same float32s.
-      const v = Float32Array.from(pgvector.fromSql(r.embedding) as number[]);
+      const v = fromVectorSend(r.embedding);
       this.vectorCache.set(Number(r.id), v);
       found.set(Number(r.id), v);
     }
@@ -383,44 +438,65 @@ export class PostgresIndex implements SearchIndex {
     return (await this.termStatsOf('sentence', terms)).map((s) => s.documents);
   }
 
+  /** The sentences: those read before (by windows, mostly) from memory, the others in one query. */
   async sentences(ids: readonly number[]): Promise<(IndexedSentence | undefined)[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.query<SentenceRow>(
-      `SELECT s.id, a.id AS article_id, s.position, s.text FROM sentences s JOIN articles a ON a.key = s.article_key
-        WHERE s.id = ANY($2::bigint[]) AND ${visible('s')}`,
-      [this.build, [...new Set(ids)]],
-    );
-    const byId = new Map(rows.map((r) => [Number(r.id), toSentence(r)]));
-    return ids.map((id) => byId.get(id));
+    const missing = [...new Set(ids)].filter((id) => !this.sentenceCache.has(id));
+    if (missing.length > 0) {
+      const rows = await this.query<SentenceRow>(
+        `SELECT s.id, a.id AS article_id, s.position, s.text FROM sentences s JOIN articles a ON a.key = s.article_key
+          WHERE s.id = ANY($2::bigint[]) AND ${visible('s')}`,
+        [this.build, missing],
+      );
+      for (const r of rows) this.sentenceCache.set(Number(r.id), toSentence(r));
+    }
+    return ids.map((id) => this.sentenceCache.get(id));
   }
 
+  /**
+   * The windows, in one query that also brings (into the caches) their
+   * articles' sources and the sentences either side of a window that cross
+   * into another article: the rerank's titles and the quotes' sentences
+   * and sources a question asks next.
+   */
   async windows(ids: readonly number[], radius: number): Promise<IndexedSentence[][]> {
     if (ids.length === 0) return [];
-    const rows = await this.query<SentenceRow & { center: string }>(
-      `SELECT c.id AS center, s.id, a.id AS article_id, s.position, s.text
-         FROM sentences c
-         JOIN sentences s ON s.article_key = c.article_key AND s.id BETWEEN c.id - $3 AND c.id + $3
-         JOIN articles a ON a.key = c.article_key
-        WHERE c.id = ANY($2::bigint[]) AND ${visible('c')} AND ${visible('s')}
-        ORDER BY c.id, s.id`,
-      [this.build, [...new Set(ids)], radius],
+    const rows = await this.query<SentenceRow & ArticleRow & { center: string; same: boolean }>(
+      // The window's sentences by their ids (as in chunks: a join on a range of ids scans every sentence).
+      `WITH c AS MATERIALIZED (
+         SELECT id, article_key FROM sentences WHERE id = ANY($2::bigint[]) AND ${VISIBLE}),
+       w AS (
+         SELECT s.id, s.article_key, s.position, s.text, a.id AS article_id, a.title, a.outlet, a.date, a.url
+           FROM sentences s JOIN articles a ON a.key = s.article_key
+          WHERE s.id = ANY(ARRAY(SELECT generate_series(id - $3, id + $3) FROM c)) AND ${visible('s')})
+       SELECT c.id AS center, w.id, w.article_id, w.position, w.text, w.title, w.outlet, w.date, w.url,
+              w.article_key = c.article_key AS same
+         FROM c JOIN w ON w.id BETWEEN c.id - $3 AND c.id + $3
+        ORDER BY c.id, w.id`,
+      [this.build, [...new Set(ids)], Math.max(1, radius)],
     );
     const byCenter = new Map<number, IndexedSentence[]>();
     for (const r of rows) {
+      const sentence = toSentence(r);
+      this.sentenceCache.set(sentence.id, sentence);
+      this.articleCache.set(r.article_id, toMeta({ ...r, id: r.article_id }));
       const center = Number(r.center);
-      byCenter.set(center, [...(byCenter.get(center) ?? []), toSentence(r)]);
+      if (!r.same || Math.abs(sentence.id - center) > radius) continue;
+      byCenter.set(center, [...(byCenter.get(center) ?? []), sentence]);
     }
     return ids.map((id) => byCenter.get(id) ?? []);
   }
 
+  /** Articles' sources: those read before (by windows, mostly) from memory, the others in one query. */
   async articleMetas(ids: readonly string[]): Promise<(ArticleMeta | undefined)[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.query<ArticleRow>(
-      `SELECT id, title, outlet, date, url FROM articles WHERE id = ANY($2::text[]) AND ${VISIBLE}`,
-      [this.build, [...new Set(ids)]],
-    );
-    const byId = new Map(rows.map((r) => [r.id, toMeta(r)]));
-    return ids.map((id) => byId.get(id));
+    const missing = [...new Set(ids)].filter((id) => !this.articleCache.has(id));
+    if (missing.length > 0) {
+      const rows = await this.query<ArticleRow>(
+        `SELECT id, title, outlet, date, url FROM articles WHERE id = ANY($2::text[]) AND ${VISIBLE}`,
+        [this.build, missing],
+      );
+      for (const r of rows) this.articleCache.set(r.id, toMeta(r));
+    }
+    return ids.map((id) => this.articleCache.get(id));
   }
 
   async article(id: string): Promise<IndexedArticle | undefined> {
@@ -467,6 +543,15 @@ interface ArticleRow {
   outlet: string;
   date: string;
   url: string | null;
+}
+
+/** A vector as pgvector's binary output (vector_send) gives it: dimensions (int16), unused (int16), float4s, big-endian. */
+function fromVectorSend(bytes: Buffer): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dimensions = view.getInt16(0);
+  const vector = new Float32Array(dimensions);
+  for (let i = 0; i < dimensions; i++) vector[i] = view.getFloat32(4 + 4 * i);
+  return vector;
 }
 
 function toSentence(r: SentenceRow): IndexedSentence {

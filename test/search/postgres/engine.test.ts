@@ -91,6 +91,46 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
     }
   });
 
+  it('keeps what a question read for the next ones: chunks bring their vectors, windows their neighbours and sources', async () => {
+    const engine = await freshEngine();
+    try {
+      await engine.build({ corpusDir: copyCorpus(), embedder, chunking: CHUNKING });
+      const index = await engine.open();
+      const vector = await embedder.embedQuery(questions[0]);
+      const chunkIds = [2, 0, 5];
+      const spans = await index.chunks(chunkIds);
+      expect(spans).toEqual(await local.chunks(chunkIds));
+      const groups = spans.map(({ first, last }) => Array.from({ length: last - first + 1 }, (_, i) => first + i));
+      // The chunks' sentences' vectors came with the spans, in pgvector's binary form: the same float32s.
+      let trips = index.roundTrips;
+      expect(await index.rankBySimilarity(vector, groups)).toEqual(await local.rankBySimilarity(vector, groups));
+      expect(await index.sentenceSimilarities(vector, groups.flat())).toEqual(
+        await local.sentenceSimilarities(vector, groups.flat()),
+      );
+      expect(await index.chunks(chunkIds)).toEqual(spans);
+      expect(index.roundTrips).toBe(trips);
+      // A window's query brings the sentences either side of it, across an article's end too, and the
+      // articles' sources: what the quotes ask next.
+      const last = (await local.sentences([...Array(local.sentenceCount).keys()])).findIndex(
+        (s, id, all) => s && all[id + 1] && s.articleId !== all[id + 1]?.articleId,
+      );
+      const centers = [last, 3];
+      expect(await index.windows(centers, 1)).toEqual(await local.windows(centers, 1));
+      trips = index.roundTrips;
+      const wanted = centers.flatMap((id) => [id - 1, id, id + 1]);
+      expect(await index.sentences(wanted)).toEqual(await local.sentences(wanted));
+      const articleIds = [...new Set((await local.sentences(wanted)).map((s) => s?.articleId ?? ''))];
+      expect(await index.articleMetas(articleIds)).toEqual(await local.articleMetas(articleIds));
+      expect(index.roundTrips).toBe(trips);
+      // A fresh index (a new process) has nothing kept, and reads the same from the database.
+      const fresh = await engine.open();
+      expect(await fresh.sentences(wanted)).toEqual(await local.sentences(wanted));
+      expect(fresh.roundTrips).toBe(1);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('reads passages in batches, as the local engine gives them', async () => {
     const engine = await freshEngine();
     try {
