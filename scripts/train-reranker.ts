@@ -26,7 +26,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { Answerer } from '../src/answering/answerer.js';
 import { FEATURE_GROUPS, type Features } from '../src/answering/features.js';
-import { type AnswerOptions, answerOptionsFor } from '../src/answering/options.js';
+import { type AnswerOptions, answerOptionsFor, type NotFoundOptions } from '../src/answering/options.js';
 import { analyseQuestion } from '../src/answering/question.js';
 import { selectQuotes } from '../src/answering/quotes.js';
 import { TermWeights } from '../src/answering/relevance.js';
@@ -52,6 +52,10 @@ const program = new Command('train-reranker')
   .option('--write', 'train on everything and write src/answering/reranker.json')
   .option('--fold-seed <n>', 'the seed that deals the articles into folds', '23')
   .option(
+    '--quote-variants <json>',
+    'a JSON list of not-found options (margins) to answer with too, each cross-validated with the same models',
+  )
+  .option(
     '--dump <file>',
     "write every question's candidates (texts, features, positives, fold) as JSON, for experiments",
   )
@@ -67,6 +71,7 @@ const opts = program.opts<{
   seed?: boolean;
   dump?: string;
   foldSeed: string;
+  quoteVariants?: string;
 }>();
 
 const config = loadConfig();
@@ -318,18 +323,31 @@ function fitModel(set: Example[], names: string[]): RerankModel {
   return rounds > 0 ? boost(set, names, linear, rounds) : linear;
 }
 
-/** Cross-validated figures of a model trained on `names` (null: today's hand weights). */
-async function crossValidate(names: string[] | null): Promise<EvalSummary> {
+/** Each fold's model trained on `names`, remembered (--quote-variants answers with them again). */
+const foldModels = new Map<string, RerankModel[]>();
+function modelsOf(names: string[]): RerankModel[] {
+  const key = names.join(',');
+  let models = foldModels.get(key);
+  if (!models) {
+    models = Array.from({ length: k }, (_, fold) =>
+      fitModel([...examples.filter((e) => foldOf.get(e.article) !== fold), ...seedExamples], names),
+    );
+    foldModels.set(key, models);
+  }
+  return models;
+}
+
+/** Cross-validated figures of a model trained on `names` (null: today's hand weights), quoting with `notFound`. */
+async function crossValidate(names: string[] | null, notFound: Partial<NotFoundOptions> = {}): Promise<EvalSummary> {
   const records: EvalRecord[] = [];
+  const models = names ? modelsOf(names) : null;
   for (let fold = 0; fold < k; fold++) {
     const test = examples.filter((e) => foldOf.get(e.article) === fold);
-    const model = names
-      ? fitModel([...examples.filter((e) => foldOf.get(e.article) !== fold), ...seedExamples], names)
-      : null;
+    const model = models ? models[fold] : null;
     records.push(
       ...(await answerAll(
         test.map((e) => e.question),
-        { ...base, rerank: { ...base.rerank, model } },
+        { ...base, rerank: { ...base.rerank, model }, notFound: { ...base.notFound, ...notFound } },
       )),
     );
   }
@@ -345,6 +363,11 @@ const groups = opts.groups.split(',');
 process.stdout.write(`${line('hand weights (today)', await crossValidate(null))}\n`);
 const full = await crossValidate(namesOf(groups));
 process.stdout.write(`${line(`learned: ${groups.join('+')}`, full)}\n`);
+for (const variant of opts.quoteVariants ? (JSON.parse(opts.quoteVariants) as Partial<NotFoundOptions>[]) : []) {
+  process.stdout.write(
+    `${line(`  quotes ${JSON.stringify(variant)}`, await crossValidate(namesOf(groups), variant))}\n`,
+  );
+}
 if (opts.ablate) {
   for (const g of groups) {
     const without = await crossValidate(namesOf(groups.filter((h) => h !== g)));
