@@ -90,7 +90,7 @@ export interface NotFoundOptions {
    * The same for a further quote from the first quote's article: looser, as
    * the right article's other sentences (its neighbours included) often hold
    * the answer when the first does not, while another article's seldom do.
-   * Default 6.
+   * Default 8.
    */
   sameArticleMargin: number;
   /** How many of the first quotes are checked for coverage. Default 3. */
@@ -116,7 +116,7 @@ export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
     combined: 0.97,
     similarity: 0.9,
     margin: 3,
-    sameArticleMargin: 6,
+    sameArticleMargin: 8,
     quotes: 3,
     sentences: 10,
   },
