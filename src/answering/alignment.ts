@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { isStopWord, words } from '../arabic/tokens.js';
 import type { Embedder, TokenRows } from '../embedding/embedder.js';
 import type { TermWeights } from './relevance.js';
@@ -26,42 +27,50 @@ export async function alignments(
   const questionWords = contentWords(question);
   if (!embedder.tokens || questionWords.length === 0) return texts.map(() => 0);
   const distinctTexts = [...new Set(texts)];
-  const textWords = distinctTexts.map(contentWords);
-  const distinctWords = [...new Set(textWords.flat())];
+  // Each text's tokens, remembered: analysing the words and looking up their ids cost a third of the alignment.
+  const known = knownTokens(embedder);
+  const tokensOf = new Map<string, Int32Array>();
+  for (const text of distinctTexts) {
+    const tokens = known.get(text);
+    if (tokens) tokensOf.set(text, tokens);
+  }
+  const newTexts = distinctTexts.filter((text) => !tokensOf.has(text));
+  const newWords = newTexts.map(contentWords);
+  const distinctWords = [...new Set(newWords.flat())];
   const table = await embedder.tokens([...questionWords, ...distinctWords]);
-  const { dimension: dim, rows, scales } = table;
-  // Each question word's tokens, one row each of `asked`, its weight shared among them (a word split into pieces).
-  const askedRows: number[] = [];
-  const askedWeights: number[] = [];
+  const { scales } = table;
+  const idsOfWord = new Map(distinctWords.map((w, i) => [w, table.ids[questionWords.length + i]]));
+  for (const [t, text] of newTexts.entries()) {
+    // A text's distinct ids with a row (an id without one aligns at 0, as cosines below 0 do).
+    const ids = new Set(newWords[t].flatMap((word) => idsOfWord.get(word) ?? []).filter((id) => scales[id] > 0));
+    const tokens = Int32Array.from(ids);
+    tokensOf.set(text, tokens);
+    known.set(text, tokens);
+  }
+  // Each question token once, weighing what its words give it (a word's weight shared among its pieces).
+  const weightOf = new Map<number, number>();
   for (const [i, word] of questionWords.entries()) {
     const ids = table.ids[i].filter((id) => scales[id] > 0);
     const weight = weights.weightOfWord(word);
-    if (weight > 0)
-      for (const id of ids) {
-        askedRows.push(id);
-        askedWeights.push(weight / ids.length);
-      }
+    if (weight > 0) for (const id of ids) weightOf.set(id, (weightOf.get(id) ?? 0) + weight / ids.length);
   }
+  const asked = [...weightOf.keys()];
+  const askedWeights = [...weightOf.values()];
   const total = askedWeights.reduce((sum, w) => sum + w, 0);
   if (total === 0) return texts.map(() => 0);
-  const n = askedRows.length;
-  const asked = new Float32Array(n * dim);
-  for (const [j, id] of askedRows.entries())
-    for (let k = 0; k < dim; k++) asked[j * dim + k] = rows[id * dim + k] * scales[id];
+  const n = asked.length;
   // Cosines computed once per distinct token: the candidates share many words.
-  const idsOfWord = new Map(distinctWords.map((w, i) => [w, table.ids[questionWords.length + i]]));
   const slot = new Map<number, number>();
-  for (const ids of idsOfWord.values()) for (const id of ids) if (!slot.has(id)) slot.set(id, slot.size);
-  const cosines = cosinesOf(asked, n, table, [...slot.keys()]);
+  for (const tokens of tokensOf.values()) for (const id of tokens) if (!slot.has(id)) slot.set(id, slot.size);
+  const cosines = cosinesOf(asked, table, [...slot.keys()]);
   const score = new Map<string, number>();
   const best = new Float64Array(n);
-  for (const [t, text] of distinctTexts.entries()) {
+  for (const text of distinctTexts) {
     best.fill(0); // cosines below 0 count as 0
-    for (const word of textWords[t])
-      for (const id of idsOfWord.get(word) ?? []) {
-        const at = (slot.get(id) ?? 0) * n;
-        for (let j = 0; j < n; j++) if (cosines[at + j] > best[j]) best[j] = cosines[at + j];
-      }
+    for (const id of tokensOf.get(text) ?? []) {
+      const at = (slot.get(id) ?? 0) * n;
+      for (let j = 0; j < n; j++) if (cosines[at + j] > best[j]) best[j] = cosines[at + j];
+    }
     let sum = 0;
     for (let j = 0; j < n; j++) sum += askedWeights[j] * best[j];
     score.set(text, sum / total);
@@ -69,15 +78,40 @@ export async function alignments(
   return texts.map((text) => score.get(text) ?? 0);
 }
 
+/**
+ * Texts whose token ids (those with a row) are remembered, per embedder: a
+ * text's tokens depend on the text and the model only, and the rows they
+ * point to are never dropped (Embedder.tokens). About 100 bytes a sentence
+ * besides its text, which the index holds anyway: a few MB at most.
+ */
+export const ALIGNED_TEXTS = 20_000;
+const textTokens = new WeakMap<object, LRUCache<string, Int32Array>>();
+
+function knownTokens(embedder: object): LRUCache<string, Int32Array> {
+  let known = textTokens.get(embedder);
+  if (!known) {
+    known = new LRUCache({ max: ALIGNED_TEXTS });
+    textTokens.set(embedder, known);
+  }
+  return known;
+}
+
 /** A text's words that carry its topic (normalized, stop words dropped): what is aligned. */
 function contentWords(text: string): string[] {
   return words(text).filter((w) => !isStopWord(w));
 }
 
-/** The cosine of each of `n` question vectors (`asked`, row after row) with each token's row: ids × n, row after row. */
-function cosinesOf(asked: Float32Array, n: number, table: TokenRows, ids: readonly number[]): Float32Array {
+/**
+ * The cosine of each question token (`asked`, ids) with each token of `ids`: ids × asked, row after row.
+ * Both rows are eight-bit integers: their dot product is summed exactly, then scaled.
+ */
+function cosinesOf(asked: readonly number[], table: TokenRows, ids: readonly number[]): Float32Array {
   const { dimension: dim, rows, scales } = table;
+  const n = asked.length;
   const out = new Float32Array(ids.length * n);
+  // The question's rows side by side, small enough to stay in cache.
+  const q8 = new Int32Array(n * dim);
+  for (let j = 0; j < n; j++) for (let k = 0; k < dim; k++) q8[j * dim + k] = rows[asked[j] * dim + k];
   for (let i = 0; i < ids.length; i++) {
     const row = ids[i] * dim;
     for (let j = 0; j < n; j++) {
@@ -89,13 +123,13 @@ function cosinesOf(asked: Float32Array, n: number, table: TokenRows, ids: readon
       const q = j * dim;
       let k = 0;
       for (; k + 4 <= dim; k += 4) {
-        d0 += asked[q + k] * rows[row + k];
-        d1 += asked[q + k + 1] * rows[row + k + 1];
-        d2 += asked[q + k + 2] * rows[row + k + 2];
-        d3 += asked[q + k + 3] * rows[row + k + 3];
+        d0 += q8[q + k] * rows[row + k];
+        d1 += q8[q + k + 1] * rows[row + k + 1];
+        d2 += q8[q + k + 2] * rows[row + k + 2];
+        d3 += q8[q + k + 3] * rows[row + k + 3];
       }
-      for (; k < dim; k++) d0 += asked[q + k] * rows[row + k];
-      out[i * n + j] = (d0 + d1 + d2 + d3) * scales[ids[i]];
+      for (; k < dim; k++) d0 += q8[q + k] * rows[row + k];
+      out[i * n + j] = (d0 + d1 + d2 + d3) * scales[asked[j]] * scales[ids[i]];
     }
   }
   return out;

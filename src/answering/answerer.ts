@@ -91,10 +91,12 @@ export class Answerer {
     const { notFound } = this.options;
     const best = ranked[0]?.score ?? 0;
     // The first quote is the answer's; each further one must stand on its own: its own rerank score
-    // close enough to the best (a log-odds of holding the answer), so an answer is never padded.
+    // close enough to the best (a log-odds of holding the answer), so an answer is never padded. The
+    // first quote's article earns a looser margin than the others (see NotFoundOptions).
     const quotes = await selectQuotes(this.index, ranked, count + offset, this.options.quoting, {
       answerType: question.answerType,
-      accept: (candidate) => best - candidate.score <= notFound.margin,
+      accept: (candidate, { articleId, firstArticleId }) =>
+        best - candidate.score <= (articleId === firstArticleId ? notFound.sameArticleMargin : notFound.margin),
     });
     const relevance = relevanceOf(weights, quotes, ranked, notFound);
     const found = quotes.length > 0 && isRelevant(relevance, notFound);

@@ -80,12 +80,19 @@ export interface NotFoundOptions {
   /** Cosine similarity that is enough on its own; model-specific (MIN_SIMILARITY). Default 0.9. */
   similarity: number;
   /**
-   * A quote after the first is shown only when it passes the check above by
-   * itself (its own coverage and similarity) and its rerank score is at most
-   * this far below the best one's (the learned score is a log-odds: 2 means
-   * about 7 times less likely to hold the answer). Default 2.
+   * A quote after the first, from another article than the first quote's, is
+   * shown only when its rerank score is at most this far below the best
+   * one's (the learned score is a log-odds: 3 means about 20 times less
+   * likely to hold the answer). Default 3.
    */
   margin: number;
+  /**
+   * The same for a further quote from the first quote's article: looser, as
+   * the right article's other sentences (its neighbours included) often hold
+   * the answer when the first does not, while another article's seldom do.
+   * Default 8.
+   */
+  sameArticleMargin: number;
   /** How many of the first quotes are checked for coverage. Default 3. */
   quotes: number;
   /** How many of the first ranked sentences are checked for similarity. Default 10. */
@@ -104,7 +111,15 @@ export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
     model: SHIPPED_RERANK_MODEL,
   },
   quoting: { neighbourShare: 0.7, maxChars: 800, duplicateOverlap: 0.7, minDuplicateTerms: 5 },
-  notFound: { coverage: 0.2, combined: 0.97, similarity: 0.9, margin: 3, quotes: 3, sentences: 10 },
+  notFound: {
+    coverage: 0.2,
+    combined: 0.97,
+    similarity: 0.9,
+    margin: 3,
+    sameArticleMargin: 8,
+    quotes: 3,
+    sentences: 10,
+  },
 };
 
 /**

@@ -48,11 +48,19 @@ function containment(a: Set<string>, b: Set<string>, minTerms: number): number {
   return shared / small.size;
 }
 
+/** Where a ranked sentence stands against the quotes chosen before it (see QuoteChoice.accept). */
+export interface QuotePlace {
+  /** Its article. */
+  articleId: string;
+  /** The first quote's article (undefined while there is none). */
+  firstArticleId?: string;
+}
+
 export interface QuoteChoice {
   /** What the question asks for (a date, a number): a next sentence that holds it may complete a quote. */
   answerType?: AnswerType;
   /** Whether a ranked sentence may be quoted (see the relevance check); one refused is passed over. Default: all. */
-  accept?: (candidate: RankedSentence) => boolean;
+  accept?: (candidate: RankedSentence, place: QuotePlace) => boolean;
 }
 
 /**
@@ -86,7 +94,12 @@ export async function selectQuotes(
     if (quotes.length >= count) break;
     const { id, score, fused } = candidate;
     const sentence = sentenceOf.get(id);
-    if (!sentence || used.has(id) || !accept(candidate)) continue;
+    if (
+      !sentence ||
+      used.has(id) ||
+      !accept(candidate, { articleId: sentence.articleId, firstArticleId: quotes[0]?.articleId })
+    )
+      continue;
     const picked = [sentence];
     let length = sentence.text.length;
     for (const neighbourId of [id + 1, id - 1]) {

@@ -43,6 +43,28 @@ describe('word alignment of a question with sentences (the built-in static model
     expect(scores[1]).toBeGreaterThan(scores[3]);
   });
 
+  it("remembers each text's tokens: a text seen before is not analysed again, and scores the same", async () => {
+    const embedder = await builtInEmbedder();
+    const asked: string[][] = [];
+    // The same model, its word lookups watched (a new object: the texts remembered are the embedder's).
+    const watched = {
+      tokens: (words: readonly string[]) => {
+        asked.push([...words]);
+        return embedder.tokens?.(words) ?? Promise.reject(new Error('the built-in model is static'));
+      },
+    };
+    const question = 'ماذا قال بيسكوف عن أفغانستان؟';
+    const texts = ['قال المتحدث ديمتري بيسكوف إن موسكو تتابع الوضع في أفغانستان.', 'ارتفعت أسعار القمح.'];
+    const first = await alignments(watched, question, weightsWithout(), texts);
+    expect(asked.at(-1)).toEqual(expect.arrayContaining(['ديمتري', 'القمح']));
+    const again = await alignments(watched, question, weightsWithout(), texts);
+    expect(again).toEqual(first);
+    // Only the question's own content words were looked up the second time («قال» is a stop word).
+    expect(asked.at(-1)).toEqual(['بيسكوف', 'افغانستان']);
+    // And a fresh embedder object, with nothing remembered, gives the same scores.
+    expect(await alignments({ tokens: embedder.tokens }, question, weightsWithout(), texts)).toEqual(first);
+  });
+
   it('is all zeros for a model whose tokens cannot be looked up alone (not static), or a question of stop words', async () => {
     const tiny = await tinyEmbedder();
     expect(tiny.tokens).toBeUndefined();

@@ -47,7 +47,12 @@ describe(`seed questions with the built-in model (${BUILT_IN_MODEL})`, () => {
     expect(answer.quotes.length).toBeGreaterThanOrEqual(1);
     expect(answer.quotes.length).toBeLessThan(10);
     const best = answer.quotes[0].score;
-    for (const q of answer.quotes) expect(best - q.score).toBeLessThanOrEqual(DEFAULT_ANSWER_OPTIONS.notFound.margin);
+    const { margin, sameArticleMargin } = DEFAULT_ANSWER_OPTIONS.notFound;
+    for (const q of answer.quotes) {
+      // The first quote's article has the looser margin: its other sentences often hold the answer.
+      const allowed = q.articleId === answer.quotes[0].articleId ? sameArticleMargin : margin;
+      expect(best - q.score).toBeLessThanOrEqual(allowed);
+    }
   });
 
   it('tells an English question, in English, that questions are searched in Arabic', async () => {

@@ -54,6 +54,33 @@ describe('selectQuotes', () => {
     expect(new Set(used).size).toBe(used.length);
   });
 
+  it('tells accept where each further sentence stands: its article and the first quote’s', async () => {
+    const first = idOf('100 مليار دولار');
+    const sameArticle = all.find((s) => s.articleId === all[first].articleId && Math.abs(s.id - first) > 2);
+    const otherArticle = all.find((s) => s.articleId !== all[first].articleId);
+    if (!sameArticle || !otherArticle) throw new Error('the seed corpus changed');
+    const seen: [number, string, string | undefined][] = [];
+    const quotes = await selectQuotes(
+      index,
+      [ranked(first, 1), ranked(otherArticle.id, 0.9), ranked(sameArticle.id, 0.8)],
+      3,
+      options,
+      {
+        accept: (candidate, { articleId, firstArticleId }) => {
+          seen.push([candidate.id, articleId, firstArticleId]);
+          return articleId === firstArticleId || firstArticleId === undefined;
+        },
+      },
+    );
+    expect(seen).toEqual([
+      [first, all[first].articleId, undefined],
+      [otherArticle.id, otherArticle.articleId, all[first].articleId],
+      [sameArticle.id, all[first].articleId, all[first].articleId],
+    ]);
+    // The other article's sentence was refused, the same article's taken.
+    expect(quotes.map((q) => q.articleId)).toEqual([all[first].articleId, all[first].articleId]);
+  });
+
   it('quotes the same statement from two outlets once, listing the other in alsoIn', async () => {
     // Xinhua (000) and the Kremlin report (002) carry the same call to explore new ways of cooperation.
     const { items } = await index.articles({ offset: 0, limit: 3 });

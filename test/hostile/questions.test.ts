@@ -46,7 +46,11 @@ describe('marked-up questions', () => {
       const [plain, marked] = [await service.ask(PLAIN), await service.ask(question)];
       expect(marked.unsupportedLanguage).toBeUndefined();
       expect(marked.found).toBe(true);
-      expect(marked.quotes.map((q) => q.sentenceIds)).toEqual(plain.quotes.map((q) => q.sentenceIds));
+      // The same first quote and the same further ones; two further quotes scored alike may swap (the
+      // first question keeps the word «code»).
+      expect(marked.quotes[0].sentenceIds).toEqual(plain.quotes[0].sentenceIds);
+      const ids = (answer: typeof plain) => answer.quotes.map((q) => q.sentenceIds.join(',')).sort();
+      expect(ids(marked)).toEqual(ids(plain));
       expect(marked.quotes[0].text).toContain('تايوان');
     });
   }
