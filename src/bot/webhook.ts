@@ -87,6 +87,19 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** How much of a refused body is read and dropped before the connection is cut. */
+const DRAIN_BYTES = 16 * 1024 * 1024;
+
+/** Reads the rest of a refused body into nothing, cutting the connection past DRAIN_BYTES. */
+function drain(req: IncomingMessage): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DRAIN_BYTES) req.socket.destroy();
+  });
+  req.resume();
+}
+
 function secretMatches(given: string | string[] | undefined, secret: string): boolean {
   const a = Buffer.from(typeof given === 'string' ? given : '');
   const b = Buffer.from(secret);
@@ -151,8 +164,13 @@ export class WebhookServer {
       try {
         update = JSON.parse(await readBody(req)) as Update;
       } catch (error) {
-        // Too large: say so, and close the connection rather than read the rest.
-        if (error instanceof BodyTooLarge) return refuse(413, 'webhook body too large', { connection: 'close' });
+        // Too large: say so. The rest is read and dropped (up to DRAIN_BYTES, then the connection is cut):
+        // closing at once would reset the connection under a client still sending, and it would never
+        // read the 413.
+        if (error instanceof BodyTooLarge) {
+          drain(req);
+          return refuse(413, 'webhook body too large');
+        }
         return refuse(400, 'webhook body malformed');
       }
       if (typeof update?.update_id !== 'number') return refuse(400, 'webhook body malformed');
