@@ -70,7 +70,11 @@ export async function retrieve(
   const afterLexical = performance.now();
 
   const { vector } = question;
-  const dense = async (kind: PassageKind) => (vector ? ids(index.denseSearch(kind, vector, depth)) : []);
+  // Twice the depth asked of the graph, cut after the engine's order of equal hits: a run of identical
+  // vectors (one sentence in many articles) that the cut splits is then far more often whole when
+  // ordered, so the engines keep the same ones, whichever of them each graph reaches first.
+  const dense = async (kind: PassageKind) =>
+    vector ? (await ids(index.denseSearch(kind, vector, 2 * depth))).slice(0, depth) : [];
   const [denseSentences, denseChunks] = await Promise.all([dense('sentence'), dense('chunk')]);
   const afterHnsw = performance.now();
 
