@@ -64,7 +64,11 @@ export async function retrieve(
   // chunks handed down to its sentences as soon as it is known.
   const ids = (hits: Promise<{ id: number }[]>) => hits.then((h) => h.map((hit) => hit.id));
   const lexical = (kind: PassageKind) => ids(index.lexicalSearch(kind, question.text, depth));
-  const dense = async (kind: PassageKind) => (vector ? ids(index.denseSearch(kind, vector, depth)) : []);
+  // Twice the depth asked of the graph, cut after the engine's order of equal hits: a run of identical
+  // vectors (one sentence in many articles) that the cut splits is then far more often whole when
+  // ordered, so the engines keep the same ones, whichever of them each graph reaches first.
+  const dense = async (kind: PassageKind) =>
+    vector ? (await ids(index.denseSearch(kind, vector, 2 * depth))).slice(0, depth) : [];
   const searches = [lexical('sentence'), lexical('chunk'), dense('sentence'), dense('chunk')];
   const ended = searches.map((search) => search.then(() => performance.now()));
   const [lexicalSentences, lexicalChunkSentences, denseSentences, denseChunkSentences, searched] = await Promise.all([

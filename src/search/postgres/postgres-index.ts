@@ -302,8 +302,9 @@ export class PostgresIndex implements SearchIndex {
     same: (a: T, b: T) => boolean,
     k: number,
   ): Promise<T[]> {
+    // A build whose ids follow the files needs no files, but its ties still come in the graph's order: sort them by id.
     const tied = this.row.ids_in_file_order ? [] : tiedIds(hits, same, k);
-    if (tied.length === 0) return hits.slice(0, k);
+    if (tied.length === 0) return orderTies(hits, same, () => '', k);
     const rows = await this.query<{ id: string; file: string }>(
       `SELECT p.id, a.file FROM ${kind === 'sentence' ? 'sentences' : 'chunks'} p JOIN articles a ON a.key = p.article_key
         WHERE p.id = ANY($1::bigint[])`,

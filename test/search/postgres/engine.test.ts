@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArticleExistsError, ArticleNotFoundError } from '../../../src/corpus/submit.js';
 import type { Embedder } from '../../../src/embedding/embedder.js';
 import { articleStoreFor, DatabaseArticleStore } from '../../../src/ingest/store.js';
+import { LocalEngine } from '../../../src/search/local/engine.js';
 import type { LocalIndex } from '../../../src/search/local/local-index.js';
 import { PostgresEngine } from '../../../src/search/postgres/engine.js';
 import {
@@ -17,7 +18,8 @@ import {
 } from '../../../src/search/postgres/errors.js';
 import { SCHEMA_VERSION } from '../../../src/search/postgres/schema.js';
 import { VISIBLE } from '../../../src/search/postgres/store.js';
-import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tinyEmbedder } from '../../helpers/fixtures.js';
+import type { SearchIndex } from '../../../src/search/search-index.js';
+import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tempDir, tinyEmbedder } from '../../helpers/fixtures.js';
 import { ROOT, SEED_QA } from '../../helpers/paths.js';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 
@@ -170,6 +172,40 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       for (const [i, hit] of mine.entries()) expect(hit.score).toBeCloseTo(theirs[i].score, 5);
     } finally {
       await engine.close();
+    }
+  });
+
+  // One sentence in many articles (wire copies): equal vectors, which pgvector's graph gives in an order of its own.
+  it('gives a sentence that 30 articles share in the order of their files, as the local engine does, on a fresh build', async () => {
+    const shared = 'وقال المتحدث باسم اللجنة إن الاجتماع المقبل سيعقد في مدينة قازان خلال الخريف.';
+    const corpusDir = join(tempDir('shared-sentence'), 'corpus');
+    mkdirSync(corpusDir);
+    const files = Array.from({ length: 30 }, (_, i) => `wire-${String(i).padStart(2, '0')}`);
+    for (const [i, file] of files.entries())
+      writeFileSync(
+        join(corpusDir, `${file}.md`),
+        `---\ntitle: "خبر ${i}"\n---\n${shared}\nوبلغ عدد الوفود ${i + 3} وفود.\n`,
+      );
+    const engine = await freshEngine();
+    const localEngine = LocalEngine.fromFolder(join(tempDir('shared-sentence-index'), 'embeddings'));
+    try {
+      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      await localEngine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const [index, theirs] = await Promise.all([engine.open(), localEngine.open()]);
+      try {
+        const vector = await embedder.embedQuery(shared);
+        const articlesOf = async (i: SearchIndex) =>
+          (await i.sentences((await i.denseSearch('sentence', vector, 40)).slice(0, 30).map((h) => h.id))).map(
+            (s) => s?.articleId,
+          );
+        expect(await articlesOf(index)).toEqual(files);
+        expect(await articlesOf(theirs)).toEqual(files);
+      } finally {
+        await Promise.all([index.close(), theirs.close()]);
+      }
+    } finally {
+      await engine.close();
+      await localEngine.close();
     }
   });
 
