@@ -15,6 +15,16 @@ export function compareFiles(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The runs of `hits` equal by `same`, in order, as [start, end) places: a hit unlike its neighbours is a run of one. */
+function* runs<T>(hits: readonly T[], same: (a: T, b: T) => boolean): Generator<[number, number]> {
+  let start = 0;
+  for (let i = 1; i <= hits.length; i++) {
+    if (i < hits.length && same(hits[i - 1], hits[i])) continue;
+    yield [start, i];
+    start = i;
+  }
+}
+
 /**
  * The ids of `hits` (sorted best first) that are equal to a neighbour by
  * `same` within the first `k`, or in the run of equals that `k` cuts: the only
@@ -26,13 +36,9 @@ export function tiedIds<T extends { id: number }>(
   k: number,
 ): number[] {
   const tied: number[] = [];
-  let start = 0;
-  for (let i = 1; i <= hits.length; i++) {
-    if (i < hits.length && same(hits[i - 1], hits[i])) continue;
-    // hits[start .. i-1] is one run of equals.
+  for (const [start, end] of runs(hits, same)) {
     if (start >= k) break;
-    if (i - start > 1) for (let j = start; j < i; j++) tied.push(hits[j].id);
-    start = i;
+    if (end - start > 1) for (let j = start; j < end; j++) tied.push(hits[j].id);
   }
   return tied;
 }
@@ -49,13 +55,11 @@ export function orderTies<T extends { id: number }>(
   k = hits.length,
 ): T[] {
   const out: T[] = [];
-  let start = 0;
-  for (let i = 1; i <= hits.length && out.length < k; i++) {
-    if (i < hits.length && same(hits[i - 1], hits[i])) continue;
-    const run = hits.slice(start, i);
+  for (const [start, end] of runs(hits, same)) {
+    if (out.length >= k) break;
+    const run = hits.slice(start, end);
     if (run.length > 1) run.sort((a, b) => compareFiles(fileOf(a.id), fileOf(b.id)) || a.id - b.id);
     out.push(...run);
-    start = i;
   }
   return out.slice(0, k);
 }
