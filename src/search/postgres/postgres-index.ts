@@ -341,8 +341,7 @@ export class PostgresIndex implements SearchIndex {
    * next, to order each chunk's sentences: rankBySimilarity).
    */
   async chunks(ids: readonly number[]): Promise<ChunkSpan[]> {
-    const missing = [...new Set(ids)].filter((id) => !this.spanCache.has(id));
-    if (missing.length > 0) {
+    const spans = await readThrough(this.spanCache, ids, async (missing) => {
       // The sentences by their ids (an index scan of an array, as the postings query does): a join on
       // "id BETWEEN first AND last" is planned as a scan of every sentence.
       const rows = await this.query<{
@@ -361,13 +360,15 @@ export class PostgresIndex implements SearchIndex {
           WHERE s.id = ANY(ARRAY(SELECT generate_series(first_sentence, last_sentence) FROM c)) AND ${visible('s')}`,
         [this.build, missing],
       );
+      const loaded: [number, ChunkSpan][] = [];
       for (const r of rows) {
-        if (r.id !== null) this.spanCache.set(Number(r.id), { first: Number(r.first), last: Number(r.last) });
+        if (r.id !== null) loaded.push([Number(r.id), { first: Number(r.first), last: Number(r.last) }]);
         else this.vectorCache.set(Number(r.sentence), fromVectorSend(r.embedding));
       }
-    }
+      return loaded;
+    });
     return ids.map((id) => {
-      const span = this.spanCache.get(id);
+      const span = spans.get(id);
       if (!span) throw new Error(`chunk ${id} is not in build ${this.version}`);
       return span;
     });
@@ -378,25 +379,14 @@ export class PostgresIndex implements SearchIndex {
    * memory, the others in one query, in pgvector's binary form (the same
    * float32s, with nothing printed or parsed).
    */
-  private async vectorsOf(ids: readonly number[]): Promise<Map<number, Float32Array>> {
-    const found = new Map<number, Float32Array>();
-    const missing: number[] = [];
-    for (const id of new Set(ids)) {
-      const v = this.vectorCache.get(id);
-      if (v) found.set(id, v);
-      else missing.push(id);
-    }
-    if (missing.length === 0) return found;
-    const rows = await this.query<{ id: string; embedding: Buffer }>(
-      `SELECT id, vector_send(embedding) AS embedding FROM sentences WHERE id = ANY($2::bigint[]) AND ${VISIBLE}`,
-      [this.build, missing],
-    );
-    for (const r of rows) {
-      const v = fromVectorSend(r.embedding);
-      this.vectorCache.set(Number(r.id), v);
-      found.set(Number(r.id), v);
-    }
-    return found;
+  private vectorsOf(ids: readonly number[]): Promise<Map<number, Float32Array>> {
+    return readThrough(this.vectorCache, ids, async (missing) => {
+      const rows = await this.query<{ id: string; embedding: Buffer }>(
+        `SELECT id, vector_send(embedding) AS embedding FROM sentences WHERE id = ANY($2::bigint[]) AND ${VISIBLE}`,
+        [this.build, missing],
+      );
+      return rows.map((r) => [Number(r.id), fromVectorSend(r.embedding)]);
+    });
   }
 
   async sentenceSimilarities(vector: Float32Array, sentenceIds: readonly number[]): Promise<number[]> {
@@ -441,16 +431,15 @@ export class PostgresIndex implements SearchIndex {
 
   /** The sentences: those read before (by windows, mostly) from memory, the others in one query. */
   async sentences(ids: readonly number[]): Promise<(IndexedSentence | undefined)[]> {
-    const missing = [...new Set(ids)].filter((id) => !this.sentenceCache.has(id));
-    if (missing.length > 0) {
+    const sentences = await readThrough(this.sentenceCache, ids, async (missing) => {
       const rows = await this.query<SentenceRow>(
         `SELECT s.id, a.id AS article_id, s.position, s.text FROM sentences s JOIN articles a ON a.key = s.article_key
           WHERE s.id = ANY($2::bigint[]) AND ${visible('s')}`,
         [this.build, missing],
       );
-      for (const r of rows) this.sentenceCache.set(Number(r.id), toSentence(r));
-    }
-    return ids.map((id) => this.sentenceCache.get(id));
+      return rows.map((r) => [Number(r.id), toSentence(r)]);
+    });
+    return ids.map((id) => sentences.get(id));
   }
 
   /**
@@ -489,15 +478,14 @@ export class PostgresIndex implements SearchIndex {
 
   /** Articles' sources: those read before (by windows, mostly) from memory, the others in one query. */
   async articleMetas(ids: readonly string[]): Promise<(ArticleMeta | undefined)[]> {
-    const missing = [...new Set(ids)].filter((id) => !this.articleCache.has(id));
-    if (missing.length > 0) {
+    const metas = await readThrough(this.articleCache, ids, async (missing) => {
       const rows = await this.query<ArticleRow>(
         `SELECT id, title, outlet, date, url FROM articles WHERE id = ANY($2::text[]) AND ${VISIBLE}`,
         [this.build, missing],
       );
-      for (const r of rows) this.articleCache.set(r.id, toMeta(r));
-    }
-    return ids.map((id) => this.articleCache.get(id));
+      return rows.map((r) => [r.id, toMeta(r)]);
+    });
+    return ids.map((id) => metas.get(id));
   }
 
   async article(id: string): Promise<IndexedArticle | undefined> {
@@ -544,6 +532,31 @@ interface ArticleRow {
   outlet: string;
   date: string;
   url: string | null;
+}
+
+/**
+ * Each id's value: from `cache`, or (the ids it lacks, each once) from one
+ * call of `load`, then remembered. Values come back as found or loaded, so
+ * a call for more ids than the cache keeps still answers every one.
+ */
+async function readThrough<K extends {}, V extends {}>(
+  cache: LRUCache<K, V>,
+  ids: readonly K[],
+  load: (missing: K[]) => Promise<Iterable<readonly [K, V]>>,
+): Promise<Map<K, V>> {
+  const found = new Map<K, V>();
+  const missing: K[] = [];
+  for (const id of new Set(ids)) {
+    const value = cache.get(id);
+    if (value === undefined) missing.push(id);
+    else found.set(id, value);
+  }
+  if (missing.length > 0)
+    for (const [id, value] of await load(missing)) {
+      cache.set(id, value);
+      found.set(id, value);
+    }
+  return found;
 }
 
 /** A vector as pgvector's binary output (vector_send) gives it: dimensions (int16), unused (int16), float4s, big-endian. */
