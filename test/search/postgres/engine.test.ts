@@ -349,9 +349,8 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
 
 describe('a builder killed with SIGKILL (a process of its own)', () => {
   it('leaves the published build answering; once its lease expires the next build deletes its rows', async () => {
-    await db.reset();
     const tiny = await tinyEmbedder();
-    const engine = await PostgresEngine.connect(db.url);
+    const engine = await freshEngine();
     try {
       const corpusDir = copyCorpus();
       const published = await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
@@ -410,9 +409,8 @@ describe('a builder killed with SIGKILL (a process of its own)', () => {
 
 describe('the database as the archive of record', () => {
   it('keeps an article an editor sent through the next build of the corpus folder, and removes it when asked', async () => {
-    await db.reset();
     const tiny = await tinyEmbedder();
-    const engine = await PostgresEngine.connect(db.url);
+    const engine = await freshEngine();
     try {
       const corpusDir = copyCorpus();
       await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
@@ -465,9 +463,8 @@ describe('the database as the archive of record', () => {
 
 describe('articles from the web in the database (DatabaseArticleStore)', () => {
   it('are found again by address or text, published by the next build of any kind, updated in place, kept by a full build', async () => {
-    await db.reset();
     const tiny = await tinyEmbedder();
-    const engine = await PostgresEngine.connect(db.url);
+    const engine = await freshEngine();
     try {
       const corpusDir = copyCorpus();
       await engine.build({ corpusDir, embedder: tiny, chunking: CHUNKING });
@@ -525,9 +522,8 @@ describe('articles from the web in the database (DatabaseArticleStore)', () => {
   });
 
   it('an editor’s removal takes a newer version waiting in the inbox out with it, and drops an article only stored there', async () => {
-    await db.reset();
     const tiny = await tinyEmbedder();
-    const engine = await PostgresEngine.connect(db.url);
+    const engine = await freshEngine();
     const inbox = async () => (await engine.pool.query('SELECT id FROM article_inbox')).rows.map((r) => r.id);
     try {
       const corpusDir = copyCorpus();
@@ -568,9 +564,8 @@ describe('articles from the web in the database (DatabaseArticleStore)', () => {
   });
 
   it('fills in the address key and text hash of articles written before migration 2, at the next build', async () => {
-    await db.reset();
     const tiny = await tinyEmbedder();
-    const engine = await PostgresEngine.connect(db.url);
+    const engine = await freshEngine();
     try {
       const corpusDir = copyCorpus();
       writeFileSync(
@@ -595,8 +590,7 @@ describe('articles from the web in the database (DatabaseArticleStore)', () => {
   });
 
   it('gives a named lease to one holder at a time, until it expires unrenewed', async () => {
-    await db.reset();
-    const engine = await PostgresEngine.connect(db.url);
+    const engine = await freshEngine();
     try {
       const a = engine.archive.lease('feed-poller', 'a', 400);
       const b = engine.archive.lease('feed-poller', 'b', 400);
