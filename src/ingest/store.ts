@@ -3,9 +3,8 @@ import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/pro
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Article } from '../corpus/article.js';
-import { splitFrontMatter } from '../corpus/front-matter.js';
 import { articleKey, articleTextHash } from '../corpus/identity.js';
-import { parseArticleFile } from '../corpus/load.js';
+import { ARTICLE_EXTENSIONS, parseArticleFile } from '../corpus/load.js';
 import { ARTICLE_ID, ArticleExistsError, saveArticle, slugify } from '../corpus/submit.js';
 import type { ArchiveBuildOptions, EngineArchive, EngineBuildReport, SearchEngine } from '../search/engine.js';
 import { IngestRefusedError } from './errors.js';
@@ -92,10 +91,16 @@ export function articleFile(article: WebArticle): Buffer {
 /**
  * The local engine's store: articles are `.md` files in CORPUS_DIR, written
  * atomically (a dot-file renamed into place), found again by the `url` of
- * their front matter or the hash of their text.
+ * their front matter or the hash of their text. An article the folder holds
+ * in another format (.txt, .html) is found the same way and left as it is.
  */
 export class FileArticleStore implements ArticleStore {
-  private known?: Promise<{ byUrl: Map<string, string>; byText: Map<string, string>; files: Map<string, Buffer> }>;
+  private known?: Promise<{
+    byUrl: Map<string, string>;
+    byText: Map<string, string>;
+    files: Map<string, Buffer>;
+    others: Set<string>;
+  }>;
 
   constructor(
     private readonly corpusDir: string,
@@ -123,6 +128,8 @@ export class FileArticleStore implements ArticleStore {
     const hash = articleTextHash(checked(article, 'article.md', this.maxBytes).parsed);
     const key = article.url ? articleKey(article.url) : undefined;
     const existing = (key && known.byUrl.get(key)) || known.byText.get(hash);
+    // An article the corpus keeps as .txt or .html follows its file, as the database's store keeps the folder's.
+    if (existing && known.others.has(existing)) return { status: 'unchanged', id: existing };
     const id = existing ?? webId(article, key, hash);
     const file = `${id}.md`;
     const { bytes, parsed } = checked(article, file, this.maxBytes);
@@ -165,40 +172,55 @@ export class FileArticleStore implements ArticleStore {
     }
   }
 
-  /** The corpus's Markdown articles, by the address in their front matter and by the hash of their text. */
+  /**
+   * The corpus's articles, by the address they give (front matter, or an
+   * HTML page's canonical link) and by the hash of their text. Only `.md`
+   * files are the store's to rewrite (`files`); an article kept in another
+   * format (.txt, .html) is found, never replaced (`others`).
+   */
   private read() {
     this.known ??= (async () => {
       const byUrl = new Map<string, string>();
       const byText = new Map<string, string>();
       const files = new Map<string, Buffer>();
+      const others = new Set<string>();
       await mkdir(this.corpusDir, { recursive: true });
-      const names = (await readdir(this.corpusDir)).filter((n) => /\.md$/i.test(n));
-      for (const name of names) {
-        if (name.startsWith('.')) continue;
+      // The indexer's rule for two files with one id: the .md is the article (loadCorpus).
+      const chosen = new Map<string, string>();
+      for (const name of (await readdir(this.corpusDir)).sort()) {
+        const dot = name.lastIndexOf('.');
+        if (name.startsWith('.') || dot <= 0 || !ARTICLE_EXTENSIONS.includes(name.slice(dot).toLowerCase())) continue;
+        const id = name.slice(0, dot);
+        const was = chosen.get(id);
+        if (was === undefined || (isMarkdown(name) && !isMarkdown(was))) chosen.set(id, name);
+      }
+      for (const [id, name] of chosen) {
         const bytes = await readFile(join(this.corpusDir, name)).catch(() => undefined);
         if (!bytes || bytes.length > this.maxBytes) continue;
-        const id = name.slice(0, -3);
         try {
-          const { front } = splitFrontMatter(bytes.toString('utf8'));
-          if (front?.url) {
+          const parsed = parseArticleFile(name, bytes);
+          if ('reason' in parsed) continue; // an article the indexer skips with a warning; nothing to find here
+          if (parsed.url) {
             try {
-              byUrl.set(articleKey(front.url), id);
+              byUrl.set(articleKey(parsed.url), id);
             } catch {
               // not a URL: nothing to find it by
             }
           }
-          const parsed = parseArticleFile(name, bytes);
-          if (!('reason' in parsed)) byText.set(articleTextHash(parsed), id);
-          files.set(id, bytes);
+          byText.set(articleTextHash(parsed), id);
+          if (isMarkdown(name)) files.set(id, bytes);
+          else others.add(id);
         } catch {
           // an article the indexer skips with a warning; nothing to find here
         }
       }
-      return { byUrl, byText, files };
+      return { byUrl, byText, files, others };
     })();
     return this.known;
   }
 }
+
+const isMarkdown = (name: string) => name.slice(name.lastIndexOf('.')).toLowerCase() === '.md';
 
 /** `task`, called for one argument at a time in the order of the calls; one that fails does not stop the next. */
 function oneAtATime<A, R>(task: (arg: A) => Promise<R>): (arg: A) => Promise<R> {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { articleTextHash } from '../../src/corpus/identity.js';
@@ -47,5 +47,31 @@ describe('FileArticleStore: articles found again by the hash of their sentences,
       status: 'unchanged',
       id: 'bridge-2024',
     });
+  });
+
+  it('finds an article the folder keeps as .txt or .html, by its text or its canonical link, and never writes over it', async () => {
+    const corpus = tempDir('store-other-formats');
+    const txt = `${page.title}\n\n${page.paragraphs.join('\n\n')}\n`;
+    writeFileSync(join(corpus, 'bridge.txt'), txt);
+    const other = { ...page, title: 'سوق جديدة', paragraphs: ['افتتحت البلدية سوقا جديدة للخضار في وسط المدينة.'] };
+    const html = `<html><head><title>${other.title}</title><link rel="canonical" href="https://news.example/market"></head><body><article><h1>${other.title}</h1><p>${other.paragraphs[0]}</p></article></body></html>`;
+    writeFileSync(join(corpus, 'market.html'), html);
+    const store = new FileArticleStore(corpus, MAX);
+
+    // The same text from the web: the .txt article, not a second copy beside it.
+    expect(await store.put({ ...page, from: 'https://mirror.example/b' })).toEqual({
+      status: 'unchanged',
+      id: 'bridge',
+    });
+    // The page's canonical address with other text: the .html file stays the article.
+    const changed = { ...other, url: 'https://news.example/market', paragraphs: ['نص آخر تماما عن السوق الجديدة.'] };
+    expect(await store.put({ ...changed, from: 'https://news.example/market' })).toEqual({
+      status: 'unchanged',
+      id: 'market',
+    });
+    expect(await store.idOf('https://news.example/market')).toBe('market');
+    expect(readFileSync(join(corpus, 'bridge.txt'), 'utf8')).toBe(txt);
+    expect(readFileSync(join(corpus, 'market.html'), 'utf8')).toBe(html);
+    expect(readdirSync(corpus).sort()).toEqual(['bridge.txt', 'market.html']);
   });
 });
