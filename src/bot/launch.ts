@@ -3,7 +3,7 @@ import type { ArchiveService } from '../answering/archive.js';
 import type { AnswerService } from '../answering/service.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import { FeedFollower, type FollowOptions } from '../ingest/follow.js';
+import { FeedFollower, type FollowOptions, followFailure } from '../ingest/follow.js';
 import type { IngestSummary } from '../ingest/ingest.js';
 import { createIngester, feedLease } from '../ingest/setup.js';
 import type { ArticleStore } from '../ingest/store.js';
@@ -147,13 +147,7 @@ function followFeeds(
         },
         'feeds polled',
       ),
-    onError: (error, failed) =>
-      logger.error(
-        { err: redactSecrets(error) },
-        failed === 'lease'
-          ? 'the feed lease store failed (Redis or the database); this replica polls the feeds meanwhile'
-          : 'feed poll failed; trying again at the next poll',
-      ),
+    onError: (error, failed) => logger.error({ err: redactSecrets(error) }, followFailure(failed)),
   });
   follower.start();
   logger.info({ feeds: config.ingest.feeds.length, minutes: config.ingest.pollMinutes }, 'following feeds');

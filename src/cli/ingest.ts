@@ -12,7 +12,7 @@ import { type Config, loadConfig } from '../config.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UsageError } from '../errors.js';
 import { readExport } from '../ingest/cms-export.js';
-import { FeedFollower, type FollowOptions } from '../ingest/follow.js';
+import { FeedFollower, type FollowOptions, followFailure } from '../ingest/follow.js';
 import type { IngestSummary, Outcome } from '../ingest/ingest.js';
 import { createIngester, feedLease, type NamedStorage } from '../ingest/setup.js';
 import { type ArticleStore, articleStoreFor } from '../ingest/store.js';
@@ -169,13 +169,7 @@ async function follow(
         })
       ).summary,
     onSkipped: () => logger.debug('another process holds the feed lease: it polls'),
-    onError: (error, failed) =>
-      logger.error(
-        { err: (error as Error).message },
-        failed === 'lease'
-          ? 'the feed lease store failed (Redis or the database); this process polls the feeds meanwhile'
-          : 'feed poll failed',
-      ),
+    onError: (error, failed) => logger.error({ err: (error as Error).message }, followFailure(failed)),
   });
   process.stderr.write(
     `Following ${config.ingest.feeds.length} feed(s) every ${config.ingest.pollMinutes} min; Ctrl+C stops.\n`,

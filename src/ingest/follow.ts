@@ -22,6 +22,13 @@ export interface FollowOptions {
   onError?: (error: unknown, failed: 'lease' | 'poll') => void;
 }
 
+/** The log line for a follower's failure (onError), the same for a replica and the ingest CLI. */
+export function followFailure(failed: 'lease' | 'poll'): string {
+  return failed === 'lease'
+    ? 'the feed lease store failed (Redis or the database); this process polls the feeds meanwhile'
+    : 'feed poll failed; trying again at the next poll';
+}
+
 /** How many poll intervals the feed lease lasts without renewal (it is renewed before and after each poll). */
 export const LEASE_INTERVALS = 1.5;
 
