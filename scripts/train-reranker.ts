@@ -20,6 +20,16 @@
  * other folds (differences under about a point move with it: compare over a
  * few seeds); --dump writes every question's candidates, features and
  * positives as JSON, for experiments outside this script.
+ *
+ * --unit measures the quote unit (src/answering/quote-unit.ts) with the same
+ * fold models: the ceilings (the first quote always with its neighbours), then
+ * each of --unit-variants, a unit trained per fold on the training folds'
+ * candidates (scripts/quote-unit-training.ts). --write-unit trains it on every
+ * question, scored by the shipped rerank model, and writes
+ * src/answering/quote-unit.json (retrain it whenever reranker.json changes):
+ *
+ *     node --import tsx scripts/train-reranker.ts --dataset test/fixtures/arcd-train.json --seed \
+ *       --groups base,lists,lead,anyLead,article,shape,numbers,alignment --write-unit
  */
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -70,8 +80,10 @@ const program = new Command('train-reranker')
     '--unit-variants <json>',
     'a JSON list of quote-unit shapes ({threshold, neighbours, maxChars, unitForFurther}) to measure with --unit',
   )
-  .option('--unit-threshold <x>', '--write-unit: the log-odds above which a neighbour joins', '0')
-  .option('--unit-max-chars <n>', "--write-unit: the joined quote's length cap", '450')
+  .option('--unit-threshold <x>', '--write-unit: the log-odds above which a neighbour joins', '-5')
+  .option('--unit-max-chars <n>', "--write-unit: the joined quote's length cap", '800')
+  .option('--unit-top <n>', "--write-unit: each question's best candidates it learns from", '3')
+  .option('--unit-rules', "--write-unit: the rules' neighbours join too, whatever the model says")
   .option('--write-unit', 'train the quote unit on every question (shipped rerank model) and write quote-unit.json')
   .option(
     '--dump <file>',
@@ -95,6 +107,8 @@ const opts = program.opts<{
   writeUnit?: boolean;
   unitThreshold: string;
   unitMaxChars: string;
+  unitTop: string;
+  unitRules?: boolean;
   epochs: string;
   l2: string;
 }>();
@@ -469,13 +483,16 @@ index.close();
  */
 async function measureUnit(names: string[]): Promise<void> {
   const models = modelsOf(names);
-  const ceilings: [string, ('before' | 'after')[]][] = [
+  const ceilings: [string, ('before' | 'after')[], number?][] = [
     ['after', ['after']],
     ['before', ['before']],
     ['both', ['before', 'after']],
+    ['both, within 800 characters', ['before', 'after'], 800],
+    ['both, within 600 characters', ['before', 'after'], 600],
   ];
-  for (const [name, sides] of ceilings) {
-    const summary = await crossValidate(names, {}, () => ({ unit: alwaysJoin(sides), unitForFurther: false }));
+  for (const [name, sides, maxChars] of ceilings) {
+    const unit = alwaysJoin(sides, maxChars);
+    const summary = await crossValidate(names, {}, () => ({ unit, unitForFurther: false }));
     process.stdout.write(`${line(`  first quote + ${name}`, summary)}\n`);
   }
   const variants: (UnitShape & { unitForFurther?: boolean; top?: number })[] = opts.unitVariants
@@ -505,12 +522,12 @@ async function writeUnit(): Promise<void> {
     threshold: Number(opts.unitThreshold),
     neighbours: 2,
     maxChars: Number(opts.unitMaxChars),
-    withRules: true,
+    withRules: Boolean(opts.unitRules),
   };
   const model = base.rerank.model;
   if (!model) throw new Error('no shipped rerank model');
-  const unit = trainUnit(unitRows([...examples, ...seedExamples], model), shape);
-  unit.trainedOn = `${opts.dataset.split('/').pop()} (${examples.length} questions)${opts.seed ? ` and seed-qa.json (${seedExamples.length})` : ''}, the shipped rerank's best 3 candidates of each`;
+  const unit = trainUnit(unitRows([...examples, ...seedExamples], model, Number(opts.unitTop)), shape);
+  unit.trainedOn = `${opts.dataset.split('/').pop()} (${examples.length} questions)${opts.seed ? ` and seed-qa.json (${seedExamples.length})` : ''}, the shipped rerank's best ${opts.unitTop} candidate(s) of each question; threshold ${shape.threshold}, within ${shape.maxChars} characters`;
   await writeFile(resolve('src/answering/quote-unit.json'), `${JSON.stringify(unit, null, 2)}\n`);
   process.stdout.write('wrote src/answering/quote-unit.json\n');
 }

@@ -1,10 +1,14 @@
 import { BUILT_IN_MODEL, isE5 } from '../embedding/models.js';
 import type { QuoteUnitModel } from './quote-unit.js';
+import shippedUnit from './quote-unit.json' with { type: 'json' };
 import shipped from './reranker.json' with { type: 'json' };
 import type { RerankModel } from './scorer.js';
 
 /** The shipped rerank model: trained on ARCD train (and seed-qa) by scripts/train-reranker.ts. */
 export const SHIPPED_RERANK_MODEL: RerankModel = shipped;
+
+/** The shipped quote unit: trained on ARCD train (and seed-qa) by scripts/train-reranker.ts --write-unit. */
+export const SHIPPED_QUOTE_UNIT: QuoteUnitModel = shippedUnit;
 
 /**
  * The tuning knobs of answering, one group per stage. Every default is in
@@ -123,7 +127,7 @@ export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
   quoting: {
     neighbourShare: 0.7,
     maxChars: 800,
-    unit: null,
+    unit: SHIPPED_QUOTE_UNIT,
     unitForFurther: true,
     duplicateOverlap: 0.7,
     minDuplicateTerms: 5,
