@@ -2,9 +2,11 @@ import { normalizeArabic } from '../arabic/normalize.js';
 import { type AnswerType, holdsAnswerType } from './answer-type.js';
 
 /**
- * What a quote is made of: one sentence, or the sentence with the neighbour
- * that completes it. Decided per candidate from the texts alone (pure), so
- * that every index engine quotes alike:
+ * What a quote is made of: one sentence, or the sentence with the neighbours
+ * that complete it. Decided per neighbour by a learned model (joinScore,
+ * quote-unit.json) whose evidence includes the rules below; without a model,
+ * by the rules alone. Pure functions of the texts and scores, so that every
+ * index engine quotes alike. The rules:
  *
  * - with the sentence before, when this one cannot stand alone: it opens with
  *   a pronoun, a demonstrative or a connective whose subject is in the one

@@ -17,7 +17,7 @@ export interface QuoteSource {
 
 /** One answer: exact sentences of one article, with where they come from. */
 export interface Quote extends QuoteSource {
-  /** The article's own words, unchanged (one sentence, or two that belong together). */
+  /** The article's own words, unchanged: one sentence, or it with the neighbours that complete it (consecutive). */
   text: string;
   /** Ids of the quoted sentences, in article order (valid in the build that answered). */
   sentenceIds: number[];
@@ -67,8 +67,8 @@ export interface QuoteChoice {
 
 /**
  * Turns ranked sentences into `count` quotes: best first, each the sentence
- * with the neighbour that completes it (see quote-unit.ts) or whose own
- * fused score says the answer runs on into it, within maxChars; the same
+ * with the neighbours the quote unit joins (quote-unit.ts: the learned model
+ * of options.unit, or without one the rules), within the unit's length cap; the same
  * statement from several outlets quoted once (the others listed in `alsoIn`). Two
  * calls to the index: the ranked sentences with their neighbours, then the
  * sources of the articles quoted.
