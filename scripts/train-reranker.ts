@@ -20,13 +20,29 @@
  * other folds (differences under about a point move with it: compare over a
  * few seeds); --dump writes every question's candidates, features and
  * positives as JSON, for experiments outside this script.
+ *
+ * --unit measures the quote unit (src/answering/quote-unit.ts) with the same
+ * fold models: the ceilings (the first quote always with its neighbours), then
+ * each of --unit-variants, a unit trained per fold on the training folds'
+ * candidates (scripts/quote-unit-training.ts). --write-unit trains it on every
+ * question, scored by the shipped rerank model, and writes
+ * src/answering/quote-unit.json (retrain it whenever reranker.json changes):
+ *
+ *     node --import tsx scripts/train-reranker.ts --dataset test/fixtures/arcd-train.json --seed \
+ *       --groups base,lists,lead,anyLead,article,shape,numbers,alignment --write-unit
  */
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
+import type { AnswerType } from '../src/answering/answer-type.js';
 import { Answerer } from '../src/answering/answerer.js';
 import { FEATURE_GROUPS, type Features } from '../src/answering/features.js';
-import { type AnswerOptions, answerOptionsFor, type NotFoundOptions } from '../src/answering/options.js';
+import {
+  type AnswerOptions,
+  answerOptionsFor,
+  type NotFoundOptions,
+  type QuotingOptions,
+} from '../src/answering/options.js';
 import { analyseQuestion } from '../src/answering/question.js';
 import { selectQuotes } from '../src/answering/quotes.js';
 import { TermWeights } from '../src/answering/relevance.js';
@@ -34,12 +50,14 @@ import { rerankInput } from '../src/answering/rerank.js';
 import { retrieve } from '../src/answering/retrieve.js';
 import { type RerankModel, scoreOf, type Tree } from '../src/answering/scorer.js';
 import { normalizeForSearch } from '../src/arabic/normalize.js';
+import { contentTerms } from '../src/arabic/tokens.js';
 import { openEmbedder } from '../src/cli/setup.js';
 import { loadConfig } from '../src/config.js';
 import { type EvalQuestion, readDataset, writeArticles } from '../src/eval/datasets.js';
 import { type EvalRecord, type EvalSummary, summarize } from '../src/eval/metrics.js';
 import { buildIndex } from '../src/search/local/build.js';
 import { openIndex } from '../src/search/local/local-index.js';
+import { alwaysJoin, trainUnit, type UnitShape, unitRows } from './quote-unit-training.js';
 
 const program = new Command('train-reranker')
   .requiredOption('--dataset <file>', 'a SQuAD file (ARCD)')
@@ -57,6 +75,16 @@ const program = new Command('train-reranker')
     '--quote-variants <json>',
     'a JSON list of not-found options (margins) to answer with too, each cross-validated with the same models',
   )
+  .option('--unit', 'train the quote unit per fold too, and measure it (the ceilings, then --unit-variants)')
+  .option(
+    '--unit-variants <json>',
+    'a JSON list of quote-unit shapes ({threshold, neighbours, maxChars, unitForFurther}) to measure with --unit',
+  )
+  .option('--unit-threshold <x>', '--write-unit: the log-odds above which a neighbour joins', '-5')
+  .option('--unit-max-chars <n>', "--write-unit: the joined quote's length cap", '800')
+  .option('--unit-top <n>', "--write-unit: each question's best candidates it learns from", '3')
+  .option('--unit-rules', "--write-unit: the rules' neighbours join too, whatever the model says")
+  .option('--write-unit', 'train the quote unit on every question (shipped rerank model) and write quote-unit.json')
   .option(
     '--dump <file>',
     "write every question's candidates (texts, features, positives, fold) as JSON, for experiments",
@@ -74,6 +102,13 @@ const opts = program.opts<{
   dump?: string;
   foldSeed: string;
   quoteVariants?: string;
+  unit?: boolean;
+  unitVariants?: string;
+  writeUnit?: boolean;
+  unitThreshold: string;
+  unitMaxChars: string;
+  unitTop: string;
+  unitRules?: boolean;
   epochs: string;
   l2: string;
 }>();
@@ -96,6 +131,10 @@ interface Example {
   positive: boolean[];
   /** The candidates' texts and neighbours (for --dump). */
   texts: { id: number; text: string; before: string; after: string; articleId: string; position: number }[];
+  /** For the quote unit (--unit): the question's answer type, and the share of its weighted words a text holds. */
+  answerType: AnswerType;
+  coverage: (text: string) => number;
+  holds: (articleId: string, text: string) => boolean;
 }
 
 function holdsGold(question: EvalQuestion, articleId: string, text: string): boolean {
@@ -119,8 +158,10 @@ async function examplesOf(questions: EvalQuestion[], from: typeof index): Promis
     const ranked = top.map((c) => ({ ...c, similarity: 0, score: 0 }));
     const positive: boolean[] = [];
     for (const [i, c] of ranked.entries()) {
-      // The quote this candidate would make (its neighbours judged as answering judges them).
-      const [quote] = await selectQuotes(from, [c, ...ranked.filter((_, j) => j !== i)], 1, base.quoting, {
+      // The quote this candidate would make, its neighbours judged by the rules (the learned quote unit
+      // is trained on the rerank's scores, so the rerank's labels must not depend on it).
+      const rules = { ...base.quoting, unit: null };
+      const [quote] = await selectQuotes(from, [c, ...ranked.filter((_, j) => j !== i)], 1, rules, {
         answerType: question.answerType,
       });
       positive.push(quote ? holdsGold(q, quote.articleId, quote.text) : false);
@@ -133,7 +174,16 @@ async function examplesOf(questions: EvalQuestion[], from: typeof index): Promis
       articleId,
       position,
     }));
-    found.push({ question: q, article: q.sources[0] ?? q.id, features, positive, texts });
+    found.push({
+      question: q,
+      article: q.sources[0] ?? q.id,
+      features,
+      positive,
+      texts,
+      answerType: question.answerType,
+      coverage: (text) => weights.coverage(new Set(contentTerms(text))),
+      holds: (articleId, text) => holdsGold(q, articleId, text),
+    });
   }
   return found;
 }
@@ -352,8 +402,15 @@ function modelsOf(names: string[]): RerankModel[] {
   return models;
 }
 
-/** Cross-validated figures of a model trained on `names` (null: today's hand weights), quoting with `notFound`. */
-async function crossValidate(names: string[] | null, notFound: Partial<NotFoundOptions> = {}): Promise<EvalSummary> {
+/**
+ * Cross-validated figures of a model trained on `names` (null: today's hand weights), quoting with `notFound`
+ * and each fold's `quoting` (the quote unit; default: the rules).
+ */
+async function crossValidate(
+  names: string[] | null,
+  notFound: Partial<NotFoundOptions> = {},
+  quoting: (fold: number) => Partial<QuotingOptions> = () => ({ unit: null }),
+): Promise<EvalSummary> {
   const records: EvalRecord[] = [];
   const models = names ? modelsOf(names) : null;
   let rankedFirst = 0;
@@ -368,7 +425,12 @@ async function crossValidate(names: string[] | null, notFound: Partial<NotFoundO
     records.push(
       ...(await answerAll(
         test.map((e) => e.question),
-        { ...base, rerank: { ...base.rerank, model }, notFound: { ...base.notFound, ...notFound } },
+        {
+          ...base,
+          rerank: { ...base.rerank, model },
+          quoting: { ...base.quoting, ...quoting(fold) },
+          notFound: { ...base.notFound, ...notFound },
+        },
       )),
     );
   }
@@ -397,6 +459,7 @@ if (opts.ablate) {
     process.stdout.write(`${line(`  without ${g} (${gain >= 0 ? '+' : ''}${gain.toFixed(1)})`, without)}\n`);
   }
 }
+if (opts.unit) await measureUnit(namesOf(groups));
 if (opts.write) {
   const model = fitModel([...examples, ...seedExamples], namesOf(groups));
   // For embedding models without token vectors (not static): the same groups but the alignment.
@@ -410,4 +473,61 @@ if (opts.write) {
   await writeFile(resolve('src/answering/reranker.json'), `${JSON.stringify(model, null, 2)}\n`);
   process.stdout.write('wrote src/answering/reranker.json\n');
 }
+if (opts.writeUnit) await writeUnit();
 index.close();
+
+/**
+ * --unit: the quote unit cross-validated with the same fold models. First the ceilings (the first quote
+ * always with the sentence after, before, both; uncapped), then each of --unit-variants: a unit trained per
+ * fold on the training folds' best candidates, scored by that fold's rerank model.
+ */
+async function measureUnit(names: string[]): Promise<void> {
+  const models = modelsOf(names);
+  const ceilings: [string, ('before' | 'after')[], number?][] = [
+    ['after', ['after']],
+    ['before', ['before']],
+    ['both', ['before', 'after']],
+    ['both, within 800 characters', ['before', 'after'], 800],
+    ['both, within 600 characters', ['before', 'after'], 600],
+  ];
+  for (const [name, sides, maxChars] of ceilings) {
+    const unit = alwaysJoin(sides, maxChars);
+    const summary = await crossValidate(names, {}, () => ({ unit, unitForFurther: false }));
+    process.stdout.write(`${line(`  first quote + ${name}`, summary)}\n`);
+  }
+  const variants: (UnitShape & { unitForFurther?: boolean; top?: number })[] = opts.unitVariants
+    ? JSON.parse(opts.unitVariants)
+    : [{ threshold: -3, neighbours: 2, maxChars: 600, withRules: true }];
+  for (const variant of variants) {
+    const { unitForFurther = true, top = 3, ...shape } = variant;
+    const units = models.map((model, fold) =>
+      trainUnit(
+        unitRows(
+          examples.filter((e) => foldOf.get(e.article) !== fold),
+          model,
+          top,
+        ),
+        shape,
+      ),
+    );
+    process.stderr.write(`  fold 0's unit: ${JSON.stringify({ before: units[0].before, after: units[0].after })}\n`);
+    const summary = await crossValidate(names, {}, (fold) => ({ unit: units[fold], unitForFurther }));
+    process.stdout.write(`${line(`  unit ${JSON.stringify(variant)}`, summary)}\n`);
+  }
+}
+
+/** --write-unit: the quote unit trained on every question, scored by the shipped rerank model. */
+async function writeUnit(): Promise<void> {
+  const shape: UnitShape = {
+    threshold: Number(opts.unitThreshold),
+    neighbours: 2,
+    maxChars: Number(opts.unitMaxChars),
+    withRules: Boolean(opts.unitRules),
+  };
+  const model = base.rerank.model;
+  if (!model) throw new Error('no shipped rerank model');
+  const unit = trainUnit(unitRows([...examples, ...seedExamples], model, Number(opts.unitTop)), shape);
+  unit.trainedOn = `${opts.dataset.split('/').pop()} (${examples.length} questions)${opts.seed ? ` and seed-qa.json (${seedExamples.length})` : ''}, the shipped rerank's best ${opts.unitTop} candidate(s) of each question; threshold ${shape.threshold}, within ${shape.maxChars} characters`;
+  await writeFile(resolve('src/answering/quote-unit.json'), `${JSON.stringify(unit, null, 2)}\n`);
+  process.stdout.write('wrote src/answering/quote-unit.json\n');
+}

@@ -95,6 +95,7 @@ export class Answerer {
     // first quote's article earns a looser margin than the others (see NotFoundOptions).
     const quotes = await selectQuotes(this.index, ranked, count + offset, this.options.quoting, {
       answerType: question.answerType,
+      coverage: (text) => weights.coverage(new Set(contentTerms(text))),
       accept: (candidate, { articleId, firstArticleId }) =>
         best - candidate.score <= (articleId === firstArticleId ? notFound.sameArticleMargin : notFound.margin),
     });

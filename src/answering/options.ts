@@ -1,9 +1,14 @@
 import { BUILT_IN_MODEL, isE5 } from '../embedding/models.js';
+import type { QuoteUnitModel } from './quote-unit.js';
+import shippedUnit from './quote-unit.json' with { type: 'json' };
 import shipped from './reranker.json' with { type: 'json' };
 import type { RerankModel } from './scorer.js';
 
 /** The shipped rerank model: trained on ARCD train (and seed-qa) by scripts/train-reranker.ts. */
 export const SHIPPED_RERANK_MODEL: RerankModel = shipped;
+
+/** The shipped quote unit: trained on ARCD train (and seed-qa) by scripts/train-reranker.ts --write-unit. */
+export const SHIPPED_QUOTE_UNIT: QuoteUnitModel = shippedUnit;
 
 /**
  * The tuning knobs of answering, one group per stage. Every default is in
@@ -58,8 +63,17 @@ export interface RerankOptions {
 export interface QuotingOptions {
   /** A neighbour sentence joins a quote when its fused score is at least this share of the quote's. Default 0.7. */
   neighbourShare: number;
-  /** A neighbour joins a quote only if the two stay within this many characters. Default 800. */
+  /** Without a unit model: a neighbour joins a quote only if the two stay within this many characters. Default 800. */
   maxChars: number;
+  /**
+   * The learned quote unit (quote-unit.ts, trained by scripts/train-reranker.ts
+   * --unit): which neighbour joins a quote, and the quote's length cap; null: the
+   * rules (leansOnBefore, completedByAfter, neighbourShare) within maxChars.
+   * Default: the shipped model (quote-unit.json).
+   */
+  unit: QuoteUnitModel | null;
+  /** Whether quotes after the first use the unit model too (else the rules). Default true. */
+  unitForFurther: boolean;
   /** Two sentences are the same statement when this share of the shorter one's terms is in the other. Default 0.7. */
   duplicateOverlap: number;
   /** Sentences with fewer terms are never merged as duplicates (too short to tell from coincidence). Default 5. */
@@ -110,7 +124,14 @@ export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
     answerType: 0.4,
     model: SHIPPED_RERANK_MODEL,
   },
-  quoting: { neighbourShare: 0.7, maxChars: 800, duplicateOverlap: 0.7, minDuplicateTerms: 5 },
+  quoting: {
+    neighbourShare: 0.7,
+    maxChars: 800,
+    unit: SHIPPED_QUOTE_UNIT,
+    unitForFurther: true,
+    duplicateOverlap: 0.7,
+    minDuplicateTerms: 5,
+  },
   notFound: {
     coverage: 0.2,
     combined: 0.97,

@@ -2,9 +2,11 @@ import { normalizeArabic } from '../arabic/normalize.js';
 import { type AnswerType, holdsAnswerType } from './answer-type.js';
 
 /**
- * What a quote is made of: one sentence, or the sentence with the neighbour
- * that completes it. Decided per candidate from the texts alone (pure), so
- * that every index engine quotes alike:
+ * What a quote is made of: one sentence, or the sentence with the neighbours
+ * that complete it. Decided per neighbour by a learned model (joinScore,
+ * quote-unit.json) whose evidence includes the rules below; without a model,
+ * by the rules alone. Pure functions of the texts and scores, so that every
+ * index engine quotes alike. The rules:
  *
  * - with the sentence before, when this one cannot stand alone: it opens with
  *   a pronoun, a demonstrative or a connective whose subject is in the one
@@ -74,4 +76,91 @@ export function leansOnBefore(sentence: string, before: string): boolean {
 export function completedByAfter(sentence: string, after: string, type: AnswerType): boolean {
   if (CONTINUES.test(sentence.trimEnd())) return true;
   return type !== undefined && !holdsAnswerType(sentence, type) && holdsAnswerType(after, type);
+}
+
+/**
+ * One decision of the quote unit: whether `neighbour`, the sentence right
+ * `side` of the quoted `sentence` in its article, joins the quote. Every
+ * field comes from what both index engines give alike: the texts, the
+ * question, and the retrieval's and the rerank's scores.
+ */
+export interface JoinCase {
+  side: 'before' | 'after';
+  sentence: string;
+  neighbour: string;
+  /** What the question asks for (a date, a number), if its question word says. */
+  answerType: AnswerType;
+  /** Share of the question's IDF-weighted words in the sentence, and in the neighbour (see TermWeights.coverage). */
+  sentenceCoverage: number;
+  neighbourCoverage: number;
+  /** The sentence's position in its article (0: the lead). */
+  position: number;
+  /** The neighbour's fused retrieval score as a share of the sentence's (0 when it is not a candidate). */
+  fusedShare: number;
+  /** The neighbour's rerank score minus the sentence's, when it is among the reranked candidates. */
+  scoreGap?: number;
+}
+
+/** The learned quote unit (quote-unit.json): a logistic model per side, joining above `threshold`. */
+export interface QuoteUnitModel {
+  /** What it was trained and measured on (free text, for people). */
+  trainedOn: string;
+  /** Weights of joinFeatures' features, per side. */
+  before: Record<string, number>;
+  after: Record<string, number>;
+  /** A neighbour joins when its log-odds of holding the answer the sentence lacks is at least this. */
+  threshold: number;
+  /** Sentences a quote may take besides its own (1: the better neighbour only). */
+  neighbours: number;
+  /** A neighbour joins only if the quote stays within this many characters. */
+  maxChars: number;
+  /** Whether a neighbour the rules join (ruleJoins) joins too, whatever the model says. */
+  withRules: boolean;
+}
+
+const log1 = (n: number) => Math.log(1 + n);
+
+/** The decision's features (see JoinCase): the rules above as evidence, with the question's and the scores'. */
+export function joinFeatures(c: JoinCase): Record<string, number> {
+  const typed = c.answerType !== undefined;
+  const inSentence = typed && holdsAnswerType(c.sentence, c.answerType);
+  const inNeighbour = typed && holdsAnswerType(c.neighbour, c.answerType);
+  const [first, second] = c.side === 'before' ? [c.neighbour, c.sentence] : [c.sentence, c.neighbour];
+  return {
+    bias: 1,
+    // The second sentence leans on the first (pronoun, connective), or the first runs on past «؛» / «:».
+    opener: DEPENDENT_OPENERS.has(firstWord(second)) ? 1 : 0,
+    continues: CONTINUES.test(first.trimEnd()) ? 1 : 0,
+    typed: typed ? 1 : 0,
+    typeInSentence: inSentence ? 1 : 0,
+    typeInNeighbour: inNeighbour ? 1 : 0,
+    typeOnlyInNeighbour: typed && !inSentence && inNeighbour ? 1 : 0,
+    sentenceCoverage: c.sentenceCoverage,
+    neighbourCoverage: c.neighbourCoverage,
+    lead: c.position === 0 ? 1 : 0,
+    position: log1(c.position) / 4,
+    sentenceLength: log1(c.sentence.length) / 6,
+    neighbourLength: log1(c.neighbour.length) / 6,
+    fusedShare: Math.min(c.fusedShare, 2),
+    candidate: c.scoreGap === undefined ? 0 : 1,
+    // A neighbour far below the sentence is as good as not a candidate; the gap is clamped to keep outliers tame.
+    scoreGap: c.scoreGap === undefined ? 0 : Math.max(-10, Math.min(5, c.scoreGap)) / 5,
+  };
+}
+
+/** The log-odds that the neighbour holds the answer the sentence lacks. */
+export function joinScore(model: QuoteUnitModel, c: JoinCase): number {
+  const weights = c.side === 'before' ? model.before : model.after;
+  let score = 0;
+  for (const [name, value] of Object.entries(joinFeatures(c))) score += (weights[name] ?? 0) * value;
+  return score;
+}
+
+/** Today's rules (leansOnBefore, completedByAfter), used without a model, and to label the rerank's training. */
+export function ruleJoins(c: JoinCase, neighbourShare: number): boolean {
+  const completes =
+    c.side === 'before'
+      ? leansOnBefore(c.sentence, c.neighbour)
+      : completedByAfter(c.sentence, c.neighbour, c.answerType);
+  return completes || c.fusedShare >= neighbourShare;
 }

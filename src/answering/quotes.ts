@@ -3,7 +3,7 @@ import type { ArticleMeta } from '../corpus/article.js';
 import type { SearchIndex } from '../search/search-index.js';
 import type { AnswerType } from './answer-type.js';
 import type { QuotingOptions } from './options.js';
-import { completedByAfter, leansOnBefore } from './quote-unit.js';
+import { type JoinCase, joinScore, ruleJoins } from './quote-unit.js';
 import type { RankedSentence } from './rerank.js';
 
 /** Where a quote comes from, as shown under it. */
@@ -17,7 +17,7 @@ export interface QuoteSource {
 
 /** One answer: exact sentences of one article, with where they come from. */
 export interface Quote extends QuoteSource {
-  /** The article's own words, unchanged (one sentence, or two that belong together). */
+  /** The article's own words, unchanged: one sentence, or it with the neighbours that complete it (consecutive). */
   text: string;
   /** Ids of the quoted sentences, in article order (valid in the build that answered). */
   sentenceIds: number[];
@@ -61,12 +61,14 @@ export interface QuoteChoice {
   answerType?: AnswerType;
   /** Whether a ranked sentence may be quoted (see the relevance check); one refused is passed over. Default: all. */
   accept?: (candidate: RankedSentence, place: QuotePlace) => boolean;
+  /** The share of the question's IDF-weighted words a text holds (TermWeights.coverage); the quote unit weighs it. Default: 0. */
+  coverage?: (text: string) => number;
 }
 
 /**
  * Turns ranked sentences into `count` quotes: best first, each the sentence
- * with the neighbour that completes it (see quote-unit.ts) or whose own
- * fused score says the answer runs on into it, within maxChars; the same
+ * with the neighbours the quote unit joins (quote-unit.ts: the learned model
+ * of options.unit, or without one the rules), within the unit's length cap; the same
  * statement from several outlets quoted once (the others listed in `alsoIn`). Two
  * calls to the index: the ranked sentences with their neighbours, then the
  * sources of the articles quoted.
@@ -76,9 +78,10 @@ export async function selectQuotes(
   ranked: RankedSentence[],
   count: number,
   options: QuotingOptions,
-  { answerType, accept = () => true }: QuoteChoice = {},
+  { answerType, accept = () => true, coverage = () => 0 }: QuoteChoice = {},
 ): Promise<Quote[]> {
   const fusedOf = new Map(ranked.map((r) => [r.id, r.fused]));
+  const scoreOf = new Map(ranked.map((r) => [r.id, r.score]));
   const wanted = [...new Set(ranked.flatMap(({ id }) => [id, id + 1, id - 1]))];
   const found = await index.sentences(wanted);
   const sentenceOf = new Map(wanted.map((id, i) => [id, found[i]]));
@@ -102,19 +105,39 @@ export async function selectQuotes(
       continue;
     const picked = [sentence];
     let length = sentence.text.length;
-    for (const neighbourId of [id + 1, id - 1]) {
+    // Each neighbour of the same article not quoted yet is a case for the quote unit (quote-unit.ts).
+    const cases = [id + 1, id - 1].flatMap((neighbourId) => {
       const neighbour = sentenceOf.get(neighbourId);
-      if (!neighbour || neighbour.articleId !== sentence.articleId || used.has(neighbourId)) continue;
-      if (length + 1 + neighbour.text.length > options.maxChars) continue;
-      const completes =
-        neighbourId < id
-          ? leansOnBefore(sentence.text, neighbour.text)
-          : completedByAfter(sentence.text, neighbour.text, answerType);
-      if (completes || (fusedOf.get(neighbourId) ?? 0) >= options.neighbourShare * fused) {
-        picked.push(neighbour);
-        length += 1 + neighbour.text.length;
-      }
-      if (picked.length === 2) break;
+      if (!neighbour || neighbour.articleId !== sentence.articleId || used.has(neighbourId)) return [];
+      const join: JoinCase = {
+        side: neighbourId < id ? 'before' : 'after',
+        sentence: sentence.text,
+        neighbour: neighbour.text,
+        answerType,
+        sentenceCoverage: coverage(sentence.text),
+        neighbourCoverage: coverage(neighbour.text),
+        position: sentence.position,
+        fusedShare: (fusedOf.get(neighbourId) ?? 0) / (fused || 1),
+        scoreGap: scoreOf.has(neighbourId) ? (scoreOf.get(neighbourId) ?? 0) - score : undefined,
+      };
+      return [{ neighbour, join }];
+    });
+    const unit = quotes.length === 0 || options.unitForFurther ? options.unit : null;
+    const joining = unit
+      ? cases
+          .map((c) => ({
+            ...c,
+            odds: unit.withRules && ruleJoins(c.join, options.neighbourShare) ? Infinity : joinScore(unit, c.join),
+          }))
+          .filter((c) => c.odds >= unit.threshold)
+          .sort((a, b) => b.odds - a.odds)
+      : cases.filter((c) => ruleJoins(c.join, options.neighbourShare));
+    const [maxChars, most] = unit ? [unit.maxChars, unit.neighbours] : [options.maxChars, 1];
+    for (const { neighbour } of joining) {
+      if (picked.length > most) break;
+      if (length + 1 + neighbour.text.length > maxChars) continue;
+      picked.push(neighbour);
+      length += 1 + neighbour.text.length;
     }
     picked.sort((a, b) => a.id - b.id);
     for (const s of picked) used.add(s.id);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { completedByAfter, leansOnBefore } from '../../src/answering/quote-unit.js';
+import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
+import { completedByAfter, type JoinCase, joinScore, leansOnBefore } from '../../src/answering/quote-unit.js';
 
 describe('the quote unit', () => {
   it('joins a sentence that opens with a pronoun or a connective to the one before', () => {
@@ -21,5 +22,63 @@ describe('the quote unit', () => {
     expect(completedByAfter(named, 'وكان ذلك في 12 مارس 2019.', 'quantity')).toBe(true);
     expect(completedByAfter(named, 'وحضره وزراء الثقافة.', 'time')).toBe(false);
     expect(completedByAfter('افتتح المعرض عام 2019.', 'وزاره في 2020 مليون شخص.', 'time')).toBe(false);
+  });
+});
+
+describe('the learned quote unit (quote-unit.json)', () => {
+  const unit = DEFAULT_ANSWER_OPTIONS.quoting.unit;
+  if (!unit) throw new Error('no quote unit is shipped');
+  const joins = (c: JoinCase) => joinScore(unit, c) >= unit.threshold;
+  // A sentence that names what the question asks about, without the date it asks for.
+  const named = 'افتتح الرئيس المعرض الدولي للكتاب في القاهرة بحضور عدد من الوزراء والكتاب.';
+
+  it('joins the next sentence when it holds the date asked for and scores close to the sentence', () => {
+    const c: JoinCase = {
+      side: 'after',
+      sentence: named,
+      neighbour: 'وكان ذلك في الثاني عشر من مارس عام 2019.',
+      answerType: 'time',
+      sentenceCoverage: 0.7,
+      neighbourCoverage: 0.2,
+      position: 2,
+      fusedShare: 0.8,
+      scoreGap: -0.5,
+    };
+    expect(joins(c)).toBe(true);
+    // The same neighbour is worth less once the sentence holds a date itself.
+    expect(joinScore(unit, { ...c, sentence: `${named.slice(0, -1)} عام 2019.` })).toBeLessThan(joinScore(unit, c));
+  });
+
+  it('joins the sentence before to one that opens with a pronoun, when the one before holds the question’s words', () => {
+    const c: JoinCase = {
+      side: 'before',
+      sentence: 'وهو أول رئيس يزور البلاد منذ عشر سنوات.',
+      neighbour: 'وصل الرئيس الفرنسي إلى بكين في زيارة رسمية.',
+      answerType: undefined,
+      sentenceCoverage: 0.3,
+      neighbourCoverage: 0.6,
+      position: 4,
+      fusedShare: 0.9,
+      scoreGap: -0.3,
+    };
+    expect(joins(c)).toBe(true);
+  });
+
+  it('leaves out a neighbour that holds nothing of the question next to a sentence that holds all of it', () => {
+    const unrelated =
+      'وتضم المدينة عددا كبيرا من المتاحف والمكتبات العامة والحدائق التي يرتادها السكان في عطلات نهاية الأسبوع، كما تشتهر بأسواقها القديمة ومقاهيها التي يجتمع فيها الأدباء والفنانون منذ عقود طويلة، وتعد وجهة مفضلة للسياح القادمين من مختلف أنحاء العالم.';
+    const c: JoinCase = {
+      side: 'after',
+      sentence: 'ولد نجيب محفوظ في حي الجمالية بالقاهرة في الحادي عشر من ديسمبر عام 1911.',
+      neighbour: unrelated,
+      answerType: 'time',
+      sentenceCoverage: 1,
+      neighbourCoverage: 0,
+      position: 12,
+      fusedShare: 0,
+      scoreGap: undefined,
+    };
+    expect(joins(c)).toBe(false);
+    expect(joins({ ...c, side: 'before' })).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
+import type { QuoteUnitModel } from '../../src/answering/quote-unit.js';
 import { selectQuotes, sourceLine } from '../../src/answering/quotes.js';
 import type { RankedSentence } from '../../src/answering/rerank.js';
 import type { LocalIndex } from '../../src/search/local/local-index.js';
@@ -31,18 +32,47 @@ function idOf(text: string): number {
 describe('selectQuotes', () => {
   it('quotes sentences verbatim, best first, with their article’s source', async () => {
     const id = idOf('100 مليار دولار');
-    const [quote] = await selectQuotes(index, [ranked(id, 1)], 3, options);
+    // The rules alone (no unit model) leave a sentence with no neighbour scored alone; the unit is tested below.
+    const [quote] = await selectQuotes(index, [ranked(id, 1)], 3, { ...options, unit: null });
     expect(quote.text).toBe(all[id].text);
     expect(quote).toMatchObject({ articleId: '001_affb6d0cda8cf843', sentenceIds: [id], alsoIn: [] });
     expect(quote.title.length).toBeGreaterThan(0);
   });
 
-  it('joins a neighbour sentence whose own score is at least neighbourShare of the quote’s, in article order', async () => {
+  it('without a unit model, joins a neighbour whose own score is at least neighbourShare of the quote’s, in article order', async () => {
     const id = idOf('100 مليار دولار');
-    const [joined] = await selectQuotes(index, [ranked(id, 1), ranked(id - 1, 0.8)], 3, options);
+    const rules = { ...options, unit: null };
+    const [joined] = await selectQuotes(index, [ranked(id, 1), ranked(id - 1, 0.8)], 3, rules);
     expect(joined.sentenceIds).toEqual([id - 1, id]);
     expect(joined.sentences).toEqual([all[id - 1].text, all[id].text]);
-    const [alone] = await selectQuotes(index, [ranked(id, 1), ranked(id - 1, 0.5)], 3, options);
+    const [alone] = await selectQuotes(index, [ranked(id, 1), ranked(id - 1, 0.5)], 3, rules);
+    expect(alone.sentenceIds).toEqual([id]);
+  });
+
+  it('joins the neighbour the unit model chooses: the article’s own consecutive sentences, within its length cap', async () => {
+    const id = idOf('100 مليار دولار');
+    if (all[id + 1]?.articleId !== all[id].articleId) throw new Error('the seed corpus changed');
+    // A model that always takes the sentence after (and never the one before).
+    const after: QuoteUnitModel = {
+      trainedOn: 'test',
+      before: { bias: -100 },
+      after: { bias: 100 },
+      threshold: 0,
+      neighbours: 1,
+      maxChars: 10_000,
+      withRules: false,
+    };
+    const [joined] = await selectQuotes(index, [ranked(id, 1)], 3, { ...options, unit: after });
+    expect(joined.sentenceIds).toEqual([id, id + 1]);
+    expect(joined.sentences).toEqual([all[id].text, all[id + 1].text]);
+    expect(joined.text).toBe(`${all[id].text} ${all[id + 1].text}`);
+    // Verbatim: the two sentences follow each other in the article as stored.
+    const article = await index.article(all[id].articleId);
+    const at = article?.sentences.indexOf(all[id].text) ?? -1;
+    expect(article?.sentences.slice(at, at + 2)).toEqual(joined.sentences);
+    // One character short of the joined length: the neighbour stays out.
+    const cap = joined.text.length - 1;
+    const [alone] = await selectQuotes(index, [ranked(id, 1)], 3, { ...options, unit: { ...after, maxChars: cap } });
     expect(alone.sentenceIds).toEqual([id]);
   });
 
