@@ -25,6 +25,10 @@ export interface CandidateData {
   after: string;
   /** The question's terms held by the sentence and its neighbours (see SearchIndex.termsIn). */
   windowTerms: ReadonlySet<string>;
+  /** The question's terms held by the sentence itself, by the one right before and the one right after. */
+  ownTerms: ReadonlySet<string>;
+  beforeTerms: ReadonlySet<string>;
+  afterTerms: ReadonlySet<string>;
   /** Share of the question's weighted terms in the title of the sentence's article. */
   titleCoverage: number;
   /** Cosine similarity to the question. */
@@ -62,6 +66,10 @@ export const FEATURE_GROUPS: Record<string, readonly string[]> = {
   shape: ['logLength', 'leansOnBefore'],
   /** Meaning word by word (alignment.ts): the question's words aligned with the sentence's, and its rank by it. */
   alignment: ['alignment', 'alignmentRank'],
+  /** The question's words over the sentence and its neighbours: all of them, and what each neighbour adds. */
+  window: ['windowAll', 'withBefore', 'withAfter', 'neighbourGain'],
+  /** The article over all its candidates: how much of the question their windows hold, how many they are. */
+  articleTerms: ['articleCoverage', 'articleCount'],
 };
 
 /** Features that need the word alignment (alignment.ts): computed only when the model weighs one. */
@@ -139,8 +147,22 @@ function wordFeatures(facts: QuestionFacts, c: CandidateData): Features {
   };
 }
 
+const union = (...sets: ReadonlySet<string>[]) => new Set(sets.flatMap((set) => [...set]));
+
+/** The question's words over the sentence and its neighbours (questions often name the subject a sentence before). */
+function windowFeatures(weights: TermWeights, c: CandidateData): Features {
+  const window = weights.coverage(c.windowTerms);
+  const own = weights.coverage(c.ownTerms);
+  return {
+    windowAll: window > 0.999 ? 1 : 0,
+    withBefore: weights.coverage(union(c.ownTerms, c.beforeTerms)),
+    withAfter: weights.coverage(union(c.ownTerms, c.afterTerms)),
+    neighbourGain: window - own,
+  };
+}
+
 /** One candidate's features, before the features relative to the other candidates (see featuresOf). */
-function ownFeatures(facts: QuestionFacts, c: CandidateData, withWords: boolean): Features {
+function ownFeatures(facts: QuestionFacts, c: CandidateData, withWords: boolean, withWindow: boolean): Features {
   const { question, weights } = facts;
   const lead = c.position === 0 ? 1 : 0;
   return {
@@ -161,8 +183,22 @@ function ownFeatures(facts: QuestionFacts, c: CandidateData, withWords: boolean)
     logLength: Math.log(1 + c.text.length) / 6,
     leansOnBefore: c.before && leansOnBefore(c.text, c.before) ? 1 : 0,
     alignment: c.alignment,
+    ...(withWindow ? windowFeatures(weights, c) : {}),
     ...(withWords ? wordFeatures(facts, c) : {}),
   };
+}
+
+/** Each article over all its candidates: how much of the question their windows' terms cover, and how many they are. */
+function articleTermsOf(weights: TermWeights, candidates: readonly CandidateData[]) {
+  const terms = new Map<string, Set<string>>();
+  const count = new Map<string, number>();
+  for (const c of candidates) {
+    const held = terms.get(c.articleId) ?? new Set<string>();
+    for (const t of c.windowTerms) held.add(t);
+    terms.set(c.articleId, held);
+    count.set(c.articleId, (count.get(c.articleId) ?? 0) + 1);
+  }
+  return { coverage: new Map([...terms].map(([id, held]) => [id, weights.coverage(held)])), count };
 }
 
 /**
@@ -175,8 +211,10 @@ export function featuresOf(
   candidates: readonly CandidateData[],
   wanted?: Iterable<string>,
 ): Features[] {
-  const withWords = wanted === undefined || [...wanted].some((name) => FROM_WORDS.has(name));
-  const features = candidates.map((c) => ownFeatures(facts, c, withWords));
+  const names = wanted === undefined ? undefined : new Set(wanted);
+  const wants = (group: readonly string[] | Set<string>) => !names || [...group].some((name) => names.has(name));
+  const withWords = wants(FROM_WORDS);
+  const features = candidates.map((c) => ownFeatures(facts, c, withWords, wants(FEATURE_GROUPS.window)));
   const bestCoverage = Math.max(0, ...features.map((f) => f.sentenceCoverage ?? 0));
   const bestSimilarity = Math.max(0, ...features.map((f) => f.similarity));
   const mass = new Map<string, number>();
@@ -186,11 +224,18 @@ export function featuresOf(
     total += c.fused;
   }
   const first = candidates[0]?.articleId;
+  const { coverage: articleCoverage, count: articleCount } = wants(FEATURE_GROUPS.articleTerms)
+    ? articleTermsOf(facts.weights, candidates)
+    : { coverage: new Map<string, number>(), count: new Map<string, number>() };
   features.forEach((f, i) => {
     if (withWords) f.coverageGap = bestCoverage - f.sentenceCoverage;
     f.similarityGap = bestSimilarity - f.similarity;
     f.articleShare = (mass.get(candidates[i].articleId) ?? 0) / (total || 1);
     f.articleFirst = candidates[i].articleId === first ? 1 : 0;
+    if (articleCount.size > 0) {
+      f.articleCoverage = articleCoverage.get(candidates[i].articleId) ?? 0;
+      f.articleCount = (articleCount.get(candidates[i].articleId) ?? 0) / candidates.length;
+    }
     // The rank by alignment as a weight, as rankWeight weighs a list's rank (ties share the better rank).
     const above = candidates.filter((c) => c.alignment > candidates[i].alignment).length;
     f.alignmentRank = rankWeight(above);

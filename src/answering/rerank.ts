@@ -139,6 +139,14 @@ export async function rerankInput(
       before: windows[i].find((s) => s.id === candidate.id - 1)?.text ?? '',
       after: windows[i].find((s) => s.id === candidate.id + 1)?.text ?? '',
       windowTerms: windowTerms[i],
+      ownTerms: termsOf.get(candidate.id) ?? new Set(),
+      // A neighbour in another article is not one (windows stop at the article's edge).
+      beforeTerms: windows[i].some((s) => s.id === candidate.id - 1)
+        ? (termsOf.get(candidate.id - 1) ?? new Set())
+        : new Set(),
+      afterTerms: windows[i].some((s) => s.id === candidate.id + 1)
+        ? (termsOf.get(candidate.id + 1) ?? new Set())
+        : new Set(),
       titleCoverage: sentence ? titleCoverageOf(sentence.articleId) : 0,
       similarity: similarities[i],
       holdsQuestionNumber: numbersHeld[i].size > 0,

@@ -24,6 +24,9 @@ const candidate = (text: string, extra: Partial<CandidateData> = {}): CandidateD
   before: '',
   after: '',
   windowTerms: new Set(analyze(text).flat()),
+  ownTerms: new Set(analyze(text).flat()),
+  beforeTerms: new Set(),
+  afterTerms: new Set(),
   titleCoverage: 0,
   similarity: 0.5,
   holdsQuestionNumber: false,
@@ -69,6 +72,37 @@ describe('rerank features', () => {
     expect(features.map((f) => f.alignment)).toEqual([0.2, 0.9, 0.5, 0.9]);
     // rankWeight: 1 / (1 + rank / 5), the rank being how many candidates align better.
     expect(features.map((f) => f.alignmentRank)).toEqual([1 / (1 + 3 / 5), 1, 1 / (1 + 2 / 5), 1]);
+  });
+
+  it('counts the question words a neighbour adds: the subject named in the sentence before', () => {
+    const text = 'ما الحزب الذي يرأسه أردوغان؟';
+    const facts = questionFacts(analyseQuestion(text, null), evenWeights(text));
+    const terms = (s: string) => new Set(analyze(s).flat());
+    const before = 'رجب طيب أردوغان سياسي تركي.';
+    const sentence = 'يرأس حزب العدالة والتنمية منذ تأسيسه.';
+    const [leaning, alone] = featuresOf(facts, [
+      candidate(sentence, { before, beforeTerms: terms(before), windowTerms: terms(`${before} ${sentence}`) }),
+      candidate(sentence, { articleId: 'b' }),
+    ]);
+    expect(leaning.withBefore).toBeGreaterThan(leaning.withAfter);
+    expect(leaning.withAfter).toBe(alone.withAfter);
+    expect(leaning.neighbourGain).toBeGreaterThan(0);
+    expect(alone.neighbourGain).toBe(0);
+    // Each article over all its candidates: the first article's windows hold more of the question.
+    expect(leaning.articleCoverage).toBeGreaterThan(alone.articleCoverage);
+    expect(leaning.articleCount).toBe(0.5);
+  });
+
+  it('computes the window and article features only for a model that weighs them', () => {
+    const text = 'من هو نجيب محفوظ؟';
+    const facts = questionFacts(analyseQuestion(text, null), evenWeights(text));
+    const [plain] = featuresOf(facts, [candidate('نجيب محفوظ روائي مصري.')], ['fused', 'lead']);
+    expect(plain.withBefore).toBeUndefined();
+    expect(plain.articleCoverage).toBeUndefined();
+    const [wanted] = featuresOf(facts, [candidate('نجيب محفوظ روائي مصري.')], ['withBefore', 'articleCount']);
+    expect(wanted.withBefore).toBe(1);
+    expect(wanted.windowAll).toBe(1);
+    expect(wanted.articleCount).toBe(1);
   });
 
   it('ships a model whose features all exist, scored as a weighted sum', () => {
