@@ -358,8 +358,10 @@ describe('buildIndex: articles added in a delta beside the base', () => {
         .sort(),
     ).toEqual([
       'delta.articles.utf16.json',
+      'delta.chunk-keys.f64',
       'delta.chunk-vectors.f32',
       'delta.chunks.lexical',
+      'delta.sentence-keys.f64',
       'delta.sentence-vectors.f32',
       'delta.sentences.lexical',
       'delta.sources.json',
