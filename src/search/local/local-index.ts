@@ -261,12 +261,8 @@ export class LocalIndex implements SearchIndex {
   >;
   /** How many passages each graph held when this index opened: a newer index that took the graphs over may add more. */
   private readonly graphSizes: Record<PassageKind, number>;
-  /**
-   * Per kind, each passage's text fingerprint by id, and the passages of
-   * every text that more than one passage has (ids in order): what a
-   * dense hit on a text's one graph entry stands for.
-   */
-  private readonly texts: Record<PassageKind, { keys: Float64Array; shared: Map<number, number[]> }>;
+  /** Per kind, the passages that share a text: what a dense hit on a text's one graph entry stands for. */
+  private readonly texts: Record<PassageKind, TextGroups>;
 
   private constructor(
     /** The build's folder. */
@@ -403,17 +399,17 @@ export class LocalIndex implements SearchIndex {
     const unknown = graph.size - this.graphSizes[kind];
     // The graph holds one entry per distinct text (store.ts, representatives): its k nearest texts, each
     // standing for every passage with that text (found once if both parts have an entry for it).
-    const { keys, shared } = this.texts[kind];
+    const texts = this.texts[kind];
     const hits: PassageHit[] = [];
     const seen = new Set<number>();
-    let texts = 0;
+    let found = 0;
     for (const hit of graph.search(vector, k + unknown)) {
       const id = hit.label < this.manifest.nextLabel ? idOf(idByLabel, hit.label) : undefined;
-      if (id === undefined || texts >= k) continue;
-      texts++;
-      if (seen.has(keys[id])) continue;
-      seen.add(keys[id]);
-      for (const member of shared.get(keys[id]) ?? [id]) hits.push({ id: member, score: hit.score });
+      if (id === undefined || found >= k) continue;
+      found++;
+      if (seen.has(texts.keyOf(id))) continue;
+      seen.add(texts.keyOf(id));
+      for (const member of texts.membersOf(id)) hits.push({ id: member, score: hit.score });
     }
     // Equal similarities (one text in many articles) in the order every engine gives them, then cut to k
     // passages: a text's passages are all there, so the cut is the same in every engine.
@@ -600,29 +596,67 @@ function idsInFileOrder(stored: readonly StoredArticle[]): Record<PassageKind, n
   };
 }
 
-/** Per kind, the fingerprints of the build's passages by id, and the texts more than one passage has. */
-function textsOf(
-  parts: readonly LoadedPart[],
-  kind: PassageKind,
-): { keys: Float64Array; shared: Map<number, number[]> } {
+/**
+ * The passages of a build that share a text, per kind: a hash table over the
+ * passages' fingerprints (open addressing, in typed arrays: a Map of a
+ * million float keys took seconds), each text's first passage in it, and
+ * its other passages chained after it in id order.
+ */
+class TextGroups {
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  /** The next passage with the same text, or -1. */
+  private readonly next: Int32Array;
+
+  constructor(private readonly keys: Float64Array) {
+    let size = 1;
+    while (size < 2 * keys.length) size *= 2;
+    this.mask = size - 1;
+    this.table = new Int32Array(size).fill(-1);
+    this.next = new Int32Array(keys.length).fill(-1);
+    const last = new Int32Array(keys.length); // per text's first passage, its last one so far
+    for (let id = 0; id < keys.length; id++) {
+      const slot = this.slotOf(keys[id]);
+      const first = this.table[slot];
+      if (first === -1) {
+        this.table[slot] = id;
+        last[id] = id;
+      } else {
+        this.next[last[first]] = id;
+        last[first] = id;
+      }
+    }
+  }
+
+  /** The slot of a fingerprint: its own, or the empty one it would take (the low 32 bits are SHA-256's: uniform). */
+  private slotOf(key: number): number {
+    let slot = (key >>> 0) & this.mask;
+    while (this.table[slot] !== -1 && this.keys[this.table[slot]] !== key) slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
+  /** The fingerprint of a passage's text. */
+  keyOf(id: number): number {
+    return this.keys[id];
+  }
+
+  /** Every passage with the same text as passage `id`, in id order (itself among them). */
+  membersOf(id: number): number[] {
+    const members: number[] = [];
+    for (let m = this.table[this.slotOf(this.keys[id])]; m !== -1; m = this.next[m]) members.push(m);
+    return members;
+  }
+}
+
+/** Per kind, the passages that share a text, over every part (ids: the base's, then the delta's). */
+function textsOf(parts: readonly LoadedPart[], kind: PassageKind): TextGroups {
   const keys = new Float64Array(parts.reduce((n, p) => n + p.keys[kind].length, 0));
   let at = 0;
   for (const part of parts) {
     keys.set(part.keys[kind], at);
     at += part.keys[kind].length;
   }
-  const first = new Map<number, number>();
-  const shared = new Map<number, number[]>();
-  for (let id = 0; id < keys.length; id++) {
-    const seen = first.get(keys[id]);
-    if (seen === undefined) first.set(keys[id], id);
-    else {
-      const members = shared.get(keys[id]);
-      if (members) members.push(id);
-      else shared.set(keys[id], [seen, id]);
-    }
-  }
-  return { keys, shared };
+  return new TextGroups(keys);
 }
 
 /** The id of a passage label, in whichever part holds it. */
