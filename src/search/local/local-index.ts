@@ -406,6 +406,8 @@ export class LocalIndex implements SearchIndex {
     for (const hit of graph.search(vector, k + unknown)) {
       const id = hit.label < this.manifest.nextLabel ? idOf(idByLabel, hit.label) : undefined;
       if (id === undefined || found >= k) continue;
+      // k passages, and every one tied with the last, are all the cut can keep: the texts past them are not expanded.
+      if (hits.length >= k && hit.score !== hits[hits.length - 1].score) break;
       found++;
       if (seen.has(texts.keyOf(id))) continue;
       seen.add(texts.keyOf(id));

@@ -307,9 +307,9 @@ const BULK_INDEXES = {
     'sentence_vectors USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
   chunk_vectors_embedding:
     'chunk_vectors USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
-  // What a dense hit's text key is expanded by (every passage with that text).
-  sentences_text_key: 'sentences (text_key)',
-  chunks_text_key: 'chunks (text_key)',
+  // What a dense hit's text key is expanded by (every passage with that text), from the index alone.
+  sentences_text_key: 'sentences (text_key) INCLUDE (id, article_key, added_in, removed_in)',
+  chunks_text_key: 'chunks (text_key) INCLUDE (id, article_key, added_in, removed_in)',
   postings_key: 'postings (kind, term, passage) INCLUDE (tf, length, added_in, removed_in)',
   postings_article: 'postings (article_key)',
 };
