@@ -242,8 +242,15 @@ BEGIN
     SELECT DISTINCT ON (p.text_key) p.text_key, p.embedding, c.build_id FROM chunks p CROSS JOIN current_build c
      WHERE p.added_in <= c.build_id AND (p.removed_in IS NULL OR p.removed_in > c.build_id)
      ORDER BY p.text_key, p.id;
+    -- Readers of the published build search these before any new build makes its indexes (BULK_INDEXES).
+    CREATE INDEX sentence_vectors_embedding ON sentence_vectors
+      USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200);
+    CREATE INDEX chunk_vectors_embedding ON chunk_vectors
+      USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200);
   END IF;
 END $$;
+CREATE INDEX sentences_text_key ON sentences (text_key) INCLUDE (id, article_key, added_in, removed_in);
+CREATE INDEX chunks_text_key ON chunks (text_key) INCLUDE (id, article_key, added_in, removed_in);
 `,
   },
 ];

@@ -679,7 +679,9 @@ describe('articles from the web in the database (DatabaseArticleStore)', () => {
       await engine.build({ corpusDir, embedder, chunking: CHUNKING });
       const state = async (pool: pg.Pool) => ({
         keys: (
-          await pool.query('SELECT id, text_key FROM sentences UNION ALL SELECT -id, text_key FROM chunks ORDER BY 1')
+          await pool.query(
+            'SELECT id, text_key FROM sentences UNION ALL SELECT -1 - id, text_key FROM chunks ORDER BY 1',
+          )
         ).rows,
         vectors: (
           await pool.query(
