@@ -26,7 +26,9 @@ import {
   partFile,
   partsOf,
   readJson,
-  rowsFrom,
+  readKeys,
+  representatives,
+  rowsAdded,
   type StoredArticle,
   VectorFile,
 } from './store.js';
@@ -66,10 +68,12 @@ interface LoadedPart {
   sentenceLabels: Uint32Array;
   chunks: ChunkSpan[];
   search: Record<PassageKind, PassageSearch>;
+  /** Each passage's text fingerprint, by its place in the part. */
+  keys: Record<PassageKind, Float64Array>;
 }
 
 /** The files of a part that its loaded form is made of. */
-const LOADED_FILES = [FILES.articles, FILES.sentenceLexical, FILES.chunkLexical];
+const LOADED_FILES = [FILES.articles, FILES.sentenceLexical, FILES.chunkLexical, FILES.sentenceKeys, FILES.chunkKeys];
 const GRAPH_FILES = [FILES.sentenceHnsw, FILES.chunkHnsw];
 
 /** Which files these are: device, inode and size of each (a hard link has its original's). */
@@ -96,8 +100,12 @@ async function loadPart(
     LexicalIndex.read(path(FILES.sentenceLexical)),
     LexicalIndex.read(path(FILES.chunkLexical)),
   ]);
+  const keys = Promise.all([
+    readKeys(dir, partFile(name, FILES.sentenceKeys)),
+    readKeys(dir, partFile(name, FILES.chunkKeys)),
+  ]);
   // Awaited below; marked handled now, so that their failure while the articles are read is not an unhandled rejection.
-  for (const pending of [identity, lexical]) pending.catch(() => undefined);
+  for (const pending of [identity, lexical, keys]) pending.catch(() => undefined);
   const file = partFile(name, FILES.articles);
   const stored = await readJson<StoredArticle[]>(dir, file, ARTICLES_ENCODING).catch(() => {
     throw new IndexDamagedError(dir, file, 'cannot be read');
@@ -118,7 +126,9 @@ async function loadPart(
     });
   }
   const [sentenceLexical, chunkLexical] = await lexical;
+  const [sentenceKeys, chunkKeys] = await keys;
   return {
+    keys: { sentence: sentenceKeys, chunk: chunkKeys },
     identity: await identity,
     stored,
     sentences,
@@ -143,7 +153,9 @@ function pendingOf(dir: string, manifest: Manifest, delta: LoadedPart | undefine
     const { pending } = manifest;
     if (!pending) return { labels: [], rows: [] };
     const labels = delta?.stored.flatMap((a) => a.labels[plural]) ?? [];
-    const rows = rowsFrom(labels, pending.from);
+    // The delta's graph entries from `from` on (write.ts keeps the graph files only when these are the new ones).
+    const entries = representatives(labels, delta?.keys[plural === 'sentences' ? 'sentence' : 'chunk'] ?? []);
+    const rows = rowsAdded(labels, (label) => label >= pending.from && entries.has(label));
     if (rows.length !== pending[plural])
       throw new IndexDamagedError(
         dir,
@@ -249,6 +261,8 @@ export class LocalIndex implements SearchIndex {
   >;
   /** How many passages each graph held when this index opened: a newer index that took the graphs over may add more. */
   private readonly graphSizes: Record<PassageKind, number>;
+  /** Per kind, the passages that share a text: what a dense hit on a text's one graph entry stands for. */
+  private readonly texts: Record<PassageKind, TextGroups>;
 
   private constructor(
     /** The build's folder. */
@@ -287,6 +301,7 @@ export class LocalIndex implements SearchIndex {
       return { lexical, stats: LexicalIndex.collectionStats(lexical, order), idByLabel, across };
     };
     this.search = { sentence: searchOf('sentence'), chunk: searchOf('chunk') };
+    this.texts = { sentence: textsOf(parts, 'sentence'), chunk: textsOf(parts, 'chunk') };
     this.graphSizes = { sentence: this.graphs.sentence.size, chunk: this.graphs.chunk.size };
   }
 
@@ -315,13 +330,11 @@ export class LocalIndex implements SearchIndex {
     );
     if (manifest.formatVersion !== FORMAT_VERSION)
       throw new IndexFormatError(dir, manifest.formatVersion, FORMAT_VERSION);
-    const { dimension, counts, pending } = manifest;
+    const { dimension, graphSizes } = manifest;
     const load = () =>
       Promise.all([
-        HnswIndex.load(join(dir, FILES.sentenceHnsw), dimension, {
-          size: counts.sentences - (pending?.sentences ?? 0),
-        }),
-        HnswIndex.load(join(dir, FILES.chunkHnsw), dimension, { size: counts.chunks - (pending?.chunks ?? 0) }),
+        HnswIndex.load(join(dir, FILES.sentenceHnsw), dimension, { size: graphSizes.sentences }),
+        HnswIndex.load(join(dir, FILES.chunkHnsw), dimension, { size: graphSizes.chunks }),
       ]).then(([sentence, chunk]) => ({ sentence, chunk }));
     // The graphs load in libuv's threads while this one reads the rest, unless the index in use
     // has these very graph files loaded: then they are taken over (below) if they can be.
@@ -384,16 +397,29 @@ export class LocalIndex implements SearchIndex {
     const graph = this.graphs[kind];
     // Passages a newer index added to the graph since (it took the graph over): asked for in excess, then left out.
     const unknown = graph.size - this.graphSizes[kind];
+    // The graph holds one entry per distinct text (store.ts, representatives): its k nearest texts, each
+    // standing for every passage with that text (found once if both parts have an entry for it).
+    const texts = this.texts[kind];
     const hits: PassageHit[] = [];
+    const seen = new Set<number>();
+    let found = 0;
     for (const hit of graph.search(vector, k + unknown)) {
       const id = hit.label < this.manifest.nextLabel ? idOf(idByLabel, hit.label) : undefined;
-      if (id !== undefined && hits.length < k) hits.push({ id, score: hit.score });
+      if (id === undefined || found >= k) continue;
+      // k passages, and every one tied with the last, are all the cut can keep: the texts past them are not expanded.
+      if (hits.length >= k && hit.score !== hits[hits.length - 1].score) break;
+      found++;
+      if (seen.has(texts.keyOf(id))) continue;
+      seen.add(texts.keyOf(id));
+      for (const member of texts.membersOf(id)) hits.push({ id: member, score: hit.score });
     }
-    // Equal similarities (a passage twice in the archive) in the order every engine gives them.
+    // Equal similarities (one text in many articles) in the order every engine gives them, then cut to k
+    // passages: a text's passages are all there, so the cut is the same in every engine.
     return orderTies(
       hits,
       (a, b) => a.score === b.score,
       (id) => this.fileOf(kind, id),
+      k,
     );
   }
 
@@ -570,6 +596,69 @@ function idsInFileOrder(stored: readonly StoredArticle[]): Record<PassageKind, n
     sentence: firsts.flatMap((f) => range(f.sentence, f.article.sentences.length)),
     chunk: firsts.flatMap((f) => range(f.chunk, f.article.chunks.length)),
   };
+}
+
+/**
+ * The passages of a build that share a text, per kind: a hash table over the
+ * passages' fingerprints (open addressing, in typed arrays: a Map of a
+ * million float keys took seconds), each text's first passage in it, and
+ * its other passages chained after it in id order.
+ */
+class TextGroups {
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  /** The next passage with the same text, or -1. */
+  private readonly next: Int32Array;
+
+  constructor(private readonly keys: Float64Array) {
+    let size = 1;
+    while (size < 2 * keys.length) size *= 2;
+    this.mask = size - 1;
+    this.table = new Int32Array(size).fill(-1);
+    this.next = new Int32Array(keys.length).fill(-1);
+    const last = new Int32Array(keys.length); // per text's first passage, its last one so far
+    for (let id = 0; id < keys.length; id++) {
+      const slot = this.slotOf(keys[id]);
+      const first = this.table[slot];
+      if (first === -1) {
+        this.table[slot] = id;
+        last[id] = id;
+      } else {
+        this.next[last[first]] = id;
+        last[first] = id;
+      }
+    }
+  }
+
+  /** The slot of a fingerprint: its own, or the empty one it would take (the low 32 bits are SHA-256's: uniform). */
+  private slotOf(key: number): number {
+    let slot = (key >>> 0) & this.mask;
+    while (this.table[slot] !== -1 && this.keys[this.table[slot]] !== key) slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
+  /** The fingerprint of a passage's text. */
+  keyOf(id: number): number {
+    return this.keys[id];
+  }
+
+  /** Every passage with the same text as passage `id`, in id order (itself among them). */
+  membersOf(id: number): number[] {
+    const members: number[] = [];
+    for (let m = this.table[this.slotOf(this.keys[id])]; m !== -1; m = this.next[m]) members.push(m);
+    return members;
+  }
+}
+
+/** Per kind, the passages that share a text, over every part (ids: the base's, then the delta's). */
+function textsOf(parts: readonly LoadedPart[], kind: PassageKind): TextGroups {
+  const keys = new Float64Array(parts.reduce((n, p) => n + p.keys[kind].length, 0));
+  let at = 0;
+  for (const part of parts) {
+    keys.set(part.keys[kind], at);
+    at += part.keys[kind].length;
+  }
+  return new TextGroups(keys);
 }
 
 /** The id of a passage label, in whichever part holds it. */

@@ -1,7 +1,7 @@
 import type { Article } from '../../corpus/article.js';
 import { type ChunkOptions, chunkSentences } from '../../corpus/chunks.js';
 import type { LoadedCorpus, Lookup } from '../../corpus/load.js';
-import { chunkText } from '../passages.js';
+import { chunkText, passageFingerprint } from '../passages.js';
 import { currentBuildDir } from './location.js';
 import { PartSources, sourceLookups } from './sources.js';
 import {
@@ -14,7 +14,9 @@ import {
   partFile,
   partsOf,
   readJson,
+  readKeys,
   readVectors,
+  representatives,
   row,
   type StoredArticle,
   type VectorTable,
@@ -46,6 +48,8 @@ interface ReadPart {
   articles: StoredArticle[];
   sentenceVectors: VectorTable;
   chunkVectors: VectorTable;
+  sentenceKeys: Float64Array;
+  chunkKeys: Float64Array;
   /** Where each article's rows start in the vector tables. */
   offsets: Map<string, { sentence: number; chunk: number }>;
 }
@@ -62,6 +66,15 @@ export interface PassageTexts {
   chunks: string[];
 }
 
+/** The fingerprints of an article's passages' texts (passageFingerprint), per kind. */
+export interface PassageKeys {
+  sentences: number[];
+  chunks: number[];
+}
+
+/** Per kind, the labels of passages that have (or had) a graph entry (see representatives). */
+export type GraphEntries = Record<'sentences' | 'chunks', Set<number>>;
+
 /**
  * An article of the part being written: taken over with its vectors (and
  * already in the previous build's graphs), or new (embedded, then added to
@@ -70,8 +83,8 @@ export interface PassageTexts {
  * written again or merged into the base.
  */
 export type PlannedArticle =
-  | { stored: StoredArticle; reused: ArticleVectors; passages?: PassageTexts }
-  | { stored: StoredArticle; reused?: undefined; passages: PassageTexts };
+  | { stored: StoredArticle; keys: PassageKeys; reused: ArticleVectors; passages?: PassageTexts }
+  | { stored: StoredArticle; keys: PassageKeys; reused?: undefined; passages: PassageTexts };
 
 export interface BuildPlan {
   /**
@@ -86,11 +99,16 @@ export interface BuildPlan {
   keptBase?: Counts;
   /** Articles of the previous build that are not in the next one as they were (gone or changed). */
   removed: number;
+  /** Their labels, to be removed from the previous base's BM25 indexes (a base build). */
+  removedLabels: Record<'lexical', { sentences: number[]; chunks: number[] }>;
   /**
-   * Their labels, to be removed from the previous build's graphs (which hold
-   * every part), and from the previous base's BM25 indexes (a base build).
+   * The graphs' entries (one per distinct text of a part: representatives):
+   * `next`, those of the part this build writes; `previous`, those of the
+   * previous build's parts it writes again (both parts for a whole build, the
+   * delta for a delta). The graph files lose the previous ones not in next,
+   * and gain the next ones not in them.
    */
-  removedLabels: Record<'graph' | 'lexical', { sentences: number[]; chunks: number[] }>;
+  graph: { next: GraphEntries; previous: GraphEntries };
   /** The previous build, if any. */
   previous?: PreviousBuild;
   /** The next free passage label once the new passages have theirs. */
@@ -118,7 +136,14 @@ export async function readPreviousBuild(
   let manifest: Manifest;
   let sources: PartSources[];
   try {
-    manifest = await verifyBuild(dir, [FILES.articles, FILES.sentenceVectors, FILES.chunkVectors, FILES.sources]);
+    manifest = await verifyBuild(dir, [
+      FILES.articles,
+      FILES.sentenceVectors,
+      FILES.chunkVectors,
+      FILES.sentenceKeys,
+      FILES.chunkKeys,
+      FILES.sources,
+    ]);
     if (manifest.formatVersion !== FORMAT_VERSION)
       return { reason: `the live build has format ${manifest.formatVersion}` };
     sources = await Promise.all(partsOf(manifest).map((part) => PartSources.read(dir, part.name)));
@@ -159,6 +184,8 @@ async function readPart(previous: PreviousBuild, name: PartName): Promise<ReadPa
     articles,
     sentenceVectors: await readVectors(dir, partFile(name, FILES.sentenceVectors), manifest.dimension),
     chunkVectors: await readVectors(dir, partFile(name, FILES.chunkVectors), manifest.dimension),
+    sentenceKeys: await readKeys(dir, partFile(name, FILES.sentenceKeys)),
+    chunkKeys: await readKeys(dir, partFile(name, FILES.chunkKeys)),
     offsets,
   };
 }
@@ -171,6 +198,49 @@ function reusedVectors(part: ReadPart, article: StoredArticle): ArticleVectors {
     chunks: article.chunks.map((_, i) => row(part.chunkVectors, start.chunk + i)),
   };
 }
+
+/** An unchanged article's fingerprints, from its part's tables. */
+function reusedKeys(part: ReadPart, article: StoredArticle): PassageKeys {
+  const start = part.offsets.get(article.id) ?? { sentence: 0, chunk: 0 };
+  return {
+    sentences: Array.from(part.sentenceKeys.subarray(start.sentence, start.sentence + article.sentences.length)),
+    chunks: Array.from(part.chunkKeys.subarray(start.chunk, start.chunk + article.chunks.length)),
+  };
+}
+
+/** The fingerprints of new passages' texts. */
+function keysOf(passages: PassageTexts): PassageKeys {
+  return { sentences: passages.sentences.map(passageFingerprint), chunks: passages.chunks.map(passageFingerprint) };
+}
+
+/** A read part's graph entries. */
+function entriesOf(part: ReadPart): GraphEntries {
+  return {
+    sentences: representatives(
+      part.articles.flatMap((a) => a.labels.sentences),
+      part.sentenceKeys,
+    ),
+    chunks: representatives(
+      part.articles.flatMap((a) => a.labels.chunks),
+      part.chunkKeys,
+    ),
+  };
+}
+
+/** The graph entries of the articles of the part being written. */
+function plannedEntries(articles: readonly PlannedArticle[]): GraphEntries {
+  const of = (kind: 'sentences' | 'chunks') =>
+    representatives(
+      articles.flatMap((a) => a.stored.labels[kind]),
+      articles.flatMap((a) => a.keys[kind]),
+    );
+  return { sentences: of('sentences'), chunks: of('chunks') };
+}
+
+const union = (sets: GraphEntries[]): GraphEntries => ({
+  sentences: new Set(sets.flatMap((s) => [...s.sentences])),
+  chunks: new Set(sets.flatMap((s) => [...s.chunks])),
+});
 
 /** The texts of a stored article's passages. */
 function passagesOf(stored: StoredArticle): PassageTexts {
@@ -196,7 +266,7 @@ function toStored(article: Article, chunking: ChunkOptions, nextLabel: () => num
 }
 
 function noLabels(): BuildPlan['removedLabels'] {
-  return { graph: { sentences: [], chunks: [] }, lexical: { sentences: [], chunks: [] } };
+  return { lexical: { sentences: [], chunks: [] } };
 }
 
 function addLabels(to: { sentences: number[]; chunks: number[] }, article: StoredArticle): void {
@@ -247,21 +317,23 @@ function planWhole(
     for (const stored of part.articles) {
       if (corpus.unchanged.has(stored.id)) {
         const reused = reusedVectors(part, stored);
+        const keys = reusedKeys(part, stored);
         // The delta's articles join the base's BM25 indexes (they are in the graphs already).
-        articles.push(part.name === 'base' ? { stored, reused } : { stored, reused, passages: passagesOf(stored) });
-      } else {
-        addLabels(removedLabels.graph, stored);
-        if (part.name === 'base') addLabels(removedLabels.lexical, stored);
-      }
+        articles.push(
+          part.name === 'base' ? { stored, keys, reused } : { stored, keys, reused, passages: passagesOf(stored) },
+        );
+      } else if (part.name === 'base') addLabels(removedLabels.lexical, stored);
     }
   }
   for (const article of corpus.articles) {
     const stored = toStored(article, chunking, label);
-    articles.push({ stored, passages: passagesOf(stored) });
+    const passages = passagesOf(stored);
+    articles.push({ stored, keys: keysOf(passages), passages });
   }
   articles.sort(byFile);
   const removed = previous ? previous.manifest.counts.articles - corpus.unchanged.size : 0;
-  return { part: 'base', articles, removed, removedLabels, previous, nextLabel };
+  const graph = { next: plannedEntries(articles), previous: union(parts.map(entriesOf)) };
+  return { part: 'base', articles, removed, removedLabels, graph, previous, nextLabel };
 }
 
 /** A new delta beside the previous build's base: the previous delta's unchanged articles and the new ones. */
@@ -277,14 +349,20 @@ function planDelta(
   const removedLabels = noLabels();
   for (const stored of delta?.articles ?? []) {
     if (corpus.unchanged.has(stored.id))
-      articles.push({ stored, reused: reusedVectors(delta as ReadPart, stored), passages: passagesOf(stored) });
-    else addLabels(removedLabels.graph, stored);
+      articles.push({
+        stored,
+        keys: reusedKeys(delta as ReadPart, stored),
+        reused: reusedVectors(delta as ReadPart, stored),
+        passages: passagesOf(stored),
+      });
   }
   for (const article of corpus.articles) {
     const stored = toStored(article, chunking, label);
-    articles.push({ stored, passages: passagesOf(stored) });
+    const passages = passagesOf(stored);
+    articles.push({ stored, keys: keysOf(passages), passages });
   }
   articles.sort(byFile);
+  const graph = { next: plannedEntries(articles), previous: union(delta ? [entriesOf(delta)] : []) };
   const [base] = partsOf(previous.manifest);
   return {
     part: 'delta',
@@ -292,6 +370,7 @@ function planDelta(
     keptBase: base.counts,
     removed: previous.manifest.counts.articles - corpus.unchanged.size,
     removedLabels,
+    graph,
     previous,
     nextLabel,
   };

@@ -7,7 +7,7 @@ import type { ChunkOptions, ChunkRange } from '../../corpus/chunks.js';
 import { HalfTable } from './halves.js';
 
 /** Bumped whenever the files below, or how text is analysed for them, change: old builds are then rebuilt. */
-export const FORMAT_VERSION = 10;
+export const FORMAT_VERSION = 11;
 
 export const FILES = {
   manifest: 'manifest.json',
@@ -15,6 +15,9 @@ export const FILES = {
   articles: 'articles.utf16.json',
   sentenceVectors: 'sentence-vectors.f32',
   chunkVectors: 'chunk-vectors.f32',
+  /** Each passage's text fingerprint (passageFingerprint), float64, in the order of the vector tables. */
+  sentenceKeys: 'sentence-keys.f64',
+  chunkKeys: 'chunk-keys.f64',
   sentenceHnsw: 'sentences.hnsw',
   chunkHnsw: 'chunks.hnsw',
   sentenceLexical: 'sentences.lexical',
@@ -42,6 +45,8 @@ export const PART_FILES: readonly string[] = [
   FILES.articles,
   FILES.sentenceVectors,
   FILES.chunkVectors,
+  FILES.sentenceKeys,
+  FILES.chunkKeys,
   FILES.sentenceLexical,
   FILES.chunkLexical,
   FILES.sources,
@@ -76,16 +81,33 @@ export function partsOf(manifest: Pick<Manifest, 'counts' | 'delta'>): { name: P
 }
 
 /**
- * The rows of a passage table whose labels are `from` or above, in label
- * order: the passages a graph holding the labels below is missing, in the
- * order a full build would have added them. Builds that write the graphs
- * and builds opened with pending passages add them in this one order, so
- * the graph is the same either way.
+ * The rows of a passage table that `add` keeps (by label), in label order:
+ * the passages a graph is missing, in the order a full build would have
+ * added them. Builds that write the graphs and builds opened with pending
+ * passages add them in this one order, so the graph is the same either way.
  */
-export function rowsFrom(labels: readonly number[], from: number): number[] {
+export function rowsAdded(labels: readonly number[], add: (label: number) => boolean): number[] {
   const rows: number[] = [];
-  for (const [row, label] of labels.entries()) if (label >= from) rows.push(row);
+  for (const [row, label] of labels.entries()) if (add(label)) rows.push(row);
   return rows.sort((a, b) => labels[a] - labels[b]);
+}
+
+/**
+ * The passages of one part that its graph entries are: of the passages with
+ * one text (one fingerprint, so one vector), the one with the smallest
+ * label. The graphs hold one vector per distinct text of each part, under
+ * that label; a hit on it stands for every passage of the build with that
+ * text (LocalIndex.denseSearch). A delta's text already in the base has an
+ * entry of its own (the base is not read when a delta is written): the
+ * expansion, by fingerprint, finds the passages of both.
+ */
+export function representatives(labels: ArrayLike<number>, keys: ArrayLike<number>): Set<number> {
+  const smallest = new Map<number, number>();
+  for (let i = 0; i < labels.length; i++) {
+    const known = smallest.get(keys[i]);
+    if (known === undefined || labels[i] < known) smallest.set(keys[i], labels[i]);
+  }
+  return new Set(smallest.values());
 }
 
 /** An article as stored in the index: its source, sentences and chunks. */
@@ -127,6 +149,8 @@ export interface Manifest {
    * the build is opened. Absent: the graph files hold every passage.
    */
   pending?: { from: number; sentences: number; chunks: number };
+  /** How many vectors each graph file holds that searches can find (one per distinct text of each part, pending ones aside). */
+  graphSizes: { sentences: number; chunks: number };
   createdAt: string;
   buildSeconds: number;
   /** Every other file of the build, with its size and fingerprint. */
@@ -183,9 +207,17 @@ export async function readJson<T>(dir: string, file: string, encoding: BufferEnc
   return JSON.parse((await readFile(join(dir, file))).toString(encoding)) as T;
 }
 
-/** Writes a vector table (rows one after the other). */
-export async function writeTable(dir: string, file: string, data: Float32Array): Promise<void> {
+/** Writes a table of vectors or fingerprints (rows one after the other). */
+export async function writeTable(dir: string, file: string, data: Float32Array | Float64Array): Promise<void> {
   await writeFile(join(dir, file), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+/** Reads a table of passage fingerprints (FILES.sentenceKeys, chunkKeys). */
+export async function readKeys(dir: string, file: string): Promise<Float64Array> {
+  const bytes = await readFile(join(dir, file));
+  const keys = new Float64Array(bytes.byteLength / 8);
+  new Uint8Array(keys.buffer).set(bytes);
+  return keys;
 }
 
 export async function readVectors(dir: string, file: string, dimension: number): Promise<VectorTable> {

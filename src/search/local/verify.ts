@@ -89,6 +89,7 @@ const manifestSchema = z.object({
   delta: z.object({ articles: count, sentences: count, chunks: count }).optional(),
   nextLabel: count,
   pending: z.object({ from: count, sentences: count, chunks: count }).optional(),
+  graphSizes: z.object({ sentences: count, chunks: count }),
   createdAt: z.string(),
   buildSeconds: z.number(),
   files: z.record(z.string(), z.object({ bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
@@ -129,18 +130,16 @@ export async function verifyBuild(dir: string, required: readonly string[]): Pro
     for (const name of required.map((f) => (PART_FILES.includes(f) ? partFile(part.name, f) : f))) {
       if (!manifest.files[name]) throw new IndexDamagedError(dir, name, 'is not recorded in the manifest');
     }
-    const floats = [
-      [partFile(part.name, FILES.sentenceVectors), part.counts.sentences],
-      [partFile(part.name, FILES.chunkVectors), part.counts.chunks],
+    const tables = [
+      [partFile(part.name, FILES.sentenceVectors), part.counts.sentences, manifest.dimension * 4],
+      [partFile(part.name, FILES.chunkVectors), part.counts.chunks, manifest.dimension * 4],
+      [partFile(part.name, FILES.sentenceKeys), part.counts.sentences, 8],
+      [partFile(part.name, FILES.chunkKeys), part.counts.chunks, 8],
     ] as const;
-    for (const [name, rows] of floats) {
-      const expected = rows * manifest.dimension * 4;
+    for (const [name, rows, rowBytes] of tables) {
+      const expected = rows * rowBytes;
       if (manifest.files[name]?.bytes !== expected) {
-        throw new IndexDamagedError(
-          dir,
-          name,
-          `should hold ${expected} bytes (${rows} vectors of ${manifest.dimension})`,
-        );
+        throw new IndexDamagedError(dir, name, `should hold ${expected} bytes (${rows} rows of ${rowBytes})`);
       }
     }
   }

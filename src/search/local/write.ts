@@ -16,7 +16,7 @@ import {
   type Manifest,
   PART_FILES,
   partFile,
-  rowsFrom,
+  rowsAdded,
   type StoredArticle,
   writeJson,
   writeJsonArray,
@@ -45,6 +45,8 @@ export const MAX_PENDING_PASSAGES = 3_000;
 interface PassageSet {
   table: Float32Array;
   labels: number[];
+  /** Each row's text fingerprint. */
+  keys: Float64Array;
   /** How many rows were embedded in this build. */
   embedded: number;
   /** Rows added to the part's BM25 index, with their texts. */
@@ -58,6 +60,7 @@ function passageSet(
   dimension: number,
 ): PassageSet {
   const labels = plan.articles.flatMap((a) => a.stored.labels[kind]);
+  const keys = Float64Array.from(plan.articles.flatMap((a) => a.keys[kind]));
   const table = new Float32Array(new SharedArrayBuffer(labels.length * dimension * 4));
   let embedded = 0;
   const indexed: PassageSet['indexed'] = { rows: [], texts: [] };
@@ -74,7 +77,7 @@ function passageSet(
     }
     row += article.stored.labels[kind].length;
   }
-  return { table, labels, embedded, indexed };
+  return { table, labels, keys, embedded, indexed };
 }
 
 /** Runs the jobs in worker threads at once, or one after the other on this thread. */
@@ -182,19 +185,36 @@ export async function writeBuild(
   // new passages added when the build is opened. The BM25 indexes are the
   // part's: a whole build updates the previous base's, a delta's are built anew.
   const { previous } = plan;
-  // The previous graph files hold the labels below graphFrom: the rest are added; of the labels
-  // gone, only those in the files are removed from them.
+  // The graphs hold one entry per distinct text of each part (plan.graph). The previous graph files hold
+  // the previous entries labelled below graphFrom (the others were pending): entries of the written part
+  // not in them are added, in label order; those in them that the part no longer has are removed.
   const graphFrom = previous ? (previous.manifest.pending?.from ?? previous.manifest.nextLabel) : 0;
-  const inGraph = (labels: number[]) => labels.filter((label) => label < graphFrom);
-  const graphs = {
-    sentences: { added: rowsFrom(sentences.labels, graphFrom), removed: inGraph(plan.removedLabels.graph.sentences) },
-    chunks: { added: rowsFrom(chunks.labels, graphFrom), removed: inGraph(plan.removedLabels.graph.chunks) },
+  const graphOf = (kind: 'sentences' | 'chunks', set: PassageSet) => {
+    const { next, previous: before } = plan.graph;
+    const inFiles = (label: number) => label < graphFrom && before[kind].has(label);
+    return {
+      added: rowsAdded(set.labels, (label) => next[kind].has(label) && !inFiles(label)),
+      removed: [...before[kind]].filter((label) => inFiles(label) && !next[kind].has(label)),
+    };
   };
+  const graphs = { sentences: graphOf('sentences', sentences), chunks: graphOf('chunks', chunks) };
   const pending = graphs.sentences.added.length + graphs.chunks.added.length;
+  // Kept when the files lose nothing and what they gain can be found again at open (pendingOf: the delta's
+  // entries from graphFrom on).
   const keepGraphs =
     plan.part === 'delta' &&
     pending <= maxPending &&
-    graphs.sentences.removed.length + graphs.chunks.removed.length === 0;
+    graphs.sentences.removed.length + graphs.chunks.removed.length === 0 &&
+    [graphs.sentences.added.map((r) => sentences.labels[r]), graphs.chunks.added.map((r) => chunks.labels[r])]
+      .flat()
+      .every((label) => label >= graphFrom);
+  const previousSizes = previous?.manifest.graphSizes ?? { sentences: 0, chunks: 0 };
+  const graphSizes = keepGraphs
+    ? previousSizes
+    : {
+        sentences: previousSizes.sentences - graphs.sentences.removed.length + graphs.sentences.added.length,
+        chunks: previousSizes.chunks - graphs.chunks.removed.length + graphs.chunks.added.length,
+      };
   const job = (
     set: PassageSet,
     files: { hnsw: string; lexical: string },
@@ -210,10 +230,7 @@ export async function writeBuild(
             ...graphs[kind],
             ...(previous
               ? {
-                  previous: {
-                    file: join(previous.dir, files.hnsw),
-                    size: previous.manifest.counts[kind] - (previous.manifest.pending?.[kind] ?? 0),
-                  },
+                  previous: { file: join(previous.dir, files.hnsw), size: previous.manifest.graphSizes[kind] },
                 }
               : {}),
             out: join(buildDir, files.hnsw),
@@ -244,6 +261,8 @@ export async function writeBuild(
     await sources.write(buildDir, plan.part);
     await writeTable(buildDir, partFile(plan.part, FILES.sentenceVectors), sentences.table);
     await writeTable(buildDir, partFile(plan.part, FILES.chunkVectors), chunks.table);
+    await writeTable(buildDir, partFile(plan.part, FILES.sentenceKeys), sentences.keys);
+    await writeTable(buildDir, partFile(plan.part, FILES.chunkKeys), chunks.keys);
     return (performance.now() - storeStarted) / 1000;
   })();
   // Both settle before either's failure is reported (a full disk fails both): nothing is left
@@ -282,6 +301,7 @@ export async function writeBuild(
           },
         }
       : {}),
+    graphSizes,
     createdAt: new Date().toISOString(),
     buildSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
     // Linked files are the previous build's, checked when it was read: their records carry over.

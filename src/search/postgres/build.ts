@@ -10,7 +10,7 @@ import { UserError } from '../../errors.js';
 import { analyser, runningAverage } from '../bm25.js';
 import type { EngineBuildReport } from '../engine.js';
 import { compareFiles } from '../order.js';
-import { chunkText } from '../passages.js';
+import { chunkText, passageKey } from '../passages.js';
 import { readInbox } from './archive.js';
 import { DatabaseBuildLockedError, DatabaseDimensionError } from './errors.js';
 import { createIndexes, dropIndexesIfEmpty, ensureVectorColumns } from './schema.js';
@@ -322,10 +322,6 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
       const rows = writeRows(batch, ids, analyse, () => vectors[v++], newLengths);
       addedKeys.push(...(await insertBatch(pool, build, rows)));
     }
-    phases.write = lap();
-    if (bulk) await createIndexes(pool, { analyze: true });
-    phases.indexes = lap();
-
     const goneKeys = [...gone].map((a) => a.key);
     if (goneKeys.length > 0) {
       for (const table of ['articles', 'sentences', 'chunks', 'postings']) {
@@ -336,6 +332,10 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
         );
       }
     }
+    await updateDistinctVectors(pool, build, addedKeys, goneKeys.map(String));
+    phases.write = lap();
+    if (bulk) await createIndexes(pool, { analyze: true });
+    phases.indexes = lap();
 
     await updateTermStatistics(pool, build, current?.id, [...addedKeys, ...goneKeys.map(String)]);
     // BM25's statistics, as the local engine computes them: the running average over every passage in
@@ -416,6 +416,11 @@ async function cleanUp(pool: pg.Pool, current: number): Promise<void> {
   // Term statistics are per build, not per article: those of unpublished builds go, their marks are undone.
   await pool.query('DELETE FROM term_stats WHERE added_in > $1 OR removed_in < $1', [current]);
   await pool.query('UPDATE term_stats SET removed_in = NULL WHERE removed_in > $1', [current]);
+  // So are the distinct texts' vectors.
+  for (const table of ['sentence_vectors', 'chunk_vectors']) {
+    await pool.query(`DELETE FROM ${table} WHERE added_in > $1 OR removed_in < $1`, [current]);
+    await pool.query(`UPDATE ${table} SET removed_in = NULL WHERE removed_in > $1`, [current]);
+  }
   for (const table of ['postings', 'chunks', 'sentences', 'articles']) {
     const column = table === 'articles' ? 'key' : 'article_key';
     if (stale.length > 0) await pool.query(`DELETE FROM ${table} WHERE ${column} = ANY($1::bigint[])`, [stale]);
@@ -479,8 +484,8 @@ function writeRows(
       textHash: [],
       source: [],
     },
-    sentences: { id: [], article: [], position: [], text: [], start: [], end: [], length: [], embedding: [] },
-    chunks: { id: [], article: [], first: [], last: [], length: [], embedding: [] },
+    sentences: { id: [], article: [], position: [], text: [], start: [], end: [], length: [], key: [], embedding: [] },
+    chunks: { id: [], article: [], first: [], last: [], length: [], key: [], embedding: [] },
     postings: { kind: [], term: [], passage: [], tf: [], length: [], article: [] },
   };
   const push = (table: Record<string, unknown[]>, values: Record<string, unknown>) => {
@@ -520,12 +525,14 @@ function writeRows(
         start: s.start,
         end: s.end,
         length,
+        key: passageKey(s.text),
         embedding: vectorLiteral(nextVector()),
       });
     }
     for (const c of chunks) {
       const id = ids.chunk++;
-      const length = post(KIND.chunk, id, article.id, chunkText(article, c));
+      const text = chunkText(article, c);
+      const length = post(KIND.chunk, id, article.id, text);
       lengths.chunk.push(length);
       push(rows.chunks, {
         id,
@@ -533,6 +540,7 @@ function writeRows(
         first: firstSentence + c.first,
         last: firstSentence + c.last,
         length,
+        key: passageKey(text),
         embedding: vectorLiteral(nextVector()),
       });
     }
@@ -572,18 +580,21 @@ async function insertBatch(pool: pg.Pool, build: number, rows: BatchRows): Promi
   const keys = (articles: unknown[]) => articles.map((id) => keyOf.get(id as string));
   const s = rows.sentences;
   await pool.query(
-    `INSERT INTO sentences (id, article_key, position, text, start_offset, end_offset, length, embedding, added_in)
-     SELECT id, k, p, t, so, eo, l, e::vector, $9::bigint
-       FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[])
-         AS u(id, k, p, t, so, eo, l, e)`,
-    [s.id, keys(s.article), s.position, s.text, s.start, s.end, s.length, s.embedding, build],
+    `INSERT INTO sentences (id, article_key, position, text, start_offset, end_offset, length, text_key, embedding,
+                            added_in)
+     SELECT id, k, p, t, so, eo, l, tk, e::vector, $10::bigint
+       FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::int[], $6::int[], $7::int[], $8::bytea[],
+                   $9::text[])
+         AS u(id, k, p, t, so, eo, l, tk, e)`,
+    [s.id, keys(s.article), s.position, s.text, s.start, s.end, s.length, s.key, s.embedding, build],
   );
   const c = rows.chunks;
   await pool.query(
-    `INSERT INTO chunks (id, article_key, first_sentence, last_sentence, length, embedding, added_in)
-     SELECT id, k, f, l, n, e::vector, $7::bigint
-       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::int[], $6::text[]) AS u(id, k, f, l, n, e)`,
-    [c.id, keys(c.article), c.first, c.last, c.length, c.embedding, build],
+    `INSERT INTO chunks (id, article_key, first_sentence, last_sentence, length, text_key, embedding, added_in)
+     SELECT id, k, f, l, n, tk, e::vector, $8::bigint
+       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::int[], $6::bytea[], $7::text[])
+         AS u(id, k, f, l, n, tk, e)`,
+    [c.id, keys(c.article), c.first, c.last, c.length, c.key, c.embedding, build],
   );
   const p = rows.postings;
   await pool.query(
@@ -636,6 +647,46 @@ async function updateTermStatistics(
       WHERE coalesce(o.documents, 0) + d.change > 0`,
     [build, previous, changedArticles],
   );
+}
+
+/**
+ * The build's distinct texts' vectors (sentence_vectors, chunk_vectors: what
+ * the dense search searches), kept as the passages change: a text that no
+ * passage of the previous build had gets a row (the vector of its first new
+ * passage: every passage with one text has the same vector), and a row whose
+ * last passage goes is marked removed. A text whose first passage goes while
+ * others stay keeps its row: the row is the text's, not a passage's.
+ */
+async function updateDistinctVectors(
+  pool: pg.Pool,
+  build: number,
+  addedArticles: readonly string[],
+  goneArticles: readonly string[],
+): Promise<void> {
+  for (const [passages, vectors] of [
+    ['sentences', 'sentence_vectors'],
+    ['chunks', 'chunk_vectors'],
+  ] as const) {
+    if (goneArticles.length > 0)
+      await pool.query(
+        `UPDATE ${vectors} v SET removed_in = $1
+          WHERE v.key IN (SELECT text_key FROM ${passages} WHERE article_key = ANY($2::bigint[]))
+            AND ${visible('v')}
+            AND NOT EXISTS (SELECT 1 FROM ${passages} p WHERE p.text_key = v.key AND ${visible('p')})`,
+        [build, goneArticles],
+      );
+    if (addedArticles.length > 0)
+      // In the order of the passages' ids, as a graph of them would be built.
+      await pool.query(
+        `INSERT INTO ${vectors} (key, embedding, added_in)
+         SELECT key, embedding, $1 FROM (
+           SELECT DISTINCT ON (p.text_key) p.text_key AS key, p.embedding, p.id FROM ${passages} p
+            WHERE p.article_key = ANY($2::bigint[]) ORDER BY p.text_key, p.id) d
+          WHERE NOT EXISTS (SELECT 1 FROM ${vectors} v WHERE v.key = d.key AND ${visible('v')})
+          ORDER BY d.id`,
+        [build, addedArticles],
+      );
+  }
 }
 
 /** runningAverage (bm25.ts) continued from where it stood after `count` documents: the same operations, the same bits. */

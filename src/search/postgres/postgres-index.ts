@@ -314,25 +314,52 @@ export class PostgresIndex implements SearchIndex {
     return orderTies(hits, same, (id) => files.get(id) ?? '', k);
   }
 
+  /**
+   * The graph holds one vector per distinct text (sentence_vectors,
+   * chunk_vectors: migration 6): its `k` nearest texts, each expanded into
+   * every passage of the build with that text, in the shared order of equal
+   * hits (their articles' files, then ids), cut to `k` passages. Expanded
+   * in the same query, with the files unless the build's ids follow them,
+   * text by text in distance order until the cut: only the passages up to
+   * it (and those tied with the last) are read and travel.
+   */
   async denseSearch(kind: PassageKind, vector: Float32Array, k: number): Promise<PassageHit[]> {
     if (k <= 0) return [];
-    const table = kind === 'sentence' ? 'sentences' : 'chunks';
+    const [passages, vectors] = kind === 'sentence' ? ['sentences', 'sentence_vectors'] : ['chunks', 'chunk_vectors'];
     // One round trip: HNSW's search settings for this query only (SET LOCAL), then the search. The
     // simple protocol it needs takes no parameters; every value inlined is a number formatted here.
     const literal = `'${vectorLiteral(vector)}'::vector`;
     const b = Math.trunc(this.build);
+    const n = Math.trunc(k);
+    // A build whose ids follow its articles' files orders equal hits by id: no files to look up.
+    const files = !this.row.ids_in_file_order;
+    const visibleAt = (alias: string) =>
+      `${alias}.added_in <= ${b} AND (${alias}.removed_in IS NULL OR ${alias}.removed_in > ${b})`;
     const results = (await this.simpleQuery(
       `BEGIN;
-       SET LOCAL hnsw.ef_search = ${Math.max(EF_SEARCH, Math.trunc(k))};
+       SET LOCAL hnsw.ef_search = ${Math.max(EF_SEARCH, n)};
        SET LOCAL hnsw.iterative_scan = strict_order;
-       SELECT id, embedding <=> ${literal} AS distance FROM ${table}
-        WHERE added_in <= ${b} AND (removed_in IS NULL OR removed_in > ${b})
-        ORDER BY embedding <=> ${literal} LIMIT ${Math.trunc(k)};
+       WITH d AS MATERIALIZED (
+         SELECT v.key, v.embedding <=> ${literal} AS distance FROM ${vectors} v
+          WHERE ${visibleAt('v')}
+          ORDER BY v.embedding <=> ${literal} LIMIT ${n})
+       SELECT p.id, d.distance, ${files ? 'a.file' : "'' AS file"} FROM d
+         JOIN ${passages} p ON p.text_key = d.key AND ${visibleAt('p')}
+         ${files ? 'JOIN articles a ON a.key = p.article_key' : ''}
+        ORDER BY d.distance FETCH FIRST ${n} ROWS WITH TIES;
        COMMIT`,
-    )) as pg.QueryResult<{ id: string; distance: number }>[];
+    )) as pg.QueryResult<{ id: string; distance: number; file: string }>[];
     const rows = results.find((r) => r.command === 'SELECT')?.rows ?? [];
-    const hits = rows.map((r) => ({ id: Number(r.id), score: 1 - r.distance }));
-    return this.orderTies(kind, hits, (a, b) => a.score === b.score, hits.length);
+    const fileOf = new Map(rows.map((r) => [Number(r.id), r.file]));
+    const hits = rows
+      .map((r) => ({ id: Number(r.id), score: 1 - r.distance }))
+      .sort((x, y) => y.score - x.score || x.id - y.id);
+    return orderTies(
+      hits,
+      (x, y) => x.score === y.score,
+      (id) => fileOf.get(id) ?? '',
+      n,
+    );
   }
 
   /**

@@ -201,6 +201,58 @@ ALTER TABLE builds ADD COLUMN ids_in_file_order boolean NOT NULL DEFAULT false;
 CREATE INDEX articles_without_text_hash ON articles (key) WHERE text_hash IS NULL;
 `,
   },
+  {
+    version: 6,
+    name: 'one vector per distinct passage text: sentence_vectors, chunk_vectors',
+    // Many passages share one text (wire copies, repeated lines): the dense search searches each text's vector
+    // once, in a table per kind keyed by the text (passageKey: 16 bytes of its SHA-256), versioned by build like
+    // the passages (a row lives while some passage of the build has its text), and a hit stands for every
+    // passage with that key (postgres-index.ts, denseSearch). The passages' own HNSW indexes go: nothing
+    // searches them. Rows written before get their keys here, and the published build its vectors.
+    sql: `
+ALTER TABLE sentences ADD COLUMN text_key bytea;
+ALTER TABLE chunks ADD COLUMN text_key bytea;
+UPDATE sentences SET text_key = substring(sha256(convert_to(text, 'UTF8')) FROM 1 FOR 16);
+-- A chunk's text is its article's title, a line break, then its sentences joined by spaces (passages.ts, chunkText).
+UPDATE chunks c SET text_key = (
+  SELECT substring(sha256(convert_to(a.title || E'\\n' || string_agg(s.text, ' ' ORDER BY s.id), 'UTF8')) FROM 1 FOR 16)
+    FROM sentences s JOIN articles a ON a.key = s.article_key
+   WHERE s.article_key = c.article_key AND s.id BETWEEN c.first_sentence AND c.last_sentence
+   GROUP BY a.title);
+ALTER TABLE sentences ALTER COLUMN text_key SET NOT NULL;
+ALTER TABLE chunks ALTER COLUMN text_key SET NOT NULL;
+DROP INDEX IF EXISTS sentences_embedding;
+DROP INDEX IF EXISTS chunks_embedding;
+CREATE TABLE sentence_vectors (key bytea NOT NULL, added_in bigint NOT NULL, removed_in bigint, PRIMARY KEY (key, added_in));
+CREATE TABLE chunk_vectors (key bytea NOT NULL, added_in bigint NOT NULL, removed_in bigint, PRIMARY KEY (key, added_in));
+-- The vector columns, once a build has made the passages' (ensureVectorColumns makes them otherwise).
+DO $$
+DECLARE
+  dims integer := (SELECT atttypmod FROM pg_attribute
+                    WHERE attrelid = 'sentences'::regclass AND attname = 'embedding' AND NOT attisdropped);
+BEGIN
+  IF dims IS NOT NULL THEN
+    EXECUTE format('ALTER TABLE sentence_vectors ADD COLUMN embedding vector(%s) NOT NULL', dims);
+    EXECUTE format('ALTER TABLE chunk_vectors ADD COLUMN embedding vector(%s) NOT NULL', dims);
+    INSERT INTO sentence_vectors (key, embedding, added_in)
+    SELECT DISTINCT ON (s.text_key) s.text_key, s.embedding, c.build_id FROM sentences s CROSS JOIN current_build c
+     WHERE s.added_in <= c.build_id AND (s.removed_in IS NULL OR s.removed_in > c.build_id)
+     ORDER BY s.text_key, s.id;
+    INSERT INTO chunk_vectors (key, embedding, added_in)
+    SELECT DISTINCT ON (p.text_key) p.text_key, p.embedding, c.build_id FROM chunks p CROSS JOIN current_build c
+     WHERE p.added_in <= c.build_id AND (p.removed_in IS NULL OR p.removed_in > c.build_id)
+     ORDER BY p.text_key, p.id;
+    -- Readers of the published build search these before any new build makes its indexes (BULK_INDEXES).
+    CREATE INDEX sentence_vectors_embedding ON sentence_vectors
+      USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200);
+    CREATE INDEX chunk_vectors_embedding ON chunk_vectors
+      USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200);
+  END IF;
+END $$;
+CREATE INDEX sentences_text_key ON sentences (text_key) INCLUDE (id, article_key, added_in, removed_in);
+CREATE INDEX chunks_text_key ON chunks (text_key) INCLUDE (id, article_key, added_in, removed_in);
+`,
+  },
 ];
 
 /** The schema version this program writes and reads. */
@@ -258,8 +310,13 @@ function newerSchema(found: number): DatabaseSchemaError {
  * passage order, not in the key's).
  */
 const BULK_INDEXES = {
-  sentences_embedding: 'sentences USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
-  chunks_embedding: 'chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
+  sentence_vectors_embedding:
+    'sentence_vectors USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
+  chunk_vectors_embedding:
+    'chunk_vectors USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 200)',
+  // What a dense hit's text key is expanded by (every passage with that text), from the index alone.
+  sentences_text_key: 'sentences (text_key) INCLUDE (id, article_key, added_in, removed_in)',
+  chunks_text_key: 'chunks (text_key) INCLUDE (id, article_key, added_in, removed_in)',
   postings_key: 'postings (kind, term, passage) INCLUDE (tf, length, added_in, removed_in)',
   postings_article: 'postings (article_key)',
 };
@@ -277,8 +334,8 @@ export async function ensureVectorColumns(db: pg.Pool, dimension: number): Promi
   );
   if (rows.length === 0) {
     const d = Math.trunc(dimension);
-    await db.query(`ALTER TABLE sentences ADD COLUMN embedding vector(${d}) NOT NULL`);
-    await db.query(`ALTER TABLE chunks ADD COLUMN embedding vector(${d}) NOT NULL`);
+    for (const table of ['sentences', 'chunks', 'sentence_vectors', 'chunk_vectors'])
+      await db.query(`ALTER TABLE ${table} ADD COLUMN embedding vector(${d}) NOT NULL`);
   }
   await createIndexes(db);
   return rows[0]?.typmod ?? Math.trunc(dimension);
@@ -297,7 +354,8 @@ export async function createIndexes(db: pg.Pool, { analyze = false } = {}): Prom
     for (const [name, definition] of Object.entries(BULK_INDEXES))
       await client.query(`CREATE ${UNIQUE.has(name) ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${definition}`);
     await client.query('RESET maintenance_work_mem');
-    if (analyze) await client.query('VACUUM (ANALYZE) articles, sentences, chunks, postings');
+    if (analyze)
+      await client.query('VACUUM (ANALYZE) articles, sentences, chunks, postings, sentence_vectors, chunk_vectors');
   } finally {
     client.release();
   }

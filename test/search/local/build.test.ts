@@ -271,7 +271,7 @@ describe('buildIndex: articles added in a delta beside the base', () => {
   const run = async (
     corpusDir: string,
     indexDir: string,
-    options: { full?: boolean; maxDeltaShare?: number; maxPending?: number } = {},
+    options: { full?: boolean; maxDeltaShare?: number; maxPending?: number; allowShrink?: boolean } = {},
   ) => buildIndex({ corpusDir, indexDir, embedder: await tinyEmbedder(), chunking: CHUNKING, ...options });
 
   /** The ids each graph returns when asked for every passage: all of them, once the pending ones are added. */
@@ -358,8 +358,10 @@ describe('buildIndex: articles added in a delta beside the base', () => {
         .sort(),
     ).toEqual([
       'delta.articles.utf16.json',
+      'delta.chunk-keys.f64',
       'delta.chunk-vectors.f32',
       'delta.chunks.lexical',
+      'delta.sentence-keys.f64',
       'delta.sentence-vectors.f32',
       'delta.sentences.lexical',
       'delta.sources.json',
@@ -574,6 +576,77 @@ describe('buildIndex: articles added in a delta beside the base', () => {
     const rebuilt = await openIndex(indexDir, { reuse: reloaded });
     expect(base(rebuilt)).not.toBe(base(before));
     expect(await answers(rebuilt)).toEqual(await answers(await fullBuildOf(corpus)));
+  });
+
+  it('holds one graph entry per distinct text and finds every passage with it, in file order, through deltas, removals and whole builds', async () => {
+    const shared = 'وقال المتحدث باسم اللجنة إن الاجتماع المقبل سيعقد في مدينة قازان خلال الخريف.';
+    const wire = (i: number) => `---\ntitle: "خبر ${i}"\n---\n${shared}\nوبلغ عدد الوفود ${i + 3} وفود.\n`;
+    const corpus = copyCorpus();
+    for (let i = 0; i < 6; i++) writeFileSync(join(corpus, `wire-${i}.md`), wire(i));
+    const indexDir = join(tempDir('distinct'), 'embeddings');
+    const vector = await (await tinyEmbedder()).embedQuery(shared);
+    /** The articles of the dense hits for the shared sentence, and their scores. */
+    const found = async (index: LocalIndex, k: number) => {
+      const hits = await index.denseSearch('sentence', vector, k);
+      const sentences = await index.sentences(hits.map((h) => h.id));
+      return hits.map((h, i) => [sentences[i]?.articleId, h.score]);
+    };
+    /** The articles whose copy of the shared sentence the dense search finds, in its order. */
+    const holders = async (index: LocalIndex) => {
+      const hits = await index.denseSearch('sentence', vector, 40);
+      const sentences = await index.sentences(hits.map((h) => h.id));
+      return sentences.filter((s) => s?.text === shared).map((s) => s?.articleId);
+    };
+    const expectLikeFull = async (index: LocalIndex) => {
+      const full = await fullBuildOf(corpus);
+      expect(await found(index, 40)).toEqual(await found(full, 40));
+      expect(index.manifest.graphSizes).toEqual(full.manifest.graphSizes);
+      return full;
+    };
+
+    await run(corpus, indexDir);
+    let index = await openIndex(indexDir);
+    // Six copies of one sentence are one vector in the graph.
+    expect(index.manifest.graphSizes.sentences).toBe(index.sentenceCount - 5);
+    expect(await holders(index)).toEqual(['wire-0', 'wire-1', 'wire-2', 'wire-3', 'wire-4', 'wire-5']);
+    // The cut at k passages is inside the run of copies, and the same whatever the graph returned first.
+    expect((await found(index, 4)).map(([id]) => id)).toEqual(['wire-0', 'wire-1', 'wire-2', 'wire-3']);
+
+    // A delta adds another copy: the delta has an entry of its own; every copy is found once.
+    writeFileSync(join(corpus, 'wire-6.md'), wire(6));
+    await run(corpus, indexDir, deltas);
+    index = await openIndex(indexDir);
+    expect(index.manifest.delta).toBeDefined();
+    expect(await holders(index)).toEqual(['wire-0', 'wire-1', 'wire-2', 'wire-3', 'wire-4', 'wire-5', 'wire-6']);
+    // And one whose file sorts first, in the same delta.
+    writeFileSync(join(corpus, 'aaa-wire.md'), wire(7));
+    await run(corpus, indexDir, deltas);
+    index = await openIndex(indexDir);
+    expect(await holders(index)).toEqual(['aaa-wire', ...['0', '1', '2', '3', '4', '5', '6'].map((i) => `wire-${i}`)]);
+
+    // The delta's entry goes with the delta article that held it (the graphs are written again): the other stays.
+    rmSync(join(corpus, 'aaa-wire.md'));
+    await run(corpus, indexDir, deltas);
+    index = await openIndex(indexDir);
+    expect(index.manifest.delta).toBeDefined();
+    expect(await holders(index)).toEqual(['0', '1', '2', '3', '4', '5', '6'].map((i) => `wire-${i}`));
+
+    // The base's representative (wire-0's sentence, the smallest label) goes: a whole build, the text's vector
+    // now under another copy's label; every remaining copy is still found, as by a full build.
+    rmSync(join(corpus, 'wire-0.md'));
+    await run(corpus, indexDir, deltas);
+    index = await openIndex(indexDir);
+    expect(index.manifest.delta).toBeUndefined();
+    expect(await holders(index)).toEqual(['1', '2', '3', '4', '5', '6'].map((i) => `wire-${i}`));
+    await expectLikeFull(index);
+
+    // Every copy goes: the text's entry leaves the graph.
+    for (let i = 1; i <= 6; i++) rmSync(join(corpus, `wire-${i}.md`));
+    await run(corpus, indexDir, { ...deltas, allowShrink: true });
+    index = await openIndex(indexDir);
+    expect(await holders(index)).toEqual([]);
+    expect(index.manifest.graphSizes.sentences).toBe(index.sentenceCount);
+    await expectLikeFull(index);
   });
 
   it('refuses a build whose delta file is damaged, naming it', async () => {

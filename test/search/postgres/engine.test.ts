@@ -209,6 +209,87 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
     }
   });
 
+  it('keeps one vector per distinct text through builds that add and remove its passages, its first one among them, as the local engine finds them', async () => {
+    const shared = 'وقال المتحدث باسم اللجنة إن الاجتماع المقبل سيعقد في مدينة قازان خلال الخريف.';
+    const wire = (i: number) => `---\ntitle: "خبر ${i}"\n---\n${shared}\nوبلغ عدد الوفود ${i + 3} وفود.\n`;
+    const corpusDir = join(tempDir('distinct'), 'corpus');
+    mkdirSync(corpusDir);
+    writeFileSync(join(corpusDir, 'other.md'), '---\ntitle: "خبر آخر"\n---\nقالت الوزارة إن الأمطار ستتواصل.\n');
+    for (let i = 0; i < 8; i++) writeFileSync(join(corpusDir, `wire-${i}.md`), wire(i));
+    const engine = await freshEngine();
+    const localEngine = LocalEngine.fromFolder(join(tempDir('distinct-index'), 'embeddings'));
+    const vector = await embedder.embedQuery(shared);
+    /** The articles whose copy of the shared sentence the dense search finds, in its order. */
+    const holders = async (index: SearchIndex, k = 40) => {
+      const sentences = await index.sentences((await index.denseSearch('sentence', vector, k)).map((h) => h.id));
+      return sentences.filter((s) => s?.text === shared).map((s) => s?.articleId);
+    };
+    /** The shared text's vector rows, of every build: [added_in, removed_in]. */
+    const rowsOfShared = async () =>
+      (
+        await engine.pool.query<{ a: string; r: string | null }>(
+          `SELECT v.added_in AS a, v.removed_in AS r FROM sentence_vectors v
+            WHERE v.key = (SELECT text_key FROM sentences WHERE text = $1 LIMIT 1) ORDER BY v.added_in`,
+          [shared],
+        )
+      ).rows.map((r) => [Number(r.a), r.r === null ? null : Number(r.r)]);
+    const build = async () => {
+      const report = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      await localEngine.build({ corpusDir, embedder, chunking: CHUNKING, allowShrink: true });
+      const [index, theirs] = await Promise.all([engine.open(), localEngine.open()]);
+      const found = await holders(index);
+      expect(found).toEqual(await holders(theirs));
+      // The cut at k passages falls inside the run of copies, in both engines alike.
+      expect(await holders(index, 3)).toEqual(await holders(theirs, 3));
+      await theirs.close();
+      return { build: Number(report.version.slice(3)), index, found };
+    };
+    const wires = (...numbers: number[]) => numbers.map((i) => `wire-${i}`);
+    try {
+      const first = await build();
+      expect(first.found).toEqual(wires(0, 1, 2, 3, 4, 5, 6, 7));
+      // Nine passages of ten hold the shared sentence... once: one vector per distinct text.
+      const distinct = async (b: number) =>
+        Number(
+          (await engine.pool.query<{ n: string }>(`SELECT count(*) AS n FROM sentence_vectors WHERE ${VISIBLE}`, [b]))
+            .rows[0].n,
+        );
+      expect(await distinct(first.build)).toBe(1 + 8 + 1);
+      expect(await rowsOfShared()).toEqual([[first.build, null]]);
+
+      // The article whose passage gave the text its vector goes, and a copy arrives whose file sorts first.
+      rmSync(join(corpusDir, 'wire-0.md'));
+      writeFileSync(join(corpusDir, 'aaa-wire.md'), wire(8));
+      const second = await build();
+      expect(second.found).toEqual(['aaa-wire', ...wires(1, 2, 3, 4, 5, 6, 7)]);
+      expect(await rowsOfShared()).toEqual([[first.build, null]]);
+      // A reader of the first build still has the first build's passages behind the text.
+      expect(await holders(first.index)).toEqual(first.found);
+
+      // Every copy goes but one, then that one: the text's row is removed with its last passage.
+      for (const file of ['aaa-wire', ...wires(1, 2, 3, 4, 5, 6)]) rmSync(join(corpusDir, `${file}.md`));
+      const third = await build();
+      expect(third.found).toEqual(wires(7));
+      rmSync(join(corpusDir, 'wire-7.md'));
+      const fourth = await build();
+      expect(fourth.found).toEqual([]);
+      expect(await rowsOfShared()).toEqual([[first.build, fourth.build]]);
+      expect(await distinct(fourth.build)).toBe(1);
+      // It comes back: a row of its own.
+      writeFileSync(join(corpusDir, 'wire-9.md'), wire(9));
+      const fifth = await build();
+      expect(fifth.found).toEqual(wires(9));
+      expect(await rowsOfShared()).toEqual([
+        [first.build, fourth.build],
+        [fifth.build, null],
+      ]);
+      for (const b of [first, second, third, fourth, fifth]) await b.index.close();
+    } finally {
+      await engine.close();
+      await localEngine.close();
+    }
+  });
+
   it('embeds nothing when nothing changed, only a new article when one is added, and keeps the others’ rows', async () => {
     const engine = await freshEngine();
     try {
@@ -586,6 +667,56 @@ describe('articles from the web in the database (DatabaseArticleStore)', () => {
       expect(await engine.archive?.find({ textHash: written[0].text_hash })).toMatchObject({ id: written[0].id });
     } finally {
       await engine.close();
+    }
+  });
+
+  it('upgrades a database of schema 5 to one vector per distinct text: the same keys, rows and hits as a build writes', async () => {
+    const engine = await freshEngine();
+    try {
+      const corpusDir = copyCorpus();
+      // A copy of an article under another name: every one of its passages' texts twice.
+      writeFileSync(join(corpusDir, 'zz-copy.txt'), readFileSync(join(corpusDir, '000_a15eb1be77281f63.txt')));
+      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const state = async (pool: pg.Pool) => ({
+        keys: (
+          await pool.query(
+            'SELECT id, text_key FROM sentences UNION ALL SELECT -1 - id, text_key FROM chunks ORDER BY 1',
+          )
+        ).rows,
+        vectors: (
+          await pool.query(
+            `SELECT 's' AS kind, key, embedding::text, added_in, removed_in FROM sentence_vectors
+             UNION ALL SELECT 'c', key, embedding::text, added_in, removed_in FROM chunk_vectors ORDER BY 1, 2`,
+          )
+        ).rows,
+      });
+      const built = await state(engine.pool);
+      const index = await engine.open();
+      const hits = await Promise.all(
+        questions.map(async (q) => index.denseSearch('sentence', await embedder.embedQuery(q), 20)),
+      );
+      await index.close();
+      // As a database of schema 5 was: no keys, no vector tables, HNSW on the passages.
+      await engine.pool.query(`
+        DROP TABLE sentence_vectors; DROP TABLE chunk_vectors;
+        ALTER TABLE sentences DROP COLUMN text_key; ALTER TABLE chunks DROP COLUMN text_key;
+        DELETE FROM schema_migrations WHERE version = 6;`);
+      await engine.close();
+      const upgraded = await PostgresEngine.connect(db.url);
+      try {
+        const after = await state(upgraded.pool);
+        expect(after.keys).toEqual(built.keys);
+        expect(after.vectors).toEqual(built.vectors);
+        expect(built.vectors.length).toBeLessThan(built.keys.length);
+        const reopened = await upgraded.open();
+        for (const [i, q] of questions.entries())
+          expect(await reopened.denseSearch('sentence', await embedder.embedQuery(q), 20)).toEqual(hits[i]);
+        await reopened.close();
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await engine.close().catch(() => undefined);
     }
   });
 

@@ -85,4 +85,26 @@ describe('the postgres engine answers as the local engine (built-in model)', () 
     expect(result.sameFirstQuote, why(result)).toBe(result.questions);
     expect(result.postgres).toEqual(result.local);
   }, 480_000);
+
+  // Wire copies: two articles' sentences in 120 articles each (other titles), with the very same vectors. Each graph
+  // holds a text once and a hit stands for every article holding it, in file order, so the engines keep the same
+  // copies at the cut; with every copy in the graphs, each graph returned its own 100 of the 121.
+  it('on ARCD questions over a corpus that repeats two articles in 120 copies each: at least 98% of first quotes the same', async () => {
+    const arcd = await readDataset(ARCD);
+    const articles = (arcd.articles ?? []).slice(0, 20);
+    const corpusDir = join(tempDir('arcd-repeated'), 'corpus');
+    const body = (markdown: string) => markdown.replace(/^---[\s\S]*?---\n/, '');
+    const copies = articles.slice(0, 2).flatMap((article, a) =>
+      Array.from({ length: 120 }, (_, i) => ({
+        id: `wire-${a}-${String(i).padStart(3, '0')}`,
+        markdown: `---\ntitle: "برقية ${a}-${i}"\n---\n${body(article.markdown)}`,
+      })),
+    );
+    await writeArticles(corpusDir, [...articles, ...copies]);
+    const held = new Set(articles.map((a) => a.id));
+    const dataset: EvalDataset = { questions: arcd.questions.filter((q) => q.sources.every((s) => held.has(s))) };
+    const result = await compareEngines(dataset, corpusDir, db.url, await builtInEmbedder(), CHUNKING);
+    expect(result.questions).toBeGreaterThan(150);
+    expect(result.sameFirstQuoteShare, why(result)).toBeGreaterThanOrEqual(0.98);
+  }, 480_000);
 });
