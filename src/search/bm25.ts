@@ -145,3 +145,112 @@ export function scoreDocument(terms: readonly string[], doc: AnalysedDoc, stats:
   }
   return sum * matched.size;
 }
+
+/** One term's postings in a collection: passage ids ascending, with each passage's tf and length (distinct tokens). */
+export interface PostingList {
+  ids: ArrayLike<number>;
+  tfs: ArrayLike<number>;
+  lengths: ArrayLike<number>;
+}
+
+/** A passage scored by rankPostings, with what orders equal scores: the first query place it holds a term of. */
+export interface RankedPassage {
+  id: number;
+  score: number;
+  first: number;
+}
+
+/**
+ * The best `k` passages for analysed query terms (in order, repeats kept),
+ * scored as scoreDocument scores them (the same functions, in the same
+ * order: the same bits as the local engine's rank) from whole posting lists
+ * (`postings.get(term)`; a term without one matches nothing): best first,
+ * equal scores by the first query place held, then id, and after the k-th
+ * every passage equal to it in score and first place (a run of equals the
+ * cut splits, for an order that is not id order: src/search/order.ts).
+ * Every posting is scored, the lists walked together in id order.
+ */
+export function rankPostings(
+  terms: readonly string[],
+  postings: ReadonlyMap<string, PostingList>,
+  stats: { documents: number; avgLength: number; frequency(term: string): number },
+  k: number,
+): RankedPassage[] {
+  if (k <= 0) return [];
+  // The distinct terms held, with their first place; each place of the query as an index into them (-1: not held).
+  const lists: { list: PostingList; first: number; idf: number; cursor: number }[] = [];
+  const index = new Map<string, number>();
+  const places: number[] = [];
+  for (const [place, term] of terms.entries()) {
+    let i = index.get(term);
+    if (i === undefined) {
+      const list = postings.get(term);
+      i = list && list.ids.length > 0 ? lists.length : -1;
+      index.set(term, i);
+      if (list && i >= 0)
+        lists.push({
+          list,
+          first: place,
+          idf: inverseDocumentFrequency(stats.frequency(term), stats.documents),
+          cursor: 0,
+        });
+    }
+    places.push(i);
+  }
+  if (lists.length === 0) return [];
+  const tf = new Float64Array(lists.length);
+  const best: RankedPassage[] = [];
+  /** Passages equal to the k-th in score and first place, after it by id. */
+  let tied: RankedPassage[] = [];
+  const better = (a: RankedPassage, b: RankedPassage) =>
+    a.score > b.score || (a.score === b.score && (a.first < b.first || (a.first === b.first && a.id < b.id)));
+  for (;;) {
+    // The next passage any list holds.
+    let id = Number.POSITIVE_INFINITY;
+    for (const l of lists) if (l.cursor < l.list.ids.length && l.list.ids[l.cursor] < id) id = l.list.ids[l.cursor];
+    if (id === Number.POSITIVE_INFINITY) break;
+    let matched = 0;
+    let first = Number.POSITIVE_INFINITY;
+    let length = 0;
+    for (let i = 0; i < lists.length; i++) {
+      const l = lists[i];
+      tf[i] = 0;
+      if (l.cursor < l.list.ids.length && l.list.ids[l.cursor] === id) {
+        tf[i] = l.list.tfs[l.cursor];
+        length = l.list.lengths[l.cursor];
+        l.cursor++;
+        matched++;
+        if (l.first < first) first = l.first;
+      }
+    }
+    // The sum in the query's order, as scoreDocument adds it up.
+    const norm = lengthNorm(length, stats.avgLength);
+    let sum = 0;
+    let started = false;
+    for (let p = 0; p < places.length; p++) {
+      const i = places[p];
+      if (i < 0 || tf[i] === 0) continue;
+      const score = termScore(lists[i].idf, tf[i], norm);
+      sum = started ? sum + score : score;
+      started = true;
+    }
+    const hit = { id, score: sum * matched, first };
+    if (best.length === k) {
+      const last = best[k - 1];
+      if (!better(hit, last)) {
+        if (hit.score === last.score && hit.first === last.first) tied.push(hit);
+        continue;
+      }
+      best[k - 1] = hit;
+      tied.push(last);
+    } else best.push(hit);
+    // Keep the list ordered (best first); k is small.
+    for (let at = best.length - 1; at > 0 && better(best[at], best[at - 1]); at--)
+      [best[at - 1], best[at]] = [best[at], best[at - 1]];
+    if (best.length === k && tied.length > 0) {
+      const last = best[k - 1];
+      tied = tied.filter((t) => t.score === last.score && t.first === last.first);
+    }
+  }
+  return tied.length === 0 ? best : [...best, ...tied.sort((a, b) => a.id - b.id)];
+}
