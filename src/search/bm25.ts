@@ -160,6 +160,9 @@ export interface RankedPassage {
   first: number;
 }
 
+/** Upper bounds are compared with this much room: a bound's sum, rounded in another order than a score's, may differ in its last bits. */
+const BOUND_MARGIN = 1 + 1e-9;
+
 /**
  * The best `k` passages for analysed query terms (in order, repeats kept),
  * scored as scoreDocument scores them (the same functions, in the same
@@ -168,7 +171,12 @@ export interface RankedPassage {
  * equal scores by the first query place held, then id, and after the k-th
  * every passage equal to it in score and first place (a run of equals the
  * cut splits, for an order that is not id order: src/search/order.ts).
- * Every posting is scored, the lists walked together in id order.
+ *
+ * The lists are walked together in id order, pruned as the local engine's
+ * rank prunes (MaxScore, local/lexical.ts): once k passages are scored, the
+ * weakest terms whose highest possible contributions together cannot reach
+ * the k-th score no longer bring passages in, and are only looked up (a
+ * galloping search) for the passages the other terms bring in.
  */
 export function rankPostings(
   terms: readonly string[],
@@ -177,50 +185,60 @@ export function rankPostings(
   k: number,
 ): RankedPassage[] {
   if (k <= 0) return [];
-  // The distinct terms held, with their first place; each place of the query as an index into them (-1: not held).
-  const lists: { list: PostingList; first: number; idf: number; cursor: number }[] = [];
-  const index = new Map<string, number>();
-  const places: number[] = [];
+  // The distinct terms held, with their first place and highest possible contribution (once per occurrence).
+  const held = new Map<string, { list: PostingList; first: number; idf: number; bound: number }>();
   for (const [place, term] of terms.entries()) {
-    let i = index.get(term);
-    if (i === undefined) {
-      const list = postings.get(term);
-      i = list && list.ids.length > 0 ? lists.length : -1;
-      index.set(term, i);
-      if (list && i >= 0)
-        lists.push({
-          list,
-          first: place,
-          idf: inverseDocumentFrequency(stats.frequency(term), stats.documents),
-          cursor: 0,
-        });
+    const entry = held.get(term);
+    if (entry) {
+      entry.bound += entry.idf * (BM25.d + BM25.k + 1);
+      continue;
     }
-    places.push(i);
+    const list = postings.get(term);
+    if (!list || list.ids.length === 0) continue;
+    const idf = inverseDocumentFrequency(stats.frequency(term), stats.documents);
+    // termScore is below idf × (d + k + 1) whatever the frequency and length.
+    held.set(term, { list, first: place, idf, bound: idf * (BM25.d + BM25.k + 1) });
   }
-  if (lists.length === 0) return [];
-  const tf = new Float64Array(lists.length);
+  if (held.size === 0) return [];
+  // Weakest first: the first `weak` terms alone cannot reach the k-th score.
+  const lists = [...held.values()].sort((a, b) => a.bound - b.bound);
+  const n = lists.length;
+  const at = new Map([...held.keys()].map((term) => [term, lists.indexOf(held.get(term) as (typeof lists)[0])]));
+  // Each place of the query as an index into `lists` (-1: not held).
+  const places = Int32Array.from(terms, (term) => at.get(term) ?? -1);
+  const ids = lists.map((l) => l.list.ids);
+  const tfs = lists.map((l) => l.list.tfs);
+  const lengths = lists.map((l) => l.list.lengths);
+  const ends = Int32Array.from(lists, (l) => l.list.ids.length);
+  const cursors = new Int32Array(n);
+  const upTo = new Float64Array(n);
+  for (let i = 0, sum = 0; i < n; i++) upTo[i] = sum += lists[i].bound;
+  const tf = new Float64Array(n);
+  let weak = 0;
   const best: RankedPassage[] = [];
   /** Passages equal to the k-th in score and first place, after it by id. */
   let tied: RankedPassage[] = [];
-  const better = (a: RankedPassage, b: RankedPassage) =>
-    a.score > b.score || (a.score === b.score && (a.first < b.first || (a.first === b.first && a.id < b.id)));
   for (;;) {
-    // The next passage any list holds.
+    // The next passage any strong term holds.
     let id = Number.POSITIVE_INFINITY;
-    for (const l of lists) if (l.cursor < l.list.ids.length && l.list.ids[l.cursor] < id) id = l.list.ids[l.cursor];
+    for (let i = weak; i < n; i++) if (cursors[i] < ends[i] && ids[i][cursors[i]] < id) id = ids[i][cursors[i]];
     if (id === Number.POSITIVE_INFINITY) break;
     let matched = 0;
     let first = Number.POSITIVE_INFINITY;
     let length = 0;
-    for (let i = 0; i < lists.length; i++) {
-      const l = lists[i];
+    for (let i = 0; i < n; i++) {
       tf[i] = 0;
-      if (l.cursor < l.list.ids.length && l.list.ids[l.cursor] === id) {
-        tf[i] = l.list.tfs[l.cursor];
-        length = l.list.lengths[l.cursor];
-        l.cursor++;
+      let c = cursors[i];
+      if (i < weak) {
+        c = seek(ids[i], c, ends[i], id);
+        cursors[i] = c;
+      }
+      if (c < ends[i] && ids[i][c] === id) {
+        tf[i] = tfs[i][c];
+        length = lengths[i][c];
+        if (i >= weak) cursors[i] = c + 1;
         matched++;
-        if (l.first < first) first = l.first;
+        if (lists[i].first < first) first = lists[i].first;
       }
     }
     // The sum in the query's order, as scoreDocument adds it up.
@@ -234,23 +252,47 @@ export function rankPostings(
       sum = started ? sum + score : score;
       started = true;
     }
-    const hit = { id, score: sum * matched, first };
+    const score = sum * matched;
     if (best.length === k) {
       const last = best[k - 1];
-      if (!better(hit, last)) {
-        if (hit.score === last.score && hit.first === last.first) tied.push(hit);
+      if (score < last.score || (score === last.score && first >= last.first)) {
+        // Ids come in order: an equal one comes after the k-th.
+        if (score === last.score && first === last.first) tied.push({ id, score, first });
         continue;
       }
-      best[k - 1] = hit;
+      best[k - 1] = { id, score, first };
       tied.push(last);
-    } else best.push(hit);
+    } else best.push({ id, score, first });
     // Keep the list ordered (best first); k is small.
-    for (let at = best.length - 1; at > 0 && better(best[at], best[at - 1]); at--)
-      [best[at - 1], best[at]] = [best[at], best[at - 1]];
-    if (best.length === k && tied.length > 0) {
+    for (let j = best.length - 1; j > 0 && better(best[j], best[j - 1]); j--)
+      [best[j - 1], best[j]] = [best[j], best[j - 1]];
+    if (best.length === k) {
       const last = best[k - 1];
-      tied = tied.filter((t) => t.score === last.score && t.first === last.first);
+      if (tied.length > 0) tied = tied.filter((t) => t.score === last.score && t.first === last.first);
+      // A passage holding only the weak terms scores at most their bounds' sum times their number (with room for rounding).
+      while (weak < n && upTo[weak] * (weak + 1) * BOUND_MARGIN < last.score) weak++;
     }
   }
   return tied.length === 0 ? best : [...best, ...tied.sort((a, b) => a.id - b.id)];
+}
+
+function better(a: RankedPassage, b: RankedPassage): boolean {
+  return a.score > b.score || (a.score === b.score && (a.first < b.first || (a.first === b.first && a.id < b.id)));
+}
+
+/** The first place at or after `from` (and before `end`) whose id is at least `id`: galloping, then binary search. */
+function seek(ids: ArrayLike<number>, from: number, end: number, id: number): number {
+  let low = from;
+  let step = 1;
+  while (low + step < end && ids[low + step] < id) {
+    low += step;
+    step *= 2;
+  }
+  let high = Math.min(low + step, end);
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (ids[mid] < id) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

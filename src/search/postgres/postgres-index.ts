@@ -37,13 +37,17 @@ export const EF_SEARCH = 64;
  * ones from memory, in bounded caches (least recently used out first) per
  * index: at most about 20 MiB of vectors (1 KiB each at 256 dimensions),
  * 20,000 sentences (about 8 MiB: news sentences in UTF-16), 10,000
- * articles' sources and 50,000 chunk spans. A fresh process starts with
- * none and asks the database.
+ * articles' sources, 50,000 chunk spans and 50,000 passages' files per kind
+ * (about 10 MiB together); and the engine's postings cache (POSTINGS_CACHE_MB,
+ * postings-cache.ts). A fresh process starts with none and asks the database.
  */
 const MAX_CACHED_VECTORS = 20_000;
 const MAX_CACHED_SENTENCES = 20_000;
 const MAX_CACHED_ARTICLES = 10_000;
 const MAX_CACHED_SPANS = 50_000;
+
+/** Passages' article files kept per index and kind (what orders equal hits in a build whose ids do not follow the files). */
+const MAX_CACHED_FILES = 50_000;
 
 /** Terms' statistics kept per index (one build): terms repeat from question to question. */
 const MAX_CACHED_FREQUENCIES = 50_000;
@@ -149,6 +153,10 @@ export class PostgresIndex implements SearchIndex {
   private readonly sentenceCache = new LRUCache<number, IndexedSentence>({ max: MAX_CACHED_SENTENCES });
   private readonly articleCache = new LRUCache<string, ArticleMeta>({ max: MAX_CACHED_ARTICLES });
   private readonly spanCache = new LRUCache<number, ChunkSpan>({ max: MAX_CACHED_SPANS });
+  private readonly fileCache: Record<PassageKind, LRUCache<number, string>> = {
+    sentence: new LRUCache({ max: MAX_CACHED_FILES }),
+    chunk: new LRUCache({ max: MAX_CACHED_FILES }),
+  };
   private closed = false;
 
   constructor(
@@ -393,12 +401,14 @@ export class PostgresIndex implements SearchIndex {
     // A build whose ids follow the files needs no files, but its ties still come in the graph's order: sort them by id.
     const tied = this.row.ids_in_file_order ? [] : tiedIds(hits, same, k);
     if (tied.length === 0) return orderTies(hits, same, () => '', k);
-    const rows = await this.query<{ id: string; file: string }>(
-      `SELECT p.id, a.file FROM ${kind === 'sentence' ? 'sentences' : 'chunks'} p JOIN articles a ON a.key = p.article_key
-        WHERE p.id = ANY($1::bigint[])`,
-      [tied],
-    );
-    const files = new Map(rows.map((r) => [Number(r.id), r.file]));
+    const files = await readThrough(this.fileCache[kind], tied, async (missing) => {
+      const rows = await this.query<{ id: string; file: string }>(
+        `SELECT p.id, a.file FROM ${kind === 'sentence' ? 'sentences' : 'chunks'} p JOIN articles a ON a.key = p.article_key
+          WHERE p.id = ANY($1::bigint[])`,
+        [missing],
+      );
+      return rows.map((r) => [Number(r.id), r.file]);
+    });
     return orderTies(hits, same, (id) => files.get(id) ?? '', k);
   }
 
