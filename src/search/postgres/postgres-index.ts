@@ -61,7 +61,7 @@ const ROUND_POSTINGS = 2_000;
  * database's rounds, which read only the postings of the passages rarer
  * terms bring in. Chosen by measurement (BENCHMARKS.md).
  */
-const WHOLE_TERM_POSTINGS = 10_000;
+const WHOLE_TERM_POSTINGS = 50_000;
 
 /** Upper bounds are compared with this much room: a bound's sum, rounded in another order than a score's, may differ in its last bits. */
 const BOUND_MARGIN = 1 + 1e-9;
