@@ -3,9 +3,18 @@
  * index sends for a sample of the benchmark questions (warm), with its time,
  * rows and bytes received, grouped by the query's shape.
  *
- *   node --import tsx bench/postgres-profile.ts DATABASE_URL [QUESTIONS]
- *   node --import tsx bench/postgres-profile.ts pglite:FILE [QUESTIONS]   (a PGlite data directory
+ *   node --import tsx bench/postgres-profile.ts DATABASE_URL [QUESTIONS] [--again | --unseen] [--no-cache]
+ *   node --import tsx bench/postgres-profile.ts pglite:FILE [QUESTIONS] ...   (a PGlite data directory
  *     kept by `bench/postgres.ts --keep DIR`: DIR/pgdata.tar; saved again when done)
+ *
+ * The QUESTIONS measured (default 200) come after 20 warm-up questions, each
+ * asked for the first time; `--again`: asked once before, then measured (what
+ * a replica's caches give questions already asked); `--unseen`: the process
+ * first asks as many other questions (the benchmark's questions taken in
+ * turn: one asked before, the next measured), so the caches are as warm but
+ * the measured questions new. `--no-cache`: POSTINGS_CACHE_MB=0 (every BM25
+ * search in the database's rounds). `--whole N`: the most postings a term read
+ * whole may have (PostgresIndex.wholeTermPostings).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
@@ -13,6 +22,7 @@ import { AnswerService } from '../src/answering/service.js';
 import { createEmbedder } from '../src/embedding/embedder.js';
 import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR } from '../src/embedding/models.js';
 import { PostgresEngine } from '../src/search/postgres/engine.js';
+import type { PostgresIndex } from '../src/search/postgres/postgres-index.js';
 import { startPostgres } from '../test/helpers/postgres.js';
 import { questions } from './answering.js';
 import { percentile } from './stats.js';
@@ -21,17 +31,30 @@ const server = process.argv[2].startsWith('pglite:')
   ? await startPostgres({ dataFile: process.argv[2].slice('pglite:'.length) })
   : undefined;
 const url = server?.url ?? process.argv[2];
-const sample = Number(process.argv[3] ?? 200);
+const sample = Number(process.argv[3] && !process.argv[3].startsWith('--') ? process.argv[3] : 200);
+const mode = process.argv.includes('--again') ? 'again' : process.argv.includes('--unseen') ? 'unseen' : 'first';
 const embedder = await createEmbedder({
   model: BUILT_IN_MODEL,
   modelsDir: BUILT_IN_MODELS_DIR,
   allowRemoteModels: false,
   batchSize: 32,
 });
-const engine = await PostgresEngine.connect(url);
+const engine = await PostgresEngine.connect(url, process.argv.includes('--no-cache') ? { postingsCacheMb: 0 } : {});
 const service = await AnswerService.open({ engine, embedder });
-const asked = (await questions()).slice(0, sample + 20);
-for (const q of asked.slice(0, 20)) await service.ask(q);
+const all = await questions();
+// The questions measured, and those asked before them (warm-up).
+const [warmUp, measured] =
+  mode === 'first'
+    ? [all.slice(0, 20), all.slice(20, 20 + sample)]
+    : mode === 'again'
+      ? [all.slice(0, 20 + sample), all.slice(20, 20 + sample)]
+      : [all.filter((_, i) => i % 2 === 0).slice(0, 20 + sample), all.filter((_, i) => i % 2 === 1).slice(0, sample)];
+if (measured.length < sample) throw new Error(`only ${measured.length} questions to measure`);
+const index = service.index as PostgresIndex;
+const whole = process.argv.indexOf('--whole');
+if (whole > 0) index.wholeTermPostings = Number(process.argv[whole + 1]);
+for (const q of warmUp) await service.ask(q);
+const searchesBefore = { ...index.cached, rounds: index.pruning.searches, trips: index.roundTrips };
 
 interface Seen {
   ms: number[];
@@ -76,7 +99,7 @@ function serverCpuMs(): number {
 const totals: number[] = [];
 const serverBefore = serverCpuMs();
 const cpuBefore = process.cpuUsage();
-for (const q of asked.slice(20)) {
+for (const q of measured) {
   const t = performance.now();
   await service.ask(q);
   totals.push(performance.now() - t);
@@ -84,7 +107,10 @@ for (const q of asked.slice(20)) {
 const cpu = process.cpuUsage(cpuBefore);
 const serverCpu = serverCpuMs() - serverBefore;
 recording = false;
-const n = asked.length - 20;
+const n = measured.length;
+console.log(
+  `${mode}: ${n} questions after ${warmUp.length}; BM25 searches in the process ${index.cached.searches - searchesBefore.searches}, in rounds ${index.pruning.searches - searchesBefore.rounds}; terms' postings read ${index.cached.termsRead - searchesBefore.termsRead} (${index.cached.postingsRead - searchesBefore.postingsRead} postings); round trips a question ${((index.roundTrips - searchesBefore.trips) / n).toFixed(2)}; postings cache ${(engine.postings.bytes / 2 ** 20).toFixed(1)} MiB, ${engine.postings.size} entries`,
+);
 console.log(
   `${n} questions, total p50/p95 ${percentile(totals, 50).toFixed(1)}/${percentile(totals, 95).toFixed(1)} ms; CPU a question: process ${((cpu.user + cpu.system) / 1000 / n).toFixed(2)} ms, server ${(serverCpu / n).toFixed(2)} ms`,
 );

@@ -7,7 +7,8 @@
  * here (test/helpers/postgres.ts), unless BENCH_DATABASE_URL names another (emptied first!):
  * bench/real-postgres.sh starts a real PostgreSQL with pgvector for that.
  *
- *   node --import tsx bench/postgres.ts SIZE [--keep DIR]   (0: the five seed articles)
+ *   node --import tsx bench/postgres.ts SIZE [--keep DIR] [--no-cache]   (0: the five seed articles;
+ *     --no-cache: POSTINGS_CACHE_MB=0, every BM25 search in the database, as before the postings cache)
  *
  * `--keep DIR` keeps the corpus, the local index, the database (a PGlite data
  * directory saved when the server stops) and the first builds' figures in DIR:
@@ -15,7 +16,7 @@
  * changed) and the answers are measured afresh, for changes to the reads only.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { AnswerService } from '../src/answering/service.js';
@@ -26,7 +27,7 @@ import type { PostgresBuildReport } from '../src/search/postgres/build.js';
 import { PostgresEngine } from '../src/search/postgres/engine.js';
 import type { PostgresIndex } from '../src/search/postgres/postgres-index.js';
 import { startPostgres } from '../test/helpers/postgres.js';
-import { benchWarm } from './answering.js';
+import { benchWarm, questions } from './answering.js';
 import { seedCorpus, syntheticCorpus } from './corpora.js';
 import { round } from './stats.js';
 
@@ -41,7 +42,10 @@ interface FirstBuilds {
   addOne?: unknown;
 }
 
-export async function benchPostgres(size: number, { databaseUrl, keep }: { databaseUrl?: string; keep?: string } = {}) {
+export async function benchPostgres(
+  size: number,
+  { databaseUrl, keep, postingsCacheMb }: { databaseUrl?: string; keep?: string; postingsCacheMb?: number } = {},
+) {
   const work = keep ?? mkdtempSync(join(tmpdir(), `bench-postgres-${size}-`));
   mkdirSync(work, { recursive: true });
   const corpus = join(work, 'corpus');
@@ -75,7 +79,8 @@ export async function benchPostgres(size: number, { databaseUrl, keep }: { datab
     await reset.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
     await reset.end();
   }
-  const engine = await PostgresEngine.connect(url);
+  const engineOptions = postingsCacheMb === undefined ? {} : { postingsCacheMb };
+  const engine = await PostgresEngine.connect(url, engineOptions);
   const local = LocalEngine.fromFolder(join(work, 'embeddings'));
   try {
     log(`  ${size || 'seed'}: postgres build${kept ? ' (kept: nothing to do)' : ''}…`);
@@ -92,22 +97,53 @@ export async function benchPostgres(size: number, { databaseUrl, keep }: { datab
         JSON.stringify({ postgres: built, databaseMiB, local: localBuilt } satisfies FirstBuilds),
       );
 
-    const serve = async (service: AnswerService, trips?: () => number) => {
+    const serve = async (
+      service: AnswerService,
+      trips?: () => number,
+      passes: { warmUp?: string[]; measured?: string[] } = {},
+    ) => {
       const before = trips?.() ?? 0;
-      const warm = await benchWarm(service);
-      // benchWarm asks 20 warm-up questions, then every question once.
-      const perQuestion = trips ? (trips() - before) / (warm.questions + 20) : undefined;
+      const warm = await benchWarm(service, passes);
+      // benchWarm asks 20 warm-up questions (or passes.warmUp), then every question once (or passes.measured).
+      const asked = warm.questions + (passes.warmUp?.length ?? 20);
+      const perQuestion = trips ? (trips() - before) / asked : undefined;
       return { warm, roundTripsPerQuestion: perQuestion === undefined ? undefined : round(perQuestion, 2) };
     };
+    // Three passes, each engine's in turn (postgres, then local), so that the ratios compare figures
+    // taken minutes apart at most: the questions asked once each after 20 (the warm pass, as before),
+    // the same questions asked again of the same process (what its caches give questions already
+    // asked), and a new process that asked one half of the questions and is measured on the other
+    // (what its caches give questions it has not seen).
+    const all = await questions();
+    const halves = {
+      warmUp: all.filter((_, i) => i % 2 === 0),
+      measured: all.filter((_, i) => i % 2 === 1),
+    };
+    const pgTrips = (service: AnswerService) => () => (service.index as PostgresIndex).roundTrips;
     log('  answering (postgres)…');
     const pgService = await AnswerService.open({ engine, embedder });
-    const pgServing = await serve(pgService, () => (pgService.index as PostgresIndex).roundTrips);
-    pgService.close();
+    const pgServing = await serve(pgService, pgTrips(pgService));
     log(`    warm p95 ${pgServing.warm.totalMs.p95} ms; answering (local)…`);
     const localService = await AnswerService.open({ engine: local, embedder });
     const localServing = await serve(localService);
+    log(`    warm p95 ${localServing.warm.totalMs.p95} ms; again (postgres)…`);
+    const pgAgain = await serve(pgService, pgTrips(pgService), { warmUp: [], measured: all });
+    const cache = { MiB: round(engine.postings.bytes / 2 ** 20, 1), entries: engine.postings.size };
+    pgService.close();
+    log(`    warm p95 ${pgAgain.warm.totalMs.p95} ms; again (local)…`);
+    const localAgain = await serve(localService, undefined, { warmUp: [], measured: all });
     localService.close();
-    log(`    warm p95 ${localServing.warm.totalMs.p95} ms`);
+    log(`    warm p95 ${localAgain.warm.totalMs.p95} ms; unseen half (postgres, a new process's engine)…`);
+    const fresh = await PostgresEngine.connect(url, engineOptions);
+    const pgFresh = await AnswerService.open({ engine: fresh, embedder });
+    const pgUnseen = await serve(pgFresh, pgTrips(pgFresh), halves);
+    pgFresh.close();
+    await fresh.close();
+    log(`    warm p95 ${pgUnseen.warm.totalMs.p95} ms; unseen half (local)…`);
+    const localFresh = await AnswerService.open({ engine: LocalEngine.fromFolder(join(work, 'embeddings')), embedder });
+    const localUnseen = await serve(localFresh, undefined, halves);
+    localFresh.close();
+    log(`    warm p95 ${localUnseen.warm.totalMs.p95} ms`);
 
     let addOne: unknown = kept?.addOne;
     if (size > 0 && !addOne) {
@@ -140,15 +176,28 @@ export async function benchPostgres(size: number, { databaseUrl, keep }: { datab
         phases: built.phases,
         databaseMiB,
         warmMs: pgServing.warm.totalMs,
+        cpuMs: pgServing.warm.cpuMs,
         stagesMs: pgServing.warm.stagesMs,
         roundTripsPerQuestion: pgServing.roundTripsPerQuestion,
+        again: passSummary(pgAgain),
+        unseen: passSummary(pgUnseen),
+        postingsCache: cache,
         addOne,
       },
       local: {
         buildSeconds: localBuilt.seconds,
         warmMs: localServing.warm.totalMs,
+        cpuMs: localServing.warm.cpuMs,
         stagesMs: localServing.warm.stagesMs,
+        again: passSummary(localAgain),
+        unseen: passSummary(localUnseen),
       },
+      p95Ratio: {
+        warm: round(pgServing.warm.totalMs.p95 / localServing.warm.totalMs.p95, 2),
+        again: round(pgAgain.warm.totalMs.p95 / localAgain.warm.totalMs.p95, 2),
+        unseen: round(pgUnseen.warm.totalMs.p95 / localUnseen.warm.totalMs.p95, 2),
+      },
+      loadAverage: loadavg().map((l) => round(l, 1)),
       questions: pgServing.warm.questions,
     };
   } finally {
@@ -157,12 +206,27 @@ export async function benchPostgres(size: number, { databaseUrl, keep }: { datab
   }
 }
 
+/** A pass's latency, CPU and round trips, without its stages. */
+function passSummary(pass: {
+  warm: { questions: number; totalMs: unknown; cpuMs: unknown; stagesMs: Record<string, unknown> };
+  roundTripsPerQuestion?: number;
+}) {
+  return {
+    questions: pass.warm.questions,
+    warmMs: pass.warm.totalMs,
+    cpuMs: pass.warm.cpuMs,
+    lexicalMs: pass.warm.stagesMs.lexical,
+    ...(pass.roundTripsPerQuestion === undefined ? {} : { roundTripsPerQuestion: pass.roundTripsPerQuestion }),
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const size = Number(process.argv[2] ?? 0);
   const keepAt = process.argv.indexOf('--keep');
   const result = await benchPostgres(size, {
     databaseUrl: process.env.BENCH_DATABASE_URL,
     ...(keepAt > 0 ? { keep: process.argv[keepAt + 1] } : {}),
+    ...(process.argv.includes('--no-cache') ? { postingsCacheMb: 0 } : {}),
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

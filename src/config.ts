@@ -6,6 +6,7 @@ import { BUILT_IN_MODEL } from './embedding/models.js';
 import { UserError } from './errors.js';
 import { HostPolicy } from './ingest/address.js';
 import { registerSecret } from './log.js';
+import { DEFAULT_POSTINGS_CACHE_MB } from './search/postgres/postings-cache.js';
 
 /** Reads "true"/"false"/"1"/"0"/"yes"/"no" the way people write them in .env files. */
 const flag = (fallback: boolean) =>
@@ -88,6 +89,7 @@ const schema = z.object({
   INDEX_DIR: text('embeddings'),
   SEARCH_BACKEND: z.enum(['local', 'postgres']).default('local'),
   DATABASE_URL: optionalText,
+  POSTINGS_CACHE_MB: whole(DEFAULT_POSTINGS_CACHE_MB, 0, 65536),
   DATA_DIR: text('data'),
   MAX_ARTICLE_BYTES: whole(4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   CHUNK_SIZE: whole(600, 50, 20000),
@@ -144,6 +146,8 @@ function toConfig(env: z.infer<typeof schema>) {
       backend: env.SEARCH_BACKEND,
       /** The postgres engine's database (a secret: it may hold a password). */
       databaseUrl: env.DATABASE_URL,
+      /** MiB of BM25 postings a postgres replica keeps from its questions for the next ones (0: none). */
+      postingsCacheMb: env.POSTINGS_CACHE_MB,
     },
     /** The bot's own state (inline button payloads). */
     dataDir: resolve(env.DATA_DIR),

@@ -56,10 +56,12 @@ describe('loadConfig', () => {
   });
 
   it('chooses the engine with SEARCH_BACKEND (local by default) and keeps DATABASE_URL, and its password alone, out of logs', () => {
-    expect(load({}).search).toEqual({ backend: 'local', databaseUrl: undefined });
+    expect(load({}).search).toEqual({ backend: 'local', databaseUrl: undefined, postingsCacheMb: 64 });
     const url = 'postgres://qa:p%40ss-w0rd-x@db.internal:5432/qa';
     const config = load({ SEARCH_BACKEND: 'postgres', DATABASE_URL: url });
-    expect(config.search).toEqual({ backend: 'postgres', databaseUrl: url });
+    expect(config.search).toEqual({ backend: 'postgres', databaseUrl: url, postingsCacheMb: 64 });
+    expect(load({ POSTINGS_CACHE_MB: '0' }).search.postingsCacheMb).toBe(0);
+    expect(() => load({ POSTINGS_CACHE_MB: '-1' })).toThrow(/POSTINGS_CACHE_MB/);
     expect(redactSecrets(`cannot connect to ${url}`)).toBe('cannot connect to [secret]');
     expect(redactSecrets('password "p@ss-w0rd-x" rejected')).toBe('password "[secret]" rejected');
     expect(() => load({ SEARCH_BACKEND: 'opensearch' })).toThrow(/SEARCH_BACKEND/);

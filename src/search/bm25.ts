@@ -145,3 +145,154 @@ export function scoreDocument(terms: readonly string[], doc: AnalysedDoc, stats:
   }
   return sum * matched.size;
 }
+
+/** One term's postings in a collection: passage ids ascending, with each passage's tf and length (distinct tokens). */
+export interface PostingList {
+  ids: ArrayLike<number>;
+  tfs: ArrayLike<number>;
+  lengths: ArrayLike<number>;
+}
+
+/** A passage scored by rankPostings, with what orders equal scores: the first query place it holds a term of. */
+export interface RankedPassage {
+  id: number;
+  score: number;
+  first: number;
+}
+
+/** Upper bounds are compared with this much room: a bound's sum, rounded in another order than a score's, may differ in its last bits. */
+const BOUND_MARGIN = 1 + 1e-9;
+
+/**
+ * The best `k` passages for analysed query terms (in order, repeats kept),
+ * scored as scoreDocument scores them (the same functions, in the same
+ * order: the same bits as the local engine's rank) from whole posting lists
+ * (`postings.get(term)`; a term without one matches nothing): best first,
+ * equal scores by the first query place held, then id, and after the k-th
+ * every passage equal to it in score and first place (a run of equals the
+ * cut splits, for an order that is not id order: src/search/order.ts).
+ *
+ * The lists are walked together in id order, pruned as the local engine's
+ * rank prunes (MaxScore, local/lexical.ts): once k passages are scored, the
+ * weakest terms whose highest possible contributions together cannot reach
+ * the k-th score no longer bring passages in, and are only looked up (a
+ * galloping search) for the passages the other terms bring in.
+ */
+export function rankPostings(
+  terms: readonly string[],
+  postings: ReadonlyMap<string, PostingList>,
+  stats: { documents: number; avgLength: number; frequency(term: string): number },
+  k: number,
+): RankedPassage[] {
+  if (k <= 0) return [];
+  // The distinct terms held, with their first place and highest possible contribution (once per occurrence).
+  const held = new Map<string, { list: PostingList; first: number; idf: number; bound: number }>();
+  for (const [place, term] of terms.entries()) {
+    const entry = held.get(term);
+    if (entry) {
+      entry.bound += entry.idf * (BM25.d + BM25.k + 1);
+      continue;
+    }
+    const list = postings.get(term);
+    if (!list || list.ids.length === 0) continue;
+    const idf = inverseDocumentFrequency(stats.frequency(term), stats.documents);
+    // termScore is below idf × (d + k + 1) whatever the frequency and length.
+    held.set(term, { list, first: place, idf, bound: idf * (BM25.d + BM25.k + 1) });
+  }
+  if (held.size === 0) return [];
+  // Weakest first: the first `weak` terms alone cannot reach the k-th score.
+  const lists = [...held.values()].sort((a, b) => a.bound - b.bound);
+  const n = lists.length;
+  const at = new Map([...held.keys()].map((term) => [term, lists.indexOf(held.get(term) as (typeof lists)[0])]));
+  // Each place of the query as an index into `lists` (-1: not held).
+  const places = Int32Array.from(terms, (term) => at.get(term) ?? -1);
+  const ids = lists.map((l) => l.list.ids);
+  const tfs = lists.map((l) => l.list.tfs);
+  const lengths = lists.map((l) => l.list.lengths);
+  const ends = Int32Array.from(lists, (l) => l.list.ids.length);
+  const cursors = new Int32Array(n);
+  const upTo = new Float64Array(n);
+  for (let i = 0, sum = 0; i < n; i++) upTo[i] = sum += lists[i].bound;
+  const tf = new Float64Array(n);
+  let weak = 0;
+  const best: RankedPassage[] = [];
+  /** Passages equal to the k-th in score and first place, after it by id. */
+  let tied: RankedPassage[] = [];
+  for (;;) {
+    // The next passage any strong term holds.
+    let id = Number.POSITIVE_INFINITY;
+    for (let i = weak; i < n; i++) if (cursors[i] < ends[i] && ids[i][cursors[i]] < id) id = ids[i][cursors[i]];
+    if (id === Number.POSITIVE_INFINITY) break;
+    let matched = 0;
+    let first = Number.POSITIVE_INFINITY;
+    let length = 0;
+    for (let i = 0; i < n; i++) {
+      tf[i] = 0;
+      let c = cursors[i];
+      if (i < weak) {
+        c = seek(ids[i], c, ends[i], id);
+        cursors[i] = c;
+      }
+      if (c < ends[i] && ids[i][c] === id) {
+        tf[i] = tfs[i][c];
+        length = lengths[i][c];
+        if (i >= weak) cursors[i] = c + 1;
+        matched++;
+        if (lists[i].first < first) first = lists[i].first;
+      }
+    }
+    // The sum in the query's order, as scoreDocument adds it up.
+    const norm = lengthNorm(length, stats.avgLength);
+    let sum = 0;
+    let started = false;
+    for (let p = 0; p < places.length; p++) {
+      const i = places[p];
+      if (i < 0 || tf[i] === 0) continue;
+      const score = termScore(lists[i].idf, tf[i], norm);
+      sum = started ? sum + score : score;
+      started = true;
+    }
+    const score = sum * matched;
+    if (best.length === k) {
+      const last = best[k - 1];
+      if (score < last.score || (score === last.score && first >= last.first)) {
+        // Ids come in order: an equal one comes after the k-th.
+        if (score === last.score && first === last.first) tied.push({ id, score, first });
+        continue;
+      }
+      best[k - 1] = { id, score, first };
+      tied.push(last);
+    } else best.push({ id, score, first });
+    // Keep the list ordered (best first); k is small.
+    for (let j = best.length - 1; j > 0 && better(best[j], best[j - 1]); j--)
+      [best[j - 1], best[j]] = [best[j], best[j - 1]];
+    if (best.length === k) {
+      const last = best[k - 1];
+      if (tied.length > 0) tied = tied.filter((t) => t.score === last.score && t.first === last.first);
+      // A passage holding only the weak terms scores at most their bounds' sum times their number (with room for rounding).
+      while (weak < n && upTo[weak] * (weak + 1) * BOUND_MARGIN < last.score) weak++;
+    }
+  }
+  return tied.length === 0 ? best : [...best, ...tied.sort((a, b) => a.id - b.id)];
+}
+
+function better(a: RankedPassage, b: RankedPassage): boolean {
+  return a.score > b.score || (a.score === b.score && (a.first < b.first || (a.first === b.first && a.id < b.id)));
+}
+
+/** The first place at or after `from` (and before `end`) whose id is at least `id`: galloping, then binary search. */
+function seek(ids: ArrayLike<number>, from: number, end: number, id: number): number {
+  let low = from;
+  let step = 1;
+  while (low + step < end && ids[low + step] < id) {
+    low += step;
+    step *= 2;
+  }
+  let high = Math.min(low + step, end);
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (ids[mid] < id) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

@@ -10,7 +10,11 @@ import { PostgresEngine } from './postgres/engine.js';
  * @throws EngineUnavailableError for an engine this program does not have, or without its settings;
  *   the postgres engine's DatabaseUnavailableError, VectorExtensionError, DatabaseSchemaError
  */
-export async function openEngine(config: Pick<Config, 'indexDir' | 'search'>): Promise<SearchEngine> {
+export async function openEngine(config: {
+  indexDir: Config['indexDir'];
+  /** The postings cache's size may be left out: its default (POSTINGS_CACHE_MB). */
+  search: Omit<Config['search'], 'postingsCacheMb'> & Partial<Pick<Config['search'], 'postingsCacheMb'>>;
+}): Promise<SearchEngine> {
   switch (config.search.backend) {
     case 'local':
       return LocalEngine.fromFolder(config.indexDir);
@@ -21,6 +25,6 @@ export async function openEngine(config: Pick<Config, 'indexDir' | 'search'>): P
           'DATABASE_URL is not set. Set it to postgres://user:password@host:5432/db (PostgreSQL with pgvector), or SEARCH_BACKEND=local (the default).',
         );
       // Connects, checks the vector extension and migrates the schema (one line on failure).
-      return PostgresEngine.connect(config.search.databaseUrl);
+      return PostgresEngine.connect(config.search.databaseUrl, { postingsCacheMb: config.search.postingsCacheMb });
   }
 }

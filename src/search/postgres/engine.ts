@@ -5,7 +5,13 @@ import { buildPostgresIndex, type PostgresBuildOptions, type PostgresBuildReport
 import { type ConnectOptions, connectDatabase } from './connect.js';
 import { DatabaseEmptyError } from './errors.js';
 import { PostgresIndex } from './postgres-index.js';
+import { DEFAULT_POSTINGS_CACHE_MB, PostingsCache } from './postings-cache.js';
 import { readCurrentBuild, readCurrentBuildId, versionOf } from './store.js';
+
+export interface EngineOptions extends ConnectOptions {
+  /** MiB of BM25 postings kept in the process (POSTINGS_CACHE_MB; 0: none, every search in the database). */
+  postingsCacheMb?: number;
+}
 
 /** How often replicas read the current_build row when no notification comes (a server without LISTEN, a proxy in between). */
 export const POLL_INTERVAL_MS = 2000;
@@ -22,23 +28,31 @@ export class PostgresEngine implements SearchEngine {
   readonly backend = 'postgres' as const;
   readonly location: string;
 
+  /** The BM25 postings this replica's questions read, kept for the next ones (POSTINGS_CACHE_MB), shared by its indexes. */
+  readonly postings: PostingsCache;
+
   private constructor(
     readonly pool: pg.Pool,
     private readonly url: string,
+    postingsCacheMb: number,
   ) {
     this.location = describeDatabase(url);
+    this.postings = new PostingsCache(postingsCacheMb * 2 ** 20);
   }
 
   /** @throws DatabaseUnavailableError, VectorExtensionError, DatabaseSchemaError */
-  static async connect(url: string, options?: ConnectOptions): Promise<PostgresEngine> {
-    return new PostgresEngine(await connectDatabase(url, options), url);
+  static async connect(url: string, options: EngineOptions = {}): Promise<PostgresEngine> {
+    const { postingsCacheMb = DEFAULT_POSTINGS_CACHE_MB, ...connect } = options;
+    return new PostgresEngine(await connectDatabase(url, connect), url, postingsCacheMb);
   }
 
   /** @throws DatabaseEmptyError when no build was published yet. */
   async open(): Promise<PostgresIndex> {
     const row = await readCurrentBuild(this.pool);
     if (!row) throw new DatabaseEmptyError();
-    return new PostgresIndex(this.pool, row);
+    // The replica moves to this build: the postings of the others are of no more use.
+    this.postings.dropOtherBuilds(row.id);
+    return new PostgresIndex(this.pool, row, this.postings);
   }
 
   async currentVersion(): Promise<string | undefined> {

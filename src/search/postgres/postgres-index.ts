@@ -1,7 +1,16 @@
 import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
 import type { ArticleMeta } from '../../corpus/article.js';
-import { BM25, inverseDocumentFrequency, lengthNorm, queryTerms, termScore } from '../bm25.js';
+import {
+  BM25,
+  inverseDocumentFrequency,
+  lengthNorm,
+  type PostingList,
+  queryTerms,
+  type RankedPassage,
+  rankPostings,
+  termScore,
+} from '../bm25.js';
 import { orderTies, tiedIds } from '../order.js';
 import type {
   ChunkSpan,
@@ -12,6 +21,7 @@ import type {
   SearchIndex,
 } from '../search-index.js';
 import { dot } from '../vectors.js';
+import { decodePostings, PostingsCache } from './postings-cache.js';
 import { type BuildRow, KIND, VISIBLE, vectorLiteral, versionOf, visible } from './store.js';
 
 /**
@@ -27,19 +37,31 @@ export const EF_SEARCH = 64;
  * ones from memory, in bounded caches (least recently used out first) per
  * index: at most about 20 MiB of vectors (1 KiB each at 256 dimensions),
  * 20,000 sentences (about 8 MiB: news sentences in UTF-16), 10,000
- * articles' sources and 50,000 chunk spans. A fresh process starts with
- * none and asks the database.
+ * articles' sources, 50,000 chunk spans and 50,000 passages' files per kind
+ * (about 10 MiB together); and the engine's postings cache (POSTINGS_CACHE_MB,
+ * postings-cache.ts). A fresh process starts with none and asks the database.
  */
 const MAX_CACHED_VECTORS = 20_000;
 const MAX_CACHED_SENTENCES = 20_000;
 const MAX_CACHED_ARTICLES = 10_000;
 const MAX_CACHED_SPANS = 50_000;
 
+/** Passages' article files kept per index and kind (what orders equal hits in a build whose ids do not follow the files). */
+const MAX_CACHED_FILES = 50_000;
+
 /** Terms' statistics kept per index (one build): terms repeat from question to question. */
 const MAX_CACHED_FREQUENCIES = 50_000;
 
 /** Postings a lexical search's round brings in as candidates, at most (unless its one rarest term has more). */
 const ROUND_POSTINGS = 2_000;
+
+/**
+ * A term with more postings than this (in one kind) is not read whole into
+ * the postings cache: a search with such a term not cached goes to the
+ * database's rounds, which read only the postings of the passages rarer
+ * terms bring in. Chosen by measurement (BENCHMARKS.md).
+ */
+const WHOLE_TERM_POSTINGS = 50_000;
 
 /** Upper bounds are compared with this much room: a bound's sum, rounded in another order than a score's, may differ in its last bits. */
 const BOUND_MARGIN = 1 + 1e-9;
@@ -121,17 +143,27 @@ export class PostgresIndex implements SearchIndex {
   readonly pruning = { searches: 0, rounds: 0, ruledOut: 0 };
   /** Postings a lexical search's round brings in as candidates, at most (tests set it low, to prune on a small corpus). */
   roundPostings = ROUND_POSTINGS;
+  /** A term with more postings is never read whole (tests and benchmarks change it). */
+  wholeTermPostings = WHOLE_TERM_POSTINGS;
+  /** Lexical searches scored in the process from whole postings, and the terms' postings read for them, since the index opened. */
+  readonly cached = { searches: 0, termsRead: 0, postingsRead: 0, termsIn: 0 };
   private readonly build: number;
   private readonly termStats: Record<PassageKind, Map<string, TermStats>> = { sentence: new Map(), chunk: new Map() };
   private readonly vectorCache = new LRUCache<number, Float32Array>({ max: MAX_CACHED_VECTORS });
   private readonly sentenceCache = new LRUCache<number, IndexedSentence>({ max: MAX_CACHED_SENTENCES });
   private readonly articleCache = new LRUCache<string, ArticleMeta>({ max: MAX_CACHED_ARTICLES });
   private readonly spanCache = new LRUCache<number, ChunkSpan>({ max: MAX_CACHED_SPANS });
+  private readonly fileCache: Record<PassageKind, LRUCache<number, string>> = {
+    sentence: new LRUCache({ max: MAX_CACHED_FILES }),
+    chunk: new LRUCache({ max: MAX_CACHED_FILES }),
+  };
   private closed = false;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly row: BuildRow,
+    /** The engine's, shared by its indexes (keyed by build): none kept by default. */
+    private readonly postings: PostingsCache = new PostingsCache(0),
   ) {
     this.build = row.id;
     this.version = versionOf(row.id);
@@ -173,17 +205,11 @@ export class PostgresIndex implements SearchIndex {
   }
 
   /**
-   * BM25's best k, found as the local engine's MaxScore finds them (local/
-   * lexical.ts, rank), in rounds of one query each: a round reads every query
-   * term's postings (by key, for those passages only) of the passages holding
-   * the rarest terms not yet taken, scores them in the database as bm25.ts's
-   * scoreDocument does (roundQuery), and keeps the best k so far (each
-   * round's own best k: a passage below them cannot be in the top k). The k-th score then rules
-   * out the most common terms whose highest possible contributions together
-   * cannot reach it: passages holding only those cannot enter the top k, so
-   * their postings are never read in full.
-   * Rounds go on while a term that can still lift a passage to the top k
-   * has not brought its passages in. Usually one or two rounds.
+   * BM25's best k, as the local engine scores and orders them (bm25.ts), one
+   * of two ways. When every held term's postings are in the postings cache,
+   * or are few enough to read whole (wholeTermPostings), they are scored in
+   * the process (rankPostings: every posting; the terms not cached read in
+   * one query, then kept). Otherwise in the database, in rounds (searchInRounds).
    */
   async lexicalSearch(kind: PassageKind, query: string, k: number): Promise<PassageHit[]> {
     const terms = queryTerms(query);
@@ -204,6 +230,81 @@ export class PostgresIndex implements SearchIndex {
       if (entry) entry.bound += highest;
       else distinct.set(term, { term, documents: n, bound: highest });
     }
+    const passages = { documents, avgLength };
+    const scored =
+      this.postings.enabled &&
+      [...distinct.values()].every(
+        (t) => t.documents <= this.wholeTermPostings || this.postings.has(this.build, kind, t.term),
+      )
+        ? await this.searchInProcess(kind, terms, distinct, passages, k)
+        : await this.searchInRounds(kind, terms, distinct, passages, k);
+    // Equal scores in the order every engine gives them, whatever the ids (src/search/order.ts): id order
+    // when the build's ids follow its files (then the first k are it), else ordered by file.
+    if (this.row.ids_in_file_order) return scored.slice(0, k).map((r) => ({ id: r.id, score: r.score }));
+    const ordered = await this.orderTies(kind, scored, (a, b) => a.score === b.score && a.first === b.first, k);
+    return ordered.map((r) => ({ id: r.id, score: r.score }));
+  }
+
+  /**
+   * The best k (and every passage tied with the k-th) scored in the process
+   * from the terms' whole postings: those cached, the others read in one
+   * query (each term's postings as one bytea, not a row per posting) and kept.
+   */
+  private async searchInProcess(
+    kind: PassageKind,
+    terms: readonly string[],
+    distinct: ReadonlyMap<string, { documents: number }>,
+    { documents, avgLength }: { documents: number; avgLength: number },
+    k: number,
+  ): Promise<RankedPassage[]> {
+    this.cached.searches++;
+    const lists = new Map<string, PostingList>();
+    const missing: string[] = [];
+    for (const term of distinct.keys()) {
+      const list = this.postings.get(this.build, kind, term);
+      if (list) lists.set(term, list);
+      else missing.push(term);
+    }
+    if (missing.length > 0) {
+      const rows = await this.query<{ term: string; postings: Buffer }>(
+        `SELECT term, string_agg(int8send(passage) || int4send(tf) || int4send(length), ''::bytea ORDER BY passage) AS postings
+           FROM postings WHERE kind = $2 AND term = ANY($3::text[]) AND ${VISIBLE}
+          GROUP BY term`,
+        [this.build, KIND[kind], missing],
+      );
+      for (const r of rows) {
+        const list = decodePostings(r.postings);
+        this.postings.set(this.build, kind, r.term, list);
+        lists.set(r.term, list);
+        this.cached.termsRead++;
+        this.cached.postingsRead += list.ids.length;
+      }
+    }
+    const frequency = (term: string) => distinct.get(term)?.documents ?? 0;
+    return rankPostings(terms, lists, { documents, avgLength, frequency }, k);
+  }
+
+  /**
+   * BM25's best k (and every passage tied with the k-th: more, best first),
+   * found as the local engine's MaxScore finds them (local/
+   * lexical.ts, rank), in rounds of one query each: a round reads every query
+   * term's postings (by key, for those passages only) of the passages holding
+   * the rarest terms not yet taken, scores them in the database as bm25.ts's
+   * scoreDocument does (roundQuery), and keeps the best k so far (each
+   * round's own best k: a passage below them cannot be in the top k). The k-th score then rules
+   * out the most common terms whose highest possible contributions together
+   * cannot reach it: passages holding only those cannot enter the top k, so
+   * their postings are never read in full.
+   * Rounds go on while a term that can still lift a passage to the top k
+   * has not brought its passages in. Usually one or two rounds.
+   */
+  private async searchInRounds(
+    kind: PassageKind,
+    terms: readonly string[],
+    distinct: ReadonlyMap<string, { term: string; documents: number; bound: number }>,
+    { documents, avgLength }: { documents: number; avgLength: number },
+    k: number,
+  ): Promise<RankedPassage[]> {
     // Every place of the query with its term's IDF (a term the build does not hold: 0, it matches nothing).
     const idfs = terms.map((term) => {
       const n = distinct.get(term)?.documents ?? 0;
@@ -282,14 +383,9 @@ export class PostgresIndex implements SearchIndex {
       for (const t of roundTerms) pending.splice(pending.indexOf(t), 1);
       if (everything) break;
     }
-    // Equal scores in the order every engine gives them, whatever the ids (src/search/order.ts): id order
-    // when the build's ids follow its files (then `top` is it), else ordered by file.
-    if (this.row.ids_in_file_order) return top.map((r) => ({ id: r.passage, score: r.score }));
-    const scored = [...best.values()]
+    return [...best.values()]
       .map((r) => ({ id: r.passage, score: r.score, first: r.first }))
       .sort((a, b) => b.score - a.score || a.first - b.first || a.id - b.id);
-    const ordered = await this.orderTies(kind, scored, (a, b) => a.score === b.score && a.first === b.first, k);
-    return ordered.map((r) => ({ id: r.id, score: r.score }));
   }
 
   /**
@@ -305,12 +401,14 @@ export class PostgresIndex implements SearchIndex {
     // A build whose ids follow the files needs no files, but its ties still come in the graph's order: sort them by id.
     const tied = this.row.ids_in_file_order ? [] : tiedIds(hits, same, k);
     if (tied.length === 0) return orderTies(hits, same, () => '', k);
-    const rows = await this.query<{ id: string; file: string }>(
-      `SELECT p.id, a.file FROM ${kind === 'sentence' ? 'sentences' : 'chunks'} p JOIN articles a ON a.key = p.article_key
-        WHERE p.id = ANY($1::bigint[])`,
-      [tied],
-    );
-    const files = new Map(rows.map((r) => [Number(r.id), r.file]));
+    const files = await readThrough(this.fileCache[kind], tied, async (missing) => {
+      const rows = await this.query<{ id: string; file: string }>(
+        `SELECT p.id, a.file FROM ${kind === 'sentence' ? 'sentences' : 'chunks'} p JOIN articles a ON a.key = p.article_key
+          WHERE p.id = ANY($1::bigint[])`,
+        [missing],
+      );
+      return rows.map((r) => [Number(r.id), r.file]);
+    });
     return orderTies(hits, same, (id) => files.get(id) ?? '', k);
   }
 
@@ -439,6 +537,16 @@ export class PostgresIndex implements SearchIndex {
   async termsIn(groups: readonly (readonly number[])[], terms: readonly string[]): Promise<Set<string>[]> {
     const ids = [...new Set(groups.flat())];
     if (ids.length === 0 || terms.length === 0) return groups.map(() => new Set());
+    const cached = this.cachedSentencePostings(terms);
+    if (cached) {
+      this.cached.termsIn++;
+      return groups.map((group) => {
+        const held = new Set<string>();
+        for (const id of group)
+          for (const [term, list] of cached) if (!held.has(term) && holds(list.ids, id)) held.add(term);
+        return held;
+      });
+    }
     const rows = await this.query<{ passage: string; term: string }>(
       `SELECT passage, term FROM postings
         WHERE kind = $2 AND passage = ANY($3::bigint[]) AND term = ANY($4::text[]) AND ${VISIBLE}`,
@@ -450,6 +558,24 @@ export class PostgresIndex implements SearchIndex {
       held.set(id, [...(held.get(id) ?? []), r.term]);
     }
     return groups.map((group) => new Set(group.flatMap((id) => held.get(id) ?? [])));
+  }
+
+  /**
+   * The sentences' postings of each of the terms, when every one is known
+   * from memory (held by none, by the term statistics; or its postings in
+   * the cache); else undefined.
+   */
+  private cachedSentencePostings(terms: readonly string[]): Map<string, PostingList> | undefined {
+    const lists = new Map<string, PostingList>();
+    for (const term of new Set(terms)) {
+      const stats = this.termStats.sentence.get(term);
+      if (stats === undefined) return undefined;
+      if (stats.documents === 0) continue;
+      const list = this.postings.get(this.build, 'sentence', term);
+      if (!list) return undefined;
+      lists.set(term, list);
+    }
+    return lists;
   }
 
   async documentFrequencies(terms: readonly string[]): Promise<number[]> {
@@ -584,6 +710,18 @@ async function readThrough<K extends {}, V extends {}>(
       found.set(id, value);
     }
   return found;
+}
+
+/** Is `id` in `ids` (ascending)? A binary search. */
+function holds(ids: ArrayLike<number>, id: number): boolean {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (ids[mid] < id) low = mid + 1;
+    else high = mid;
+  }
+  return low < ids.length && ids[low] === id;
 }
 
 /** A vector as pgvector's binary output (vector_send) gives it: dimensions (int16), unused (int16), float4s, big-endian. */

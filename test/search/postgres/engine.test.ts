@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ArticleExistsError, ArticleNotFoundError } from '../../../src/corpus/submit.js';
 import type { Embedder } from '../../../src/embedding/embedder.js';
 import { articleStoreFor, DatabaseArticleStore } from '../../../src/ingest/store.js';
+import { queryTerms } from '../../../src/search/bm25.js';
 import { LocalEngine } from '../../../src/search/local/engine.js';
 import type { LocalIndex } from '../../../src/search/local/local-index.js';
 import { PostgresEngine } from '../../../src/search/postgres/engine.js';
@@ -16,8 +17,10 @@ import {
   DatabaseUnavailableError,
   VectorExtensionError,
 } from '../../../src/search/postgres/errors.js';
+import { PostgresIndex } from '../../../src/search/postgres/postgres-index.js';
+import { PostingsCache } from '../../../src/search/postgres/postings-cache.js';
 import { SCHEMA_VERSION } from '../../../src/search/postgres/schema.js';
-import { VISIBLE } from '../../../src/search/postgres/store.js';
+import { readCurrentBuild, VISIBLE } from '../../../src/search/postgres/store.js';
 import type { SearchIndex } from '../../../src/search/search-index.js';
 import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tempDir, tinyEmbedder } from '../../helpers/fixtures.js';
 import { ROOT, SEED_QA } from '../../helpers/paths.js';
@@ -54,41 +57,138 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       const corpusDir = copyCorpus();
       const report = await engine.build({ corpusDir, embedder, chunking: CHUNKING });
       expect(report).toMatchObject({ published: true, articles: 5, embedded: 5, removed: 0 });
+      // Scored in the process from the terms' postings (read whole, then cached), and in the database's
+      // rounds (an engine that caches no postings): both the local engine's hits to the bit.
       const index = await engine.open();
+      const inDatabase = await PostgresEngine.connect(db.url, { postingsCacheMb: 0 });
+      onTestFinished(() => inDatabase.close());
+      const rounds = await inDatabase.open();
       expect(index.sentenceCount).toBe(local.sentenceCount);
       expect(report.sentences).toBe(local.sentenceCount);
       let hits = 0;
       for (const question of questions) {
         for (const kind of ['sentence', 'chunk'] as const) {
-          const [mine, theirs] = await Promise.all([
+          const [mine, inRounds, theirs] = await Promise.all([
             index.lexicalSearch(kind, question, 50),
+            rounds.lexicalSearch(kind, question, 50),
             local.lexicalSearch(kind, question, 50),
           ]);
           expect(mine, `${kind}: ${question}`).toEqual(theirs);
+          expect(inRounds, `${kind}: ${question}`).toEqual(theirs);
           hits += theirs.length;
         }
       }
       expect(hits).toBeGreaterThan(questions.length * 20);
+      // Every search with a term the build holds went one way or the other.
+      expect(index.cached.searches).toBeGreaterThan(questions.length);
+      expect(index.pruning.searches).toBe(0);
+      expect(rounds.pruning.searches).toBe(index.cached.searches);
+      expect(rounds.cached.searches).toBe(0);
       const terms = ['روسيا', 'الصين', 'تايوان', 'لا-يوجد'];
       expect(await index.documentFrequencies(terms)).toEqual(await local.documentFrequencies(terms));
 
       // Pruned as at 10,000 articles (rounds of the rarest terms' passages, common terms ruled out by
       // the k-th score), the seed corpus's searches still give the local engine's hits to the bit.
-      index.roundPostings = 3;
-      const before = { ...index.pruning };
+      rounds.roundPostings = 3;
+      const before = { ...rounds.pruning };
       for (const question of [...questions, 'روسيا الصين روسيا في في من', 'الصين']) {
         for (const kind of ['sentence', 'chunk'] as const) {
           for (const k of [1, 3, 10, 50]) {
-            expect(await index.lexicalSearch(kind, question, k), `${kind}, ${k}: ${question}`).toEqual(
-              await local.lexicalSearch(kind, question, k),
-            );
+            const theirs = await local.lexicalSearch(kind, question, k);
+            expect(await rounds.lexicalSearch(kind, question, k), `${kind}, ${k}: ${question}`).toEqual(theirs);
+            expect(await index.lexicalSearch(kind, question, k), `cached, ${kind}, ${k}: ${question}`).toEqual(theirs);
           }
         }
       }
-      const searches = index.pruning.searches - before.searches;
-      expect(index.pruning.rounds - before.rounds).toBeGreaterThan(searches);
-      expect(index.pruning.ruledOut - before.ruledOut).toBeGreaterThan(searches / 4);
+      const searches = rounds.pruning.searches - before.searches;
+      expect(rounds.pruning.rounds - before.rounds).toBeGreaterThan(searches);
+      expect(rounds.pruning.ruledOut - before.ruledOut).toBeGreaterThan(searches / 4);
     } finally {
+      await engine.close();
+    }
+  });
+
+  it('keeps the postings its questions read, per build and within its bound, and scores from them as the database and the local engine do', async () => {
+    const engine = await freshEngine();
+    const inDatabase = await PostgresEngine.connect(db.url, { postingsCacheMb: 0 });
+    try {
+      const corpusDir = copyCorpus();
+      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const index = await engine.open();
+      const rounds = await inDatabase.open();
+      const kinds = ['sentence', 'chunk'] as const;
+      // The first time, each question's terms are read whole (one query for those not cached yet).
+      for (const question of questions)
+        for (const kind of kinds)
+          expect(await index.lexicalSearch(kind, question, 20), `${kind}: ${question}`).toEqual(
+            await local.lexicalSearch(kind, question, 20),
+          );
+      expect(index.cached.termsRead).toBeGreaterThan(20);
+      expect(engine.postings.size).toBe(index.cached.termsRead);
+      expect(engine.postings.builds()).toEqual(new Set([Number(index.version.slice(3))]));
+      // Asked again: scored from memory, not one query, the same hits as the database's rounds score.
+      const trips = index.roundTrips;
+      for (const question of questions)
+        for (const kind of kinds)
+          expect(await index.lexicalSearch(kind, question, 20), `${kind}: ${question}`).toEqual(
+            await rounds.lexicalSearch(kind, question, 20),
+          );
+      // The rerank's terms of sentences, from the same postings.
+      const terms = [...new Set(questions.flatMap((q) => queryTerms(q)))];
+      const groups = [[0, 1, 2], [5], [40, 41], [75]];
+      expect(await index.termsIn(groups, terms)).toEqual(await local.termsIn(groups, terms));
+      expect(index.roundTrips).toBe(trips);
+      expect(index.cached.termsIn).toBe(1);
+
+      // A fresh process keeps nothing: it answers at once from the database, the same hits.
+      const fresh = await PostgresEngine.connect(db.url);
+      try {
+        const first = await fresh.open();
+        expect(fresh.postings.size).toBe(0);
+        expect(await first.lexicalSearch('sentence', questions[0], 20)).toEqual(
+          await local.lexicalSearch('sentence', questions[0], 20),
+        );
+        expect(first.roundTrips).toBe(2); // the terms' statistics, then their postings
+      } finally {
+        await fresh.close();
+      }
+
+      // A bound smaller than the corpus's postings: never exceeded, and every answer still right.
+      const row = await readCurrentBuild(engine.pool);
+      if (!row) throw new Error('no published build');
+      const small = new PostingsCache(16 * 1024);
+      const bounded = new PostgresIndex(engine.pool, row, small);
+      let largest = 0;
+      for (const question of [...questions, ...questions])
+        for (const kind of kinds) {
+          expect(await bounded.lexicalSearch(kind, question, 10), `${kind}: ${question}`).toEqual(
+            await local.lexicalSearch(kind, question, 10),
+          );
+          expect(small.bytes).toBeLessThanOrEqual(16 * 1024);
+          largest = Math.max(largest, small.bytes);
+        }
+      expect(largest).toBeGreaterThan(8 * 1024);
+      expect(bounded.cached.termsRead).toBeGreaterThan(index.cached.termsRead);
+
+      // A new build: the replica's next index reads its own build's postings, and the older build's go.
+      writeFileSync(join(corpusDir, 'zz-cache.txt'), 'قالت الصين إن روسيا والصين ستوقعان اتفاقا جديدا للتعاون.\n');
+      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const newer = await engine.open();
+      const newerRounds = await inDatabase.open();
+      expect(engine.postings.builds()).toEqual(new Set());
+      const question = 'ما الذي ستوقعه الصين وروسيا؟';
+      for (const kind of kinds) {
+        const hits = await newer.lexicalSearch(kind, question, 10);
+        expect(hits, kind).toEqual(await newerRounds.lexicalSearch(kind, question, 10));
+        expect(hits, kind).not.toEqual(await index.lexicalSearch(kind, question, 10));
+      }
+      expect(engine.postings.builds()).toEqual(
+        new Set([Number(index.version.slice(3)), Number(newer.version.slice(3))]),
+      );
+      const [top] = await newer.lexicalSearch('sentence', question, 1);
+      expect((await newer.sentences([top.id]))[0]?.articleId).toBe('zz-cache');
+    } finally {
+      await inDatabase.close();
       await engine.close();
     }
   });
