@@ -161,7 +161,7 @@ export interface RankedPassage {
 }
 
 /** Upper bounds are compared with this much room: a bound's sum, rounded in another order than a score's, may differ in its last bits. */
-const BOUND_MARGIN = 1 + 1e-9;
+export const BOUND_MARGIN = 1 + 1e-9;
 
 /**
  * The best `k` passages for analysed query terms (in order, repeats kept),
@@ -280,8 +280,8 @@ function better(a: RankedPassage, b: RankedPassage): boolean {
   return a.score > b.score || (a.score === b.score && (a.first < b.first || (a.first === b.first && a.id < b.id)));
 }
 
-/** The first place at or after `from` (and before `end`) whose id is at least `id`: galloping, then binary search. */
-function seek(ids: ArrayLike<number>, from: number, end: number, id: number): number {
+/** The first place at or after `from` (and before `end`) whose id is at least `id` (ids ascending): galloping, then binary search. */
+export function seek(ids: ArrayLike<number>, from: number, end: number, id: number): number {
   let low = from;
   let step = 1;
   while (low + step < end && ids[low + step] < id) {

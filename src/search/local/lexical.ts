@@ -7,6 +7,7 @@ import {
   lengthNorm,
   queryTerms,
   runningAverage,
+  seek,
   termScore,
 } from '../bm25.js';
 
@@ -482,23 +483,6 @@ export class LexicalIndex {
   get size(): number {
     return this.ids.length;
   }
-}
-
-/** The first position at or after `from` (and before `end`) whose document is at least `d`: galloping, then binary search. */
-function seek(docs: Uint32Array, from: number, end: number, d: number): number {
-  let low = from;
-  let step = 1;
-  while (low + step < end && docs[low + step] < d) {
-    low += step;
-    step *= 2;
-  }
-  let high = Math.min(low + step, end);
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (docs[mid] < d) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 function align4(n: number): number {

@@ -3,12 +3,14 @@ import type pg from 'pg';
 import type { ArticleMeta } from '../../corpus/article.js';
 import {
   BM25,
+  BOUND_MARGIN,
   inverseDocumentFrequency,
   lengthNorm,
   type PostingList,
   queryTerms,
   type RankedPassage,
   rankPostings,
+  seek,
   termScore,
 } from '../bm25.js';
 import { orderTies, tiedIds } from '../order.js';
@@ -62,9 +64,6 @@ const ROUND_POSTINGS = 2_000;
  * terms bring in. Chosen by measurement (BENCHMARKS.md).
  */
 const WHOLE_TERM_POSTINGS = 50_000;
-
-/** Upper bounds are compared with this much room: a bound's sum, rounded in another order than a score's, may differ in its last bits. */
-const BOUND_MARGIN = 1 + 1e-9;
 
 /** A term's postings in one build, as BM25's upper bound needs them. */
 interface TermStats {
@@ -431,8 +430,7 @@ export class PostgresIndex implements SearchIndex {
     const n = Math.trunc(k);
     // A build whose ids follow its articles' files orders equal hits by id: no files to look up.
     const files = !this.row.ids_in_file_order;
-    const visibleAt = (alias: string) =>
-      `${alias}.added_in <= ${b} AND (${alias}.removed_in IS NULL OR ${alias}.removed_in > ${b})`;
+    const visibleAt = (alias: string) => visible(alias, `${b}`);
     const results = (await this.simpleQuery(
       `BEGIN;
        SET LOCAL hnsw.ef_search = ${Math.max(EF_SEARCH, n)};
@@ -712,16 +710,10 @@ async function readThrough<K extends {}, V extends {}>(
   return found;
 }
 
-/** Is `id` in `ids` (ascending)? A binary search. */
+/** Is `id` in `ids` (ascending)? */
 function holds(ids: ArrayLike<number>, id: number): boolean {
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (ids[mid] < id) low = mid + 1;
-    else high = mid;
-  }
-  return low < ids.length && ids[low] === id;
+  const at = seek(ids, 0, ids.length, id);
+  return at < ids.length && ids[at] === id;
 }
 
 /** A vector as pgvector's binary output (vector_send) gives it: dimensions (int16), unused (int16), float4s, big-endian. */
