@@ -129,6 +129,11 @@ export async function rerankInput(
       : [];
   const data = top.map((candidate, i): CandidateData => {
     const sentence = sentences[i];
+    // The neighbours in the same article (windows stop at the article's edge), and the question's terms each holds.
+    const before = windows[i].find((s) => s.id === candidate.id - 1);
+    const after = windows[i].find((s) => s.id === candidate.id + 1);
+    const termsOfNeighbour = (s: { id: number } | undefined) =>
+      s ? (termsOf.get(s.id) ?? new Set<string>()) : new Set<string>();
     return {
       fused: candidate.fused,
       bestFused,
@@ -136,17 +141,12 @@ export async function rerankInput(
       text: sentence?.text ?? '',
       articleId: sentence?.articleId ?? '',
       position: sentence?.position ?? -1,
-      before: windows[i].find((s) => s.id === candidate.id - 1)?.text ?? '',
-      after: windows[i].find((s) => s.id === candidate.id + 1)?.text ?? '',
+      before: before?.text ?? '',
+      after: after?.text ?? '',
       windowTerms: windowTerms[i],
       ownTerms: termsOf.get(candidate.id) ?? new Set(),
-      // A neighbour in another article is not one (windows stop at the article's edge).
-      beforeTerms: windows[i].some((s) => s.id === candidate.id - 1)
-        ? (termsOf.get(candidate.id - 1) ?? new Set())
-        : new Set(),
-      afterTerms: windows[i].some((s) => s.id === candidate.id + 1)
-        ? (termsOf.get(candidate.id + 1) ?? new Set())
-        : new Set(),
+      beforeTerms: termsOfNeighbour(before),
+      afterTerms: termsOfNeighbour(after),
       titleCoverage: sentence ? titleCoverageOf(sentence.articleId) : 0,
       similarity: similarities[i],
       holdsQuestionNumber: numbersHeld[i].size > 0,
