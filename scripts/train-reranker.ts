@@ -29,7 +29,14 @@
  * src/answering/quote-unit.json (retrain it whenever reranker.json changes):
  *
  *     node --import tsx scripts/train-reranker.ts --dataset test/fixtures/arcd-train.json --seed \
- *       --groups base,lists,lead,anyLead,article,shape,numbers,alignment --write-unit
+ *       --groups base,lists,lead,anyLead,article,shape,numbers,alignment --write-unit --unit-threshold -4 \
+ *       --unit-top 1 --unit-max-chars 800 --unit-per-hundred-chars 0.35 --unit-mass 1
+ *
+ * --joint '[{…}]' trains the two together per fold and measures each variant
+ * end to end: the rerank relabelled by the unit `rounds` times (a candidate is
+ * a positive when the quote the unit makes of it holds the answer), then the
+ * unit on its scores, with the unit's shape (threshold, maxChars,
+ * perHundredChars, neighbourMass); BENCHMARKS.md's "Fifth round".
  */
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

@@ -166,7 +166,10 @@ export async function selectQuotes(
       picked.push(neighbour);
     picked.sort((a, b) => a.id - b.id);
     for (const s of picked) used.add(s.id);
-    const terms = new Set(contentTerms(sentence.text));
+    // The quote stands for its best-scored sentence: chosen by weight, it may be a joined neighbour (it is the
+    // candidate itself otherwise). Its terms find the same statement in other outlets; its score is the quote's.
+    const lead = picked.reduce((a, b) => ((scoreOf.get(b.id) ?? -Infinity) > (scoreOf.get(a.id) ?? -Infinity) ? b : a));
+    const terms = new Set(contentTerms(lead.text));
     const twin = quotes.find((q) => containment(q.terms, terms, options.minDuplicateTerms) >= options.duplicateOverlap);
     if (twin) {
       if (sentence.articleId !== twin.articleId && !twin.alsoIn.includes(sentence.articleId)) {
@@ -180,7 +183,7 @@ export async function selectQuotes(
       text: texts.join(' '),
       sentenceIds: picked.map((s) => s.id),
       sentences: texts,
-      score,
+      score: Math.max(score, scoreOf.get(lead.id) ?? score),
       alsoIn: [],
       terms,
     });

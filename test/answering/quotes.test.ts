@@ -92,12 +92,14 @@ describe('selectQuotes', () => {
       withRules: false,
     };
     // The best sentence alone (another article) weighs exp(0) = 1; the sentence at id, 0.5 below it, with its
-    // neighbour after, also 0.5 below: exp(−0.5) + mass × exp(−0.5), 1.21 with a mass of 1, 0.85 with 0.4.
-    const list = [ranked(other.id, 1, 0), ranked(id, 0.9, -0.5), ranked(id + 1, 0.8, -0.5)];
+    // neighbour after, 0.3 below: exp(−0.5) + mass × exp(−0.3), 1.35 with a mass of 1, 0.90 with 0.4.
+    const list = [ranked(other.id, 1, 0), ranked(id, 0.9, -0.5), ranked(id + 1, 0.8, -0.3)];
     const quote = (neighbourMass?: number) =>
       selectQuotes(index, list, 3, { ...options, unit: { ...after, neighbourMass } });
     const [first, second] = await quote(1);
     expect(first.sentenceIds).toEqual([id, id + 1]);
+    // The quote stands for its best sentence: the neighbour's score is its score.
+    expect(first.score).toBe(-0.3);
     // Further quotes keep the rerank's order.
     expect(second.sentenceIds[0]).toBe(other.id);
     expect((await quote(0.4))[0].sentenceIds[0]).toBe(other.id);
