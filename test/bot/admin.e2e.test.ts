@@ -14,6 +14,7 @@ import {
   type ApiCall,
   assertTelegramHtml,
   botMessages,
+  privateChat,
   startEmulator,
   startTestBot,
   type TestBot,
@@ -59,13 +60,7 @@ function holdable(model: Embedder): Embedder {
 }
 
 function client(userId: number, languageCode?: string) {
-  const c = server.getClient(TOKEN, {
-    userId,
-    chatId: userId,
-    firstName: 'هدى',
-    userName: `u${userId}`,
-    type: 'private',
-  });
+  const c = privateChat(server, userId, 'هدى');
   const extra = languageCode ? { from: { language_code: languageCode } } : {};
   return {
     raw: c,

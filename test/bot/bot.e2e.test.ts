@@ -6,10 +6,10 @@ import {
   assertTelegramHtml,
   botMessages,
   noBotMessage,
+  privateChat,
   startEmulator,
   startTestBot,
   type TestBot,
-  TOKEN,
   waitForCall,
 } from '../helpers/telegram.js';
 
@@ -19,9 +19,8 @@ let indexDir: string;
 let nextUser = 1000;
 
 /** A new user in a private chat (each test its own, so rate limits and queues do not mix). */
-function privateChat() {
-  const id = nextUser++;
-  return server.getClient(TOKEN, { userId: id, chatId: id, firstName: 'سارة', userName: `user${id}`, type: 'private' });
+function newUser() {
+  return privateChat(server, nextUser++, 'سارة');
 }
 
 beforeAll(async () => {
@@ -37,7 +36,7 @@ afterAll(async () => {
 
 describe('conversation', () => {
   it('/start welcomes in Arabic with two example questions', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendCommand(client.makeCommand('/start'));
     const [reply] = await botMessages(client, 1);
     expect(reply.text).toBe(t('ar', 'welcome', { name: 'سارة' }));
@@ -46,7 +45,7 @@ describe('conversation', () => {
   });
 
   it('understands commands even without command entities', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendMessage(client.makeMessage('/help'));
     const [reply] = await botMessages(client, 1);
     expect(reply.text).toBe(t('ar', 'help'));
@@ -54,7 +53,7 @@ describe('conversation', () => {
   });
 
   it('/sources lists the indexed articles with outlet and date', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendCommand(client.makeCommand('/sources'));
     const [reply] = await botMessages(client, 1);
     assertTelegramHtml(reply.text);
@@ -67,7 +66,7 @@ describe('conversation', () => {
   });
 
   it('answers an Arabic question with quotes in blockquotes, matched words in bold, sources, and buttons', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendMessage(client.makeMessage('كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟'));
     const [reply] = await botMessages(client, 1);
     assertTelegramHtml(reply.text);
@@ -81,14 +80,14 @@ describe('conversation', () => {
   });
 
   it('answers even though the emulator rejects "typing…" (sendChatAction)', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendMessage(client.makeMessage('ماذا قال بيسكوف عن أفغانستان؟'));
     const [reply] = await botMessages(client, 1);
     expect(reply.text).toContain('بيسكوف');
   });
 
   it('answers an English question with Arabic quotes through the multilingual (here: tiny bilingual) model', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendMessage(client.makeMessage('What did Putin wish the Chinese people for the new year?'));
     const [reply] = await botMessages(client, 1);
     // With thresholds calibrated for real models the tiny model may refuse; either way the reply is well-formed Arabic.
@@ -101,7 +100,7 @@ describe('conversation', () => {
   });
 
   it('says kindly that nothing was found for an off-topic question, and suggests rephrasing', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendMessage(client.makeMessage('ما هي عاصمة البرازيل؟'));
     const [reply] = await botMessages(client, 1);
     expect(reply.text).toBe(t('ar', 'not-found'));
@@ -109,7 +108,7 @@ describe('conversation', () => {
   });
 
   it('answers a sticker with a one-line hint', async () => {
-    const client = privateChat();
+    const client = newUser();
     const sticker = client.makeMessage('') as Record<string, unknown>;
     delete sticker.text;
     sticker.sticker = {
@@ -128,14 +127,14 @@ describe('conversation', () => {
 });
 
 describe('buttons', () => {
-  async function askAndGetButtons(client: ReturnType<typeof privateChat>, question: string) {
+  async function askAndGetButtons(client: ReturnType<typeof newUser>, question: string) {
     await client.sendMessage(client.makeMessage(question));
     const [reply] = await botMessages(client, 1);
     return { reply, buttons: reply.reply_markup?.inline_keyboard.flat() ?? [] };
   }
 
   it('"المزيد" shows the next quotes for the same question, none repeated', async () => {
-    const client = privateChat();
+    const client = newUser();
     const { reply, buttons } = await askAndGetButtons(client, 'ما موقف الصين وروسيا من أفغانستان؟');
     const more = buttons.find((b) => b.text === t('ar', 'more'));
     if (!more) throw new Error('no «more» button');
@@ -150,7 +149,7 @@ describe('buttons', () => {
   });
 
   it('"السياق" shows the sentences around a quote, the quote in bold', async () => {
-    const client = privateChat();
+    const client = newUser();
     const { buttons } = await askAndGetButtons(client, 'من هو رئيس مجلس الدولة الصيني الذي تبادل التهاني مع ميشوستين؟');
     await client.sendCallback(client.makeCallbackQuery(buttons[0].callback_data));
     const [context] = await botMessages(client, 1);
@@ -161,7 +160,7 @@ describe('buttons', () => {
   });
 
   it('keeps working after a restart: payloads live in the state store on disk', async () => {
-    const client = privateChat();
+    const client = newUser();
     const { buttons } = await askAndGetButtons(client, 'ماذا أطلق الجانبان الصيني والروسي في عام 2020؟');
     await bot.stop();
     // A new process: new answer service, new store object over the same file.
@@ -173,7 +172,7 @@ describe('buttons', () => {
   });
 
   it('answers an unknown or expired button politely, with an alert and no message', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendCallback(client.makeCallbackQuery('b:doesnotexist'));
     const call = await waitForCall(
       bot,

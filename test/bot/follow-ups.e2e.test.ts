@@ -9,10 +9,10 @@ import { FOLLOW_UPS } from '../helpers/paths.js';
 import {
   assertTelegramHtml,
   botMessages,
+  privateChat,
   startEmulator,
   startTestBot,
   type TestBot,
-  TOKEN,
 } from '../helpers/telegram.js';
 
 let server: TelegramServer;
@@ -22,13 +22,7 @@ let nextUser = 8000;
 
 function chat() {
   const id = nextUser++;
-  const client = server.getClient(TOKEN, {
-    userId: id,
-    chatId: id,
-    firstName: 'ليلى',
-    userName: `f${id}`,
-    type: 'private',
-  });
+  const client = privateChat(server, id, 'ليلى');
   return {
     ask: async (text: string) => {
       await client.sendMessage(client.makeMessage(text));

@@ -11,7 +11,14 @@ import type { ArticleStore } from '../../src/ingest/store.js';
 import { buildIndex } from '../../src/search/local/build.js';
 import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import { MODERN, type NewsSite, startNewsSite } from '../helpers/news-site.js';
-import { type ApiCall, botMessages, startEmulator, startTestBot, type TestBot, TOKEN } from '../helpers/telegram.js';
+import {
+  type ApiCall,
+  botMessages,
+  privateChat,
+  startEmulator,
+  startTestBot,
+  type TestBot,
+} from '../helpers/telegram.js';
 
 const EDITOR = 7301;
 const READER = 7302;
@@ -62,13 +69,7 @@ afterAll(async () => {
 });
 
 function client(userId: number) {
-  const c = server.getClient(TOKEN, {
-    userId,
-    chatId: userId,
-    firstName: 'هدى',
-    userName: `u${userId}`,
-    type: 'private',
-  });
+  const c = privateChat(server, userId, 'هدى');
   return { raw: c, say: (text: string) => c.sendMessage(c.makeMessage(text)) };
 }
 

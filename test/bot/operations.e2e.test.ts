@@ -10,6 +10,7 @@ import {
   assertTelegramHtml,
   botMessages,
   noBotMessage,
+  privateChat,
   startEmulator,
   startTestBot,
   type TestBot,
@@ -64,7 +65,7 @@ function groupMember(server: TelegramServer, chatId: number) {
 
 function privateUser(server: TelegramServer) {
   const id = nextId++;
-  return server.getClient(TOKEN, { userId: id, chatId: id, firstName: 'منى', userName: `user${id}`, type: 'private' });
+  return privateChat(server, id, 'منى');
 }
 
 describe('groups', () => {
@@ -132,13 +133,7 @@ describe('groups', () => {
 describe('operations', () => {
   it('serves only ALLOWED_CHAT_IDS; others get a refusal and no answer', async () => {
     const { server } = await start({ allowedChatIds: new Set([4242]) });
-    const allowed = server.getClient(TOKEN, {
-      userId: 4242,
-      chatId: 4242,
-      type: 'private',
-      firstName: 'a',
-      userName: 'a',
-    });
+    const allowed = privateChat(server, 4242, 'a');
     const stranger = privateUser(server);
 
     await stranger.sendMessage(stranger.makeMessage('كم بلغت التجارة الثنائية بين الصين وروسيا؟'));

@@ -19,7 +19,7 @@ import { CHUNKING, copyCorpus, tempDir, tinyEmbedder, tinyModelEnv } from '../he
 import { type NewsSite, OLD, startNewsSite } from '../helpers/news-site.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
+import { botMessages, freePort, privateChat, startEmulator, TOKEN } from '../helpers/telegram.js';
 
 interface Replica {
   child: ChildProcess;
@@ -122,12 +122,12 @@ date: 2024-03-03
 describe('two replicas on one database', () => {
   it('an article an editor adds on replica A is answered by replica B within seconds', async () => {
     const question = 'متى سيفتتح متحف الفنون البحرية في الإسكندرية؟';
-    const reader = emulator.getClient(TOKEN, { userId: 7001, chatId: 7001, firstName: 'هدى', type: 'private' });
+    const reader = privateChat(emulator, 7001, 'هدى');
     dispatcher.route = 1;
     await reader.sendMessage(reader.makeMessage(question));
     expect((await botMessages(reader, 1))[0].text).not.toContain('يونيو المقبل');
 
-    const editor = emulator.getClient(TOKEN, { userId: EDITOR, chatId: EDITOR, firstName: 'رنا', type: 'private' });
+    const editor = privateChat(emulator, EDITOR, 'رنا');
     dispatcher.route = 0;
     await editor.sendMessage(editor.makeMessage(`/add\n${ARTICLE}`));
     await botMessages(editor, 1, 30_000);
@@ -154,7 +154,7 @@ describe('two replicas on one database', () => {
 
   it("an editor's link on replica A is stored in the database and answered by replica B with its canonical address", async () => {
     const question = 'من أين قدم أول قطار بضائع وصل إلى ميناء طرطوس؟';
-    const editor = emulator.getClient(TOKEN, { userId: EDITOR, chatId: EDITOR, firstName: 'رنا', type: 'private' });
+    const editor = privateChat(emulator, EDITOR, 'رنا');
     dispatcher.route = 0;
     await editor.sendMessage(editor.makeMessage(`${site.origin}${OLD.path}`));
     await botMessages(editor, 1, 30_000); // "fetching…", edited as it goes
@@ -174,7 +174,7 @@ describe('two replicas on one database', () => {
     expect(await stored()).toEqual([{ origin: 'web', url: `${site.origin}${OLD.path}` }]);
     await client.end();
 
-    const reader = emulator.getClient(TOKEN, { userId: 7002, chatId: 7002, firstName: 'سامي', type: 'private' });
+    const reader = privateChat(emulator, 7002, 'سامي');
     dispatcher.route = 1;
     const started = Date.now();
     let answer = '';

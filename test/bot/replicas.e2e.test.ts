@@ -17,7 +17,15 @@ import { Dispatcher } from '../helpers/dispatcher.js';
 import { CHUNKING, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
 import { CORPUS_DIR } from '../helpers/paths.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { type BotMessage, botMessages, freePort, noBotMessage, startEmulator, TOKEN } from '../helpers/telegram.js';
+import {
+  type BotMessage,
+  botMessages,
+  freePort,
+  noBotMessage,
+  privateChat,
+  startEmulator,
+  TOKEN,
+} from '../helpers/telegram.js';
 import { eventually } from '../helpers/wait.js';
 
 /** A Bot API proxy in front of the emulator that holds every sendMessage for `delayMs`: a replica busy mid-update. */
@@ -120,7 +128,7 @@ async function twoReplicas(extra: Record<string, string> = {}, slowFirst = false
 
 function privateUser() {
   const id = nextUser++;
-  return emulator.getClient(TOKEN, { userId: id, chatId: id, firstName: 'سلمى', userName: `r${id}`, type: 'private' });
+  return privateChat(emulator, id, 'سلمى');
 }
 
 beforeAll(async () => {

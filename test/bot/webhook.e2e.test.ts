@@ -7,7 +7,15 @@ import { openEmbeddedState } from '../../src/bot/state/state.js';
 import { t } from '../../src/i18n/i18n.js';
 import { createLogger } from '../../src/log.js';
 import { openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
-import { botMessages, freePort, NO_CHAT_PACE, noBotMessage, startEmulator, TOKEN } from '../helpers/telegram.js';
+import {
+  botMessages,
+  freePort,
+  NO_CHAT_PACE,
+  noBotMessage,
+  privateChat,
+  startEmulator,
+  TOKEN,
+} from '../helpers/telegram.js';
 import { outgoingProblems } from '../helpers/telegram-rules.js';
 
 let indexDir: string;
@@ -71,13 +79,7 @@ let nextUpdate = 1;
 /** A user in a private chat, and the update that carries their message. */
 function user(server: TelegramServer) {
   const id = nextUser++;
-  const client = server.getClient(TOKEN, {
-    userId: id,
-    chatId: id,
-    firstName: 'ليلى',
-    userName: `u${id}`,
-    type: 'private',
-  });
+  const client = privateChat(server, id, 'ليلى');
   const update = (text: string, updateId = nextUpdate++) => ({
     update_id: updateId,
     message: {

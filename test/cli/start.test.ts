@@ -7,7 +7,7 @@ import { DEFAULT_LOCALE, t, unsupportedLanguageText } from '../../src/i18n/i18n.
 import { startApiFront } from '../helpers/api-front.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { builtInModelEnv, copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
-import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
+import { botMessages, freePort, privateChat, startEmulator, TOKEN } from '../helpers/telegram.js';
 import { eventually } from '../helpers/wait.js';
 
 /** `npm start` on a machine of its own: a copy of the corpus, no index yet, its own data folder. */
@@ -92,13 +92,7 @@ describe('npm start', () => {
     child.stdout?.on('data', (d) => (output += d));
     child.stderr?.on('data', (d) => (output += d));
     try {
-      const client = server.getClient(TOKEN, {
-        userId: 31,
-        chatId: 31,
-        type: 'private',
-        firstName: 'x',
-        userName: 'x',
-      });
+      const client = privateChat(server, 31);
       await client.sendMessage(client.makeMessage('ماذا قال بيسكوف عن أفغانستان؟'));
       const [reply] = await botMessages(client, 1, 60_000);
       expect(reply.text).toContain('بيسكوف');
@@ -132,13 +126,7 @@ describe('npm start', () => {
     child.stderr?.on('data', (d) => (output += d));
     try {
       await eventually(() => output.includes('bot running (webhook)'), 60_000);
-      const client = server.getClient(TOKEN, {
-        userId: 32,
-        chatId: 32,
-        type: 'private',
-        firstName: 'x',
-        userName: 'x',
-      });
+      const client = privateChat(server, 32);
       // The emulator posts the update to the registered webhook.
       await client.sendMessage(client.makeMessage('من هو وزير الخارجية الصيني الذي التقى لافروف؟'));
       const [reply] = await botMessages(client, 1);
@@ -166,13 +154,7 @@ describe('npm start', () => {
     let output = '';
     child.stderr?.on('data', (d) => (output += d));
     try {
-      const editor = server.getClient(TOKEN, {
-        userId: 33,
-        chatId: 33,
-        type: 'private',
-        firstName: 'x',
-        userName: 'x',
-      });
+      const editor = privateChat(server, 33);
       await editor.sendMessage(
         editor.makeMessage('/add موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات في إسطنبول مستمرة.'),
       );

@@ -39,6 +39,14 @@ export async function startEmulator(port?: number): Promise<TelegramServer> {
   return server;
 }
 
+/** A user of the emulator, as the tests talk to the bot through it. */
+export type EmulatorClient = ReturnType<TelegramServer['getClient']>;
+
+/** A user of the emulator in a private chat of their own (the chat's id is the user's). */
+export function privateChat(server: TelegramServer, userId: number, firstName = 'x'): EmulatorClient {
+  return server.getClient(TOKEN, { userId, chatId: userId, type: 'private', firstName, userName: `u${userId}` });
+}
+
 export interface ApiCall {
   method: string;
   payload: Record<string, unknown>;
@@ -121,11 +129,7 @@ export type BotMessage = {
 };
 
 /** Waits until the bot has sent `count` messages to the client's chat, and returns them. */
-export async function botMessages(
-  client: ReturnType<TelegramServer['getClient']>,
-  count: number,
-  timeoutMs = 15_000,
-): Promise<BotMessage[]> {
+export async function botMessages(client: EmulatorClient, count: number, timeoutMs = 15_000): Promise<BotMessage[]> {
   const received: BotMessage[] = [];
   const deadline = Date.now() + timeoutMs;
   while (received.length < count && Date.now() < deadline) {
@@ -142,7 +146,7 @@ export async function botMessages(
  * the emulator's client endpoint. (The emulator's own client.getUpdates() goes
  * on polling after its timeout and swallows what arrives later.)
  */
-async function pendingMessages(client: ReturnType<TelegramServer['getClient']>): Promise<BotMessage[]> {
+async function pendingMessages(client: EmulatorClient): Promise<BotMessage[]> {
   const { url, botToken, chatId } = client as unknown as { url: string; botToken: string; chatId: number };
   const response = await fetch(`${url}/getUpdates`, {
     method: 'POST',
@@ -154,7 +158,7 @@ async function pendingMessages(client: ReturnType<TelegramServer['getClient']>):
 }
 
 /** Expects silence: nothing sent to the client's chat for a while. */
-export async function noBotMessage(client: ReturnType<TelegramServer['getClient']>, waitMs = 1500): Promise<void> {
+export async function noBotMessage(client: EmulatorClient, waitMs = 1500): Promise<void> {
   await new Promise((r) => setTimeout(r, waitMs));
   const messages = await pendingMessages(client);
   if (messages.length > 0) throw new Error(`expected silence, got ${JSON.stringify(messages)}`);

@@ -23,7 +23,7 @@ import { openEmbeddedState } from '../../src/bot/state/state.js';
 import { createLogger } from '../../src/log.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { seedIndex, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
-import { botMessages, startEmulator, TOKEN } from '../helpers/telegram.js';
+import { botMessages, privateChat, startEmulator, TOKEN } from '../helpers/telegram.js';
 import { eventually } from '../helpers/wait.js';
 
 /** These tests start the program as processes: time for a busy two-core machine. */
@@ -109,13 +109,7 @@ describe('a damaged state database', { timeout: PROCESS_TIMEOUT_MS }, () => {
       expect(aside).toBeDefined();
       expect(damagedLines[0]).toContain(join(dataDir, aside as string));
 
-      const client = (emulator as TelegramServer).getClient(TOKEN, {
-        userId: 61,
-        chatId: 61,
-        type: 'private',
-        firstName: 'x',
-        userName: 'x',
-      });
+      const client = privateChat(emulator as TelegramServer, 61);
       await client.sendMessage(client.makeMessage('كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟'));
       const [reply] = await botMessages(client, 1);
       expect(reply.text).toContain('100 مليار دولار');

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/log.js';
 import { startOpsServer } from '../../src/ops/endpoints.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { openService, seedIndex, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
-import { botMessages, freePort, noBotMessage, startEmulator, TOKEN } from '../helpers/telegram.js';
+import { botMessages, freePort, noBotMessage, privateChat, startEmulator, TOKEN } from '../helpers/telegram.js';
 import { eventually } from '../helpers/wait.js';
 
 /** These tests start the program as processes: time for a busy two-core machine. */
@@ -70,13 +70,7 @@ let nextUpdate = 1;
 
 /** A user in a private chat of the emulator, and the update that carries their message. */
 function user(server: TelegramServer, id: number) {
-  const client = server.getClient(TOKEN, {
-    userId: id,
-    chatId: id,
-    firstName: 'ليلى',
-    userName: `u${id}`,
-    type: 'private',
-  });
+  const client = privateChat(server, id, 'ليلى');
   const update = (text: string) => ({
     update_id: nextUpdate++,
     message: {
