@@ -6,24 +6,23 @@
  * An editor's /add reaches replica A; replica B answers the new article
  * within seconds, with no build of its own.
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresEngine } from '../../src/search/postgres/engine.js';
-import { startCli } from '../helpers/cli.js';
+import { type CliProcess, startBotProcess } from '../helpers/cli.js';
 import { Dispatcher } from '../helpers/dispatcher.js';
-import { CHUNKING, copyCorpus, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
+import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import { type NewsSite, OLD, startNewsSite } from '../helpers/news-site.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { botMessages, freePort, privateChat, startEmulator, TOKEN } from '../helpers/telegram.js';
+import { botMessages, freePort, privateChat, startEmulator } from '../helpers/telegram.js';
 
+/** A replica: `npm start` in webhook mode, the address its webhook listens on, and its own folders. */
 interface Replica {
-  child: ChildProcess;
-  logs: string;
+  bot: CliProcess;
   webhook: string;
   indexDir: string;
   corpusDir: string;
@@ -41,34 +40,26 @@ async function startReplica(dispatcherUrl: string): Promise<Replica> {
   const port = await freePort();
   const indexDir = join(tempDir('pg-replica'), 'embeddings');
   const corpusDir = copyCorpus();
-  const env = tinyModelEnv({
-    SEARCH_BACKEND: 'postgres',
-    DATABASE_URL: db.url,
-    INDEX_DIR: indexDir,
-    CORPUS_DIR: corpusDir,
-    INGEST_ALLOW_HOSTS: '127.0.0.1', // the loopback news site
-    INGEST_HOST_DELAY_MS: '0',
-    DATA_DIR: join(tempDir('pg-replica'), 'data'),
-    TELEGRAM_BOT_TOKEN: TOKEN,
-    TELEGRAM_API_ROOT: emulator.config.apiURL,
-    WEBHOOK_URL: dispatcherUrl,
-    WEBHOOK_ALLOW_UNSIGNED: 'true', // the emulator does not send secret_token
-    WEBHOOK_PORT: String(port),
-    REDIS_URL: redis.url,
-    ADMIN_USER_IDS: String(EDITOR),
-    RATE_LIMIT_PER_MINUTE: '1000',
-    LOG_LEVEL: 'info',
-  });
-  const child = startCli('start', [], env);
-  const replica: Replica = { child, logs: '', webhook: `http://127.0.0.1:${port}/telegram`, indexDir, corpusDir };
-  child.stderr?.on('data', (d) => (replica.logs += d));
-  child.stdout?.on('data', (d) => (replica.logs += d));
-  const deadline = Date.now() + 90_000;
-  while (!replica.logs.includes('bot running (webhook)')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replica did not start:\n${replica.logs}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return replica;
+  const bot = await startBotProcess(
+    emulator.config.apiURL,
+    {
+      SEARCH_BACKEND: 'postgres',
+      DATABASE_URL: db.url,
+      INDEX_DIR: indexDir,
+      CORPUS_DIR: corpusDir,
+      INGEST_ALLOW_HOSTS: '127.0.0.1', // the loopback news site
+      INGEST_HOST_DELAY_MS: '0',
+      DATA_DIR: join(tempDir('pg-replica'), 'data'),
+      WEBHOOK_URL: dispatcherUrl,
+      WEBHOOK_ALLOW_UNSIGNED: 'true', // the emulator does not send secret_token
+      WEBHOOK_PORT: String(port),
+      REDIS_URL: redis.url,
+      ADMIN_USER_IDS: String(EDITOR),
+      RATE_LIMIT_PER_MINUTE: '1000',
+    },
+    { readyLine: 'bot running (webhook)', ms: 90_000 },
+  );
+  return { bot, webhook: `http://127.0.0.1:${port}/telegram`, indexDir, corpusDir };
 }
 
 beforeAll(async () => {
@@ -90,20 +81,11 @@ beforeAll(async () => {
 
 afterEach((context) => {
   if (context.task.result?.state === 'fail')
-    for (const [i, r] of replicas.entries()) console.log(`replica ${i}:\n${r.logs}`);
+    for (const [i, r] of replicas.entries()) console.log(`replica ${i}:\n${r.bot.output}`);
 });
 
 afterAll(async () => {
-  await Promise.all(
-    replicas.map(
-      (r) =>
-        new Promise<void>((resolve) => {
-          if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
-          r.child.once('close', () => resolve());
-          r.child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(replicas.map((r) => r.bot.stop()));
   await dispatcher?.close();
   await emulator?.stop();
   await redis?.stop();
@@ -142,7 +124,7 @@ describe('two replicas on one database', () => {
     }
     expect(answer.replace(/<[^>]+>/g, '')).toContain('متحف الفنون البحرية في الإسكندرية سيفتتح في شهر يونيو المقبل');
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(replicas[1].logs).not.toMatch(/"msg":"[^"]*build[^"]*started/i);
+    expect(replicas[1].bot.output).not.toMatch(/"msg":"[^"]*build[^"]*started/i);
     for (const r of replicas) expect(existsSync(r.indexDir)).toBe(false);
     // Kept in the database as an editor's article (the archive of record), not as a file of A's corpus folder.
     const client = new pg.Client({ connectionString: db.url });

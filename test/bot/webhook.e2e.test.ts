@@ -12,9 +12,10 @@ import {
   freePort,
   NO_CHAT_PACE,
   noBotMessage,
-  privateChat,
+  postUpdate,
   startEmulator,
   TOKEN,
+  webhookUser,
 } from '../helpers/telegram.js';
 import { outgoingProblems } from '../helpers/telegram-rules.js';
 
@@ -74,33 +75,6 @@ async function startWebhookBot(options: { service?: AnswerService; ackAfterMs?: 
   return { url, logs, emulator };
 }
 
-let nextUpdate = 1;
-
-/** A user in a private chat, and the update that carries their message. */
-function user(server: TelegramServer) {
-  const id = nextUser++;
-  const client = privateChat(server, id, 'ليلى');
-  const update = (text: string, updateId = nextUpdate++) => ({
-    update_id: updateId,
-    message: {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id, type: 'private', first_name: 'ليلى' },
-      from: { id, is_bot: false, first_name: 'ليلى' },
-      text,
-    },
-  });
-  return { client, update };
-}
-
-function post(url: string, update: unknown, secret?: string) {
-  return fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
-    body: JSON.stringify(update),
-  });
-}
-
 /** The service, with questions that hold `slow` taking `ms` longer: a handler stuck on a 429 or a long reply. */
 async function slowService(slow: string, ms: number): Promise<AnswerService> {
   const real = await openService(indexDir, await tinyEmbedder());
@@ -118,14 +92,14 @@ describe('webhook mode', () => {
       service: await slowService('بيسكوف', 2500),
       ackAfterMs: 500,
     });
-    const slow = user(emulator);
-    const quick = user(emulator);
+    const slow = webhookUser(emulator, nextUser++);
+    const quick = webhookUser(emulator, nextUser++);
     const started = Date.now();
-    const slowAck = await post(url, slow.update('ماذا قال بيسكوف عن أفغانستان؟'));
+    const slowAck = await postUpdate(url, slow.update('ماذا قال بيسكوف عن أفغانستان؟'));
     expect(slowAck.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(2000);
     // While it is still being handled, others are answered.
-    expect((await post(url, quick.update('كم بلغت التجارة الثنائية بين الصين وروسيا؟'))).status).toBe(200);
+    expect((await postUpdate(url, quick.update('كم بلغت التجارة الثنائية بين الصين وروسيا؟'))).status).toBe(200);
     expect((await botMessages(quick.client, 1))[0].text).toContain('100 مليار دولار');
     const [answer] = await botMessages(slow.client, 1, 10_000);
     expect(answer.text).toContain('بيسكوف');
@@ -135,11 +109,11 @@ describe('webhook mode', () => {
 
   it('answers an update delivered twice only once', async () => {
     const { url, emulator } = await startWebhookBot();
-    const asker = user(emulator);
+    const asker = webhookUser(emulator, nextUser++);
     const update = asker.update('من هو وزير الخارجية الصيني الذي التقى لافروف؟');
-    const [first, second] = await Promise.all([post(url, update), post(url, update)]);
+    const [first, second] = await Promise.all([postUpdate(url, update), postUpdate(url, update)]);
     expect([first.status, second.status].sort()).toEqual([200, 200]);
-    expect((await post(url, update)).status).toBe(200);
+    expect((await postUpdate(url, update)).status).toBe(200);
     expect((await botMessages(asker.client, 1))[0].text).toContain('وانج يي');
     await noBotMessage(asker.client, 1000);
   });
@@ -152,19 +126,19 @@ describe('webhook mode', () => {
       return real.ask(q, o);
     };
     const { url, emulator, logs } = await startWebhookBot({ service: broken });
-    const asker = user(emulator);
-    expect((await post(url, asker.update('سؤال يسبب انهيار'))).status).toBe(200);
+    const asker = webhookUser(emulator, nextUser++);
+    expect((await postUpdate(url, asker.update('سؤال يسبب انهيار'))).status).toBe(200);
     expect((await botMessages(asker.client, 1))[0].text).toBe(t('ar', 'failure'));
-    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'))).status).toBe(200);
+    expect((await postUpdate(url, asker.update('كم بلغت التجارة الثنائية؟'))).status).toBe(200);
     expect((await botMessages(asker.client, 1))[0].text).toContain('100 مليار دولار');
     expect(logs.join('\n')).toContain('handler bug');
   });
 
   it('refuses requests without the secret token, and malformed bodies, handling nothing', async () => {
     const { url, emulator } = await startWebhookBot({ secret: 'webhook-secret-123' });
-    const asker = user(emulator);
-    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'))).status).toBe(401);
-    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'), 'wrong-secret-xyz')).status).toBe(401);
+    const asker = webhookUser(emulator, nextUser++);
+    expect((await postUpdate(url, asker.update('كم بلغت التجارة الثنائية؟'))).status).toBe(401);
+    expect((await postUpdate(url, asker.update('كم بلغت التجارة الثنائية؟'), 'wrong-secret-xyz')).status).toBe(401);
     expect(
       (
         await fetch(url, {
@@ -175,7 +149,7 @@ describe('webhook mode', () => {
       ).status,
     ).toBe(400);
     await noBotMessage(asker.client, 500);
-    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'), 'webhook-secret-123')).status).toBe(200);
+    expect((await postUpdate(url, asker.update('كم بلغت التجارة الثنائية؟'), 'webhook-secret-123')).status).toBe(200);
     expect((await botMessages(asker.client, 1))[0].text).toContain('100 مليار دولار');
   });
 });

@@ -47,6 +47,38 @@ export function privateChat(server: TelegramServer, userId: number, firstName = 
   return server.getClient(TOKEN, { userId, chatId: userId, type: 'private', firstName, userName: `u${userId}` });
 }
 
+let nextUpdateId = 1;
+
+/**
+ * A user of the emulator in a private chat, and `update(text)`: the update
+ * that carries their message, as Telegram posts it to a webhook.
+ */
+export function webhookUser(server: TelegramServer, userId: number) {
+  const update = (text: string) => {
+    const id = nextUpdateId++;
+    return {
+      update_id: id,
+      message: {
+        message_id: id,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: userId, type: 'private', first_name: 'ليلى' },
+        from: { id: userId, is_bot: false, first_name: 'ليلى' },
+        text,
+      },
+    };
+  };
+  return { client: privateChat(server, userId, 'ليلى'), update };
+}
+
+/** Posts an update (or a raw body) to a webhook, with Telegram's secret-token header when `secret` is given. */
+export function postUpdate(url: string, body: unknown, secret?: string): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
 export interface ApiCall {
   method: string;
   payload: Record<string, unknown>;
