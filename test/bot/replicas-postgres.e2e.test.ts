@@ -12,13 +12,13 @@ import pg from 'pg';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresEngine } from '../../src/search/postgres/engine.js';
-import { type CliProcess, startBotProcess } from '../helpers/cli.js';
+import type { CliProcess } from '../helpers/cli.js';
 import { Dispatcher } from '../helpers/dispatcher.js';
 import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import { type NewsSite, OLD, startNewsSite } from '../helpers/news-site.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { botMessages, freePort, privateChat, startEmulator } from '../helpers/telegram.js';
+import { botMessages, freePort, privateChat, startBotProcess, startEmulator } from '../helpers/telegram.js';
 
 /** A replica: `npm start` in webhook mode, the address its webhook listens on, and its own folders. */
 interface Replica {

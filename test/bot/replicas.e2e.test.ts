@@ -11,7 +11,7 @@ import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/i18n/i18n.js';
 import { buildIndex } from '../../src/search/local/build.js';
-import { type CliProcess, startBotProcess } from '../helpers/cli.js';
+import type { CliProcess } from '../helpers/cli.js';
 import { Dispatcher } from '../helpers/dispatcher.js';
 import { CHUNKING, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import { CORPUS_DIR } from '../helpers/paths.js';
@@ -22,6 +22,7 @@ import {
   freePort,
   noBotMessage,
   privateChat,
+  startBotProcess,
   startEmulator,
 } from '../helpers/telegram.js';
 import { eventually } from '../helpers/wait.js';

@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { tinyModelEnv } from './fixtures.js';
 import { ROOT } from './paths.js';
-import { TOKEN } from './telegram.js';
 
 export interface CliResult {
   code: number | null;
@@ -55,30 +53,6 @@ export class CliProcess {
   stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     return stopProcess(this.child, signal);
   }
-}
-
-/**
- * `npm start` as its own process with the tiny model, its bot talking to the
- * Bot API at `apiRoot` (the emulator, or a proxy in front of it), once it has
- * printed `readyLine`; stopped at once when it does not get there.
- */
-export async function startBotProcess(
-  apiRoot: string,
-  env: Record<string, string>,
-  { readyLine = 'bot running (long polling)', ms = 60_000 } = {},
-): Promise<CliProcess> {
-  const bot = new CliProcess(
-    'start',
-    [],
-    tinyModelEnv({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, LOG_LEVEL: 'info', ...env }),
-  );
-  try {
-    await bot.printed(readyLine, ms);
-  } catch (error) {
-    await bot.stop('SIGKILL');
-    throw error;
-  }
-  return bot;
 }
 
 /** Sends `signal` to a child process and waits until it has closed: its exit code (at once when it had ended). */

@@ -9,7 +9,8 @@ import { type RunningBot, startPolling } from '../../src/bot/run.js';
 import { openEmbeddedState } from '../../src/bot/state/state.js';
 import { TELEGRAM_LIMITS, type ThrottleLimits } from '../../src/bot/state/throttle.js';
 import { createLogger } from '../../src/log.js';
-import { openService, tempDir, tinyEmbedder } from './fixtures.js';
+import { CliProcess } from './cli.js';
+import { openService, tempDir, tinyEmbedder, tinyModelEnv } from './fixtures.js';
 import { outgoingProblems, parseTelegramHtml } from './telegram-rules.js';
 
 /** Telegram's overall budget, without the per-chat pace of one message a second. */
@@ -151,6 +152,30 @@ export async function startTestBot(
       if (violations.length) throw new Error(`replies Telegram would reject:\n${violations.join('\n')}`);
     },
   };
+}
+
+/**
+ * `npm start` as its own process with the tiny model, its bot talking to the
+ * Bot API at `apiRoot` (the emulator, or a proxy in front of it), once it has
+ * printed `readyLine`; stopped at once when it does not get there.
+ */
+export async function startBotProcess(
+  apiRoot: string,
+  env: Record<string, string>,
+  { readyLine = 'bot running (long polling)', ms = 60_000 } = {},
+): Promise<CliProcess> {
+  const bot = new CliProcess(
+    'start',
+    [],
+    tinyModelEnv({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, LOG_LEVEL: 'info', ...env }),
+  );
+  try {
+    await bot.printed(readyLine, ms);
+  } catch (error) {
+    await bot.stop('SIGKILL');
+    throw error;
+  }
+  return bot;
 }
 
 export type BotMessage = {

@@ -20,9 +20,9 @@ import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedState } from '../../src/bot/state/state.js';
 import { createLogger } from '../../src/log.js';
-import { type CliProcess, runCli, startBotProcess } from '../helpers/cli.js';
+import { type CliProcess, runCli } from '../helpers/cli.js';
 import { seedIndex, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
-import { botMessages, privateChat, startEmulator, TOKEN } from '../helpers/telegram.js';
+import { botMessages, privateChat, startBotProcess, startEmulator, TOKEN } from '../helpers/telegram.js';
 
 /** These tests start the program as processes: time for a busy two-core machine. */
 const PROCESS_TIMEOUT_MS = 180_000;

@@ -12,13 +12,14 @@ import { readinessOf } from '../../src/bot/launch.js';
 import { openEmbeddedState } from '../../src/bot/state/state.js';
 import { createLogger } from '../../src/log.js';
 import { startOpsServer } from '../../src/ops/endpoints.js';
-import { type CliProcess, runCli, startBotProcess } from '../helpers/cli.js';
+import { type CliProcess, runCli } from '../helpers/cli.js';
 import { openService, seedIndex, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
 import {
   botMessages,
   freePort,
   noBotMessage,
   postUpdate,
+  startBotProcess,
   startEmulator,
   TOKEN,
   webhookUser,
