@@ -1,38 +1,15 @@
-import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { t } from '../../src/i18n/i18n.js';
-import { seedIndex, tinyEmbedder } from '../helpers/fixtures.js';
-import {
-  assertTelegramHtml,
-  botMessages,
-  noBotMessage,
-  privateChat,
-  startEmulator,
-  startTestBot,
-  type TestBot,
-  waitForCall,
-} from '../helpers/telegram.js';
+import { seedBotForTests } from '../helpers/seed-bot.js';
+import { assertTelegramHtml, botMessages, noBotMessage, privateChat, waitForCall } from '../helpers/telegram.js';
 
-let server: TelegramServer;
-let bot: TestBot;
-let indexDir: string;
+const seeded = seedBotForTests();
 let nextUser = 1000;
 
 /** A new user in a private chat (each test its own, so rate limits and queues do not mix). */
 function newUser() {
-  return privateChat(server, nextUser++, 'سارة');
+  return privateChat(seeded.server, nextUser++, 'سارة');
 }
-
-beforeAll(async () => {
-  ({ indexDir } = await seedIndex(await tinyEmbedder()));
-  server = await startEmulator();
-  bot = await startTestBot(server, indexDir);
-});
-
-afterAll(async () => {
-  await bot?.stop();
-  await server?.stop();
-});
 
 describe('conversation', () => {
   it('/start welcomes in Arabic with two example questions', async () => {
@@ -162,9 +139,8 @@ describe('buttons', () => {
   it('keeps working after a restart: payloads live in the state store on disk', async () => {
     const client = newUser();
     const { buttons } = await askAndGetButtons(client, 'ماذا أطلق الجانبان الصيني والروسي في عام 2020؟');
-    await bot.stop();
     // A new process: new answer service, new store object over the same file.
-    bot = await startTestBot(server, indexDir, { stateDir: bot.stateDir });
+    await seeded.restart();
     await client.sendCallback(client.makeCallbackQuery(buttons[buttons.length - 1].callback_data));
     const [next] = await botMessages(client, 1);
     assertTelegramHtml(next.text);
@@ -175,7 +151,7 @@ describe('buttons', () => {
     const client = newUser();
     await client.sendCallback(client.makeCallbackQuery('b:doesnotexist'));
     const call = await waitForCall(
-      bot,
+      seeded.bot,
       (c) => c.method === 'answerCallbackQuery' && c.payload.text === t('ar', 'expired'),
     );
     expect(call.payload.show_alert).toBe(true);
