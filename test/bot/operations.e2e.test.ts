@@ -5,7 +5,15 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerService } from '../../src/answering/service.js';
 import { t } from '../../src/i18n/i18n.js';
 import { buildIndex } from '../../src/search/local/build.js';
-import { CHUNKING, copyCorpus, openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
+import {
+  CHUNKING,
+  copyCorpus,
+  indexedCopy,
+  openService,
+  seedIndex,
+  tempDir,
+  tinyEmbedder,
+} from '../helpers/fixtures.js';
 import {
   assertTelegramHtml,
   botMessages,
@@ -187,10 +195,8 @@ describe('operations', () => {
   });
 
   it('switches to a rebuilt index without a restart and without failing a question', async () => {
-    const corpus = copyCorpus();
-    const dir = join(tempDir('reload'), 'embeddings');
+    const { corpus, indexDir: dir } = await indexedCopy('reload');
     const embedder = await tinyEmbedder();
-    await buildIndex({ corpusDir: corpus, indexDir: dir, embedder, chunking: CHUNKING });
     const { server, bot } = await start({}, dir);
     bot.service.watch(100);
     const user = privateUser(server);
