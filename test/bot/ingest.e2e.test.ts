@@ -3,11 +3,10 @@ import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/i18n/i18n.js';
 import { HostPolicy } from '../../src/ingest/address.js';
-import { WebClient } from '../../src/ingest/http.js';
 import { Ingester } from '../../src/ingest/ingest.js';
 import type { ArticleStore } from '../../src/ingest/store.js';
 import { indexedCopy, openArchive, openService, tinyEmbedder } from '../helpers/fixtures.js';
-import { MODERN, type NewsSite, startNewsSite } from '../helpers/news-site.js';
+import { MODERN, type NewsSite, siteClient, startNewsSite } from '../helpers/news-site.js';
 import {
   type ApiCall,
   botMessages,
@@ -36,13 +35,7 @@ beforeAll(async () => {
   const archive = openArchive(corpus, service, model, MAX_BYTES);
   // What launchBot builds from the configuration, with INGEST_ALLOW_HOSTS=127.0.0.1 for the loopback site.
   const fromWeb = async (urls: string[], store: ArticleStore) => {
-    const client = new WebClient({
-      policy: new HostPolicy(['127.0.0.1']),
-      userAgent: 'ArabicNewsQA/0.1 (test)',
-      maxBytes: MAX_BYTES,
-      timeoutMs: 10_000,
-      hostDelayMs: 0,
-    });
+    const client = siteClient(new HostPolicy(['127.0.0.1']), MAX_BYTES);
     return new Ingester({ client, store }).run(urls).finally(() => client.close());
   };
   bot = await startTestBot(server, indexDir, { service, archive, fromWeb, admins: new Set([EDITOR]) });
