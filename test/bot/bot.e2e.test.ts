@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { t } from '../../src/i18n/i18n.js';
 import { seedBotForTests } from '../helpers/seed-bot.js';
-import { assertTelegramHtml, botMessages, noBotMessage, privateChat, waitForCall } from '../helpers/telegram.js';
+import {
+  assertTelegramHtml,
+  botMessages,
+  noBotMessage,
+  privateChat,
+  sendSticker,
+  waitForCall,
+} from '../helpers/telegram.js';
 
 const seeded = seedBotForTests();
 let nextUser = 1000;
@@ -86,18 +93,7 @@ describe('conversation', () => {
 
   it('answers a sticker with a one-line hint', async () => {
     const client = newUser();
-    const sticker = client.makeMessage('') as Record<string, unknown>;
-    delete sticker.text;
-    sticker.sticker = {
-      file_id: 'x',
-      file_unique_id: 'y',
-      type: 'regular',
-      width: 512,
-      height: 512,
-      is_animated: false,
-      is_video: false,
-    };
-    await client.sendMessage(sticker as never);
+    await sendSticker(client);
     const [reply] = await botMessages(client, 1);
     expect(reply.text).toBe(t('ar', 'non-text'));
   });

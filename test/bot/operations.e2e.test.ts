@@ -19,6 +19,7 @@ import {
   botMessages,
   noBotMessage,
   privateChat,
+  sendSticker,
   startEmulator,
   startTestBot,
   type TestBot,
@@ -113,18 +114,7 @@ describe('groups', () => {
     expect(replied.text).toMatch(/لقاح|لم أجد/);
 
     // A sticker in a group, and a command for another bot: silence.
-    const sticker = member.makeMessage('') as Record<string, unknown>;
-    delete sticker.text;
-    sticker.sticker = {
-      file_id: 'x',
-      file_unique_id: 'y',
-      type: 'regular',
-      width: 1,
-      height: 1,
-      is_animated: false,
-      is_video: false,
-    };
-    await member.sendMessage(sticker as never);
+    await sendSticker(member);
     await member.sendMessage(member.makeMessage('/ask@OtherBot سؤال'));
     await noBotMessage(member);
   });

@@ -80,6 +80,22 @@ export function postUpdate(url: string, body: unknown, secret?: string): Promise
   });
 }
 
+/** Sends a sticker from the client's chat: a message with no text. */
+export function sendSticker(client: EmulatorClient): Promise<unknown> {
+  const message = client.makeMessage('') as Record<string, unknown>;
+  delete message.text;
+  message.sticker = {
+    file_id: 'x',
+    file_unique_id: 'y',
+    type: 'regular',
+    width: 512,
+    height: 512,
+    is_animated: false,
+    is_video: false,
+  };
+  return client.sendMessage(message as never);
+}
+
 export interface ApiCall {
   method: string;
   payload: Record<string, unknown>;
