@@ -18,7 +18,14 @@ import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../helpers/fixtures
 import { type NewsSite, OLD, startNewsSite } from '../helpers/news-site.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { botMessages, freePort, privateChat, startBotProcess, startEmulator } from '../helpers/telegram.js';
+import {
+  botMessages,
+  type EmulatorClient,
+  freePort,
+  privateChat,
+  startBotProcess,
+  startEmulator,
+} from '../helpers/telegram.js';
 
 /** A replica: `npm start` in webhook mode, the address its webhook listens on, and its own folders. */
 interface Replica {
@@ -101,6 +108,18 @@ date: 2024-03-03
 أعلنت وزارة الثقافة أن متحف الفنون البحرية في الإسكندرية سيفتتح في شهر يونيو المقبل.
 `;
 
+/** Asks `question` again (every half second) until the reply holds `expected`, for at most 30 s: the last reply. */
+async function askUntil(reader: EmulatorClient, question: string, expected: string): Promise<string> {
+  const started = Date.now();
+  let answer = '';
+  while (!answer.includes(expected) && Date.now() - started < 30_000) {
+    await reader.sendMessage(reader.makeMessage(question));
+    answer = (await botMessages(reader, 1))[0].text ?? '';
+    if (!answer.includes(expected)) await new Promise((r) => setTimeout(r, 500));
+  }
+  return answer;
+}
+
 describe('two replicas on one database', () => {
   it('an article an editor adds on replica A is answered by replica B within seconds', async () => {
     const question = 'متى سيفتتح متحف الفنون البحرية في الإسكندرية؟';
@@ -116,12 +135,7 @@ describe('two replicas on one database', () => {
     // Replica A publishes the build; replica B sees it (polling the current build) and answers from it.
     dispatcher.route = 1;
     const started = Date.now();
-    let answer = '';
-    while (!answer.includes('يونيو المقبل') && Date.now() - started < 30_000) {
-      await reader.sendMessage(reader.makeMessage(question));
-      answer = (await botMessages(reader, 1))[0].text ?? '';
-      if (!answer.includes('يونيو المقبل')) await new Promise((r) => setTimeout(r, 500));
-    }
+    const answer = await askUntil(reader, question, 'يونيو المقبل');
     expect(answer.replace(/<[^>]+>/g, '')).toContain('متحف الفنون البحرية في الإسكندرية سيفتتح في شهر يونيو المقبل');
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(replicas[1].bot.output).not.toMatch(/"msg":"[^"]*build[^"]*started/i);
@@ -158,13 +172,7 @@ describe('two replicas on one database', () => {
 
     const reader = privateChat(emulator, 7002, 'سامي');
     dispatcher.route = 1;
-    const started = Date.now();
-    let answer = '';
-    while (!answer.includes('قادما من حلب') && Date.now() - started < 30_000) {
-      await reader.sendMessage(reader.makeMessage(question));
-      answer = (await botMessages(reader, 1))[0].text ?? '';
-      if (!answer.includes('قادما من حلب')) await new Promise((r) => setTimeout(r, 500));
-    }
+    const answer = await askUntil(reader, question, 'قادما من حلب');
     expect(answer).toContain('قادما من حلب');
     expect(answer).toContain(`href="${site.origin}${OLD.path}"`);
     // Nothing written into the replica's corpus folder.
