@@ -1,23 +1,18 @@
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerService } from '../../src/answering/service.js';
-import { createBot } from '../../src/bot/create-bot.js';
 import { type RunningBot, startWebhook } from '../../src/bot/run.js';
-import { openEmbeddedState } from '../../src/bot/state/state.js';
 import { t } from '../../src/i18n/i18n.js';
-import { createLogger } from '../../src/log.js';
 import { openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import {
   botMessages,
+  buildTestBot,
   freePort,
-  NO_CHAT_PACE,
   noBotMessage,
   postUpdate,
   startEmulator,
-  TOKEN,
   webhookUser,
 } from '../helpers/telegram.js';
-import { outgoingProblems } from '../helpers/telegram-rules.js';
 
 let indexDir: string;
 let emulator: TelegramServer | undefined;
@@ -38,41 +33,26 @@ afterEach(async () => {
 /** The bot in webhook mode, in this process, as launchBot starts it; `service` may be slowed down or broken. */
 async function startWebhookBot(options: { service?: AnswerService; ackAfterMs?: number; secret?: string } = {}) {
   emulator = await startEmulator();
-  const logs: string[] = [];
-  const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
-  const state = openEmbeddedState({ dataDir: tempDir('webhook-state'), logger, throttle: NO_CHAT_PACE });
-  const service = options.service ?? (await openService(indexDir, await tinyEmbedder()));
-  const bot = createBot({
-    token: TOKEN,
-    apiRoot: emulator.config.apiURL,
-    rateLimitPerMinute: 1000,
-    service,
-    state,
-    logger,
-    answerCount: 3,
-  });
-  const violations: string[] = [];
-  bot.api.config.use((prev, method, payload, signal) => {
-    violations.push(...outgoingProblems(method, payload as Record<string, unknown>));
-    return prev(method, payload, signal);
+  const built = await buildTestBot(emulator, indexDir, {
+    stateDir: tempDir('webhook-state'),
+    ...(options.service ? { service: options.service } : {}),
   });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/telegram`;
-  const webhook = await startWebhook(bot, logger, {
+  const webhook = await startWebhook(built.bot, built.logger, {
     url,
     port,
     secret: options.secret,
-    leases: state.leases,
+    leases: built.state.leases,
     ackAfterMs: options.ackAfterMs,
   });
   running = {
     stop: async () => {
       await webhook.stop();
-      await state.close();
-      expect(violations).toEqual([]);
+      await built.close();
     },
   };
-  return { url, logs, emulator };
+  return { url, logs: built.logs, emulator };
 }
 
 /** The service, with questions that hold `slow` taking `ms` longer: a handler stuck on a 429 or a long reply. */

@@ -6,9 +6,9 @@ import type { BotContext } from '../../src/bot/context.js';
 import { type BotOptions, createBot } from '../../src/bot/create-bot.js';
 import { setCommandMenu } from '../../src/bot/menu.js';
 import { type RunningBot, startPolling } from '../../src/bot/run.js';
-import { openEmbeddedState } from '../../src/bot/state/state.js';
+import { type BotState, openEmbeddedState } from '../../src/bot/state/state.js';
 import { TELEGRAM_LIMITS, type ThrottleLimits } from '../../src/bot/state/throttle.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { CliProcess } from './cli.js';
 import { openService, tempDir, tinyEmbedder, tinyModelEnv } from './fixtures.js';
 import { outgoingProblems, parseTelegramHtml } from './telegram-rules.js';
@@ -101,17 +101,25 @@ export interface ApiCall {
   payload: Record<string, unknown>;
 }
 
-export interface TestBot {
+/** Our bot as `npm start` builds it, not yet receiving updates (see startTestBot for one that long-polls). */
+export interface BuiltBot {
   bot: Bot<BotContext>;
-  running: RunningBot;
   service: AnswerService;
+  state: BotState;
+  logger: Logger;
   logs: string[];
   /** Every Bot API call the bot made (they still go to the emulator). */
   calls: ApiCall[];
   /** The bot's state folder (DATA_DIR's store). */
   stateDir: string;
-  /** Replies Telegram would have rejected (see telegram-rules.ts); stop() fails when there are any. */
+  /** Replies Telegram would have rejected (see telegram-rules.ts); close() fails when there are any. */
   violations: string[];
+  /** Closes the service and the state. */
+  close(): Promise<void>;
+}
+
+export interface TestBot extends Omit<BuiltBot, 'state' | 'logger' | 'close'> {
+  running: RunningBot;
   stop(): Promise<void>;
 }
 
@@ -122,14 +130,17 @@ export interface TestBotSetup extends Partial<BotOptions> {
   throttle?: ThrottleLimits;
 }
 
-/** Our bot, built as `npm start` builds it, long-polling the emulator. */
-export async function startTestBot(
+/**
+ * Our bot, built as `npm start` builds it, against the emulator: what it logs
+ * is kept (to assert on it, and that it never holds the token), and every
+ * Bot API call it makes is recorded and checked as Telegram checks it.
+ */
+export async function buildTestBot(
   server: TelegramServer,
   indexDir: string,
   { stateDir = tempDir('state'), throttle = NO_CHAT_PACE, ...overrides }: TestBotSetup = {},
-): Promise<TestBot> {
+): Promise<BuiltBot> {
   const logs: string[] = [];
-  // Keep what the bot logs, to assert on it (and that it never holds the token).
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
   const service = overrides.service ?? (await openService(indexDir, await tinyEmbedder()));
   // Telegram's per-chat pace (1/s) would only slow the tests down.
@@ -138,11 +149,11 @@ export async function startTestBot(
     token: TOKEN,
     apiRoot: server.config.apiURL,
     rateLimitPerMinute: 1000,
-    service,
     state,
     logger: logger,
     answerCount: 3,
     ...overrides,
+    service,
   });
   const calls: ApiCall[] = [];
   const violations: string[] = [];
@@ -151,21 +162,38 @@ export async function startTestBot(
     violations.push(...outgoingProblems(method, payload as Record<string, unknown>));
     return prev(method, payload, signal);
   });
-  const running = await startPolling(bot, logger);
-  await setCommandMenu(bot.api, logger, overrides.admins);
   return {
     bot,
-    running,
     service,
+    state,
+    logger,
     logs,
     calls,
     stateDir,
     violations,
-    stop: async () => {
-      await running.stop();
+    close: async () => {
       service.close();
       await state.close();
       if (violations.length) throw new Error(`replies Telegram would reject:\n${violations.join('\n')}`);
+    },
+  };
+}
+
+/** Our bot (buildTestBot) long-polling the emulator, its command menu set, as `npm start` runs it. */
+export async function startTestBot(
+  server: TelegramServer,
+  indexDir: string,
+  setup: TestBotSetup = {},
+): Promise<TestBot> {
+  const { state: _state, logger, close, ...built } = await buildTestBot(server, indexDir, setup);
+  const running = await startPolling(built.bot, logger);
+  await setCommandMenu(built.bot.api, logger, setup.admins);
+  return {
+    ...built,
+    running,
+    stop: async () => {
+      await running.stop();
+      await close();
     },
   };
 }
