@@ -48,6 +48,7 @@ export function privateChat(server: TelegramServer, userId: number, firstName = 
   return server.getClient(TOKEN, { userId, chatId: userId, type: 'private', firstName, userName: `u${userId}` });
 }
 
+/** The numbers of webhookUser's updates: one sequence per test file (each file has its own modules). */
 let nextUpdateId = 1;
 
 /**
