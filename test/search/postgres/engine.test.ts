@@ -148,7 +148,16 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
         expect(await first.lexicalSearch('sentence', questions[0], 20)).toEqual(
           await local.lexicalSearch('sentence', questions[0], 20),
         );
-        expect(first.roundTrips).toBe(2); // the terms' statistics, then their postings
+        expect(first.roundTrips).toBe(1); // the terms' statistics and their postings, in one query
+        // Terms whose statistics are known (the rerank's document frequencies) but whose postings are not
+        // kept: read with their statistics again, in one query, and scored as before.
+        await first.documentFrequencies(queryTerms(questions[1]));
+        const known = first.roundTrips;
+        expect(await first.lexicalSearch('sentence', questions[1], 20)).toEqual(
+          await local.lexicalSearch('sentence', questions[1], 20),
+        );
+        expect(first.roundTrips).toBe(known + 1);
+        expect(first.cached.termsRead).toBeGreaterThan(0);
       } finally {
         await fresh.close();
       }
