@@ -192,15 +192,15 @@ export class PostgresIndex implements SearchIndex {
   /**
    * Each term's statistics (documents holding it; highest tf and shortest
    * passage, or bounds of them: see build.ts, updateTermStatistics), from the
-   * cache or in one query of the term_stats the build wrote. `withPostings`
-   * (a lexical search, with the postings cache on): the same query also
-   * brings the postings of the terms it may read whole and does not hold yet
+   * cache or in one query of the term_stats the build wrote. With the
+   * postings cache on, the same query also brings the postings of the terms
+   * a lexical search would read whole and that are not kept yet
    * (POSTINGS_AGGREGATE), into the postings cache: a search of new terms
    * waits for one round trip before scoring, not two.
    */
-  private async termStatsOf(kind: PassageKind, terms: readonly string[], withPostings = false): Promise<TermStats[]> {
+  private async termStatsOf(kind: PassageKind, terms: readonly string[]): Promise<TermStats[]> {
     const cache = this.termStats[kind];
-    const whole = withPostings && this.postings.enabled;
+    const whole = this.postings.enabled;
     const unread = (term: string) => !this.postings.has(this.build, kind, term);
     // Terms not known, and (a search) known terms it would read whole whose postings are not kept.
     const missing = [
@@ -261,7 +261,7 @@ export class PostgresIndex implements SearchIndex {
   async lexicalSearch(kind: PassageKind, query: string, k: number): Promise<PassageHit[]> {
     const terms = queryTerms(query);
     if (terms.length === 0 || k <= 0) return [];
-    const stats = await this.termStatsOf(kind, terms, true);
+    const stats = await this.termStatsOf(kind, terms);
     const documents = kind === 'sentence' ? this.row.sentences : this.row.chunks;
     const avgLength = kind === 'sentence' ? this.row.sentence_avg_length : this.row.chunk_avg_length;
     // Each occurrence of a held term, at its place in the query (repeats score again, as in bm25.ts).
@@ -620,6 +620,12 @@ export class PostgresIndex implements SearchIndex {
     return lists;
   }
 
+  /**
+   * A question's terms' document frequencies among sentences: asked before
+   * its searches (the answer's term weights), so the same query brings the
+   * sentences' postings of those terms (termStatsOf), and the lexical search
+   * of sentences that follows needs no query of its own.
+   */
   async documentFrequencies(terms: readonly string[]): Promise<number[]> {
     return (await this.termStatsOf('sentence', terms)).map((s) => s.documents);
   }
