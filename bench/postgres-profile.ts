@@ -6,6 +6,8 @@
  *   node --import tsx bench/postgres-profile.ts DATABASE_URL [QUESTIONS] [--again | --unseen] [--no-cache]
  *   node --import tsx bench/postgres-profile.ts pglite:FILE [QUESTIONS] ...   (a PGlite data directory
  *     kept by `bench/postgres.ts --keep DIR`: DIR/pgdata.tar; saved again when done)
+ *   BENCH_SERVER_PID=N node --import tsx bench/postgres-profile.ts URL ...   (a server started by hand, e.g.
+ *     test/helpers/pglite-server.ts --load FILE: its CPU counted as the server's)
  *
  * The QUESTIONS measured (default 200) come after 20 warm-up questions, each
  * asked for the first time; `--again`: asked once before, then measured (what
@@ -87,8 +89,14 @@ function serverCpuMs(): number {
   for (const pid of readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
     try {
       const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      // A server's processes; PGlite's: the process serving this data file.
-      if (server ? !command.includes(process.argv[2].slice('pglite:'.length)) : !command.startsWith('postgres'))
+      // A server's processes; PGlite's: the process serving this data file (or BENCH_SERVER_PID's, one started by hand).
+      if (
+        process.env.BENCH_SERVER_PID
+          ? pid !== process.env.BENCH_SERVER_PID
+          : server
+            ? !command.includes(process.argv[2].slice('pglite:'.length))
+            : !command.startsWith('postgres')
+      )
         continue;
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
       ticks += Number(fields[11]) + Number(fields[12]);

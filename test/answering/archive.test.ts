@@ -3,33 +3,23 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ArchiveBusyError,
-  ArchiveService,
+  type ArchiveService,
   ArticleExistsError,
   ArticleRejectedError,
 } from '../../src/answering/archive.js';
 import type { AnswerService } from '../../src/answering/service.js';
-import { buildIndex } from '../../src/search/local/build.js';
 import { IndexLockedError, lockIndexDir } from '../../src/search/local/location.js';
-import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
+import { indexedCopy, openArchive, openService, tinyEmbedder } from '../helpers/fixtures.js';
 
 const ARTICLE = 'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مع الوفد الأوكراني في إسطنبول مستمرة.\n';
 const QUESTION = 'ما موقف الكرملين من المحادثات مع الوفد الأوكراني في إسطنبول؟';
 
 /** A copy of the seed corpus, its index, the service over it and the archive that changes them. */
 async function setup(): Promise<{ corpus: string; indexDir: string; service: AnswerService; archive: ArchiveService }> {
-  const corpus = copyCorpus();
-  const indexDir = join(tempDir('archive'), 'embeddings');
+  const { corpus, indexDir } = await indexedCopy('archive');
   const embedder = await tinyEmbedder();
-  await buildIndex({ corpusDir: corpus, indexDir, embedder, chunking: CHUNKING });
   const service = await openService(indexDir, embedder);
-  const archive = new ArchiveService({
-    corpusDir: corpus,
-    embedder,
-    chunking: CHUNKING,
-    maxArticleBytes: 64 * 1024,
-    service,
-  });
-  return { corpus, indexDir, service, archive };
+  return { corpus, indexDir, service, archive: openArchive(corpus, service, embedder) };
 }
 
 const found = async (service: AnswerService, question: string) =>

@@ -3,17 +3,16 @@ import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ArchiveService } from '../../src/answering/archive.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
 import { t } from '../../src/i18n/i18n.js';
-import { buildIndex } from '../../src/search/local/build.js';
 import { lockIndexDir } from '../../src/search/local/location.js';
 import { type ApiFront, startApiFront, type TestDocument } from '../helpers/api-front.js';
-import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
+import { indexedCopy, openArchive, openService, tinyEmbedder } from '../helpers/fixtures.js';
 import {
   type ApiCall,
   assertTelegramHtml,
   botMessages,
+  privateChat,
   startEmulator,
   startTestBot,
   type TestBot,
@@ -59,13 +58,7 @@ function holdable(model: Embedder): Embedder {
 }
 
 function client(userId: number, languageCode?: string) {
-  const c = server.getClient(TOKEN, {
-    userId,
-    chatId: userId,
-    firstName: 'هدى',
-    userName: `u${userId}`,
-    type: 'private',
-  });
+  const c = privateChat(server, userId, 'هدى');
   const extra = languageCode ? { from: { language_code: languageCode } } : {};
   return {
     raw: c,
@@ -119,20 +112,12 @@ function loggedActions(): { action: string; userId: number }[] {
 }
 
 beforeAll(async () => {
-  corpus = copyCorpus();
-  indexDir = join(tempDir('admin'), 'embeddings');
+  ({ corpus, indexDir } = await indexedCopy('admin'));
   const model = await tinyEmbedder();
-  await buildIndex({ corpusDir: corpus, indexDir, embedder: model, chunking: CHUNKING });
   server = await startEmulator();
   front = await startApiFront(server.config.apiURL, TOKEN);
   const service = await openService(indexDir, model);
-  const archive = new ArchiveService({
-    corpusDir: corpus,
-    embedder: holdable(model),
-    chunking: CHUNKING,
-    maxArticleBytes: 64 * 1024,
-    service,
-  });
+  const archive = openArchive(corpus, service, holdable(model));
   bot = await startTestBot(server, indexDir, { service, archive, admins: new Set([EDITOR]), apiRoot: front.apiRoot });
 });
 

@@ -1,43 +1,26 @@
-import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { t } from '../../src/i18n/i18n.js';
-import { seedIndex, tinyEmbedder } from '../helpers/fixtures.js';
+import { seedBotForTests } from '../helpers/seed-bot.js';
 import {
   assertTelegramHtml,
   botMessages,
   noBotMessage,
-  startEmulator,
-  startTestBot,
-  type TestBot,
-  TOKEN,
+  privateChat,
+  sendSticker,
   waitForCall,
 } from '../helpers/telegram.js';
 
-let server: TelegramServer;
-let bot: TestBot;
-let indexDir: string;
+const seeded = seedBotForTests();
 let nextUser = 1000;
 
 /** A new user in a private chat (each test its own, so rate limits and queues do not mix). */
-function privateChat() {
-  const id = nextUser++;
-  return server.getClient(TOKEN, { userId: id, chatId: id, firstName: 'سارة', userName: `user${id}`, type: 'private' });
+function newUser() {
+  return privateChat(seeded.server, nextUser++, 'سارة');
 }
-
-beforeAll(async () => {
-  ({ indexDir } = await seedIndex(await tinyEmbedder()));
-  server = await startEmulator();
-  bot = await startTestBot(server, indexDir);
-});
-
-afterAll(async () => {
-  await bot?.stop();
-  await server?.stop();
-});
 
 describe('conversation', () => {
   it('/start welcomes in Arabic with two example questions', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendCommand(client.makeCommand('/start'));
     const [reply] = await botMessages(client, 1);
     expect(reply.text).toBe(t('ar', 'welcome', { name: 'سارة' }));
@@ -46,7 +29,7 @@ describe('conversation', () => {
   });
 
   it('understands commands even without command entities', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendMessage(client.makeMessage('/help'));
     const [reply] = await botMessages(client, 1);
     expect(reply.text).toBe(t('ar', 'help'));
@@ -54,7 +37,7 @@ describe('conversation', () => {
   });
 
   it('/sources lists the indexed articles with outlet and date', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendCommand(client.makeCommand('/sources'));
     const [reply] = await botMessages(client, 1);
     assertTelegramHtml(reply.text);
@@ -67,7 +50,7 @@ describe('conversation', () => {
   });
 
   it('answers an Arabic question with quotes in blockquotes, matched words in bold, sources, and buttons', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendMessage(client.makeMessage('كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟'));
     const [reply] = await botMessages(client, 1);
     assertTelegramHtml(reply.text);
@@ -81,14 +64,14 @@ describe('conversation', () => {
   });
 
   it('answers even though the emulator rejects "typing…" (sendChatAction)', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendMessage(client.makeMessage('ماذا قال بيسكوف عن أفغانستان؟'));
     const [reply] = await botMessages(client, 1);
     expect(reply.text).toContain('بيسكوف');
   });
 
   it('answers an English question with Arabic quotes through the multilingual (here: tiny bilingual) model', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendMessage(client.makeMessage('What did Putin wish the Chinese people for the new year?'));
     const [reply] = await botMessages(client, 1);
     // With thresholds calibrated for real models the tiny model may refuse; either way the reply is well-formed Arabic.
@@ -101,7 +84,7 @@ describe('conversation', () => {
   });
 
   it('says kindly that nothing was found for an off-topic question, and suggests rephrasing', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendMessage(client.makeMessage('ما هي عاصمة البرازيل؟'));
     const [reply] = await botMessages(client, 1);
     expect(reply.text).toBe(t('ar', 'not-found'));
@@ -109,33 +92,22 @@ describe('conversation', () => {
   });
 
   it('answers a sticker with a one-line hint', async () => {
-    const client = privateChat();
-    const sticker = client.makeMessage('') as Record<string, unknown>;
-    delete sticker.text;
-    sticker.sticker = {
-      file_id: 'x',
-      file_unique_id: 'y',
-      type: 'regular',
-      width: 512,
-      height: 512,
-      is_animated: false,
-      is_video: false,
-    };
-    await client.sendMessage(sticker as never);
+    const client = newUser();
+    await sendSticker(client);
     const [reply] = await botMessages(client, 1);
     expect(reply.text).toBe(t('ar', 'non-text'));
   });
 });
 
 describe('buttons', () => {
-  async function askAndGetButtons(client: ReturnType<typeof privateChat>, question: string) {
+  async function askAndGetButtons(client: ReturnType<typeof newUser>, question: string) {
     await client.sendMessage(client.makeMessage(question));
     const [reply] = await botMessages(client, 1);
     return { reply, buttons: reply.reply_markup?.inline_keyboard.flat() ?? [] };
   }
 
   it('"المزيد" shows the next quotes for the same question, none repeated', async () => {
-    const client = privateChat();
+    const client = newUser();
     const { reply, buttons } = await askAndGetButtons(client, 'ما موقف الصين وروسيا من أفغانستان؟');
     const more = buttons.find((b) => b.text === t('ar', 'more'));
     if (!more) throw new Error('no «more» button');
@@ -150,7 +122,7 @@ describe('buttons', () => {
   });
 
   it('"السياق" shows the sentences around a quote, the quote in bold', async () => {
-    const client = privateChat();
+    const client = newUser();
     const { buttons } = await askAndGetButtons(client, 'من هو رئيس مجلس الدولة الصيني الذي تبادل التهاني مع ميشوستين؟');
     await client.sendCallback(client.makeCallbackQuery(buttons[0].callback_data));
     const [context] = await botMessages(client, 1);
@@ -161,11 +133,10 @@ describe('buttons', () => {
   });
 
   it('keeps working after a restart: payloads live in the state store on disk', async () => {
-    const client = privateChat();
+    const client = newUser();
     const { buttons } = await askAndGetButtons(client, 'ماذا أطلق الجانبان الصيني والروسي في عام 2020؟');
-    await bot.stop();
     // A new process: new answer service, new store object over the same file.
-    bot = await startTestBot(server, indexDir, { stateDir: bot.stateDir });
+    await seeded.restart();
     await client.sendCallback(client.makeCallbackQuery(buttons[buttons.length - 1].callback_data));
     const [next] = await botMessages(client, 1);
     assertTelegramHtml(next.text);
@@ -173,10 +144,10 @@ describe('buttons', () => {
   });
 
   it('answers an unknown or expired button politely, with an alert and no message', async () => {
-    const client = privateChat();
+    const client = newUser();
     await client.sendCallback(client.makeCallbackQuery('b:doesnotexist'));
     const call = await waitForCall(
-      bot,
+      seeded.bot,
       (c) => c.method === 'answerCallbackQuery' && c.payload.text === t('ar', 'expired'),
     );
     expect(call.payload.show_alert).toBe(true);

@@ -1,34 +1,18 @@
-import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveFollowUp } from '../../src/answering/follow-up.js';
 import { escapeHtml, sourceHtml } from '../../src/bot/html.js';
 import { readFollowUps } from '../../src/eval/follow-ups.js';
 import { t } from '../../src/i18n/i18n.js';
-import { seedIndex, tinyEmbedder } from '../helpers/fixtures.js';
 import { FOLLOW_UPS } from '../helpers/paths.js';
-import {
-  assertTelegramHtml,
-  botMessages,
-  startEmulator,
-  startTestBot,
-  type TestBot,
-  TOKEN,
-} from '../helpers/telegram.js';
+import { seedBotForTests } from '../helpers/seed-bot.js';
+import { assertTelegramHtml, botMessages, privateChat } from '../helpers/telegram.js';
 
-let server: TelegramServer;
-let bot: TestBot;
-let indexDir: string;
+const seeded = seedBotForTests();
 let nextUser = 8000;
 
 function chat() {
   const id = nextUser++;
-  const client = server.getClient(TOKEN, {
-    userId: id,
-    chatId: id,
-    firstName: 'ليلى',
-    userName: `f${id}`,
-    type: 'private',
-  });
+  const client = privateChat(seeded.server, id, 'ليلى');
   return {
     ask: async (text: string) => {
       await client.sendMessage(client.makeMessage(text));
@@ -40,7 +24,7 @@ function chat() {
 
 /** What the bot must reply to `asked` when it answers `question`: the quotes of the service's own answer. */
 async function expectAnswer(reply: { text: string }, question: string, understood: boolean): Promise<void> {
-  const answer = await bot.service.ask(question, { count: 3 });
+  const answer = await seeded.bot.service.ask(question, { count: 3 });
   const line = t('ar', 'understood-as', { question: answer.question });
   if (!answer.found) {
     expect(reply.text).toBe(understood ? `${line}\n\n${t('ar', 'not-found')}` : t('ar', 'not-found'));
@@ -51,17 +35,6 @@ async function expectAnswer(reply: { text: string }, question: string, understoo
   else expect(reply.text.startsWith('<blockquote>')).toBe(true);
   expect(reply.text).toContain(sourceHtml(answer.quotes[0]));
 }
-
-beforeAll(async () => {
-  ({ indexDir } = await seedIndex(await tinyEmbedder()));
-  server = await startEmulator();
-  bot = await startTestBot(server, indexDir);
-});
-
-afterAll(async () => {
-  await bot?.stop();
-  await server?.stop();
-});
 
 describe('follow-up questions through the bot', () => {
   it('answers each follow-up of the fixture, asked in sequence in one chat, with the previous subject carried over', async () => {
@@ -85,8 +58,7 @@ describe('follow-up questions through the bot', () => {
   it('remembers the last question across a restart (it lives in the bot’s store)', async () => {
     const reader = chat();
     await reader.ask('ماذا قال بيسكوف عن الوضع في أفغانستان؟');
-    await bot.stop();
-    bot = await startTestBot(server, indexDir, { stateDir: bot.stateDir });
+    await seeded.restart();
     await expectAnswer(await reader.ask('ومتى قال ذلك؟'), 'متى قال بيسكوف عن الوضع في أفغانستان؟', true);
   });
 

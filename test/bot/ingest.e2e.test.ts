@@ -1,17 +1,20 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ArchiveService } from '../../src/answering/archive.js';
 import { t } from '../../src/i18n/i18n.js';
 import { HostPolicy } from '../../src/ingest/address.js';
-import { WebClient } from '../../src/ingest/http.js';
 import { Ingester } from '../../src/ingest/ingest.js';
 import type { ArticleStore } from '../../src/ingest/store.js';
-import { buildIndex } from '../../src/search/local/build.js';
-import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
-import { MODERN, type NewsSite, startNewsSite } from '../helpers/news-site.js';
-import { type ApiCall, botMessages, startEmulator, startTestBot, type TestBot, TOKEN } from '../helpers/telegram.js';
+import { indexedCopy, openArchive, openService, tinyEmbedder } from '../helpers/fixtures.js';
+import { MODERN, type NewsSite, siteClient, startNewsSite } from '../helpers/news-site.js';
+import {
+  type ApiCall,
+  botMessages,
+  privateChat,
+  startEmulator,
+  startTestBot,
+  type TestBot,
+} from '../helpers/telegram.js';
 
 const EDITOR = 7301;
 const READER = 7302;
@@ -24,28 +27,15 @@ let corpus: string;
 
 beforeAll(async () => {
   site = await startNewsSite();
-  corpus = copyCorpus();
-  const indexDir = join(tempDir('ingest-bot'), 'embeddings');
+  let indexDir: string;
+  ({ corpus, indexDir } = await indexedCopy('ingest-bot'));
   const model = await tinyEmbedder();
-  await buildIndex({ corpusDir: corpus, indexDir, embedder: model, chunking: CHUNKING });
   server = await startEmulator();
   const service = await openService(indexDir, model);
-  const archive = new ArchiveService({
-    corpusDir: corpus,
-    embedder: model,
-    chunking: CHUNKING,
-    maxArticleBytes: MAX_BYTES,
-    service,
-  });
+  const archive = openArchive(corpus, service, model, MAX_BYTES);
   // What launchBot builds from the configuration, with INGEST_ALLOW_HOSTS=127.0.0.1 for the loopback site.
   const fromWeb = async (urls: string[], store: ArticleStore) => {
-    const client = new WebClient({
-      policy: new HostPolicy(['127.0.0.1']),
-      userAgent: 'ArabicNewsQA/0.1 (test)',
-      maxBytes: MAX_BYTES,
-      timeoutMs: 10_000,
-      hostDelayMs: 0,
-    });
+    const client = siteClient(new HostPolicy(['127.0.0.1']), MAX_BYTES);
     return new Ingester({ client, store }).run(urls).finally(() => client.close());
   };
   bot = await startTestBot(server, indexDir, { service, archive, fromWeb, admins: new Set([EDITOR]) });
@@ -62,13 +52,7 @@ afterAll(async () => {
 });
 
 function client(userId: number) {
-  const c = server.getClient(TOKEN, {
-    userId,
-    chatId: userId,
-    firstName: 'هدى',
-    userName: `u${userId}`,
-    type: 'private',
-  });
+  const c = privateChat(server, userId, 'هدى');
   return { raw: c, say: (text: string) => c.sendMessage(c.makeMessage(text)) };
 }
 

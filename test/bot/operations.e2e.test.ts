@@ -5,11 +5,21 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerService } from '../../src/answering/service.js';
 import { t } from '../../src/i18n/i18n.js';
 import { buildIndex } from '../../src/search/local/build.js';
-import { CHUNKING, copyCorpus, openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
+import {
+  CHUNKING,
+  copyCorpus,
+  indexedCopy,
+  openService,
+  seedIndex,
+  tempDir,
+  tinyEmbedder,
+} from '../helpers/fixtures.js';
 import {
   assertTelegramHtml,
   botMessages,
   noBotMessage,
+  privateChat,
+  sendSticker,
   startEmulator,
   startTestBot,
   type TestBot,
@@ -64,7 +74,7 @@ function groupMember(server: TelegramServer, chatId: number) {
 
 function privateUser(server: TelegramServer) {
   const id = nextId++;
-  return server.getClient(TOKEN, { userId: id, chatId: id, firstName: 'منى', userName: `user${id}`, type: 'private' });
+  return privateChat(server, id, 'منى');
 }
 
 describe('groups', () => {
@@ -104,18 +114,7 @@ describe('groups', () => {
     expect(replied.text).toMatch(/لقاح|لم أجد/);
 
     // A sticker in a group, and a command for another bot: silence.
-    const sticker = member.makeMessage('') as Record<string, unknown>;
-    delete sticker.text;
-    sticker.sticker = {
-      file_id: 'x',
-      file_unique_id: 'y',
-      type: 'regular',
-      width: 1,
-      height: 1,
-      is_animated: false,
-      is_video: false,
-    };
-    await member.sendMessage(sticker as never);
+    await sendSticker(member);
     await member.sendMessage(member.makeMessage('/ask@OtherBot سؤال'));
     await noBotMessage(member);
   });
@@ -132,13 +131,7 @@ describe('groups', () => {
 describe('operations', () => {
   it('serves only ALLOWED_CHAT_IDS; others get a refusal and no answer', async () => {
     const { server } = await start({ allowedChatIds: new Set([4242]) });
-    const allowed = server.getClient(TOKEN, {
-      userId: 4242,
-      chatId: 4242,
-      type: 'private',
-      firstName: 'a',
-      userName: 'a',
-    });
+    const allowed = privateChat(server, 4242, 'a');
     const stranger = privateUser(server);
 
     await stranger.sendMessage(stranger.makeMessage('كم بلغت التجارة الثنائية بين الصين وروسيا؟'));
@@ -192,10 +185,8 @@ describe('operations', () => {
   });
 
   it('switches to a rebuilt index without a restart and without failing a question', async () => {
-    const corpus = copyCorpus();
-    const dir = join(tempDir('reload'), 'embeddings');
+    const { corpus, indexDir: dir } = await indexedCopy('reload');
     const embedder = await tinyEmbedder();
-    await buildIndex({ corpusDir: corpus, indexDir: dir, embedder, chunking: CHUNKING });
     const { server, bot } = await start({}, dir);
     bot.service.watch(100);
     const user = privateUser(server);

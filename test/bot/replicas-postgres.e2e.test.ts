@@ -6,24 +6,30 @@
  * An editor's /add reaches replica A; replica B answers the new article
  * within seconds, with no build of its own.
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresEngine } from '../../src/search/postgres/engine.js';
-import { startCli } from '../helpers/cli.js';
+import type { CliProcess } from '../helpers/cli.js';
 import { Dispatcher } from '../helpers/dispatcher.js';
-import { CHUNKING, copyCorpus, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
+import { CHUNKING, copyCorpus, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import { type NewsSite, OLD, startNewsSite } from '../helpers/news-site.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
+import {
+  botMessages,
+  type EmulatorClient,
+  freePort,
+  privateChat,
+  startBotProcess,
+  startEmulator,
+} from '../helpers/telegram.js';
 
+/** A replica: `npm start` in webhook mode, the address its webhook listens on, and its own folders. */
 interface Replica {
-  child: ChildProcess;
-  logs: string;
+  bot: CliProcess;
   webhook: string;
   indexDir: string;
   corpusDir: string;
@@ -41,34 +47,26 @@ async function startReplica(dispatcherUrl: string): Promise<Replica> {
   const port = await freePort();
   const indexDir = join(tempDir('pg-replica'), 'embeddings');
   const corpusDir = copyCorpus();
-  const env = tinyModelEnv({
-    SEARCH_BACKEND: 'postgres',
-    DATABASE_URL: db.url,
-    INDEX_DIR: indexDir,
-    CORPUS_DIR: corpusDir,
-    INGEST_ALLOW_HOSTS: '127.0.0.1', // the loopback news site
-    INGEST_HOST_DELAY_MS: '0',
-    DATA_DIR: join(tempDir('pg-replica'), 'data'),
-    TELEGRAM_BOT_TOKEN: TOKEN,
-    TELEGRAM_API_ROOT: emulator.config.apiURL,
-    WEBHOOK_URL: dispatcherUrl,
-    WEBHOOK_ALLOW_UNSIGNED: 'true', // the emulator does not send secret_token
-    WEBHOOK_PORT: String(port),
-    REDIS_URL: redis.url,
-    ADMIN_USER_IDS: String(EDITOR),
-    RATE_LIMIT_PER_MINUTE: '1000',
-    LOG_LEVEL: 'info',
-  });
-  const child = startCli('start', [], env);
-  const replica: Replica = { child, logs: '', webhook: `http://127.0.0.1:${port}/telegram`, indexDir, corpusDir };
-  child.stderr?.on('data', (d) => (replica.logs += d));
-  child.stdout?.on('data', (d) => (replica.logs += d));
-  const deadline = Date.now() + 90_000;
-  while (!replica.logs.includes('bot running (webhook)')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replica did not start:\n${replica.logs}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return replica;
+  const bot = await startBotProcess(
+    emulator.config.apiURL,
+    {
+      SEARCH_BACKEND: 'postgres',
+      DATABASE_URL: db.url,
+      INDEX_DIR: indexDir,
+      CORPUS_DIR: corpusDir,
+      INGEST_ALLOW_HOSTS: '127.0.0.1', // the loopback news site
+      INGEST_HOST_DELAY_MS: '0',
+      DATA_DIR: join(tempDir('pg-replica'), 'data'),
+      WEBHOOK_URL: dispatcherUrl,
+      WEBHOOK_ALLOW_UNSIGNED: 'true', // the emulator does not send secret_token
+      WEBHOOK_PORT: String(port),
+      REDIS_URL: redis.url,
+      ADMIN_USER_IDS: String(EDITOR),
+      RATE_LIMIT_PER_MINUTE: '1000',
+    },
+    { readyLine: 'bot running (webhook)', ms: 90_000 },
+  );
+  return { bot, webhook: `http://127.0.0.1:${port}/telegram`, indexDir, corpusDir };
 }
 
 beforeAll(async () => {
@@ -90,20 +88,11 @@ beforeAll(async () => {
 
 afterEach((context) => {
   if (context.task.result?.state === 'fail')
-    for (const [i, r] of replicas.entries()) console.log(`replica ${i}:\n${r.logs}`);
+    for (const [i, r] of replicas.entries()) console.log(`replica ${i}:\n${r.bot.output}`);
 });
 
 afterAll(async () => {
-  await Promise.all(
-    replicas.map(
-      (r) =>
-        new Promise<void>((resolve) => {
-          if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
-          r.child.once('close', () => resolve());
-          r.child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(replicas.map((r) => r.bot.stop()));
   await dispatcher?.close();
   await emulator?.stop();
   await redis?.stop();
@@ -119,30 +108,37 @@ date: 2024-03-03
 أعلنت وزارة الثقافة أن متحف الفنون البحرية في الإسكندرية سيفتتح في شهر يونيو المقبل.
 `;
 
+/** Asks `question` again (every half second) until the reply holds `expected`, for at most 30 s: the last reply. */
+async function askUntil(reader: EmulatorClient, question: string, expected: string): Promise<string> {
+  const started = Date.now();
+  let answer = '';
+  while (!answer.includes(expected) && Date.now() - started < 30_000) {
+    await reader.sendMessage(reader.makeMessage(question));
+    answer = (await botMessages(reader, 1))[0].text ?? '';
+    if (!answer.includes(expected)) await new Promise((r) => setTimeout(r, 500));
+  }
+  return answer;
+}
+
 describe('two replicas on one database', () => {
   it('an article an editor adds on replica A is answered by replica B within seconds', async () => {
     const question = 'متى سيفتتح متحف الفنون البحرية في الإسكندرية؟';
-    const reader = emulator.getClient(TOKEN, { userId: 7001, chatId: 7001, firstName: 'هدى', type: 'private' });
+    const reader = privateChat(emulator, 7001, 'هدى');
     dispatcher.route = 1;
     await reader.sendMessage(reader.makeMessage(question));
     expect((await botMessages(reader, 1))[0].text).not.toContain('يونيو المقبل');
 
-    const editor = emulator.getClient(TOKEN, { userId: EDITOR, chatId: EDITOR, firstName: 'رنا', type: 'private' });
+    const editor = privateChat(emulator, EDITOR, 'رنا');
     dispatcher.route = 0;
     await editor.sendMessage(editor.makeMessage(`/add\n${ARTICLE}`));
     await botMessages(editor, 1, 30_000);
     // Replica A publishes the build; replica B sees it (polling the current build) and answers from it.
     dispatcher.route = 1;
     const started = Date.now();
-    let answer = '';
-    while (!answer.includes('يونيو المقبل') && Date.now() - started < 30_000) {
-      await reader.sendMessage(reader.makeMessage(question));
-      answer = (await botMessages(reader, 1))[0].text ?? '';
-      if (!answer.includes('يونيو المقبل')) await new Promise((r) => setTimeout(r, 500));
-    }
+    const answer = await askUntil(reader, question, 'يونيو المقبل');
     expect(answer.replace(/<[^>]+>/g, '')).toContain('متحف الفنون البحرية في الإسكندرية سيفتتح في شهر يونيو المقبل');
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(replicas[1].logs).not.toMatch(/"msg":"[^"]*build[^"]*started/i);
+    expect(replicas[1].bot.output).not.toMatch(/"msg":"[^"]*build[^"]*started/i);
     for (const r of replicas) expect(existsSync(r.indexDir)).toBe(false);
     // Kept in the database as an editor's article (the archive of record), not as a file of A's corpus folder.
     const client = new pg.Client({ connectionString: db.url });
@@ -154,7 +150,7 @@ describe('two replicas on one database', () => {
 
   it("an editor's link on replica A is stored in the database and answered by replica B with its canonical address", async () => {
     const question = 'من أين قدم أول قطار بضائع وصل إلى ميناء طرطوس؟';
-    const editor = emulator.getClient(TOKEN, { userId: EDITOR, chatId: EDITOR, firstName: 'رنا', type: 'private' });
+    const editor = privateChat(emulator, EDITOR, 'رنا');
     dispatcher.route = 0;
     await editor.sendMessage(editor.makeMessage(`${site.origin}${OLD.path}`));
     await botMessages(editor, 1, 30_000); // "fetching…", edited as it goes
@@ -174,15 +170,9 @@ describe('two replicas on one database', () => {
     expect(await stored()).toEqual([{ origin: 'web', url: `${site.origin}${OLD.path}` }]);
     await client.end();
 
-    const reader = emulator.getClient(TOKEN, { userId: 7002, chatId: 7002, firstName: 'سامي', type: 'private' });
+    const reader = privateChat(emulator, 7002, 'سامي');
     dispatcher.route = 1;
-    const started = Date.now();
-    let answer = '';
-    while (!answer.includes('قادما من حلب') && Date.now() - started < 30_000) {
-      await reader.sendMessage(reader.makeMessage(question));
-      answer = (await botMessages(reader, 1))[0].text ?? '';
-      if (!answer.includes('قادما من حلب')) await new Promise((r) => setTimeout(r, 500));
-    }
+    const answer = await askUntil(reader, question, 'قادما من حلب');
     expect(answer).toContain('قادما من حلب');
     expect(answer).toContain(`href="${site.origin}${OLD.path}"`);
     // Nothing written into the replica's corpus folder.

@@ -5,19 +5,26 @@
  * a delivery is not acknowledged. The Bot API is the telegram-test-api
  * emulator, whose webhook points at the dispatcher.
  */
-import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/i18n/i18n.js';
 import { buildIndex } from '../../src/search/local/build.js';
-import { startCli } from '../helpers/cli.js';
+import type { CliProcess } from '../helpers/cli.js';
 import { Dispatcher } from '../helpers/dispatcher.js';
-import { CHUNKING, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
+import { CHUNKING, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
 import { CORPUS_DIR } from '../helpers/paths.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { type BotMessage, botMessages, freePort, noBotMessage, startEmulator, TOKEN } from '../helpers/telegram.js';
+import {
+  type BotMessage,
+  botMessages,
+  freePort,
+  noBotMessage,
+  privateChat,
+  startBotProcess,
+  startEmulator,
+} from '../helpers/telegram.js';
 import { eventually } from '../helpers/wait.js';
 
 /** A Bot API proxy in front of the emulator that holds every sendMessage for `delayMs`: a replica busy mid-update. */
@@ -44,9 +51,9 @@ async function slowProxy(target: string, delayMs: number): Promise<{ url: string
   return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
+/** A replica: `npm start` in webhook mode, and the address its webhook listens on. */
 interface Replica {
-  child: ChildProcess;
-  logs: string;
+  bot: CliProcess;
   webhook: string;
 }
 
@@ -64,42 +71,25 @@ async function startReplica(
   extra: Record<string, string> = {},
 ): Promise<Replica> {
   const port = await freePort();
-  const env = tinyModelEnv({
-    INDEX_DIR: indexDir,
-    DATA_DIR: join(tempDir('replica'), 'data'),
-    TELEGRAM_BOT_TOKEN: TOKEN,
-    TELEGRAM_API_ROOT: apiRoot,
-    WEBHOOK_URL: dispatcherUrl,
-    WEBHOOK_PORT: String(port),
-    WEBHOOK_ALLOW_UNSIGNED: 'true', // the emulator does not send secret_token
-    REDIS_URL: redis.url,
-    RATE_LIMIT_PER_MINUTE: '1000',
-    LOG_LEVEL: 'info',
-    ...extra,
-  });
-  const child = startCli('start', [], env);
-  const replica: Replica = { child, logs: '', webhook: `http://127.0.0.1:${port}/telegram` };
-  child.stderr?.on('data', (d) => (replica.logs += d));
-  child.stdout?.on('data', (d) => (replica.logs += d));
-  const deadline = Date.now() + 60_000;
-  while (!replica.logs.includes('bot running (webhook)')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replica did not start:\n${replica.logs}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return replica;
+  const bot = await startBotProcess(
+    apiRoot,
+    {
+      INDEX_DIR: indexDir,
+      DATA_DIR: join(tempDir('replica'), 'data'),
+      WEBHOOK_URL: dispatcherUrl,
+      WEBHOOK_PORT: String(port),
+      WEBHOOK_ALLOW_UNSIGNED: 'true', // the emulator does not send secret_token
+      REDIS_URL: redis.url,
+      RATE_LIMIT_PER_MINUTE: '1000',
+      ...extra,
+    },
+    { readyLine: 'bot running (webhook)' },
+  );
+  return { bot, webhook: `http://127.0.0.1:${port}/telegram` };
 }
 
 async function stopReplicas(): Promise<void> {
-  await Promise.all(
-    replicas.map(
-      (r) =>
-        new Promise<void>((resolve) => {
-          if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
-          r.child.once('close', () => resolve());
-          r.child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(replicas.map((r) => r.bot.stop()));
   replicas = [];
 }
 
@@ -120,7 +110,7 @@ async function twoReplicas(extra: Record<string, string> = {}, slowFirst = false
 
 function privateUser() {
   const id = nextUser++;
-  return emulator.getClient(TOKEN, { userId: id, chatId: id, firstName: 'سلمى', userName: `r${id}`, type: 'private' });
+  return privateChat(emulator, id, 'سلمى');
 }
 
 beforeAll(async () => {
@@ -132,7 +122,7 @@ beforeAll(async () => {
 
 afterEach((context) => {
   if (context.task.result?.state === 'fail')
-    for (const [i, r] of replicas.entries()) console.log(`replica ${i}:\n${r.logs}`);
+    for (const [i, r] of replicas.entries()) console.log(`replica ${i}:\n${r.bot.output}`);
 });
 
 afterAll(async () => {
@@ -187,7 +177,7 @@ describe('two replicas on Redis', () => {
     const askers = Array.from({ length: 6 }, privateUser);
     await Promise.all(askers.map((a) => a.sendMessage(a.makeMessage('ماذا قال بيسكوف عن أفغانستان؟'))));
     await new Promise((r) => setTimeout(r, 400));
-    replicas[0].child.kill('SIGKILL');
+    replicas[0].bot.child.kill('SIGKILL');
     await dispatcher.idle();
     // Every question is answered. One may be answered twice: a replica killed after its reply
     // left but before it acknowledged the update gets that update delivered again (at least once).
@@ -209,10 +199,10 @@ describe('two replicas on Redis', () => {
     await twoReplicas();
     dispatcher.route = 'round-robin';
     await redis.restart(1500);
-    await eventually(() => replicas.every((r) => r.logs.includes('redis connection restored')), 20_000);
+    await eventually(() => replicas.every((r) => r.bot.output.includes('redis connection restored')), 20_000);
     for (const r of replicas) {
-      expect(r.logs).toContain('redis connection lost');
-      expect(r.logs).toContain('redis connection restored');
+      expect(r.bot.output).toContain('redis connection lost');
+      expect(r.bot.output).toContain('redis connection restored');
     }
     // Shared state works again: a duplicate delivery is answered once, a button crosses replicas.
     dispatcher.route = 'both';

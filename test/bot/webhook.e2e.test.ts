@@ -1,14 +1,18 @@
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerService } from '../../src/answering/service.js';
-import { createBot } from '../../src/bot/create-bot.js';
 import { type RunningBot, startWebhook } from '../../src/bot/run.js';
-import { openEmbeddedState } from '../../src/bot/state/state.js';
 import { t } from '../../src/i18n/i18n.js';
-import { createLogger } from '../../src/log.js';
 import { openService, seedIndex, tempDir, tinyEmbedder } from '../helpers/fixtures.js';
-import { botMessages, freePort, NO_CHAT_PACE, noBotMessage, startEmulator, TOKEN } from '../helpers/telegram.js';
-import { outgoingProblems } from '../helpers/telegram-rules.js';
+import {
+  botMessages,
+  buildTestBot,
+  freePort,
+  noBotMessage,
+  postUpdate,
+  startEmulator,
+  webhookUser,
+} from '../helpers/telegram.js';
 
 let indexDir: string;
 let emulator: TelegramServer | undefined;
@@ -29,74 +33,26 @@ afterEach(async () => {
 /** The bot in webhook mode, in this process, as launchBot starts it; `service` may be slowed down or broken. */
 async function startWebhookBot(options: { service?: AnswerService; ackAfterMs?: number; secret?: string } = {}) {
   emulator = await startEmulator();
-  const logs: string[] = [];
-  const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
-  const state = openEmbeddedState({ dataDir: tempDir('webhook-state'), logger, throttle: NO_CHAT_PACE });
-  const service = options.service ?? (await openService(indexDir, await tinyEmbedder()));
-  const bot = createBot({
-    token: TOKEN,
-    apiRoot: emulator.config.apiURL,
-    rateLimitPerMinute: 1000,
-    service,
-    state,
-    logger,
-    answerCount: 3,
-  });
-  const violations: string[] = [];
-  bot.api.config.use((prev, method, payload, signal) => {
-    violations.push(...outgoingProblems(method, payload as Record<string, unknown>));
-    return prev(method, payload, signal);
+  const built = await buildTestBot(emulator, indexDir, {
+    stateDir: tempDir('webhook-state'),
+    ...(options.service ? { service: options.service } : {}),
   });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/telegram`;
-  const webhook = await startWebhook(bot, logger, {
+  const webhook = await startWebhook(built.bot, built.logger, {
     url,
     port,
     secret: options.secret,
-    leases: state.leases,
+    leases: built.state.leases,
     ackAfterMs: options.ackAfterMs,
   });
   running = {
     stop: async () => {
       await webhook.stop();
-      await state.close();
-      expect(violations).toEqual([]);
+      await built.close();
     },
   };
-  return { url, logs, emulator };
-}
-
-let nextUpdate = 1;
-
-/** A user in a private chat, and the update that carries their message. */
-function user(server: TelegramServer) {
-  const id = nextUser++;
-  const client = server.getClient(TOKEN, {
-    userId: id,
-    chatId: id,
-    firstName: 'ليلى',
-    userName: `u${id}`,
-    type: 'private',
-  });
-  const update = (text: string, updateId = nextUpdate++) => ({
-    update_id: updateId,
-    message: {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id, type: 'private', first_name: 'ليلى' },
-      from: { id, is_bot: false, first_name: 'ليلى' },
-      text,
-    },
-  });
-  return { client, update };
-}
-
-function post(url: string, update: unknown, secret?: string) {
-  return fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
-    body: JSON.stringify(update),
-  });
+  return { url, logs: built.logs, emulator };
 }
 
 /** The service, with questions that hold `slow` taking `ms` longer: a handler stuck on a 429 or a long reply. */
@@ -116,14 +72,14 @@ describe('webhook mode', () => {
       service: await slowService('بيسكوف', 2500),
       ackAfterMs: 500,
     });
-    const slow = user(emulator);
-    const quick = user(emulator);
+    const slow = webhookUser(emulator, nextUser++);
+    const quick = webhookUser(emulator, nextUser++);
     const started = Date.now();
-    const slowAck = await post(url, slow.update('ماذا قال بيسكوف عن أفغانستان؟'));
+    const slowAck = await postUpdate(url, slow.update('ماذا قال بيسكوف عن أفغانستان؟'));
     expect(slowAck.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(2000);
     // While it is still being handled, others are answered.
-    expect((await post(url, quick.update('كم بلغت التجارة الثنائية بين الصين وروسيا؟'))).status).toBe(200);
+    expect((await postUpdate(url, quick.update('كم بلغت التجارة الثنائية بين الصين وروسيا؟'))).status).toBe(200);
     expect((await botMessages(quick.client, 1))[0].text).toContain('100 مليار دولار');
     const [answer] = await botMessages(slow.client, 1, 10_000);
     expect(answer.text).toContain('بيسكوف');
@@ -133,11 +89,11 @@ describe('webhook mode', () => {
 
   it('answers an update delivered twice only once', async () => {
     const { url, emulator } = await startWebhookBot();
-    const asker = user(emulator);
+    const asker = webhookUser(emulator, nextUser++);
     const update = asker.update('من هو وزير الخارجية الصيني الذي التقى لافروف؟');
-    const [first, second] = await Promise.all([post(url, update), post(url, update)]);
+    const [first, second] = await Promise.all([postUpdate(url, update), postUpdate(url, update)]);
     expect([first.status, second.status].sort()).toEqual([200, 200]);
-    expect((await post(url, update)).status).toBe(200);
+    expect((await postUpdate(url, update)).status).toBe(200);
     expect((await botMessages(asker.client, 1))[0].text).toContain('وانج يي');
     await noBotMessage(asker.client, 1000);
   });
@@ -150,19 +106,19 @@ describe('webhook mode', () => {
       return real.ask(q, o);
     };
     const { url, emulator, logs } = await startWebhookBot({ service: broken });
-    const asker = user(emulator);
-    expect((await post(url, asker.update('سؤال يسبب انهيار'))).status).toBe(200);
+    const asker = webhookUser(emulator, nextUser++);
+    expect((await postUpdate(url, asker.update('سؤال يسبب انهيار'))).status).toBe(200);
     expect((await botMessages(asker.client, 1))[0].text).toBe(t('ar', 'failure'));
-    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'))).status).toBe(200);
+    expect((await postUpdate(url, asker.update('كم بلغت التجارة الثنائية؟'))).status).toBe(200);
     expect((await botMessages(asker.client, 1))[0].text).toContain('100 مليار دولار');
     expect(logs.join('\n')).toContain('handler bug');
   });
 
   it('refuses requests without the secret token, and malformed bodies, handling nothing', async () => {
     const { url, emulator } = await startWebhookBot({ secret: 'webhook-secret-123' });
-    const asker = user(emulator);
-    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'))).status).toBe(401);
-    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'), 'wrong-secret-xyz')).status).toBe(401);
+    const asker = webhookUser(emulator, nextUser++);
+    expect((await postUpdate(url, asker.update('كم بلغت التجارة الثنائية؟'))).status).toBe(401);
+    expect((await postUpdate(url, asker.update('كم بلغت التجارة الثنائية؟'), 'wrong-secret-xyz')).status).toBe(401);
     expect(
       (
         await fetch(url, {
@@ -173,7 +129,7 @@ describe('webhook mode', () => {
       ).status,
     ).toBe(400);
     await noBotMessage(asker.client, 500);
-    expect((await post(url, asker.update('كم بلغت التجارة الثنائية؟'), 'webhook-secret-123')).status).toBe(200);
+    expect((await postUpdate(url, asker.update('كم بلغت التجارة الثنائية؟'), 'webhook-secret-123')).status).toBe(200);
     expect((await botMessages(asker.client, 1))[0].text).toContain('100 مليار دولار');
   });
 });

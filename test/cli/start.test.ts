@@ -5,10 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { PROMPT } from '../../src/cli/console-chat.js';
 import { DEFAULT_LOCALE, t, unsupportedLanguageText } from '../../src/i18n/i18n.js';
 import { startApiFront } from '../helpers/api-front.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { CliProcess, runCli } from '../helpers/cli.js';
 import { builtInModelEnv, copyCorpus, tempDir, tinyModelEnv } from '../helpers/fixtures.js';
-import { botMessages, freePort, startEmulator, TOKEN } from '../helpers/telegram.js';
-import { eventually } from '../helpers/wait.js';
+import { botMessages, freePort, privateChat, startEmulator, TOKEN } from '../helpers/telegram.js';
 
 /** `npm start` on a machine of its own: a copy of the corpus, no index yet, its own data folder. */
 function freshInstall(extra: Record<string, string>): { dir: string; env: NodeJS.ProcessEnv } {
@@ -87,36 +86,26 @@ describe('npm start', () => {
       TELEGRAM_API_ROOT: server.config.apiURL,
       LOG_LEVEL: 'debug',
     });
-    const child = startCli('start', [], env);
-    let output = '';
-    child.stdout?.on('data', (d) => (output += d));
-    child.stderr?.on('data', (d) => (output += d));
+    const bot = new CliProcess('start', [], env);
     try {
-      const client = server.getClient(TOKEN, {
-        userId: 31,
-        chatId: 31,
-        type: 'private',
-        firstName: 'x',
-        userName: 'x',
-      });
+      const client = privateChat(server, 31);
       await client.sendMessage(client.makeMessage('ماذا قال بيسكوف عن أفغانستان؟'));
       const [reply] = await botMessages(client, 1, 60_000);
       expect(reply.text).toContain('بيسكوف');
     } finally {
-      child.kill('SIGTERM');
-      const code = await new Promise((r) => child.on('close', r));
+      const code = await bot.stop();
       await server.stop();
       expect(code).toBe(0);
     }
-    expect(output).toContain('bot running (long polling)');
-    expect(output).toContain('stopped');
-    expect(output).not.toContain(TOKEN.split(':')[1]);
+    expect(bot.output).toContain('bot running (long polling)');
+    expect(bot.output).toContain('stopped');
+    expect(bot.output).not.toContain(TOKEN.split(':')[1]);
   });
 
   it('with WEBHOOK_URL: registers the webhook and answers the updates posted to it', async () => {
     const server = await startEmulator();
     const port = await freePort();
-    const child = startCli(
+    const bot = new CliProcess(
       'start',
       [],
       freshInstall({
@@ -128,24 +117,15 @@ describe('npm start', () => {
         LOG_LEVEL: 'info',
       }).env,
     );
-    let output = '';
-    child.stderr?.on('data', (d) => (output += d));
     try {
-      await eventually(() => output.includes('bot running (webhook)'), 60_000);
-      const client = server.getClient(TOKEN, {
-        userId: 32,
-        chatId: 32,
-        type: 'private',
-        firstName: 'x',
-        userName: 'x',
-      });
+      await bot.printed('bot running (webhook)');
+      const client = privateChat(server, 32);
       // The emulator posts the update to the registered webhook.
       await client.sendMessage(client.makeMessage('من هو وزير الخارجية الصيني الذي التقى لافروف؟'));
       const [reply] = await botMessages(client, 1);
       expect(reply.text).toContain('وانج يي');
     } finally {
-      child.kill('SIGINT');
-      const code = await new Promise((r) => child.on('close', r));
+      const code = await bot.stop('SIGINT');
       await server.stop();
       expect(code).toBe(0);
     }
@@ -162,22 +142,14 @@ describe('npm start', () => {
       ADMIN_USER_IDS: '33',
       LOG_LEVEL: 'info',
     });
-    const child = startCli('start', [], env);
-    let output = '';
-    child.stderr?.on('data', (d) => (output += d));
+    const bot = new CliProcess('start', [], env);
     try {
-      const editor = server.getClient(TOKEN, {
-        userId: 33,
-        chatId: 33,
-        type: 'private',
-        firstName: 'x',
-        userName: 'x',
-      });
+      const editor = privateChat(server, 33);
       await editor.sendMessage(
         editor.makeMessage('/add موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات في إسطنبول مستمرة.'),
       );
       await botMessages(editor, 1, 60_000);
-      await eventually(() => output.includes('editor action done'), 30_000);
+      await bot.printed('editor action done', 30_000);
       expect(readdirSync(corpus).filter((f) => f.startsWith('2022-03-02-'))).toHaveLength(1);
       await editor.sendMessage(editor.makeMessage('ماذا قال الكرملين عن المحادثات في إسطنبول؟'));
       const [answer] = await botMessages(editor, 1);
@@ -189,10 +161,9 @@ describe('npm start', () => {
         ['en', undefined],
         ['en', 33],
       ]);
-      expect(output).toMatch(/"userId":33,"action":"add".*"msg":"editor action done"/);
+      expect(bot.output).toMatch(/"userId":33,"action":"add".*"msg":"editor action done"/);
     } finally {
-      child.kill('SIGTERM');
-      const code = await new Promise((r) => child.on('close', r));
+      const code = await bot.stop();
       await front.stop();
       await server.stop();
       expect(code).toBe(0);

@@ -21,6 +21,49 @@ export function startCli(name: string, args: string[], env: NodeJS.ProcessEnv, i
   return child;
 }
 
+/**
+ * An entry point running as its own process (startCli), keeping what it has
+ * printed so far on both streams in `output`.
+ */
+export class CliProcess {
+  readonly child: ChildProcess;
+  output = '';
+
+  constructor(
+    readonly name: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+  ) {
+    this.child = startCli(name, args, env);
+    this.child.stdout?.on('data', (d) => (this.output += d));
+    this.child.stderr?.on('data', (d) => (this.output += d));
+  }
+
+  /** Waits until it has printed `text`; throws with all it printed when it ends first or `ms` pass. */
+  async printed(text: string, ms = 60_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!this.output.includes(text)) {
+      if (Date.now() > deadline || this.child.exitCode !== null)
+        throw new Error(`${this.name} did not print ${JSON.stringify(text)}:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Sends `signal` and waits until the process has closed: its exit code (at once when it had ended). */
+  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    return stopProcess(this.child, signal);
+  }
+}
+
+/** Sends `signal` to a child process and waits until it has closed: its exit code (at once when it had ended). */
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.once('close', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
 /** Runs an entry point to its end and collects what it printed. */
 export function runCli(name: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {

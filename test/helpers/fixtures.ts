@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { ArchiveService } from '../../src/answering/archive.js';
 import { AnswerService } from '../../src/answering/service.js';
 import { createEmbedder, type Embedder } from '../../src/embedding/embedder.js';
 import { BUILT_IN_MODEL, BUILT_IN_MODELS_DIR } from '../../src/embedding/models.js';
@@ -76,9 +77,27 @@ export async function seedIndex(embedder: Embedder): Promise<{ index: LocalIndex
   return { index: await openIndex(indexDir), indexDir };
 }
 
+/** A copy of the seed corpus that a test may change, built with the tiny model into a fresh index folder. */
+export async function indexedCopy(prefix = 'index'): Promise<{ corpus: string; indexDir: string }> {
+  const corpus = copyCorpus();
+  const indexDir = join(tempDir(prefix), 'embeddings');
+  await buildIndex({ corpusDir: corpus, indexDir, embedder: await tinyEmbedder(), chunking: CHUNKING });
+  return { corpus, indexDir };
+}
+
 /** The answer service over an index, as the bot and `ask` open it. */
 export function openService(indexDir: string, embedder: Embedder, minSimilarity?: number): Promise<AnswerService> {
   return AnswerService.open({ engine: LocalEngine.fromFolder(indexDir), embedder, minSimilarity });
+}
+
+/** The archive editors change (articles added, removed, the index rebuilt), as the bot opens it. */
+export function openArchive(
+  corpusDir: string,
+  service: AnswerService,
+  embedder: Embedder,
+  maxArticleBytes = 64 * 1024,
+): ArchiveService {
+  return new ArchiveService({ corpusDir, embedder, chunking: CHUNKING, maxArticleBytes, service });
 }
 
 /** One sentence of an index (undefined outside it). */

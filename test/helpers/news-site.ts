@@ -2,6 +2,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
+import { HostPolicy } from '../../src/ingest/address.js';
+import { WebClient } from '../../src/ingest/http.js';
 
 /**
  * A news site on a loopback port, for the ingester's tests: Arabic pages of
@@ -23,6 +25,11 @@ export interface NewsSite {
   /** The RSS feed's ETag now. */
   etag(): string;
   close(): Promise<void>;
+}
+
+/** The web client ingestion makes, allowed by `policy` (by default this site's host only), with no pause between requests. */
+export function siteClient(policy = new HostPolicy(['127.0.0.1']), maxBytes = 4 * 1024 * 1024): WebClient {
+  return new WebClient({ policy, userAgent: 'ArabicNewsQA/0.1 (test)', maxBytes, timeoutMs: 10_000, hostDelayMs: 0 });
 }
 
 export const MODERN = {

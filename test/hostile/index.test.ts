@@ -15,15 +15,13 @@ import { CURRENT_FILE, currentBuildDir, IndexLockedError, lockIndexDir } from '.
 import { FILES } from '../../src/search/local/store.js';
 import { IndexDamagedError } from '../../src/search/local/verify.js';
 import { runCli } from '../helpers/cli.js';
-import { CHUNKING, copyCorpus, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
+import { CHUNKING, copyCorpus, indexedCopy, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
 import { ROOT } from '../helpers/paths.js';
 
 /** Two builds of the seed corpus in one folder: the older one intact, the live one to be damaged. */
 async function twoBuilds(): Promise<{ corpus: string; indexDir: string; older: string; live: string }> {
-  const corpus = copyCorpus();
-  const indexDir = join(tempDir('damage'), 'embeddings');
+  const { corpus, indexDir } = await indexedCopy('damage');
   const embedder = await tinyEmbedder();
-  await buildIndex({ corpusDir: corpus, indexDir, embedder, chunking: CHUNKING });
   const older = (await currentBuildDir(indexDir)) as string;
   writeFileSync(join(corpus, '005_extra.txt'), 'موسكو 2 مارس 2022 (تاس) قال الكرملين إن المحادثات مستمرة.\n');
   await buildIndex({ corpusDir: corpus, indexDir, embedder, chunking: CHUNKING });

@@ -18,6 +18,7 @@ import {
   botMessages,
   freePort,
   noBotMessage,
+  privateChat,
   startEmulator,
   startTestBot,
   type TestBot,
@@ -102,13 +103,7 @@ describe('a Bot API that cannot be reached', () => {
     expect(first?.retryInMs).toBeLessThanOrEqual(60_000);
     emulator = await startEmulator(port);
     expect(await until('bot running (long polling)', 30_000)).toBe(true);
-    const client = emulator.getClient(TOKEN, {
-      userId: 41,
-      chatId: 41,
-      type: 'private',
-      firstName: 'x',
-      userName: 'x',
-    });
+    const client = privateChat(emulator, 41);
     await client.sendMessage(client.makeMessage('كم بلغت التجارة الثنائية بين الصين وروسيا؟'));
     expect((await botMessages(client, 1, 30_000))[0].text).toContain('100 مليار دولار');
     expect(logs).not.toContain(SECRET);
@@ -147,13 +142,7 @@ describe('network failures while running', () => {
     expect(retries.length).toBeGreaterThan(0);
     for (const r of retries) expect(r.retryInMs).toBeLessThanOrEqual(60_000);
     emulator = await startEmulator(port);
-    const client = emulator.getClient(TOKEN, {
-      userId: 42,
-      chatId: 42,
-      type: 'private',
-      firstName: 'x',
-      userName: 'x',
-    });
+    const client = privateChat(emulator, 42);
     await client.sendMessage(client.makeMessage('ماذا قال بيسكوف عن أفغانستان؟'));
     expect((await botMessages(client, 1, 30_000))[0].text).toContain('بيسكوف');
   }, 60_000);
@@ -179,13 +168,7 @@ describe('network failures while running', () => {
     await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
     try {
       bot = await startTestBot(emulator, indexDir, { apiRoot: `http://127.0.0.1:${port}` });
-      const client = emulator.getClient(TOKEN, {
-        userId: 43,
-        chatId: 43,
-        type: 'private',
-        firstName: 'x',
-        userName: 'x',
-      });
+      const client = privateChat(emulator, 43);
       await client.sendMessage(client.makeMessage('كم بلغت التجارة الثنائية؟'));
       const logs = bot.logs;
       await eventually(() => logs.some((l) => l.includes('update failed')), 20_000);
@@ -236,13 +219,7 @@ describe('network failures while running', () => {
         service.close();
       },
     };
-    const client = emulator.getClient(TOKEN, {
-      userId: 44,
-      chatId: 44,
-      type: 'private',
-      firstName: 'x',
-      userName: 'x',
-    });
+    const client = privateChat(emulator, 44);
     await client.sendMessage(client.makeMessage('كم بلغت التجارة الثنائية بين الصين وروسيا؟'));
     const [answer] = await botMessages(client, 1, 20_000);
     expect(answer.text).toContain('100 مليار دولار');
@@ -257,20 +234,8 @@ describe('buttons', () => {
     const emulator = await startEmulator();
     const bot = await startTestBot(emulator, indexDir);
     try {
-      const owner = emulator.getClient(TOKEN, {
-        userId: 51,
-        chatId: 51,
-        type: 'private',
-        firstName: 'a',
-        userName: 'a',
-      });
-      const stranger = emulator.getClient(TOKEN, {
-        userId: 52,
-        chatId: 52,
-        type: 'private',
-        firstName: 'b',
-        userName: 'b',
-      });
+      const owner = privateChat(emulator, 51, 'a');
+      const stranger = privateChat(emulator, 52, 'b');
       await owner.sendMessage(owner.makeMessage('ما موقف الصين وروسيا من أفغانستان؟'));
       const [answer] = await botMessages(owner, 1);
       const more = answer.reply_markup?.inline_keyboard.flat().find((b) => b.text === t('ar', 'more'));

@@ -10,7 +10,7 @@ import type { AnswerService } from '../../src/answering/service.js';
 import { plainQuestion } from '../../src/arabic/markup.js';
 import { t, unsupportedLanguageText } from '../../src/i18n/i18n.js';
 import { builtInEmbedder, openService, seedIndex } from '../helpers/fixtures.js';
-import { botMessages, startEmulator, startTestBot, type TestBot, TOKEN } from '../helpers/telegram.js';
+import { botMessages, privateChat, startEmulator, startTestBot, type TestBot } from '../helpers/telegram.js';
 
 const PLAIN = 'ما موقف روسيا من قضية تايوان؟';
 const MARKED_UP = [
@@ -71,13 +71,7 @@ describe('the refusal of a language the model cannot read', () => {
     try {
       server = await startEmulator();
       bot = await startTestBot(server, indexDir, { service: await openService(indexDir, await builtInEmbedder()) });
-      const client = server.getClient(TOKEN, {
-        userId: 71,
-        chatId: 71,
-        type: 'private',
-        firstName: 'x',
-        userName: 'x',
-      });
+      const client = privateChat(server, 71);
       await client.sendMessage(
         client.makeMessage('What did Putin say about Taiwan?', { from: { language_code: 'ar' } } as never),
       );

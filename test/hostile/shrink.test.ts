@@ -7,12 +7,11 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ArchiveService, IndexShrinkError } from '../../src/answering/archive.js';
+import { IndexShrinkError } from '../../src/answering/archive.js';
 import { t } from '../../src/i18n/i18n.js';
-import { buildIndex } from '../../src/search/local/build.js';
 import { CURRENT_FILE } from '../../src/search/local/location.js';
 import { runCli } from '../helpers/cli.js';
-import { CHUNKING, copyCorpus, openService, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
+import { indexedCopy, openArchive, openService, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
 
 /** These tests start the program as processes: time for a busy two-core machine. */
 const PROCESS_TIMEOUT_MS = 180_000;
@@ -30,9 +29,7 @@ function reencode(file: string): void {
 }
 
 async function indexedCorpus(): Promise<{ corpus: string; indexDir: string; live: string }> {
-  const corpus = copyCorpus();
-  const indexDir = join(tempDir('shrink'), 'embeddings');
-  await buildIndex({ corpusDir: corpus, indexDir, embedder: await tinyEmbedder(), chunking: CHUNKING });
+  const { corpus, indexDir } = await indexedCopy('shrink');
   return { corpus, indexDir, live: readFileSync(join(indexDir, CURRENT_FILE), 'utf8') };
 }
 
@@ -82,13 +79,7 @@ describe('a build that would remove most of the published articles', { timeout: 
     const { corpus, indexDir, live } = await indexedCorpus();
     const embedder = await tinyEmbedder();
     const service = await openService(indexDir, embedder);
-    const archive = new ArchiveService({
-      corpusDir: corpus,
-      embedder,
-      chunking: CHUNKING,
-      maxArticleBytes: 64 * 1024,
-      service,
-    });
+    const archive = openArchive(corpus, service, embedder);
     try {
       for (const name of readdirSync(corpus)) reencode(join(corpus, name));
       const refused = await archive.rebuild().catch((error: unknown) => error);

@@ -4,7 +4,6 @@
  * the damaged file is set aside, named in one line, and the bot starts with
  * a fresh state. The real bot (`npm start`) against the Bot API emulator.
  */
-import type { ChildProcess } from 'node:child_process';
 import {
   closeSync,
   copyFileSync,
@@ -21,10 +20,9 @@ import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedState } from '../../src/bot/state/state.js';
 import { createLogger } from '../../src/log.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { type CliProcess, runCli } from '../helpers/cli.js';
 import { seedIndex, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
-import { botMessages, startEmulator, TOKEN } from '../helpers/telegram.js';
-import { eventually } from '../helpers/wait.js';
+import { botMessages, privateChat, startBotProcess, startEmulator, TOKEN } from '../helpers/telegram.js';
 
 /** These tests start the program as processes: time for a busy two-core machine. */
 const PROCESS_TIMEOUT_MS = 180_000;
@@ -33,7 +31,7 @@ let indexDir: string;
 /** A healthy state database with a few thousand entries. */
 let healthy: string;
 let emulator: TelegramServer | undefined;
-let child: ChildProcess | undefined;
+let bot: CliProcess | undefined;
 
 beforeAll(async () => {
   ({ indexDir } = await seedIndex(await tinyEmbedder()));
@@ -46,13 +44,9 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const closed = new Promise((r) => child?.once('close', r));
-    child.kill('SIGTERM');
-    await closed;
-  }
+  await bot?.stop();
   await emulator?.stop();
-  child = undefined;
+  bot = undefined;
   emulator = undefined;
 });
 
@@ -76,46 +70,25 @@ const damages: Record<string, (file: string) => void> = {
   emptied: (file) => truncateSync(file, 0),
 };
 
-/** `npm start` (polling) on `dataDir` against the emulator, until it runs; its output so far. */
-async function startBot(dataDir: string): Promise<() => string> {
+/** `npm start` (polling) on `dataDir` against the emulator, until it runs. */
+async function startBot(dataDir: string): Promise<CliProcess> {
   emulator = await startEmulator();
-  let logs = '';
-  child = startCli(
-    'start',
-    [],
-    tinyModelEnv({
-      INDEX_DIR: indexDir,
-      DATA_DIR: dataDir,
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: emulator.config.apiURL,
-      LOG_LEVEL: 'info',
-    }),
-  );
-  child.stderr?.on('data', (d) => (logs += d));
-  child.stdout?.on('data', (d) => (logs += d));
-  await eventually(() => logs.includes('bot running (long polling)') || child?.exitCode !== null, 60_000);
-  expect(logs, logs).toContain('bot running (long polling)');
-  return () => logs;
+  bot = await startBotProcess(emulator.config.apiURL, { INDEX_DIR: indexDir, DATA_DIR: dataDir });
+  return bot;
 }
 
 describe('a damaged state database', { timeout: PROCESS_TIMEOUT_MS }, () => {
   for (const [how, damage] of Object.entries(damages)) {
     it(`${how}: set aside and named in one line; the bot starts with a fresh state and answers`, async () => {
       const dataDir = damagedDataDir(damage);
-      const logs = (await startBot(dataDir))();
+      const logs = (await startBot(dataDir)).output;
       const damagedLines = logs.split('\n').filter((l) => l.includes('state database damaged'));
       expect(damagedLines).toHaveLength(1);
       const aside = readdirSync(dataDir).find((f) => f.startsWith('state.lmdb.damaged-'));
       expect(aside).toBeDefined();
       expect(damagedLines[0]).toContain(join(dataDir, aside as string));
 
-      const client = (emulator as TelegramServer).getClient(TOKEN, {
-        userId: 61,
-        chatId: 61,
-        type: 'private',
-        firstName: 'x',
-        userName: 'x',
-      });
+      const client = privateChat(emulator as TelegramServer, 61);
       await client.sendMessage(client.makeMessage('كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟'));
       const [reply] = await botMessages(client, 1);
       expect(reply.text).toContain('100 مليار دولار');
@@ -127,8 +100,8 @@ describe('a damaged state database', { timeout: PROCESS_TIMEOUT_MS }, () => {
 
   it('a healthy one is kept as it is', async () => {
     const dataDir = damagedDataDir(() => undefined);
-    const logs = await startBot(dataDir);
-    expect(logs()).not.toContain('state database damaged');
+    const started = await startBot(dataDir);
+    expect(started.output).not.toContain('state database damaged');
     expect(readdirSync(dataDir).filter((f) => f.startsWith('state.lmdb.damaged'))).toEqual([]);
   });
 

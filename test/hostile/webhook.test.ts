@@ -4,7 +4,6 @@
  * (/healthz, /readyz, /metrics) over real HTTP, in webhook mode and on
  * METRICS_PORT in polling mode. The bot runs as `npm start` runs it.
  */
-import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
@@ -13,10 +12,18 @@ import { readinessOf } from '../../src/bot/launch.js';
 import { openEmbeddedState } from '../../src/bot/state/state.js';
 import { createLogger } from '../../src/log.js';
 import { startOpsServer } from '../../src/ops/endpoints.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { type CliProcess, runCli } from '../helpers/cli.js';
 import { openService, seedIndex, tempDir, tinyEmbedder, tinyModelEnv } from '../helpers/fixtures.js';
-import { botMessages, freePort, noBotMessage, startEmulator, TOKEN } from '../helpers/telegram.js';
-import { eventually } from '../helpers/wait.js';
+import {
+  botMessages,
+  freePort,
+  noBotMessage,
+  postUpdate,
+  startBotProcess,
+  startEmulator,
+  TOKEN,
+  webhookUser,
+} from '../helpers/telegram.js';
 
 /** These tests start the program as processes: time for a busy two-core machine. */
 const PROCESS_TIMEOUT_MS = 180_000;
@@ -25,77 +32,33 @@ const SECRET = 'hook-secret_0123456789abcdef';
 
 let indexDir: string;
 let emulator: TelegramServer | undefined;
-let child: ChildProcess | undefined;
+let bot: CliProcess | undefined;
 
 beforeAll(async () => {
   ({ indexDir } = await seedIndex(await tinyEmbedder()));
 });
 
 afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const closed = new Promise((r) => child?.once('close', r));
-    child.kill('SIGTERM');
-    await closed;
-  }
+  await bot?.stop();
   await emulator?.stop();
-  child = undefined;
+  bot = undefined;
   emulator = undefined;
 });
 
 /** `npm start` with the seed index against the emulator, until it logs `readyLine`. */
-async function startBot(env: Record<string, string>, readyLine: string): Promise<{ logs: () => string }> {
+async function startBot(env: Record<string, string>, readyLine: string): Promise<CliProcess> {
   emulator = await startEmulator();
-  let logs = '';
-  child = startCli(
-    'start',
-    [],
-    tinyModelEnv({
+  bot = await startBotProcess(
+    emulator.config.apiURL,
+    {
       INDEX_DIR: indexDir,
       DATA_DIR: join(tempDir('webhook-hostile'), 'data'),
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: emulator.config.apiURL,
       RATE_LIMIT_PER_MINUTE: '1000',
-      LOG_LEVEL: 'info',
       ...env,
-    }),
-  );
-  child.stderr?.on('data', (d) => (logs += d));
-  child.stdout?.on('data', (d) => (logs += d));
-  const started = await eventually(() => logs.includes(readyLine) || child?.exitCode !== null, 60_000);
-  if (!started || !logs.includes(readyLine)) throw new Error(`the bot did not start:\n${logs}`);
-  return { logs: () => logs };
-}
-
-let nextUpdate = 1;
-
-/** A user in a private chat of the emulator, and the update that carries their message. */
-function user(server: TelegramServer, id: number) {
-  const client = server.getClient(TOKEN, {
-    userId: id,
-    chatId: id,
-    firstName: 'ليلى',
-    userName: `u${id}`,
-    type: 'private',
-  });
-  const update = (text: string) => ({
-    update_id: nextUpdate++,
-    message: {
-      message_id: nextUpdate,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id, type: 'private', first_name: 'ليلى' },
-      from: { id, is_bot: false, first_name: 'ليلى' },
-      text,
     },
-  });
-  return { client, update };
-}
-
-function post(url: string, body: unknown, secret?: string) {
-  return fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+    { readyLine },
+  );
+  return bot;
 }
 
 /** A POST whose body is sent in chunks without a length (as a client streaming it would). */
@@ -184,27 +147,27 @@ describe('webhook mode refuses to run open', { timeout: PROCESS_TIMEOUT_MS }, ()
   it('with a secret: forged updates get 401 and no reply, bodies over 1 MiB get 413 (with or without a length), signed ones are answered; it listens only on WEBHOOK_HOST; the operations endpoints answer on the same port', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/telegram`;
-    const { logs } = await startBot(
+    const started = await startBot(
       { WEBHOOK_URL: url, WEBHOOK_PORT: String(port), WEBHOOK_SECRET: SECRET, WEBHOOK_HOST: '127.0.0.1' },
       'bot running (webhook)',
     );
     const server = emulator as TelegramServer;
-    const stranger = user(server, 8101);
-    const reader = user(server, 8102);
+    const stranger = webhookUser(server, 8101);
+    const reader = webhookUser(server, 8102);
 
     // Forged: no secret, or a wrong one.
-    expect((await post(url, stranger.update('ما موقف روسيا من قضية تايوان؟'))).status).toBe(401);
-    expect((await post(url, stranger.update('ما موقف روسيا من قضية تايوان؟'), 'wrong-secret')).status).toBe(401);
+    expect((await postUpdate(url, stranger.update('ما موقف روسيا من قضية تايوان؟'))).status).toBe(401);
+    expect((await postUpdate(url, stranger.update('ما موقف روسيا من قضية تايوان؟'), 'wrong-secret')).status).toBe(401);
     await noBotMessage(stranger.client, 1000);
 
     // Too large: refused with 413, not a reset; the server goes on.
-    expect((await post(url, `{"update_id": 5, "x": "${'ا'.repeat(600_000)}"}`, SECRET)).status).toBe(413);
+    expect((await postUpdate(url, `{"update_id": 5, "x": "${'ا'.repeat(600_000)}"}`, SECRET)).status).toBe(413);
     expect(await postChunked(url, 40, 64 * 1024)).toBe(413);
 
     // Signed: answered.
-    expect((await post(url, reader.update('كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟'), SECRET)).status).toBe(
-      200,
-    );
+    expect(
+      (await postUpdate(url, reader.update('كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟'), SECRET)).status,
+    ).toBe(200);
     expect((await botMessages(reader.client, 1))[0].text).toContain('100 مليار دولار');
 
     // Only the loopback address it was given: 127.0.0.2 is loopback too, but not WEBHOOK_HOST.
@@ -226,20 +189,20 @@ describe('webhook mode refuses to run open', { timeout: PROCESS_TIMEOUT_MS }, ()
     expect(series(text, 'qa_index_size{of="sentences"}')).toBeGreaterThan(20);
     expect(text).toMatch(/^qa_index_info\{version="build-[^"]+",model="[^"]+"\} 1$/m);
     expect(text).toContain('process_resident_memory_bytes');
-    expect(logs()).toContain('"host":"127.0.0.1"');
+    expect(started.output).toContain('"host":"127.0.0.1"');
   });
 
   it('WEBHOOK_ALLOW_UNSIGNED=true accepts unsigned updates, and says so in the log', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/telegram`;
-    const { logs } = await startBot(
+    const started = await startBot(
       { WEBHOOK_URL: url, WEBHOOK_PORT: String(port), WEBHOOK_ALLOW_UNSIGNED: 'true' },
       'bot running (webhook)',
     );
-    const reader = user(emulator as TelegramServer, 8103);
-    expect((await post(url, reader.update('كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟'))).status).toBe(200);
+    const reader = webhookUser(emulator as TelegramServer, 8103);
+    expect((await postUpdate(url, reader.update('كم بلغت قيمة التجارة الثنائية بين الصين وروسيا؟'))).status).toBe(200);
     expect((await botMessages(reader.client, 1))[0].text).toContain('100 مليار دولار');
-    expect(logs()).toContain('WEBHOOK_ALLOW_UNSIGNED is set');
+    expect(started.output).toContain('WEBHOOK_ALLOW_UNSIGNED is set');
     // The default host is every interface (the choice for containers and load balancers).
     expect(await listening('127.0.0.2', port)).toBe(true);
   });

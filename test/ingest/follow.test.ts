@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisLease } from '../../src/bot/state/leases.js';
-import { HostPolicy } from '../../src/ingest/address.js';
 import { FeedFollower, LEASE_INTERVALS } from '../../src/ingest/follow.js';
-import { WebClient } from '../../src/ingest/http.js';
 import { Ingester } from '../../src/ingest/ingest.js';
 import { FileArticleStore } from '../../src/ingest/store.js';
 import { tempDir } from '../helpers/fixtures.js';
-import { type NewsSite, startNewsSite } from '../helpers/news-site.js';
+import { type NewsSite, siteClient, startNewsSite } from '../helpers/news-site.js';
 import { redisServerForTests } from '../helpers/redis-server.js';
 
 /**
@@ -26,13 +24,7 @@ const feedRequests = () => site.requests.filter((r) => r.path === '/rss.xml').le
 
 /** A replica's follower: its own web client and store, the lease shared through Redis under `key`. */
 function replica(name: string, key: string, corpus: string) {
-  const client = new WebClient({
-    policy: new HostPolicy(['127.0.0.1']),
-    userAgent: 'ArabicNewsQA/0.1 (test)',
-    maxBytes: 4 * 1024 * 1024,
-    timeoutMs: 10_000,
-    hostDelayMs: 0,
-  });
+  const client = siteClient();
   const ingester = new Ingester({ client, store: new FileArticleStore(corpus, 4 * 1024 * 1024) });
   const connection = redis.connect();
   const counts = { polled: 0, skipped: 0, errors: 0 };
@@ -101,13 +93,7 @@ describe('following feeds with several replicas (a lease in Redis)', () => {
   it('a lease store that fails is reported as the lease’s failure, and the feeds are polled all the same', async () => {
     const connection = redis.connect();
     connection.disconnect(); // Redis away: every lease command fails
-    const client = new WebClient({
-      policy: new HostPolicy(['127.0.0.1']),
-      userAgent: 'ArabicNewsQA/0.1 (test)',
-      maxBytes: 4 * 1024 * 1024,
-      timeoutMs: 10_000,
-      hostDelayMs: 0,
-    });
+    const client = siteClient();
     const ingester = new Ingester({ client, store: new FileArticleStore(tempDir('follow-corpus'), 4 * 1024 * 1024) });
     const failures: string[] = [];
     let polled = 0;

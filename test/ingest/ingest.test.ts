@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitFrontMatter } from '../../src/corpus/front-matter.js';
 import { HostPolicy } from '../../src/ingest/address.js';
 import { FeedStates, type FeedValidators } from '../../src/ingest/feed-state.js';
-import { WebClient } from '../../src/ingest/http.js';
 import { Ingester } from '../../src/ingest/ingest.js';
 import { FileArticleStore } from '../../src/ingest/store.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -18,6 +17,7 @@ import {
   OLD,
   OLIVE,
   PRIVATE_PATH,
+  siteClient,
   startNewsSite,
 } from '../helpers/news-site.js';
 
@@ -45,13 +45,7 @@ function setup({
   corpus = join(tempDir('ingest'), 'corpus'),
   states = memoryStorage<FeedValidators>(),
 } = {}) {
-  const client = new WebClient({
-    policy: new HostPolicy(allow),
-    userAgent: 'ArabicNewsQA/0.1 (test)',
-    maxBytes: MAX_BYTES,
-    timeoutMs: 10_000,
-    hostDelayMs: 0,
-  });
+  const client = siteClient(new HostPolicy(allow), MAX_BYTES);
   const ingester = new Ingester({
     client,
     store: new FileArticleStore(corpus, MAX_BYTES),
@@ -82,13 +76,7 @@ describe('ingesting from a loopback news site', () => {
     class PassingFirstCheck extends HostPolicy {
       override async check(): Promise<void> {}
     }
-    const client = new WebClient({
-      policy: new PassingFirstCheck([]),
-      userAgent: 'ArabicNewsQA/0.1 (test)',
-      maxBytes: MAX_BYTES,
-      timeoutMs: 10_000,
-      hostDelayMs: 0,
-    });
+    const client = siteClient(new PassingFirstCheck([]), MAX_BYTES);
     const before = site.connections;
     const error = await client.get(`http://localhost:${site.port}${MODERN.path}`).catch((e: unknown) => e);
     await client.close();

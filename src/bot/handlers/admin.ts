@@ -195,8 +195,11 @@ function figuresText(ctx: BotContext, figures: BuildFigures): string {
   return lines.join('\n');
 }
 
-/** Why a rebuild failed, in a few words (a bug is logged and apologised for). */
-function failureReason(ctx: BotContext, error: unknown): string {
+/**
+ * Why a rebuild failed, in a few words (a bug is apologised for); `plain`
+ * words a user error that has no text of its own.
+ */
+function failureReason(ctx: BotContext, error: unknown, plain = (message: string) => message): string {
   if (error instanceof BuildLockedError) return ctx.t('admin-locked');
   if (error instanceof IndexShrinkError)
     return ctx.t('reindex-shrink-refused', {
@@ -204,22 +207,14 @@ function failureReason(ctx: BotContext, error: unknown): string {
       published: error.published,
       skipped: error.skipped,
     });
-  if (error instanceof UserError) return error.message;
+  if (error instanceof UserError) return plain(error.message);
   return ctx.t('failure');
 }
 
-/** What went wrong with a rebuild, for the editor (a bug is logged and apologised for). */
+/** What went wrong with a rebuild, as the whole reply to the editor (a bug is logged and apologised for). */
 function buildFailure(ctx: BotContext, error: unknown): string {
   if (error instanceof ArchiveBusyError) return ctx.t('admin-busy');
-  if (error instanceof BuildLockedError) return ctx.t('admin-locked');
-  if (error instanceof IndexShrinkError)
-    return ctx.t('reindex-shrink-refused', {
-      removed: error.published - error.remaining,
-      published: error.published,
-      skipped: error.skipped,
-    });
-  if (error instanceof UserError) return ctx.t('admin-failed', { reason: error.message });
-  return ctx.t('failure');
+  return failureReason(ctx, error, (reason) => ctx.t('admin-failed', { reason }));
 }
 
 function logFailure(ctx: BotContext, deps: BotDeps, action: string, error: unknown): void {

@@ -1,9 +1,9 @@
 import { access, constants, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CorpusListing, type LoadedCorpus, listCorpus, loadCorpus, type SkippedFile } from '../../corpus/load.js';
+import { type CorpusListing, type LoadedCorpus, listCorpus, loadCorpus } from '../../corpus/load.js';
 import type { Embedder, EmbedderTimings } from '../../embedding/embedder.js';
 import { errnoCode, UserError } from '../../errors.js';
-import { type EngineBuildOptions, IndexShrinkError } from '../engine.js';
+import { type EngineBuildOptions, type EngineBuildReport, IndexShrinkError } from '../engine.js';
 import { createBuildDir, currentBuildDir, discardBuild, lockIndexDir, publishBuild } from './location.js';
 import {
   type ArticleVectors,
@@ -48,27 +48,13 @@ export interface BuildPhases {
   chunks: SearchFilesTimings;
 }
 
-export interface BuildReport {
-  articles: number;
-  sentences: number;
-  chunks: number;
-  /** Articles whose passages were embedded in this build. */
-  embedded: number;
-  /** Articles whose vectors were taken over from the previous build. */
-  reused: number;
-  /** Articles of the previous build that are not in this one as they were (gone or changed). */
-  removed: number;
+/** What a build did: the figures every engine reports (LocalEngine adds the version and note), and the local index's own. */
+export interface BuildReport extends Omit<EngineBuildReport, 'version' | 'note'> {
   /** What was written: the whole build (`base`), or a delta beside the previous build's base. */
   part: PartName;
   /** Passages that the graph files do not hold, added when the build is opened (0: the graphs were written). */
   pending: number;
-  skipped: SkippedFile[];
-  passagesEmbedded: number;
-  /** Why the previous build could not be updated and everything was built again, if so. */
-  fullRebuildReason?: string;
-  seconds: number;
   phases: BuildPhases;
-  model: string;
   buildDir: string;
 }
 

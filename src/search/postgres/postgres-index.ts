@@ -65,6 +65,13 @@ const ROUND_POSTINGS = 2_000;
  */
 const WHOLE_TERM_POSTINGS = 50_000;
 
+/**
+ * A term's postings in one bytea (decodePostings): per posting, in passage
+ * order, int8 passage, int4 tf, int4 length; one value a term rather than a
+ * row a posting.
+ */
+const POSTINGS_AGGREGATE = `string_agg(int8send(passage) || int4send(tf) || int4send(length), ''::bytea ORDER BY passage)`;
+
 /** A term's postings in one build, as BM25's upper bound needs them. */
 interface TermStats {
   documents: number;
@@ -185,22 +192,63 @@ export class PostgresIndex implements SearchIndex {
   /**
    * Each term's statistics (documents holding it; highest tf and shortest
    * passage, or bounds of them: see build.ts, updateTermStatistics), from the
-   * cache or in one query of the term_stats the build wrote.
+   * cache or in one query of the term_stats the build wrote. With the
+   * postings cache on, the same query also brings the postings of the terms
+   * a lexical search would read whole and that are not kept yet
+   * (POSTINGS_AGGREGATE), into the postings cache: a search of new terms
+   * waits for one round trip before scoring, not two.
    */
   private async termStatsOf(kind: PassageKind, terms: readonly string[]): Promise<TermStats[]> {
     const cache = this.termStats[kind];
-    const missing = [...new Set(terms.filter((t) => !cache.has(t)))];
+    const whole = this.postings.enabled;
+    const unread = (term: string) => !this.postings.has(this.build, kind, term);
+    // Terms not known, and (a search) known terms it would read whole whose postings are not kept.
+    const missing = [
+      ...new Set(
+        terms.filter((term) => {
+          const known = cache.get(term);
+          if (known === undefined) return true;
+          return whole && known.documents > 0 && known.documents <= this.wholeTermPostings && unread(term);
+        }),
+      ),
+    ];
     if (missing.length > 0) {
-      const rows = await this.query<{ term: string; documents: number; max_tf: number; min_length: number }>(
-        `SELECT term, documents, max_tf, min_length FROM term_stats
-          WHERE kind = $2 AND term = ANY($3::text[]) AND ${VISIBLE}`,
-        [this.build, KIND[kind], missing],
+      const wanted = whole ? missing.filter(unread) : [];
+      const rows = await this.query<{
+        term: string;
+        documents: number;
+        max_tf: number;
+        min_length: number;
+        postings: Buffer | null;
+      }>(
+        `SELECT s.term, s.documents, s.max_tf, s.min_length, ${
+          whole
+            ? `CASE WHEN s.documents <= $4 AND s.term = ANY($5::text[]) THEN
+                 (SELECT ${POSTINGS_AGGREGATE} FROM postings p WHERE p.kind = s.kind AND p.term = s.term AND ${visible('p')})
+               END`
+            : 'NULL::bytea'
+        } AS postings
+           FROM term_stats s
+          WHERE s.kind = $2 AND s.term = ANY($3::text[]) AND ${visible('s')}`,
+        [this.build, KIND[kind], missing, ...(whole ? [this.wholeTermPostings, wanted] : [])],
       );
       if (cache.size + missing.length > MAX_CACHED_FREQUENCIES) cache.clear();
       for (const term of missing) cache.set(term, NOT_HELD);
-      for (const r of rows) cache.set(r.term, { documents: r.documents, maxTf: r.max_tf, minLength: r.min_length });
+      for (const r of rows) {
+        cache.set(r.term, { documents: r.documents, maxTf: r.max_tf, minLength: r.min_length });
+        if (r.postings) this.keepPostings(kind, r.term, r.postings);
+      }
     }
     return terms.map((t) => cache.get(t) ?? NOT_HELD);
+  }
+
+  /** A term's postings as POSTINGS_AGGREGATE sends them, decoded and kept in the postings cache. */
+  private keepPostings(kind: PassageKind, term: string, bytes: Buffer): PostingList {
+    const list = decodePostings(bytes);
+    this.postings.set(this.build, kind, term, list);
+    this.cached.termsRead++;
+    this.cached.postingsRead += list.ids.length;
+    return list;
   }
 
   /**
@@ -265,19 +313,15 @@ export class PostgresIndex implements SearchIndex {
       else missing.push(term);
     }
     if (missing.length > 0) {
+      // Usually none: termStatsOf brought new terms' postings with their statistics. These are terms
+      // whose statistics were known but whose postings were not kept (or were let go since).
       const rows = await this.query<{ term: string; postings: Buffer }>(
-        `SELECT term, string_agg(int8send(passage) || int4send(tf) || int4send(length), ''::bytea ORDER BY passage) AS postings
+        `SELECT term, ${POSTINGS_AGGREGATE} AS postings
            FROM postings WHERE kind = $2 AND term = ANY($3::text[]) AND ${VISIBLE}
           GROUP BY term`,
         [this.build, KIND[kind], missing],
       );
-      for (const r of rows) {
-        const list = decodePostings(r.postings);
-        this.postings.set(this.build, kind, r.term, list);
-        lists.set(r.term, list);
-        this.cached.termsRead++;
-        this.cached.postingsRead += list.ids.length;
-      }
+      for (const r of rows) lists.set(r.term, this.keepPostings(kind, r.term, r.postings));
     }
     const frequency = (term: string) => distinct.get(term)?.documents ?? 0;
     return rankPostings(terms, lists, { documents, avgLength, frequency }, k);
@@ -576,6 +620,12 @@ export class PostgresIndex implements SearchIndex {
     return lists;
   }
 
+  /**
+   * A question's terms' document frequencies among sentences: asked before
+   * its searches (the answer's term weights), so the same query brings the
+   * sentences' postings of those terms (termStatsOf), and the lexical search
+   * of sentences that follows needs no query of its own.
+   */
   async documentFrequencies(terms: readonly string[]): Promise<number[]> {
     return (await this.termStatsOf('sentence', terms)).map((s) => s.documents);
   }

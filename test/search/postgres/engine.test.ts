@@ -148,7 +148,21 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
         expect(await first.lexicalSearch('sentence', questions[0], 20)).toEqual(
           await local.lexicalSearch('sentence', questions[0], 20),
         );
-        expect(first.roundTrips).toBe(2); // the terms' statistics, then their postings
+        expect(first.roundTrips).toBe(1); // the terms' statistics and their postings, in one query
+        // The answer's term weights, asked before its searches, bring the sentences' postings with the
+        // terms' frequencies: the lexical search of sentences that follows sends no query; of chunks, one.
+        const frequencies = await first.documentFrequencies(queryTerms(questions[1]));
+        expect(frequencies).toEqual(await local.documentFrequencies(queryTerms(questions[1])));
+        const known = first.roundTrips;
+        expect(known).toBe(2);
+        expect(await first.lexicalSearch('sentence', questions[1], 20)).toEqual(
+          await local.lexicalSearch('sentence', questions[1], 20),
+        );
+        expect(first.roundTrips).toBe(known);
+        expect(await first.lexicalSearch('chunk', questions[1], 20)).toEqual(
+          await local.lexicalSearch('chunk', questions[1], 20),
+        );
+        expect(first.roundTrips).toBe(known + 1);
       } finally {
         await fresh.close();
       }

@@ -29,8 +29,9 @@ describe('the postgres engine answers as the local engine (built-in model)', () 
     expect(Math.abs(result.postgres.hitAt1 - result.local.hitAt1)).toBeLessThanOrEqual(0.005);
     expect(Math.abs(result.postgres.hitAt3 - result.local.hitAt3)).toBeLessThanOrEqual(0.005);
     expect(result.sameFirstQuoteShare, why(result)).toBeGreaterThanOrEqual(0.98);
-    // Each index member is one query (a lexical search two while its terms' frequencies are new).
-    expect(result.roundTrips.mean).toBeGreaterThan(5);
+    // Each index member is one query, or none for what a question read before (a lexical search's new terms
+    // come with their frequencies, in the query the answer's term weights send first): 4.7 a question here.
+    expect(result.roundTrips.mean).toBeGreaterThan(3);
     expect(result.roundTrips.max).toBeLessThanOrEqual(16);
   }, 180_000); // two builds and every question on both engines
 
