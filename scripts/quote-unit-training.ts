@@ -8,7 +8,7 @@
 
 import type { AnswerType } from '../src/answering/answer-type.js';
 import type { Features } from '../src/answering/features.js';
-import { type JoinCase, joinFeatures, type QuoteUnitModel } from '../src/answering/quote-unit.js';
+import { chooseJoins, type JoinCase, joinFeatures, type QuoteUnitModel } from '../src/answering/quote-unit.js';
 import { type RerankModel, scoreOf } from '../src/answering/scorer.js';
 
 /** What the unit's training needs of one question (train-reranker.ts's Example gives it). */
@@ -27,39 +27,69 @@ export interface UnitRow {
   positive: boolean;
 }
 
+/** The case of candidate `i`'s neighbour on `side` (undefined at the article's edge), as selectQuotes makes it. */
+function joinCaseOf(e: UnitExample, i: number, side: 'before' | 'after', scores: number[], at: Map<number, number>) {
+  const t = e.texts[i];
+  const neighbour = side === 'before' ? t.before : t.after;
+  if (!neighbour) return undefined;
+  const j = at.get(side === 'before' ? t.id - 1 : t.id + 1);
+  const join: JoinCase = {
+    side,
+    sentence: t.text,
+    neighbour,
+    answerType: e.answerType,
+    sentenceCoverage: e.coverage(t.text),
+    neighbourCoverage: e.coverage(neighbour),
+    position: t.position,
+    fusedShare: j === undefined ? 0 : e.features[j].fused / (e.features[i].fused || 1),
+    scoreGap: j === undefined ? undefined : scores[j] - scores[i],
+  };
+  return join;
+}
+
+const positionsOf = (e: UnitExample) => new Map(e.texts.map((t, i) => [t.id, i]));
+
 /** The cases of the `top` best candidates of each question by `model`, labelled. */
 export function unitRows(examples: UnitExample[], model: RerankModel, top = 3): UnitRow[] {
   const rows: UnitRow[] = [];
   for (const e of examples) {
     const scores = e.features.map((f) => scoreOf(model, f));
     const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
-    const at = new Map(e.texts.map((t, i) => [t.id, i]));
+    const at = positionsOf(e);
     for (const i of order.slice(0, top)) {
       const t = e.texts[i];
       const alone = e.holds(t.articleId, t.text);
       for (const side of ['before', 'after'] as const) {
-        const neighbour = side === 'before' ? t.before : t.after;
-        if (!neighbour) continue;
-        const j = at.get(side === 'before' ? t.id - 1 : t.id + 1);
-        const joined = side === 'before' ? `${neighbour} ${t.text}` : `${t.text} ${neighbour}`;
-        rows.push({
-          join: {
-            side,
-            sentence: t.text,
-            neighbour,
-            answerType: e.answerType,
-            sentenceCoverage: e.coverage(t.text),
-            neighbourCoverage: e.coverage(neighbour),
-            position: t.position,
-            fusedShare: j === undefined ? 0 : e.features[j].fused / (e.features[i].fused || 1),
-            scoreGap: j === undefined ? undefined : scores[j] - scores[i],
-          },
-          positive: !alone && e.holds(t.articleId, joined),
-        });
+        const join = joinCaseOf(e, i, side, scores, at);
+        if (!join) continue;
+        const joined = side === 'before' ? `${join.neighbour} ${t.text}` : `${t.text} ${join.neighbour}`;
+        rows.push({ join, positive: !alone && e.holds(t.articleId, joined) });
       }
     }
   }
   return rows;
+}
+
+/**
+ * Whether the first quote each candidate would make holds a gold answer: the
+ * sentence with the neighbours `unit` joins (chooseJoins, as answering
+ * chooses), the rerank's scores being `scores`. The rerank's labels when it
+ * learns with the unit (train-reranker.ts --joint): a candidate whose quote
+ * holds the answer is as good a first quote as the answer's own sentence.
+ */
+export function unitPositives(e: UnitExample, scores: number[], unit: QuoteUnitModel): boolean[] {
+  const at = positionsOf(e);
+  const rules = { neighbourShare: 0.7, maxChars: unit.maxChars };
+  return e.texts.map((t, i) => {
+    const cases = (['after', 'before'] as const).flatMap((side) => {
+      const join = joinCaseOf(e, i, side, scores, at);
+      return join ? [{ neighbour: { text: join.neighbour }, join }] : [];
+    });
+    const joined = chooseJoins(unit, t.text.length, cases, rules);
+    const before = joined.find((c) => c.join.side === 'before')?.join.neighbour;
+    const after = joined.find((c) => c.join.side === 'after')?.join.neighbour;
+    return e.holds(t.articleId, [before, t.text, after].filter(Boolean).join(' '));
+  });
 }
 
 /** Logistic regression by Adam with L2, full batch: the weights of joinFeatures' features. */
@@ -89,7 +119,10 @@ function logistic(rows: UnitRow[], epochs = 800, l2 = 1e-3): Record<string, numb
 }
 
 /** The unit's shape besides its weights: when a neighbour joins, how many may, within how many characters. */
-export type UnitShape = Pick<QuoteUnitModel, 'threshold' | 'neighbours' | 'maxChars' | 'withRules'>;
+export type UnitShape = Pick<
+  QuoteUnitModel,
+  'threshold' | 'neighbours' | 'maxChars' | 'withRules' | 'perHundredChars' | 'neighbourMass'
+>;
 
 /** A unit model trained on `rows`, one logistic model per side. */
 export function trainUnit(rows: UnitRow[], shape: UnitShape): QuoteUnitModel {

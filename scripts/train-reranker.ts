@@ -29,7 +29,14 @@
  * src/answering/quote-unit.json (retrain it whenever reranker.json changes):
  *
  *     node --import tsx scripts/train-reranker.ts --dataset test/fixtures/arcd-train.json --seed \
- *       --groups base,lists,lead,anyLead,article,shape,numbers,alignment --write-unit
+ *       --groups base,lists,lead,anyLead,article,shape,numbers,alignment --write-unit --unit-threshold -4 \
+ *       --unit-top 1 --unit-max-chars 800 --unit-per-hundred-chars 0.35 --unit-mass 1
+ *
+ * --joint '[{…}]' trains the two together per fold and measures each variant
+ * end to end: the rerank relabelled by the unit `rounds` times (a candidate is
+ * a positive when the quote the unit makes of it holds the answer), then the
+ * unit on its scores, with the unit's shape (threshold, maxChars,
+ * perHundredChars, neighbourMass); BENCHMARKS.md's "Fifth round".
  */
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -44,6 +51,7 @@ import {
   type QuotingOptions,
 } from '../src/answering/options.js';
 import { analyseQuestion } from '../src/answering/question.js';
+import type { QuoteUnitModel } from '../src/answering/quote-unit.js';
 import { selectQuotes } from '../src/answering/quotes.js';
 import { TermWeights } from '../src/answering/relevance.js';
 import { rerankInput } from '../src/answering/rerank.js';
@@ -57,7 +65,7 @@ import { type EvalQuestion, readDataset, writeArticles } from '../src/eval/datas
 import { type EvalRecord, type EvalSummary, summarize } from '../src/eval/metrics.js';
 import { buildIndex } from '../src/search/local/build.js';
 import { openIndex } from '../src/search/local/local-index.js';
-import { alwaysJoin, trainUnit, type UnitShape, unitRows } from './quote-unit-training.js';
+import { alwaysJoin, trainUnit, type UnitShape, unitPositives, unitRows } from './quote-unit-training.js';
 
 const program = new Command('train-reranker')
   .requiredOption('--dataset <file>', 'a SQuAD file (ARCD)')
@@ -84,6 +92,14 @@ const program = new Command('train-reranker')
   .option('--unit-max-chars <n>', "--write-unit: the joined quote's length cap", '800')
   .option('--unit-top <n>', "--write-unit: each question's best candidates it learns from", '3')
   .option('--unit-rules', "--write-unit: the rules' neighbours join too, whatever the model says")
+  .option('--unit-per-hundred-chars <x>', "--write-unit: the log-odds a neighbour's every 100 characters cost", '0')
+  .option('--unit-mass <x>', "--write-unit: the first quote by its sentences' rerank weight (neighbourMass)", '0')
+  .option(
+    '--joint <json>',
+    'a JSON list of joint trainings ({rounds, weight, threshold, maxChars, top, perHundredChars}) to cross-validate: the rerank relabelled by the unit',
+  )
+  .option('--joint-rounds <n>', '--write/--write-unit: rounds of the rerank relabelled by the unit (0: the rules)', '0')
+  .option('--joint-weight <x>', "--joint-rounds: a unit-made positive's weight against the answer's own sentence", '1')
   .option('--write-unit', 'train the quote unit on every question (shipped rerank model) and write quote-unit.json')
   .option(
     '--dump <file>',
@@ -109,6 +125,11 @@ const opts = program.opts<{
   unitMaxChars: string;
   unitTop: string;
   unitRules?: boolean;
+  unitPerHundredChars: string;
+  unitMass: string;
+  joint?: string;
+  jointRounds: string;
+  jointWeight: string;
   epochs: string;
   l2: string;
 }>();
@@ -217,25 +238,35 @@ const FIXED: Record<string, number> = { questionNumber: 1 };
  * Minimizes the listwise softmax loss (the positives' share of exp(score)) with L2, by Adam. Trained to
  * convergence (1,000 epochs, L2 1e-4): 300 epochs at L2 1e-3 stopped short, 1.2 points of hit@1 lower.
  */
-function train(set: Example[], names: string[], l2 = Number(opts.l2), epochs = Number(opts.epochs)): RerankModel {
-  const usable = set.filter((e) => e.positive.some(Boolean) && !e.positive.every(Boolean));
-  const x = usable.map((e) => e.features.map((f) => names.map((n) => f[n] ?? 0)));
+function train(
+  set: Example[],
+  names: string[],
+  targets: number[][] = set.map((e) => e.positive.map(Number)),
+  l2 = Number(opts.l2),
+  epochs = Number(opts.epochs),
+): RerankModel {
+  const usable = set.flatMap((e, qi) => {
+    const t = targets[qi];
+    return t.some((a) => a > 0) && !t.every((a) => a > 0) ? [{ e, target: t }] : [];
+  });
+  const x = usable.map(({ e }) => e.features.map((f) => names.map((n) => f[n] ?? 0)));
   const w = Float64Array.from(names, (n) => FIXED[n] ?? 0);
   const m = new Float64Array(names.length);
   const v = new Float64Array(names.length);
   const rate = 0.05;
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const grad = new Float64Array(names.length);
-    usable.forEach((e, qi) => {
+    usable.forEach(({ target }, qi) => {
       const rows = x[qi];
       const scores = rows.map((r) => r.reduce((s, value, j) => s + value * w[j], 0));
       const top = Math.max(...scores);
       const exp = scores.map((s) => Math.exp(s - top));
       const all = exp.reduce((a, b) => a + b, 0);
-      const pos = exp.reduce((a, b, i) => a + (e.positive[i] ? b : 0), 0);
+      // A positive weighing a (the target's value) counts a times: the loss is −log Σ a·exp(score) / Σ exp(score).
+      const pos = exp.reduce((a, b, i) => a + target[i] * b, 0);
       rows.forEach((r, i) => {
         const p = exp[i] / all;
-        const q = e.positive[i] ? exp[i] / pos : 0;
+        const q = (target[i] * exp[i]) / pos;
         for (let j = 0; j < names.length; j++) grad[j] += (p - q) * r[j];
       });
     });
@@ -383,8 +414,8 @@ async function answerAll(questions: EvalQuestion[], options: AnswerOptions): Pro
 
 const rounds = Number(opts.trees);
 /** The linear model, with boosted trees on top when --trees asks for them. */
-function fitModel(set: Example[], names: string[]): RerankModel {
-  const linear = train(set, names);
+function fitModel(set: Example[], names: string[], targets?: number[][]): RerankModel {
+  const linear = train(set, names, targets);
   return rounds > 0 ? boost(set, names, linear, rounds) : linear;
 }
 
@@ -410,9 +441,9 @@ async function crossValidate(
   names: string[] | null,
   notFound: Partial<NotFoundOptions> = {},
   quoting: (fold: number) => Partial<QuotingOptions> = () => ({ unit: null }),
+  models: RerankModel[] | null = names ? modelsOf(names) : null,
 ): Promise<EvalSummary> {
   const records: EvalRecord[] = [];
-  const models = names ? modelsOf(names) : null;
   let rankedFirst = 0;
   for (let fold = 0; fold < k; fold++) {
     const test = examples.filter((e) => foldOf.get(e.article) === fold);
@@ -444,7 +475,8 @@ function line(name: string, s: EvalSummary): string {
 
 const namesOf = (groups: string[]) => groups.flatMap((g) => FEATURE_GROUPS[g] ?? []);
 const groups = opts.groups.split(',');
-process.stdout.write(`${line('hand weights (today)', await crossValidate(null))}\n`);
+// --joint measures against the learned rerank: the hand weights' line is left out.
+if (!opts.joint) process.stdout.write(`${line('hand weights (today)', await crossValidate(null))}\n`);
 const full = await crossValidate(namesOf(groups));
 process.stdout.write(`${line(`learned: ${groups.join('+')}`, full)}\n`);
 for (const variant of opts.quoteVariants ? (JSON.parse(opts.quoteVariants) as Partial<NotFoundOptions>[]) : []) {
@@ -460,6 +492,7 @@ if (opts.ablate) {
   }
 }
 if (opts.unit) await measureUnit(namesOf(groups));
+if (opts.joint) await measureJoint(namesOf(groups));
 if (opts.write) {
   const model = fitModel([...examples, ...seedExamples], namesOf(groups));
   // For embedding models without token vectors (not static): the same groups but the alignment.
@@ -523,11 +556,83 @@ async function writeUnit(): Promise<void> {
     neighbours: 2,
     maxChars: Number(opts.unitMaxChars),
     withRules: Boolean(opts.unitRules),
+    ...(Number(opts.unitPerHundredChars) ? { perHundredChars: Number(opts.unitPerHundredChars) } : {}),
+    ...(Number(opts.unitMass) ? { neighbourMass: Number(opts.unitMass) } : {}),
   };
   const model = base.rerank.model;
   if (!model) throw new Error('no shipped rerank model');
   const unit = trainUnit(unitRows([...examples, ...seedExamples], model, Number(opts.unitTop)), shape);
-  unit.trainedOn = `${opts.dataset.split('/').pop()} (${examples.length} questions)${opts.seed ? ` and seed-qa.json (${seedExamples.length})` : ''}, the shipped rerank's best ${opts.unitTop} candidate(s) of each question; threshold ${shape.threshold}, within ${shape.maxChars} characters`;
+  unit.trainedOn = `${opts.dataset.split('/').pop()} (${examples.length} questions)${opts.seed ? ` and seed-qa.json (${seedExamples.length})` : ''}, the shipped rerank's best ${opts.unitTop} candidate(s) of each question; threshold ${shape.threshold}${shape.perHundredChars ? ` less ${shape.perHundredChars} per 100 characters` : ''}, within ${shape.maxChars} characters${shape.neighbourMass ? `; the first quote by its sentences' rerank weight (neighbourMass ${shape.neighbourMass})` : ''}`;
   await writeFile(resolve('src/answering/quote-unit.json'), `${JSON.stringify(unit, null, 2)}\n`);
   process.stdout.write('wrote src/answering/quote-unit.json\n');
+}
+
+/** A joint training: the rerank relabelled by the unit `rounds` times, then the unit trained on its scores. */
+interface JointShape extends UnitShape {
+  /** Rounds of relabelling (0: the rerank learns the rules' labels, as before). */
+  rounds: number;
+  /** The weight of a positive only the unit makes (the answer's own sentence weighs 1). */
+  weight: number;
+  /** Each question's best candidates the unit learns from. */
+  top: number;
+}
+
+/**
+ * The rerank and the quote unit trained together on `set` (the training folds, or everything): the rerank
+ * learns the rules' labels; then, `rounds` times, a unit is trained on its scores and the rerank learns
+ * again from the unit's labels (a candidate is positive when the quote the unit makes of it holds the
+ * answer, weighing `weight` when the sentence alone does not); last, the unit is trained on the final
+ * rerank's scores. `start`: the rerank learned from the rules' labels, if known.
+ */
+function trainJoint(
+  set: Example[],
+  names: string[],
+  shape: JointShape,
+  start = fitModel(set, names),
+): { model: RerankModel; unit: QuoteUnitModel } {
+  const { rounds, weight, top, ...unitShape } = shape;
+  let model = start;
+  for (let round = 0; round < rounds; round++) {
+    const unit = trainUnit(unitRows(set, model, top), unitShape);
+    let moved = 0;
+    const targets = set.map((e) => {
+      const scores = e.features.map((f) => scoreOf(model, f));
+      const made = unitPositives(e, scores, unit);
+      return made.map((held, i) => {
+        if (held !== e.positive[i]) moved++;
+        if (!held) return 0;
+        return e.holds(e.texts[i].articleId, e.texts[i].text) ? 1 : weight;
+      });
+    });
+    process.stderr.write(`    round ${round + 1}: ${moved} labels differ from the rules'\n`);
+    model = fitModel(set, names, targets);
+  }
+  return { model, unit: trainUnit(unitRows(set, model, top), unitShape) };
+}
+
+/** --joint: each joint training cross-validated end to end, per fold on the training folds (and seed-qa). */
+async function measureJoint(names: string[]): Promise<void> {
+  const starts = modelsOf(names);
+  for (const variant of JSON.parse(opts.joint ?? '[]') as Partial<JointShape>[]) {
+    const shape: JointShape = {
+      rounds: 1,
+      weight: 1,
+      top: 1,
+      threshold: -4,
+      neighbours: 2,
+      maxChars: 800,
+      withRules: false,
+      ...variant,
+    };
+    const trained = starts.map((start, fold) =>
+      trainJoint([...examples.filter((e) => foldOf.get(e.article) !== fold), ...seedExamples], names, shape, start),
+    );
+    const summary = await crossValidate(
+      names,
+      {},
+      (fold) => ({ unit: trained[fold].unit, unitForFurther: true }),
+      trained.map((t) => t.model),
+    );
+    process.stdout.write(`${line(`  joint ${JSON.stringify(variant)}`, summary)}\n`);
+  }
 }

@@ -70,6 +70,11 @@ export const FEATURE_GROUPS: Record<string, readonly string[]> = {
   window: ['windowAll', 'withBefore', 'withAfter', 'neighbourGain'],
   /** The article over all its candidates: how much of the question their windows hold, how many they are. */
   articleTerms: ['articleCoverage', 'articleCount'],
+  /**
+   * The quote unit's evidence (quote-unit.ts): whether a neighbour would complete the sentence, the asked-for
+   * date or number only in the one before or after, or the one after leaning on it.
+   */
+  neighbours: ['typeOnlyBefore', 'typeOnlyAfter', 'afterLeans'],
 };
 
 /** Features that need the word alignment (alignment.ts): computed only when the model weighs one. */
@@ -161,8 +166,25 @@ function windowFeatures(weights: TermWeights, c: CandidateData): Features {
   };
 }
 
+/** What a neighbour would add to the quote (see quote-unit.ts): the asked-for type it alone holds, its leaning. */
+function neighbourFeatures(facts: QuestionFacts, c: CandidateData): Features {
+  const type = facts.question.answerType;
+  const lacking = type !== undefined && !holdsAnswerType(c.text, type);
+  return {
+    typeOnlyBefore: lacking && c.before && holdsAnswerType(c.before, type) ? 1 : 0,
+    typeOnlyAfter: lacking && c.after && holdsAnswerType(c.after, type) ? 1 : 0,
+    afterLeans: c.after && leansOnBefore(c.after, c.text) ? 1 : 0,
+  };
+}
+
 /** One candidate's features, before the features relative to the other candidates (see featuresOf). */
-function ownFeatures(facts: QuestionFacts, c: CandidateData, withWords: boolean, withWindow: boolean): Features {
+function ownFeatures(
+  facts: QuestionFacts,
+  c: CandidateData,
+  withWords: boolean,
+  withWindow: boolean,
+  withNeighbours: boolean,
+): Features {
   const { question, weights } = facts;
   const lead = c.position === 0 ? 1 : 0;
   return {
@@ -184,6 +206,7 @@ function ownFeatures(facts: QuestionFacts, c: CandidateData, withWords: boolean,
     leansOnBefore: c.before && leansOnBefore(c.text, c.before) ? 1 : 0,
     alignment: c.alignment,
     ...(withWindow ? windowFeatures(weights, c) : {}),
+    ...(withNeighbours ? neighbourFeatures(facts, c) : {}),
     ...(withWords ? wordFeatures(facts, c) : {}),
   };
 }
@@ -214,7 +237,8 @@ export function featuresOf(
   const names = wanted === undefined ? undefined : new Set(wanted);
   const wants = (group: readonly string[] | Set<string>) => !names || [...group].some((name) => names.has(name));
   const withWords = wants(FROM_WORDS);
-  const features = candidates.map((c) => ownFeatures(facts, c, withWords, wants(FEATURE_GROUPS.window)));
+  const [withWindow, withNeighbours] = [wants(FEATURE_GROUPS.window), wants(FEATURE_GROUPS.neighbours)];
+  const features = candidates.map((c) => ownFeatures(facts, c, withWords, withWindow, withNeighbours));
   const bestCoverage = Math.max(0, ...features.map((f) => f.sentenceCoverage ?? 0));
   const bestSimilarity = Math.max(0, ...features.map((f) => f.similarity));
   const mass = new Map<string, number>();

@@ -116,6 +116,19 @@ export interface QuoteUnitModel {
   maxChars: number;
   /** Whether a neighbour the rules join (ruleJoins) joins too, whatever the model says. */
   withRules: boolean;
+  /**
+   * Length-aware joining: the log-odds a neighbour needs rise by this much per 100 of its characters, so
+   * that the length budget goes to the neighbours most likely to hold the answer per character. Default 0.
+   */
+  perHundredChars?: number;
+  /**
+   * The first quote chosen by what it holds, not by its sentence alone: a
+   * quote's weight is exp(its sentence's rerank score) plus this share of
+   * exp(score) of each neighbour it joins that was reranked (the rerank's
+   * softmax: the chance that one of its sentences holds the answer), and the
+   * heaviest is quoted first. 0: the best sentence first. Default 0.
+   */
+  neighbourMass?: number;
 }
 
 const log1 = (n: number) => Math.log(1 + n);
@@ -154,6 +167,51 @@ export function joinScore(model: QuoteUnitModel, c: JoinCase): number {
   let score = 0;
   for (const [name, value] of Object.entries(joinFeatures(c))) score += (weights[name] ?? 0) * value;
   return score;
+}
+
+/** One neighbour the unit may join: its text and the decision's case. */
+export interface JoinCandidate {
+  neighbour: { text: string };
+  join: JoinCase;
+}
+
+/**
+ * The neighbours that join a quote of `sentence` (length in characters): with a
+ * unit model, those whose log-odds (less the length cost) reach its threshold,
+ * the likelier first, at most `unit.neighbours`, the quote within
+ * `unit.maxChars`; without one, the rules' within `maxChars`, at most one. Pure:
+ * answering (quotes.ts) and training (scripts/) choose alike.
+ */
+export function chooseJoins<C extends JoinCandidate>(
+  unit: QuoteUnitModel | null,
+  sentenceLength: number,
+  cases: C[],
+  rules: { neighbourShare: number; maxChars: number },
+): C[] {
+  const perChar = (unit?.perHundredChars ?? 0) / 100;
+  const joining = unit
+    ? cases
+        .map((c) => ({
+          c,
+          odds:
+            unit.withRules && ruleJoins(c.join, rules.neighbourShare)
+              ? Infinity
+              : joinScore(unit, c.join) - perChar * c.neighbour.text.length,
+        }))
+        .filter(({ odds }) => odds >= unit.threshold)
+        .sort((a, b) => b.odds - a.odds)
+        .map(({ c }) => c)
+    : cases.filter((c) => ruleJoins(c.join, rules.neighbourShare));
+  const [maxChars, most] = unit ? [unit.maxChars, unit.neighbours] : [rules.maxChars, 1];
+  const picked: C[] = [];
+  let length = sentenceLength;
+  for (const c of joining) {
+    if (picked.length >= most) break;
+    if (length + 1 + c.neighbour.text.length > maxChars) continue;
+    picked.push(c);
+    length += 1 + c.neighbour.text.length;
+  }
+  return picked;
 }
 
 /** Today's rules (leansOnBefore, completedByAfter), used without a model, and to label the rerank's training. */

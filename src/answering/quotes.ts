@@ -1,9 +1,9 @@
 import { contentTerms } from '../arabic/tokens.js';
 import type { ArticleMeta } from '../corpus/article.js';
-import type { SearchIndex } from '../search/search-index.js';
+import type { IndexedSentence, SearchIndex } from '../search/search-index.js';
 import type { AnswerType } from './answer-type.js';
 import type { QuotingOptions } from './options.js';
-import { type JoinCase, joinScore, ruleJoins } from './quote-unit.js';
+import { chooseJoins, type JoinCase } from './quote-unit.js';
 import type { RankedSentence } from './rerank.js';
 
 /** Where a quote comes from, as shown under it. */
@@ -93,9 +93,66 @@ export async function selectQuotes(
     terms: Set<string>;
   })[] = [];
 
-  for (const candidate of ranked) {
+  // Each text's coverage once: a sentence is a quote's and a neighbour's.
+  const covered = new Map<string, number>();
+  const coverageOf = (text: string) => {
+    let value = covered.get(text);
+    if (value === undefined) {
+      value = coverage(text);
+      covered.set(text, value);
+    }
+    return value;
+  };
+  // Each neighbour of the same article not quoted yet is a case for the quote unit (quote-unit.ts).
+  const casesOf = (candidate: RankedSentence, sentence: IndexedSentence) =>
+    [candidate.id + 1, candidate.id - 1].flatMap((neighbourId) => {
+      const neighbour = sentenceOf.get(neighbourId);
+      if (!neighbour || neighbour.articleId !== sentence.articleId || used.has(neighbourId)) return [];
+      const join: JoinCase = {
+        side: neighbourId < candidate.id ? 'before' : 'after',
+        sentence: sentence.text,
+        neighbour: neighbour.text,
+        answerType,
+        sentenceCoverage: coverageOf(sentence.text),
+        neighbourCoverage: coverageOf(neighbour.text),
+        position: sentence.position,
+        fusedShare: (fusedOf.get(neighbourId) ?? 0) / (candidate.fused || 1),
+        scoreGap: scoreOf.has(neighbourId) ? (scoreOf.get(neighbourId) ?? 0) - candidate.score : undefined,
+      };
+      return [{ neighbour, join }];
+    });
+  const { unit } = options;
+  const mass = unit?.neighbourMass ?? 0;
+  let order = ranked;
+  if (unit && mass > 0 && ranked.length > 1) {
+    // The first quote: the one that holds the most of the rerank's weight (see QuoteUnitModel.neighbourMass).
+    // Further quotes keep the rerank's order (reordered too, they lost 0.7 points of hit@3).
+    const best = ranked[0].score;
+    const weightOf = (candidate: RankedSentence) => {
+      const sentence = sentenceOf.get(candidate.id);
+      let weight = Math.exp(candidate.score - best);
+      if (!sentence) return weight;
+      for (const { neighbour } of chooseJoins(unit, sentence.text.length, casesOf(candidate, sentence), options)) {
+        const score = scoreOf.get(neighbour.id);
+        if (score !== undefined) weight += mass * Math.exp(score - best);
+      }
+      return weight;
+    };
+    let first = ranked[0];
+    let most = weightOf(first);
+    const at = (id: number) => Math.exp((scoreOf.get(id) ?? -Infinity) - best);
+    for (const candidate of ranked.slice(1)) {
+      // What it could weigh were both neighbours joined: most candidates cannot win, and cost no join decision.
+      if (at(candidate.id) + mass * (at(candidate.id - 1) + at(candidate.id + 1)) <= most) continue;
+      const weight = weightOf(candidate);
+      if (weight > most) [first, most] = [candidate, weight];
+    }
+    order = [first, ...ranked.filter((c) => c !== first)];
+  }
+
+  for (const candidate of order) {
     if (quotes.length >= count) break;
-    const { id, score, fused } = candidate;
+    const { id, score } = candidate;
     const sentence = sentenceOf.get(id);
     if (
       !sentence ||
@@ -104,44 +161,15 @@ export async function selectQuotes(
     )
       continue;
     const picked = [sentence];
-    let length = sentence.text.length;
-    // Each neighbour of the same article not quoted yet is a case for the quote unit (quote-unit.ts).
-    const cases = [id + 1, id - 1].flatMap((neighbourId) => {
-      const neighbour = sentenceOf.get(neighbourId);
-      if (!neighbour || neighbour.articleId !== sentence.articleId || used.has(neighbourId)) return [];
-      const join: JoinCase = {
-        side: neighbourId < id ? 'before' : 'after',
-        sentence: sentence.text,
-        neighbour: neighbour.text,
-        answerType,
-        sentenceCoverage: coverage(sentence.text),
-        neighbourCoverage: coverage(neighbour.text),
-        position: sentence.position,
-        fusedShare: (fusedOf.get(neighbourId) ?? 0) / (fused || 1),
-        scoreGap: scoreOf.has(neighbourId) ? (scoreOf.get(neighbourId) ?? 0) - score : undefined,
-      };
-      return [{ neighbour, join }];
-    });
-    const unit = quotes.length === 0 || options.unitForFurther ? options.unit : null;
-    const joining = unit
-      ? cases
-          .map((c) => ({
-            ...c,
-            odds: unit.withRules && ruleJoins(c.join, options.neighbourShare) ? Infinity : joinScore(unit, c.join),
-          }))
-          .filter((c) => c.odds >= unit.threshold)
-          .sort((a, b) => b.odds - a.odds)
-      : cases.filter((c) => ruleJoins(c.join, options.neighbourShare));
-    const [maxChars, most] = unit ? [unit.maxChars, unit.neighbours] : [options.maxChars, 1];
-    for (const { neighbour } of joining) {
-      if (picked.length > most) break;
-      if (length + 1 + neighbour.text.length > maxChars) continue;
+    const quoteUnit = quotes.length === 0 || options.unitForFurther ? unit : null;
+    for (const { neighbour } of chooseJoins(quoteUnit, sentence.text.length, casesOf(candidate, sentence), options))
       picked.push(neighbour);
-      length += 1 + neighbour.text.length;
-    }
     picked.sort((a, b) => a.id - b.id);
     for (const s of picked) used.add(s.id);
-    const terms = new Set(contentTerms(sentence.text));
+    // The quote stands for its best-scored sentence: chosen by weight, it may be a joined neighbour (it is the
+    // candidate itself otherwise). Its terms find the same statement in other outlets; its score is the quote's.
+    const lead = picked.reduce((a, b) => ((scoreOf.get(b.id) ?? -Infinity) > (scoreOf.get(a.id) ?? -Infinity) ? b : a));
+    const terms = new Set(contentTerms(lead.text));
     const twin = quotes.find((q) => containment(q.terms, terms, options.minDuplicateTerms) >= options.duplicateOverlap);
     if (twin) {
       if (sentence.articleId !== twin.articleId && !twin.alsoIn.includes(sentence.articleId)) {
@@ -155,7 +183,7 @@ export async function selectQuotes(
       text: texts.join(' '),
       sentenceIds: picked.map((s) => s.id),
       sentences: texts,
-      score,
+      score: Math.max(score, scoreOf.get(lead.id) ?? score),
       alsoIn: [],
       terms,
     });

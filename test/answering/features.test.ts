@@ -93,6 +93,25 @@ describe('rerank features', () => {
     expect(leaning.articleCount).toBe(0.5);
   });
 
+  it('tells when a neighbour would complete the sentence: the date asked for only next to it, the next one leaning on it', () => {
+    const text = 'متى افتتح المعرض الدولي للكتاب؟';
+    const facts = questionFacts(analyseQuestion(text, null), evenWeights(text));
+    const sentence = 'افتتح الرئيس المعرض الدولي للكتاب.';
+    const [completed, dated, plain] = featuresOf(
+      facts,
+      [
+        candidate(sentence, { after: 'وكان ذلك في 12 مارس 2019.', before: 'وصل الرئيس إلى القاهرة.' }),
+        candidate('افتتح الرئيس المعرض عام 2019.', { after: 'وكان ذلك في 12 مارس 2019.' }),
+        candidate(sentence, { after: 'وهو أكبر معرض في المنطقة.' }),
+      ],
+      FEATURE_GROUPS.neighbours,
+    );
+    expect(completed).toMatchObject({ typeOnlyAfter: 1, typeOnlyBefore: 0, afterLeans: 0 });
+    // The sentence holds a date itself: the neighbour's adds nothing.
+    expect(dated.typeOnlyAfter).toBe(0);
+    expect(plain).toMatchObject({ typeOnlyAfter: 0, afterLeans: 1 });
+  });
+
   it('computes the window and article features only for a model that weighs them', () => {
     const text = 'من هو نجيب محفوظ؟';
     const facts = questionFacts(analyseQuestion(text, null), evenWeights(text));

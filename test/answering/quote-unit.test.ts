@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANSWER_OPTIONS } from '../../src/answering/options.js';
-import { completedByAfter, type JoinCase, joinScore, leansOnBefore } from '../../src/answering/quote-unit.js';
+import {
+  chooseJoins,
+  completedByAfter,
+  type JoinCase,
+  joinScore,
+  leansOnBefore,
+  type QuoteUnitModel,
+} from '../../src/answering/quote-unit.js';
 
 describe('the quote unit', () => {
   it('joins a sentence that opens with a pronoun or a connective to the one before', () => {
@@ -80,5 +87,49 @@ describe('the learned quote unit (quote-unit.json)', () => {
     };
     expect(joins(c)).toBe(false);
     expect(joins({ ...c, side: 'before' })).toBe(false);
+  });
+});
+
+describe('chooseJoins', () => {
+  // A unit whose every neighbour scores a log-odds of 0 (only the bias weighs, and it is 0).
+  const even: QuoteUnitModel = {
+    trainedOn: 'test',
+    before: { bias: 0 },
+    after: { bias: 0 },
+    threshold: -1,
+    neighbours: 2,
+    maxChars: 10_000,
+    withRules: false,
+  };
+  const rules = { neighbourShare: 0.7, maxChars: 800 };
+  const neighbour = (side: 'before' | 'after', text: string) => ({
+    neighbour: { text },
+    join: {
+      side,
+      sentence: 'جملة',
+      neighbour: text,
+      answerType: undefined,
+      sentenceCoverage: 0,
+      neighbourCoverage: 0,
+      position: 1,
+      fusedShare: 0,
+    } satisfies JoinCase,
+  });
+  const short = neighbour('before', 'ق'.repeat(50));
+  const long = neighbour('after', 'ط'.repeat(300));
+  const sides = (unit: QuoteUnitModel) => chooseJoins(unit, 100, [long, short], rules).map((c) => c.join.side);
+
+  it('joins every neighbour above the threshold, at most `neighbours`, within `maxChars`', () => {
+    expect(sides(even)).toEqual(['after', 'before']);
+    expect(sides({ ...even, neighbours: 1 })).toEqual(['after']);
+    // The long one would pass the cap: the short one still fits.
+    expect(sides({ ...even, maxChars: 300 })).toEqual(['before']);
+    expect(sides({ ...even, threshold: 0.5 })).toEqual([]);
+  });
+
+  it('charges a neighbour for its length (perHundredChars): the short one joins, the long one no longer does', () => {
+    // Log-odds 0 less 0.5 per 100 characters: −0.25 for 50 characters, −1.5 for 300 (threshold −1).
+    expect(sides({ ...even, perHundredChars: 0.5 })).toEqual(['before']);
+    expect(sides({ ...even, perHundredChars: 0.1 })).toEqual(['before', 'after']);
   });
 });

@@ -76,6 +76,36 @@ describe('selectQuotes', () => {
     expect(alone.sentenceIds).toEqual([id]);
   });
 
+  it('with neighbourMass, quotes first the sentence whose quote holds the most of the rerank’s weight', async () => {
+    const id = idOf('100 مليار دولار');
+    if (all[id + 1]?.articleId !== all[id].articleId) throw new Error('the seed corpus changed');
+    const other = all.find((s) => s.articleId !== all[id].articleId);
+    if (!other) throw new Error('the seed corpus changed');
+    // Always the sentence after, when it fits.
+    const after: QuoteUnitModel = {
+      trainedOn: 'test',
+      before: { bias: -100 },
+      after: { bias: 100 },
+      threshold: 0,
+      neighbours: 1,
+      maxChars: 10_000,
+      withRules: false,
+    };
+    // The best sentence alone (another article) weighs exp(0) = 1; the sentence at id, 0.5 below it, with its
+    // neighbour after, 0.3 below: exp(−0.5) + mass × exp(−0.3), 1.35 with a mass of 1, 0.90 with 0.4.
+    const list = [ranked(other.id, 1, 0), ranked(id, 0.9, -0.5), ranked(id + 1, 0.8, -0.3)];
+    const quote = (neighbourMass?: number) =>
+      selectQuotes(index, list, 3, { ...options, unit: { ...after, neighbourMass } });
+    const [first, second] = await quote(1);
+    expect(first.sentenceIds).toEqual([id, id + 1]);
+    // The quote stands for its best sentence: the neighbour's score is its score.
+    expect(first.score).toBe(-0.3);
+    // Further quotes keep the rerank's order.
+    expect(second.sentenceIds[0]).toBe(other.id);
+    expect((await quote(0.4))[0].sentenceIds[0]).toBe(other.id);
+    expect((await quote(undefined))[0].sentenceIds[0]).toBe(other.id);
+  });
+
   it('never quotes a sentence twice, and stops at count', async () => {
     const ids = [0, 1, 2, 3, 4, 5, 6, 7].map((id) => ranked(id, 1 - id / 100));
     const quotes = await selectQuotes(index, ids, 3, options);

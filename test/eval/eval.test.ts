@@ -154,7 +154,7 @@ describe('npm run eval', () => {
 
 describe(`ARCD train with the built-in model (${BUILT_IN_MODEL})`, () => {
   // The whole of ARCD answered once: a minute or more on a busy 2-core machine.
-  it('reaches hit@3 ≥ 0.925 and hit@1 ≥ 0.80, quotes under 0.4 passages per answer from other articles, refuses under 1.5% wrongly', {
+  it('reaches hit@3 ≥ 0.93 and hit@1 ≥ 0.82, quotes under 0.4 passages per answer from other articles, refuses under 1.5% wrongly', {
     timeout: 240_000,
   }, async () => {
     const { summary } = await evaluateFile(ARCD, {
@@ -163,15 +163,15 @@ describe(`ARCD train with the built-in model (${BUILT_IN_MODEL})`, () => {
     });
     expect(summary.questions).toBe(693);
     // The shipped rerank model and quote unit were trained on these questions: their cross-validated
-    // figures (scripts/train-reranker.ts --unit, 5 folds by article) are 0.808 / 0.931; these are
-    // in-sample (0.817 / 0.937 measured).
-    expect(summary.hitAt3).toBeGreaterThanOrEqual(0.925);
-    expect(summary.hitAt1).toBeGreaterThanOrEqual(0.8);
+    // figures (scripts/train-reranker.ts --joint, 5 folds by article, three dealings) are 0.822 / 0.935;
+    // these are in-sample (0.830 / 0.939 measured).
+    expect(summary.hitAt3).toBeGreaterThanOrEqual(0.93);
+    expect(summary.hitAt1).toBeGreaterThanOrEqual(0.82);
     expect(summary.falseNotFound).toBeLessThan(0.015);
     expect(summary.otherArticleQuotes).toBeLessThan(0.4);
     expect(summary.quotesPerAnswer).toBeLessThan(3);
     // The first quote stays short: at most 1.5 times its length before the quote unit (about 290 characters;
-    // 327 before the learned unit, 406 measured).
+    // 327 before the learned unit, 406 before the first quote was chosen by its sentences' weight, 431 measured).
     expect(summary.firstQuoteChars).toBeLessThanOrEqual(435);
   });
 });
