@@ -61,22 +61,25 @@ function byFunctionWords(text: string): string | undefined {
 
 /**
  * The language a short text (a question) is written in, as an ISO 639-1
- * code: by the script most of its letters are in, and for Latin script by
+ * code: by the script most of its words are in, and for Latin script by
  * its function words, else franc's trigram model, else English. Undefined when the text has no letters (only
- * digits or punctuation). Any text mostly in Arabic script is "ar".
+ * digits or punctuation). A question mostly in Arabic script is "ar", and so is one in Arabic script that names
+ * people or things in Latin letters («من رسم Mona Lisa؟», «ماذا قال Elon Musk عن Tesla؟»): its Latin words count
+ * only when they hold a Latin-script language's function words («ما هي capital of Iceland؟» is English).
  */
 export function writtenLanguage(text: string): string | undefined {
-  const letters = text.match(/\p{L}/gu) ?? [];
-  if (letters.length === 0) return undefined;
+  const words = text.match(/\p{L}[\p{L}\p{M}]*/gu) ?? [];
+  if (words.length === 0) return undefined;
   const counts = new Map<string, number>();
-  let latin = 0;
-  for (const letter of letters) {
-    const script = SCRIPTS.find((s) => s.letters.test(letter));
+  const latinWords: string[] = [];
+  for (const word of words) {
+    const script = SCRIPTS.find((s) => s.letters.test(word[0]));
     if (script) counts.set(script.language, (counts.get(script.language) ?? 0) + 1);
-    else if (/\p{Script=Latin}/u.test(letter)) latin++;
+    else if (/\p{Script=Latin}/u.test(word[0])) latinWords.push(word);
   }
   const [top, topCount] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-  if (topCount >= latin && topCount > 0) return top;
-  const trigrams = letters.length >= MIN_TRIGRAM_LETTERS ? LATIN[franc(text, { only: Object.keys(LATIN) })] : undefined;
+  if (topCount > 0 && (topCount >= latinWords.length || !byFunctionWords(latinWords.join(' ')))) return top;
+  const letters = latinWords.join('').length;
+  const trigrams = letters >= MIN_TRIGRAM_LETTERS ? LATIN[franc(text, { only: Object.keys(LATIN) })] : undefined;
   return byFunctionWords(text) ?? trigrams ?? 'en';
 }

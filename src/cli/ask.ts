@@ -3,13 +3,13 @@
  *
  * Answers questions from the terminal with the same quotes the bot sends.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { AnswerService } from '../answering/service.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { openEngine } from '../search/open-engine.js';
+import { readTextFile } from '../text-file.js';
 import { command } from './command.js';
 import { answerJson, formatAnswerText } from './format-text.js';
 import { runCli } from './run.js';
@@ -37,7 +37,7 @@ runCli(async () => {
   const opts = program.opts<{ index?: string; count?: number; json?: boolean; batch?: string }>();
   const config = loadConfig();
   const questions = opts.batch
-    ? (await readFile(resolve(opts.batch), 'utf8'))
+    ? (await readTextFile(resolve(opts.batch), 'the question list'))
         .split('\n')
         .map((l) => l.trim())
         .filter(Boolean)

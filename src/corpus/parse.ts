@@ -12,7 +12,12 @@ export interface ParsedArticle {
 interface Line {
   text: string;
   start: number;
+  /** A Markdown heading (`# …`), its marks taken off. */
+  heading: boolean;
 }
+
+/** Markdown heading marks: `#` to `######` and a space (a `#hashtag` is a word, not a heading). */
+const HEADING_MARKS = /^#{1,6}[ \t]+/;
 
 // Page furniture scraped along with news text.
 const DEBRIS = [
@@ -44,7 +49,8 @@ function splitLines(text: string): Line[] {
   let start = 0;
   for (const raw of text.split('\n')) {
     const lead = raw.length - raw.trimStart().length;
-    lines.push({ text: raw.trim(), start: start + lead });
+    const marks = HEADING_MARKS.exec(raw.trimStart())?.[0].length ?? 0;
+    lines.push({ text: raw.trim().slice(marks), start: start + lead + marks, heading: marks > 0 });
     start += raw.length + 1;
   }
   return lines.filter((l) => l.text.length > 0);
@@ -77,7 +83,13 @@ interface Header {
 function readHeader(lines: Line[]): Header {
   const header: Header = { title: '', outlet: '', date: '', bodyFrom: 0, lines: new Set() };
   for (; header.bodyFrom < lines.length; header.bodyFrom++) {
-    const line = lines[header.bodyFrom].text.replace(/^#+\s*/, '');
+    const { text: line, heading } = lines[header.bodyFrom];
+    // A Markdown heading is the headline however short, or ends: "# السكري", "# نادي الهلال (السعودية)".
+    if (heading && !header.title) {
+      header.title = line;
+      header.lines.add(normalizeForSearch(line));
+      continue;
+    }
     if (isDebris(line)) {
       if (BREADCRUMB.test(line)) header.date = findDate(line) || header.date;
       continue;

@@ -1,5 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InputFileError, readTextFile } from '../text-file.js';
 
 /** A question and what counts as answering it. */
 export interface EvalQuestion {
@@ -32,10 +33,20 @@ interface SquadFile {
 
 /** Reads our question format or SQuAD (detected by its `data` array). */
 export async function readDataset(file: string): Promise<EvalDataset> {
-  const json = JSON.parse(await readFile(file, 'utf8')) as SeedFile | SquadFile;
-  if ('data' in json) return fromSquad(json);
+  const what = 'the question set';
+  let json: SeedFile | SquadFile;
+  try {
+    json = JSON.parse(await readTextFile(file, what));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new InputFileError(file, `it is not JSON (${error.message})`, what);
+    throw error;
+  }
+  if (Array.isArray((json as SquadFile)?.data)) return fromSquad(json as SquadFile);
+  const { questions } = json as Partial<SeedFile>;
+  if (!Array.isArray(questions))
+    throw new InputFileError(file, 'it has neither a "questions" array (our format) nor a "data" array (SQuAD)', what);
   return {
-    questions: json.questions.map((q) => ({
+    questions: questions.map((q) => ({
       id: q.id,
       question: q.question,
       sources: q.sources ?? [],

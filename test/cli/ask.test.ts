@@ -76,6 +76,24 @@ describe('npm run ask', () => {
     expect(result.stderr).toMatch(/was built with "local\/tiny-arabic", but EMBEDDING_MODEL is "local\/other-model"/);
   });
 
+  it('says in one line why a --batch file cannot be read: missing, a folder, binary, not UTF-8', async () => {
+    const dir = tempDir('batch-bad');
+    writeFileSync(join(dir, 'binary.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x0d, 0x0a]));
+    writeFileSync(join(dir, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    const cases: [string, string][] = [
+      [join(dir, 'missing.txt'), 'no such file'],
+      [dir, 'it is a folder, not a file'],
+      [join(dir, 'binary.txt'), 'it is a binary file, not text'],
+      [join(dir, 'latin1.txt'), 'it is not UTF-8 text'],
+    ];
+    for (const [file, reason] of cases) {
+      const result = await runCli('ask', ['--index', indexDir, '--json', '--batch', file], tinyModelEnv());
+      expect(result.code, file).not.toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim()).toBe(`Error: Cannot read the question list ${file}: ${reason}.`);
+    }
+  });
+
   it('refuses an empty question', async () => {
     const result = await runCli('ask', ['--index', indexDir, '   '], tinyModelEnv());
     expect(result.code).not.toBe(0);

@@ -81,6 +81,19 @@ describe('loadCorpus', () => {
     expect(article).toMatchObject({ title: 'عنوان الخبر في سطر أول', outlet: 'شينخوا', date: '2022-03-01' });
   });
 
+  it('takes a short Markdown heading as the title, and refuses a file that is only a heading', async () => {
+    const dir = tempDir('md-heading');
+    writeFileSync(join(dir, 'short.md'), '# السكري\n\nالسكري مرض مزمن يصيب ملايين الناس.\n');
+    writeFileSync(join(dir, 'brackets.md'), '# نادي الهلال (السعودية)\n\nنادي الهلال نادٍ رياضي سعودي.\n');
+    writeFileSync(join(dir, 'heading-only.md'), '# عنوان\n');
+    const { articles, skipped } = await loadCorpus(dir);
+    expect(articles.map((a) => [a.id, a.title, a.sentences.map((s) => s.text)])).toEqual([
+      ['brackets', 'نادي الهلال (السعودية)', ['نادي الهلال نادٍ رياضي سعودي.']],
+      ['short', 'السكري', ['السكري مرض مزمن يصيب ملايين الناس.']],
+    ]);
+    expect(skipped).toEqual([{ file: 'heading-only.md', reason: 'no article text' }]);
+  });
+
   it('fails clearly on a missing or empty corpus folder', async () => {
     await expect(loadCorpus(join(tempDir('none'), 'missing'))).rejects.toThrow(CorpusError);
     const empty = tempDir('empty');

@@ -71,6 +71,14 @@ describe('parseArticleText on other shapes', () => {
     expect(a.sentences.map((s) => s.text)).toEqual(['افتتح المعرض اليوم بحضور الوزير.', 'وشارك فيه مئات الناشرين.']);
   });
 
+  it('quotes a Markdown subheading without its marks, and keeps a #hashtag as a word', () => {
+    const text = '# افتتاح المعرض\n\nافتتح المعرض اليوم.\n\n## ردود الفعل\n\n#عاجل رحب الزوار بالمعرض.';
+    const a = parseArticleText(text);
+    expect(a.title).toBe('افتتاح المعرض');
+    expect(a.sentences.map((s) => s.text)).toEqual(['افتتح المعرض اليوم.', 'ردود الفعل', '#عاجل رحب الزوار بالمعرض.']);
+    expect(a.sentences.map((s) => text.slice(s.start, s.end))).toEqual(a.sentences.map((s) => s.text));
+  });
+
   it('treats a front-matter body as clean text', () => {
     const a = parseArticleText('جملة قصيرة بلا نقطة\nوجملة ثانية.', { clean: true });
     expect(a.sentences.map((s) => s.text)).toEqual(['جملة قصيرة بلا نقطة', 'وجملة ثانية.']);

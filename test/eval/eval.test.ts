@@ -113,6 +113,25 @@ describe('readDataset', () => {
 });
 
 describe('npm run eval', () => {
+  it('says in one line why a --dataset file cannot be used', async () => {
+    const dir = tempDir('eval-bad');
+    writeFileSync(join(dir, 'broken.json'), '{"questions": [');
+    writeFileSync(join(dir, 'other.json'), '{"items": []}');
+    const cases: [string, RegExp][] = [
+      [join(dir, 'missing.json'), /: no such file\.$/],
+      [join(dir, 'broken.json'), /: it is not JSON \(.+\)\.$/],
+      [join(dir, 'other.json'), /: it has neither a "questions" array \(our format\) nor a "data" array \(SQuAD\)\.$/],
+    ];
+    for (const [file, reason] of cases) {
+      const result = await runCli('eval', ['--dataset', file, '--json'], tinyModelEnv());
+      expect(result.code, file).not.toBe(0);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines, file).toHaveLength(1);
+      expect(lines[0].startsWith(`Error: Cannot read the question set ${file}: `)).toBe(true);
+      expect(lines[0]).toMatch(reason);
+    }
+  });
+
   it('prints figures as JSON for our question format', async () => {
     const indexDir = join(tempDir('eval'), 'embeddings');
     await runCli('index-corpus', ['--corpus', CORPUS_DIR, '--out', indexDir], tinyModelEnv());

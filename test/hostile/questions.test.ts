@@ -62,6 +62,18 @@ describe('marked-up questions', () => {
   }
 });
 
+describe('Arabic questions naming people or things in Latin letters', () => {
+  it('are searched, not refused as English (built-in model)', async () => {
+    // More Latin letters than Arabic ones: counted by letters, this was refused as English.
+    const answer = await service.ask('ما موقف Vladimir Putin من قضية Taiwan؟');
+    expect(answer.unsupportedLanguage).toBeUndefined();
+    expect(answer.found).toBe(true);
+    expect(answer.quotes[0].text).toContain('تايوان');
+    // Latin words that make an English sentence still get the reply in English.
+    expect((await service.ask('ما هي the position of Russia on Taiwan؟')).unsupportedLanguage).toBe('en');
+  });
+});
+
 describe('the refusal of a language the model cannot read', () => {
   it("is in the reader's Telegram language when there is a translation, else the question's, else English", () => {
     expect(unsupportedLanguageText('tr', 'ar')).toBe(t('ar', 'unsupported-language'));
