@@ -21,6 +21,16 @@ beforeAll(async () => {
 /** A ranked sentence as the rerank makes them. */
 const ranked = (id: number, fused: number, score = fused): RankedSentence => ({ id, fused, score, similarity: 0 });
 const options = DEFAULT_ANSWER_OPTIONS.quoting;
+/** A unit model that always takes the sentence after, when it fits (and never the one before). */
+const after: QuoteUnitModel = {
+  trainedOn: 'test',
+  before: { bias: -100 },
+  after: { bias: 100 },
+  threshold: 0,
+  neighbours: 1,
+  maxChars: 10_000,
+  withRules: false,
+};
 
 /** The id of the first sentence that contains `text`. */
 function idOf(text: string): number {
@@ -52,16 +62,6 @@ describe('selectQuotes', () => {
   it('joins the neighbour the unit model chooses: the article’s own consecutive sentences, within its length cap', async () => {
     const id = idOf('100 مليار دولار');
     if (all[id + 1]?.articleId !== all[id].articleId) throw new Error('the seed corpus changed');
-    // A model that always takes the sentence after (and never the one before).
-    const after: QuoteUnitModel = {
-      trainedOn: 'test',
-      before: { bias: -100 },
-      after: { bias: 100 },
-      threshold: 0,
-      neighbours: 1,
-      maxChars: 10_000,
-      withRules: false,
-    };
     const [joined] = await selectQuotes(index, [ranked(id, 1)], 3, { ...options, unit: after });
     expect(joined.sentenceIds).toEqual([id, id + 1]);
     expect(joined.sentences).toEqual([all[id].text, all[id + 1].text]);
@@ -81,16 +81,6 @@ describe('selectQuotes', () => {
     if (all[id + 1]?.articleId !== all[id].articleId) throw new Error('the seed corpus changed');
     const other = all.find((s) => s.articleId !== all[id].articleId);
     if (!other) throw new Error('the seed corpus changed');
-    // Always the sentence after, when it fits.
-    const after: QuoteUnitModel = {
-      trainedOn: 'test',
-      before: { bias: -100 },
-      after: { bias: 100 },
-      threshold: 0,
-      neighbours: 1,
-      maxChars: 10_000,
-      withRules: false,
-    };
     // The best sentence alone (another article) weighs exp(0) = 1; the sentence at id, 0.5 below it, with its
     // neighbour after, 0.3 below: exp(−0.5) + mass × exp(−0.3), 1.35 with a mass of 1, 0.90 with 0.4.
     const list = [ranked(other.id, 1, 0), ranked(id, 0.9, -0.5), ranked(id + 1, 0.8, -0.3)];
