@@ -203,13 +203,18 @@ function registerDatabaseUrl(url: string | undefined): void {
   }
 }
 
+/** Every setting's name, as .env.example and README's table list them. */
+export function settingNames(): string[] {
+  return Object.keys(schema.shape);
+}
+
 /**
  * Names set in .env that are not settings but are a typo away from one
  * ("TELEGRAM_BOT_TOKN"): each would be ignored without a word otherwise.
  * Names far from every setting are left alone (other tools read .env too).
  */
 export function misspelledSettings(names: readonly string[]): string[] {
-  const known = Object.keys(schema.shape);
+  const known = settingNames();
   return names
     .filter((name) => !known.includes(name))
     .flatMap((name) => {
