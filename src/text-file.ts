@@ -20,10 +20,28 @@ const REASONS: Record<string, string> = {
   EPERM: 'permission denied',
 };
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes bytes as UTF-8 text (a byte-order mark dropped, line ends as \n), or says why they are not. */
+export function decodeText(bytes: Buffer): { text: string } | { reason: string } {
+  if (bytes.includes(0)) return { reason: 'binary file (contains NUL bytes)' };
+  try {
+    return {
+      text: utf8
+        .decode(bytes)
+        .replace(/^\uFEFF/, '')
+        .replace(/\r\n?/g, '\n'),
+    };
+  } catch {
+    return { reason: 'not valid UTF-8 text' };
+  }
+}
+
 /**
  * The UTF-8 text of a file the user named, or one line saying why it cannot
- * be had (missing, a folder, binary, not UTF-8) instead of a stack trace.
- * `what` names the file's role in the message ("the question list").
+ * be had (missing, a folder, binary, not UTF-8: decodeText, as for articles)
+ * instead of a stack trace. `what` names the file's role in the message
+ * ("the question list").
  */
 export async function readTextFile(file: string, what: string): Promise<string> {
   let bytes: Buffer;
@@ -34,10 +52,7 @@ export async function readTextFile(file: string, what: string): Promise<string> 
     if (code === undefined) throw error;
     throw new InputFileError(file, REASONS[code] ?? code, what);
   }
-  if (bytes.includes(0)) throw new InputFileError(file, 'it is a binary file, not text', what);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
-  } catch {
-    throw new InputFileError(file, 'it is not UTF-8 text', what);
-  }
+  const decoded = decodeText(bytes);
+  if ('reason' in decoded) throw new InputFileError(file, decoded.reason, what);
+  return decoded.text;
 }

@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import { open, readdir, realpath } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { UserError } from '../errors.js';
+import { decodeText } from '../text-file.js';
 import type { Article } from './article.js';
 import { decodeBody } from './charset.js';
 import { dateFromFrontMatter } from './dates.js';
@@ -80,7 +81,6 @@ export class CorpusError extends UserError {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Files read at a time: disks and network mounts answer faster in parallel. */
 const READ_AHEAD = 64;
 /**
@@ -90,21 +90,6 @@ const READ_AHEAD = 64;
  * other work for a few milliseconds at most.
  */
 const STAT_SLICE = 1000;
-
-/** Decodes bytes as UTF-8 text, or says why they are not. */
-export function decodeText(bytes: Buffer): { text: string } | { reason: string } {
-  if (bytes.includes(0)) return { reason: 'binary file (contains NUL bytes)' };
-  try {
-    return {
-      text: utf8
-        .decode(bytes)
-        .replace(/^\uFEFF/, '')
-        .replace(/\r\n?/g, '\n'),
-    };
-  } catch {
-    return { reason: 'not valid UTF-8 text' };
-  }
-}
 
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');

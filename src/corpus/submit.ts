@@ -2,9 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { errnoCode, UserError } from '../errors.js';
+import { decodeText } from '../text-file.js';
 import type { Article } from './article.js';
 import { FrontMatterError, splitFrontMatter } from './front-matter.js';
-import { ARTICLE_EXTENSIONS, decodeText, parseArticleFile } from './load.js';
+import { ARTICLE_EXTENSIONS, parseArticleFile } from './load.js';
 
 /**
  * Articles sent by editors (a Telegram document, or text after /add): checked

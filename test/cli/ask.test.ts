@@ -83,8 +83,8 @@ describe('npm run ask', () => {
     const cases: [string, string][] = [
       [join(dir, 'missing.txt'), 'no such file'],
       [dir, 'it is a folder, not a file'],
-      [join(dir, 'binary.txt'), 'it is a binary file, not text'],
-      [join(dir, 'latin1.txt'), 'it is not UTF-8 text'],
+      [join(dir, 'binary.txt'), 'binary file (contains NUL bytes)'],
+      [join(dir, 'latin1.txt'), 'not valid UTF-8 text'],
     ];
     for (const [file, reason] of cases) {
       const result = await runCli('ask', ['--index', indexDir, '--json', '--batch', file], tinyModelEnv());
