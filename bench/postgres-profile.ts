@@ -16,7 +16,8 @@
  * turn: one asked before, the next measured), so the caches are as warm but
  * the measured questions new. `--no-cache`: POSTINGS_CACHE_MB=0 (every BM25
  * search in the database's rounds). `--whole N`: the most postings a term read
- * whole may have (PostgresIndex.wholeTermPostings).
+ * whole may have (PostgresIndex.wholeTermPostings). `--shared-buffers SIZE`: PGlite's
+ * shared_buffers (pglite: only; PGlite's default is 128MB).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
@@ -29,8 +30,11 @@ import { startPostgres } from '../test/helpers/postgres.js';
 import { questions } from './answering.js';
 import { percentile } from './stats.js';
 
+const sharedBuffers = process.argv.includes('--shared-buffers')
+  ? process.argv[process.argv.indexOf('--shared-buffers') + 1]
+  : undefined;
 const server = process.argv[2].startsWith('pglite:')
-  ? await startPostgres({ dataFile: process.argv[2].slice('pglite:'.length) })
+  ? await startPostgres({ dataFile: process.argv[2].slice('pglite:'.length), sharedBuffers })
   : undefined;
 const url = server?.url ?? process.argv[2];
 const sample = Number(process.argv[3] && !process.argv[3].startsWith('--') ? process.argv[3] : 200);

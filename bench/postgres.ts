@@ -7,8 +7,9 @@
  * here (test/helpers/postgres.ts), unless BENCH_DATABASE_URL names another (emptied first!):
  * bench/real-postgres.sh starts a real PostgreSQL with pgvector for that.
  *
- *   node --import tsx bench/postgres.ts SIZE [--keep DIR] [--no-cache]   (0: the five seed articles;
- *     --no-cache: POSTINGS_CACHE_MB=0, every BM25 search in the database, as before the postings cache)
+ *   node --import tsx bench/postgres.ts SIZE [--keep DIR] [--no-cache] [--shared-buffers SIZE]
+ *     (0: the five seed articles; --no-cache: POSTINGS_CACHE_MB=0, every BM25 search in the database, as
+ *     before the postings cache; --shared-buffers: PGlite's shared_buffers, e.g. 1GB, default 128MB)
  *
  * `--keep DIR` keeps the corpus, the local index, the database (a PGlite data
  * directory saved when the server stops) and the first builds' figures in DIR:
@@ -44,7 +45,12 @@ interface FirstBuilds {
 
 export async function benchPostgres(
   size: number,
-  { databaseUrl, keep, postingsCacheMb }: { databaseUrl?: string; keep?: string; postingsCacheMb?: number } = {},
+  {
+    databaseUrl,
+    keep,
+    postingsCacheMb,
+    sharedBuffers,
+  }: { databaseUrl?: string; keep?: string; postingsCacheMb?: number; sharedBuffers?: string } = {},
 ) {
   const work = keep ?? mkdtempSync(join(tmpdir(), `bench-postgres-${size}-`));
   mkdirSync(work, { recursive: true });
@@ -71,7 +77,9 @@ export async function benchPostgres(
     allowRemoteModels: false,
     batchSize: 32,
   });
-  const server = databaseUrl ? undefined : await startPostgres(keep ? { dataFile: join(work, 'pgdata.tar') } : {});
+  const server = databaseUrl
+    ? undefined
+    : await startPostgres({ ...(keep ? { dataFile: join(work, 'pgdata.tar') } : {}), sharedBuffers });
   const url = databaseUrl ?? (server?.url as string);
   if (!kept) {
     const reset = new pg.Client({ connectionString: url });
@@ -197,6 +205,7 @@ export async function benchPostgres(
         again: round(pgAgain.warm.totalMs.p95 / localAgain.warm.totalMs.p95, 2),
         unseen: round(pgUnseen.warm.totalMs.p95 / localUnseen.warm.totalMs.p95, 2),
       },
+      ...(sharedBuffers ? { sharedBuffers } : {}),
       loadAverage: loadavg().map((l) => round(l, 1)),
       questions: pgServing.warm.questions,
     };
@@ -227,6 +236,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     databaseUrl: process.env.BENCH_DATABASE_URL,
     ...(keepAt > 0 ? { keep: process.argv[keepAt + 1] } : {}),
     ...(process.argv.includes('--no-cache') ? { postingsCacheMb: 0 } : {}),
+    ...(process.argv.includes('--shared-buffers')
+      ? { sharedBuffers: process.argv[process.argv.indexOf('--shared-buffers') + 1] }
+      : {}),
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -15,8 +15,8 @@ export interface Candidate {
  * Timings of the retrieval stages, in milliseconds. The four searches run at
  * once: `lexical` and `hnsw` are each the wall time from the start until both
  * searches of their kind answered (they overlap, so they do not add up);
- * `fusion` is what came after the last search: the chunks' sentences not
- * found by then, and the fusion itself.
+ * `fusion` is what came after the last search: the chunks' sentences (both
+ * lists at once), and the fusion itself.
  */
 export interface RetrievalTimings {
   hnsw: number;
@@ -25,22 +25,33 @@ export interface RetrievalTimings {
 }
 
 /**
- * A list of chunk hits handed down to their sentences: chunk by chunk, and
- * within a chunk the sentences closest to the question first; a sentence
- * already handed down by an earlier chunk of the list is not repeated. Two
- * calls: the chunks' spans, then the order of every chunk's sentences.
+ * Lists of chunk hits, each handed down to its sentences: chunk by chunk,
+ * and within a chunk the sentences closest to the question first; a
+ * sentence already handed down by an earlier chunk of the same list is not
+ * repeated. Two calls for all the lists: the chunks' spans, then the order
+ * of every chunk's sentences.
  */
-async function sentencesOfChunks(index: SearchIndex, list: readonly number[], vector: Float32Array | null) {
-  if (list.length === 0) return [];
-  const spans = await index.chunks(list);
-  const seen = new Set<number>();
-  // Per chunk: the sentences not handed down yet, in article order.
-  const groups = spans.map(({ first, last }) => {
-    const fresh = Array.from({ length: last - first + 1 }, (_, i) => first + i).filter((s) => !seen.has(s));
-    for (const s of fresh) seen.add(s);
-    return fresh;
+async function sentencesOfChunks(
+  index: SearchIndex,
+  lists: readonly (readonly number[])[],
+  vector: Float32Array | null,
+): Promise<number[][]> {
+  const ids = [...new Set(lists.flat())];
+  if (ids.length === 0) return lists.map(() => []);
+  const spans = new Map((await index.chunks(ids)).map((span, i) => [ids[i], span]));
+  // Per list, per chunk: the sentences the list has not handed down yet, in article order.
+  const groups = lists.map((list) => {
+    const seen = new Set<number>();
+    return list.map((id) => {
+      const { first, last } = spans.get(id) as { first: number; last: number };
+      const fresh = Array.from({ length: last - first + 1 }, (_, i) => first + i).filter((s) => !seen.has(s));
+      for (const s of fresh) seen.add(s);
+      return fresh;
+    });
   });
-  return (vector ? await index.rankBySimilarity(vector, groups) : groups).flat();
+  const ranked = vector ? await index.rankBySimilarity(vector, groups.flat()) : groups.flat();
+  let at = 0;
+  return groups.map((list) => ranked.slice(at, (at += list.length)).flat());
 }
 
 /**
@@ -60,8 +71,7 @@ export async function retrieve(
   const { depth } = options;
   const { vector } = question;
   const t = performance.now();
-  // All four searches at once (an engine across a network answers them in parallel), and each list of
-  // chunks handed down to its sentences as soon as it is known.
+  // All four searches at once (an engine across a network answers them in parallel).
   const ids = (hits: Promise<{ id: number }[]>) => hits.then((h) => h.map((hit) => hit.id));
   const lexical = (kind: PassageKind) => ids(index.lexicalSearch(kind, question.text, depth));
   // Twice the depth asked of the graph, cut after the engine's order of equal hits: a run of identical
@@ -71,14 +81,17 @@ export async function retrieve(
     vector ? (await ids(index.denseSearch(kind, vector, 2 * depth))).slice(0, depth) : [];
   const searches = [lexical('sentence'), lexical('chunk'), dense('sentence'), dense('chunk')];
   const ended = searches.map((search) => search.then(() => performance.now()));
-  const [lexicalSentences, lexicalChunkSentences, denseSentences, denseChunkSentences, searched] = await Promise.all([
-    searches[0],
-    searches[1].then((list) => sentencesOfChunks(index, list, vector)),
-    searches[2],
-    searches[3].then((list) => sentencesOfChunks(index, list, vector)),
+  const [lexicalSentences, lexicalChunks, denseSentences, denseChunks, searched] = await Promise.all([
+    ...searches,
     Promise.all(ended),
   ]);
   const afterSearches = Math.max(...searched);
+  // Both lists of chunks handed down at once: one round of the engine for the two.
+  const [lexicalChunkSentences, denseChunkSentences] = await sentencesOfChunks(
+    index,
+    [lexicalChunks, denseChunks],
+    vector,
+  );
 
   const lists = [
     { weight: options.lexicalSentence, ids: lexicalSentences },

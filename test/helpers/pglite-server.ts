@@ -14,7 +14,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGLiteSocketHandler, PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 const args = process.argv.slice(2);
 const portArg = args.indexOf('--port');
@@ -23,13 +23,16 @@ const withVector = !args.includes('--no-vector');
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const load = option('--load');
 const save = option('--save');
+const sharedBuffers = option('--shared-buffers');
 
 const db = await PGlite.create({
   ...(withVector ? { extensions: { vector } } : {}),
   ...(load && existsSync(load) ? { loadDataDir: new Blob([readFileSync(load)]) } : {}),
+  ...(sharedBuffers ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] } : {}),
 });
 const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 64 });
 keepProtocolCyclesWhole(server);
+runCyclesAtOnce();
 await server.start();
 const conn = server.getServerConn();
 process.stdout.write(`READY ${conn.slice(conn.lastIndexOf(':') + 1)}\n`);
@@ -96,28 +99,156 @@ function keepProtocolCyclesWhole(socketServer: PGLiteSocketServer): void {
         const at = owner === null ? 0 : this.queue.findIndex((q) => q.handlerId === owner);
         if (at === -1) break; // the owner's next message will start the queue again (enqueue)
         const [item] = this.queue.splice(at, 1);
-        let bytes = 0;
+        // The replies written at once, as a server flushes its output buffer, not a socket write per message.
+        const replies: Uint8Array[] = [];
         try {
           await this.db.runExclusive(() =>
-            this.db.execProtocolRawStream(item.message, {
-              onRawData: (data: Uint8Array) => {
-                bytes += data.length;
-                item.onData(data);
-              },
-            }),
+            this.db.execProtocolRawStream(item.message, { onRawData: (data: Uint8Array) => replies.push(data.slice()) }),
           );
         } catch (error) {
           item.reject(error);
           continue;
         }
+        const reply = Buffer.concat(replies);
+        if (reply.length > 0) item.onData(reply);
         this.lastHandlerId = item.handlerId;
-        const type = item.message[0];
+        const type = lastType.get(item.message) ?? item.message[0];
         if (type === SYNC) cycleOwner = null;
         else if (EXTENDED.has(type)) cycleOwner = item.handlerId;
-        item.resolve(bytes);
+        item.resolve(reply.length);
       }
     } finally {
       this.processing = false;
     }
   };
+}
+
+/** The part of pglite-socket's connection handler (PGLiteSocketHandler) that runCyclesAtOnce replaces or uses. */
+interface Handler {
+  id: number;
+  /** Set here once its startup message has gone. */
+  started?: boolean;
+  socket: import('node:net').Socket | null;
+  active: boolean;
+  messageBuffer: Buffer;
+  queryQueue: { enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> };
+  handleSslRequest(): boolean;
+  handleCancelRequest(): boolean;
+  handleData(data: Buffer): Promise<number>;
+}
+
+/** Messages that end what a client sends before it waits for the reply: Sync, a simple Query, Terminate. */
+const ENDS_CYCLE = new Set(['S', 'Q', 'X'].map((c) => c.charCodeAt(0)));
+
+/**
+ * pglite-socket hands PGlite a connection's messages one by one, each its
+ * own turn of the queue (Parse, Bind, Describe, Execute, Sync: five turns a
+ * query). A server reads what the client sent in one go: here the messages
+ * a client sent together, up to the one it then waits on (Sync, Query), go
+ * to PGlite at once, which answers them in order as a server does (after an
+ * error it skips to the Sync, as a server does). Only whole messages go;
+ * the rest waits for more bytes.
+ */
+function runCyclesAtOnce(): void {
+  const proto = PGLiteSocketHandler.prototype as unknown as Handler;
+  proto.handleData = async function (this: Handler, data: Buffer) {
+    if (!this.socket || !this.active) return 0;
+    this.messageBuffer = Buffer.concat([this.messageBuffer, data]);
+    let sent = 0;
+    while (this.messageBuffer.length > 0) {
+      const startup = !this.started;
+      // Before the startup message only: a request for SSL (answered no) or to cancel (ignored).
+      if (startup && (this.handleSslRequest() || this.handleCancelRequest())) continue;
+      const { length, last } = wholeMessages(this.messageBuffer, startup);
+      if (length === 0) break;
+      this.started = true;
+      const batch = this.messageBuffer.subarray(0, length);
+      const messages = new Uint8Array(startup ? batch : ownStatementNames(batch, this.id));
+      this.messageBuffer = this.messageBuffer.subarray(length);
+      lastType.set(messages, last);
+      let failed: Error | undefined;
+      sent += await this.queryQueue.enqueue(this.id, messages, (reply) => {
+        if (this.socket?.writable && this.active)
+          this.socket.write(reply, (error) => {
+            if (error) failed = error;
+          });
+      });
+      if (failed) throw failed;
+    }
+    return sent;
+  };
+}
+
+/** The type of the last message in each batch runCyclesAtOnce queues (0: the startup message). */
+const lastType = new WeakMap<Uint8Array, number>();
+
+/**
+ * The length of `buffer`'s leading whole messages, up to and including the
+ * first that ends a cycle (0: none whole yet), and the last one's type. The
+ * startup message (a connection's first: no type byte) goes alone.
+ */
+function wholeMessages(buffer: Buffer, startup: boolean): { length: number; last: number } {
+  if (startup) {
+    const length = buffer.length >= 4 ? buffer.readInt32BE(0) : Number.POSITIVE_INFINITY;
+    return buffer.length >= length ? { length, last: 0 } : { length: 0, last: 0 };
+  }
+  let at = 0;
+  let last = 0;
+  while (at + 5 <= buffer.length) {
+    const end = at + 1 + buffer.readInt32BE(at + 1);
+    if (end > buffer.length) break;
+    last = buffer[at];
+    at = end;
+    if (ENDS_CYCLE.has(last)) break;
+  }
+  return { length: at, last };
+}
+
+const PARSE = 'P'.charCodeAt(0);
+const BIND = 'B'.charCodeAt(0);
+const DESCRIBE = 'D'.charCodeAt(0);
+const CLOSE = 'C'.charCodeAt(0);
+const STATEMENT = 'S'.charCodeAt(0);
+
+/**
+ * The messages with each prepared statement's name made the connection's
+ * own (`name` becomes `name@<connection>`): on a server a connection's
+ * prepared statements are its own, but PGlite's one session holds every
+ * connection's, and two connections preparing one name would clash. The
+ * unnamed statement (empty name) is left as it is: a cycle runs whole.
+ */
+function ownStatementNames(batch: Buffer, connection: number): Buffer {
+  const out: Buffer[] = [];
+  for (let at = 0; at < batch.length; ) {
+    const start = at;
+    const type = batch[start];
+    const end = start + 1 + batch.readInt32BE(start + 1);
+    const body = batch.subarray(start + 5, end);
+    at = end;
+    // Where the statement's name starts in the body: Parse's first string; Bind's second (after the
+    // portal); Describe's and Close's after 'S' (a statement; 'P' names a portal).
+    const nameAt =
+      type === PARSE
+        ? 0
+        : type === BIND
+          ? body.indexOf(0) + 1
+          : (type === DESCRIBE || type === CLOSE) && body[0] === STATEMENT
+            ? 1
+            : -1;
+    const nameEnd = nameAt < 0 ? -1 : body.indexOf(0, nameAt);
+    if (nameEnd <= nameAt) {
+      out.push(batch.subarray(start, end));
+      continue;
+    }
+    const renamed = Buffer.concat([
+      body.subarray(0, nameEnd),
+      Buffer.from(`@${connection}`),
+      body.subarray(nameEnd),
+    ]);
+    const header = Buffer.alloc(5);
+    header[0] = type;
+    header.writeInt32BE(4 + renamed.length, 1);
+    out.push(header, renamed);
+  }
+  return Buffer.concat(out);
 }

@@ -68,13 +68,17 @@ function launch(args: string[]): Promise<{ child: ChildProcess; port: number }> 
 export async function startPostgres({
   vector = true,
   dataFile,
+  sharedBuffers,
 }: {
   vector?: boolean;
   dataFile?: string;
+  /** PostgreSQL's shared_buffers (e.g. '1GB'; PGlite's default: 128MB): benchmarks size it to their database. */
+  sharedBuffers?: string;
 } = {}): Promise<TestPostgres> {
   const { child, port } = await launch([
     ...(vector ? [] : ['--no-vector']),
     ...(dataFile ? ['--load', dataFile, '--save', dataFile] : []),
+    ...(sharedBuffers ? ['--shared-buffers', sharedBuffers] : []),
   ]);
   const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   return {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
 import type { ArticleMeta } from '../../corpus/article.js';
@@ -24,13 +25,13 @@ import type {
 } from '../search-index.js';
 import { dot } from '../vectors.js';
 import { decodePostings, PostingsCache } from './postings-cache.js';
-import { type BuildRow, KIND, VISIBLE, vectorLiteral, versionOf, visible } from './store.js';
+import { type BuildRow, KIND, VISIBLE, versionOf, visible } from './store.js';
 
 /**
  * HNSW's candidate list while searching, as the local graphs search
  * (local/hnsw.ts: efSearch 64, or k when larger). Filtered to the build with
  * iterative_scan = strict_order, so that rows of other builds skipped still
- * leave k hits, in distance order.
+ * leave k hits, in distance order (schema.ts, dense_search).
  */
 export const EF_SEARCH = 64;
 
@@ -177,69 +178,97 @@ export class PostgresIndex implements SearchIndex {
     this.sentenceCount = row.sentences;
   }
 
-  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+  /**
+   * One query. Prepared (`prepare`, the default): each connection parses
+   * and plans it once under a name, and then sends only the values, as a
+   * question's handful of queries repeat with every question. The search
+   * rounds are not (their plans depend on how many postings the terms hold).
+   */
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[], prepare = true): Promise<R[]> {
     if (this.closed) throw new Error('PostgresIndex: used after close()');
     this.roundTrips++;
-    return (await this.pool.query<R>(text, values)).rows;
-  }
-
-  private async simpleQuery(text: string): Promise<unknown> {
-    if (this.closed) throw new Error('PostgresIndex: used after close()');
-    this.roundTrips++;
-    return this.pool.query(text);
+    return (await this.pool.query<R>(prepare ? { name: statementName(text), text, values } : { text, values })).rows;
   }
 
   /**
    * Each term's statistics (documents holding it; highest tf and shortest
    * passage, or bounds of them: see build.ts, updateTermStatistics), from the
-   * cache or in one query of the term_stats the build wrote. With the
-   * postings cache on, the same query also brings the postings of the terms
-   * a lexical search would read whole and that are not kept yet
-   * (POSTINGS_AGGREGATE), into the postings cache: a search of new terms
-   * waits for one round trip before scoring, not two.
+   * cache or in one query of the term_stats the build wrote.
    */
   private async termStatsOf(kind: PassageKind, terms: readonly string[]): Promise<TermStats[]> {
+    await this.loadTermStats([kind], terms);
     const cache = this.termStats[kind];
-    const whole = this.postings.enabled;
-    const unread = (term: string) => !this.postings.has(this.build, kind, term);
-    // Terms not known, and (a search) known terms it would read whole whose postings are not kept.
-    const missing = [
-      ...new Set(
-        terms.filter((term) => {
-          const known = cache.get(term);
-          if (known === undefined) return true;
-          return whole && known.documents > 0 && known.documents <= this.wholeTermPostings && unread(term);
-        }),
-      ),
-    ];
-    if (missing.length > 0) {
-      const wanted = whole ? missing.filter(unread) : [];
-      const rows = await this.query<{
-        term: string;
-        documents: number;
-        max_tf: number;
-        min_length: number;
-        postings: Buffer | null;
-      }>(
-        `SELECT s.term, s.documents, s.max_tf, s.min_length, ${
-          whole
-            ? `CASE WHEN s.documents <= $4 AND s.term = ANY($5::text[]) THEN
-                 (SELECT ${POSTINGS_AGGREGATE} FROM postings p WHERE p.kind = s.kind AND p.term = s.term AND ${visible('p')})
-               END`
-            : 'NULL::bytea'
-        } AS postings
-           FROM term_stats s
-          WHERE s.kind = $2 AND s.term = ANY($3::text[]) AND ${visible('s')}`,
-        [this.build, KIND[kind], missing, ...(whole ? [this.wholeTermPostings, wanted] : [])],
-      );
-      if (cache.size + missing.length > MAX_CACHED_FREQUENCIES) cache.clear();
-      for (const term of missing) cache.set(term, NOT_HELD);
-      for (const r of rows) {
-        cache.set(r.term, { documents: r.documents, maxTf: r.max_tf, minLength: r.min_length });
-        if (r.postings) this.keepPostings(kind, r.term, r.postings);
-      }
-    }
     return terms.map((t) => cache.get(t) ?? NOT_HELD);
+  }
+
+  /**
+   * Reads into the cache, in one query for every kind asked, the statistics
+   * of the terms not known yet. With the postings cache on, the same query
+   * also brings the postings of the terms a lexical search would read whole
+   * and that are not kept yet (POSTINGS_AGGREGATE), into the postings cache:
+   * a search of new terms waits for one round trip before scoring, not two,
+   * and none when an earlier call brought its kind's too.
+   */
+  private async loadTermStats(kinds: readonly PassageKind[], terms: readonly string[]): Promise<void> {
+    const whole = this.postings.enabled;
+    // Per kind: terms not known, and (a search) known terms it would read whole whose postings are not kept.
+    const missing = kinds.map((kind) => {
+      const cache = this.termStats[kind];
+      const unread = (term: string) => !this.postings.has(this.build, kind, term);
+      const stale = [
+        ...new Set(
+          terms.filter((term) => {
+            const known = cache.get(term);
+            if (known === undefined) return true;
+            return whole && known.documents > 0 && known.documents <= this.wholeTermPostings && unread(term);
+          }),
+        ),
+      ];
+      return { kind, terms: stale, postings: whole ? stale.filter(unread) : [] };
+    });
+    const asked = missing.filter((m) => m.terms.length > 0);
+    if (asked.length === 0) return;
+    const byKind = (kind: PassageKind) => missing.find((m) => m.kind === kind);
+    // A term asked of one kind only is read for both: a few more rows, and one shape of query.
+    const rows = await this.query<{
+      kind: number;
+      term: string;
+      documents: number;
+      max_tf: number;
+      min_length: number;
+      postings: Buffer | null;
+    }>(
+      `SELECT s.kind, s.term, s.documents, s.max_tf, s.min_length, ${
+        whole
+          ? `CASE WHEN s.documents <= $4 AND (s.kind = 0 AND s.term = ANY($5::text[]) OR s.kind = 1 AND s.term = ANY($6::text[])) THEN
+               (SELECT ${POSTINGS_AGGREGATE} FROM postings p WHERE p.kind = s.kind AND p.term = s.term AND ${visible('p')})
+             END`
+          : 'NULL::bytea'
+      } AS postings
+         FROM term_stats s
+        WHERE s.kind = ANY($2::smallint[]) AND s.term = ANY($3::text[]) AND ${visible('s')}`,
+      [
+        this.build,
+        asked.map((m) => KIND[m.kind]),
+        [...new Set(asked.flatMap((m) => m.terms))],
+        ...(whole
+          ? [this.wholeTermPostings, byKind('sentence')?.postings ?? [], byKind('chunk')?.postings ?? []]
+          : []),
+      ],
+    );
+    for (const { kind, terms: stale } of asked) {
+      const cache = this.termStats[kind];
+      if (cache.size + stale.length > MAX_CACHED_FREQUENCIES) cache.clear();
+      for (const term of stale) cache.set(term, NOT_HELD);
+    }
+    for (const r of rows) {
+      const kind: PassageKind = r.kind === KIND.sentence ? 'sentence' : 'chunk';
+      const wanted = byKind(kind);
+      // Only the terms asked of this kind: a row of the other kind's is dropped, not cached half-known.
+      if (!wanted?.terms.includes(r.term)) continue;
+      this.termStats[kind].set(r.term, { documents: r.documents, maxTf: r.max_tf, minLength: r.min_length });
+      if (r.postings) this.keepPostings(kind, r.term, r.postings);
+    }
   }
 
   /** A term's postings as POSTINGS_AGGREGATE sends them, decoded and kept in the postings cache. */
@@ -375,6 +404,7 @@ export class PostgresIndex implements SearchIndex {
           firsts,
           ...(candidatesOf ? [candidatesOf] : []),
         ],
+        false,
       );
       return rows.map((r) => ({ passage: Number(r.passage), score: r.score.readDoubleBE(0), first: Number(r.first) }));
     };
@@ -460,36 +490,18 @@ export class PostgresIndex implements SearchIndex {
    * chunk_vectors: migration 6): its `k` nearest texts, each expanded into
    * every passage of the build with that text, in the shared order of equal
    * hits (their articles' files, then ids), cut to `k` passages. Expanded
-   * in the same query, with the files unless the build's ids follow them,
-   * text by text in distance order until the cut: only the passages up to
-   * it (and those tied with the last) are read and travel.
+   * in the same query (schema.ts, dense_search), with the files unless the
+   * build's ids follow them: only the passages up to the cut (and those
+   * tied with the last) travel.
    */
   async denseSearch(kind: PassageKind, vector: Float32Array, k: number): Promise<PassageHit[]> {
     if (k <= 0) return [];
-    const [passages, vectors] = kind === 'sentence' ? ['sentences', 'sentence_vectors'] : ['chunks', 'chunk_vectors'];
-    // One round trip: HNSW's search settings for this query only (SET LOCAL), then the search. The
-    // simple protocol it needs takes no parameters; every value inlined is a number formatted here.
-    const literal = `'${vectorLiteral(vector)}'::vector`;
-    const b = Math.trunc(this.build);
     const n = Math.trunc(k);
     // A build whose ids follow its articles' files orders equal hits by id: no files to look up.
-    const files = !this.row.ids_in_file_order;
-    const visibleAt = (alias: string) => visible(alias, `${b}`);
-    const results = (await this.simpleQuery(
-      `BEGIN;
-       SET LOCAL hnsw.ef_search = ${Math.max(EF_SEARCH, n)};
-       SET LOCAL hnsw.iterative_scan = strict_order;
-       WITH d AS MATERIALIZED (
-         SELECT v.key, v.embedding <=> ${literal} AS distance FROM ${vectors} v
-          WHERE ${visibleAt('v')}
-          ORDER BY v.embedding <=> ${literal} LIMIT ${n})
-       SELECT p.id, d.distance, ${files ? 'a.file' : "'' AS file"} FROM d
-         JOIN ${passages} p ON p.text_key = d.key AND ${visibleAt('p')}
-         ${files ? 'JOIN articles a ON a.key = p.article_key' : ''}
-        ORDER BY d.distance FETCH FIRST ${n} ROWS WITH TIES;
-       COMMIT`,
-    )) as pg.QueryResult<{ id: string; distance: number; file: string }>[];
-    const rows = results.find((r) => r.command === 'SELECT')?.rows ?? [];
+    const rows = await this.query<{ id: string; distance: number; file: string }>(
+      'SELECT id, distance, file FROM dense_search($1, $2::vector, $3, $4, $5, $6)',
+      [KIND[kind], toVectorRecv(vector), this.build, n, Math.max(EF_SEARCH, n), !this.row.ids_in_file_order],
+    );
     const fileOf = new Map(rows.map((r) => [Number(r.id), r.file]));
     const hits = rows
       .map((r) => ({ id: Number(r.id), score: 1 - r.distance }))
@@ -622,11 +634,12 @@ export class PostgresIndex implements SearchIndex {
 
   /**
    * A question's terms' document frequencies among sentences: asked before
-   * its searches (the answer's term weights), so the same query brings the
-   * sentences' postings of those terms (termStatsOf), and the lexical search
-   * of sentences that follows needs no query of its own.
+   * its searches (the answer's term weights), so the same query brings both
+   * kinds' statistics and postings of those terms (loadTermStats), and the
+   * lexical searches that follow need no query of their own.
    */
   async documentFrequencies(terms: readonly string[]): Promise<number[]> {
+    await this.loadTermStats(['sentence', 'chunk'], terms);
     return (await this.termStatsOf('sentence', terms)).map((s) => s.documents);
   }
 
@@ -735,6 +748,18 @@ interface ArticleRow {
   url: string | null;
 }
 
+const statementNames = new Map<string, string>();
+
+/** A prepared statement's name: the same for the same text, in every connection and process. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `search_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 /**
  * Each id's value: from `cache`, or (the ids it lacks, each once) from one
  * call of `load`, then remembered. Values come back as found or loaded, so
@@ -764,6 +789,18 @@ async function readThrough<K extends {}, V extends {}>(
 function holds(ids: ArrayLike<number>, id: number): boolean {
   const at = seek(ids, 0, ids.length, id);
   return at < ids.length && ids[at] === id;
+}
+
+/**
+ * A vector as pgvector's binary input (vector_recv) reads it, the form of
+ * vector_send below: sent as a binary parameter (a Buffer), it is read as
+ * the same float32s, with nothing printed or parsed.
+ */
+function toVectorRecv(vector: Float32Array): Buffer {
+  const bytes = Buffer.alloc(4 + 4 * vector.length);
+  bytes.writeInt16BE(vector.length, 0);
+  for (let i = 0; i < vector.length; i++) bytes.writeFloatBE(vector[i], 4 + 4 * i);
+  return bytes;
 }
 
 /** A vector as pgvector's binary output (vector_send) gives it: dimensions (int16), unused (int16), float4s, big-endian. */

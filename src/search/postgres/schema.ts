@@ -15,6 +15,57 @@ import { DatabaseSchemaError } from './errors.js';
  * see, and publishing is moving the `current_build` row. Unchanged articles
  * are never rewritten.
  */
+/**
+ * The dense search of build `build` (postgres-index.ts, denseSearch): the
+ * `k` texts (kind 0: sentences, 1: chunks) nearest `query` by pgvector's
+ * HNSW (cosine), each expanded into every passage of the build with that
+ * text, cut after `k` passages and those tied with the last; with each its
+ * article's file when `with_files` (what orders equal hits when the build's
+ * ids do not follow its files), else ''.
+ *
+ * A function, so that HNSW's settings hold for this search only (its SET
+ * clauses: iterative_scan strict_order, so that rows of other builds
+ * skipped still leave k hits in distance order; ef_search, HNSW's candidate
+ * list, the caller's `ef`, set inside and put back on return), and the
+ * question's vector is a parameter, sent in binary and read once.
+ * Planned for each call's values (force_custom_plan): the plan for a
+ * LIMIT of 100 is not the plan for an unknown one.
+ */
+const DENSE_SEARCH = `
+CREATE FUNCTION dense_search(kind smallint, query vector, build bigint, k integer, ef integer, with_files boolean)
+RETURNS TABLE (id bigint, distance double precision, file text)
+LANGUAGE plpgsql STABLE
+SET hnsw.iterative_scan = strict_order
+SET hnsw.ef_search = 64
+SET plan_cache_mode = force_custom_plan
+AS $$
+BEGIN
+  PERFORM set_config('hnsw.ef_search', ef::text, true);
+  IF kind = 0 THEN
+    RETURN QUERY
+      WITH d AS MATERIALIZED (
+        SELECT v.key, v.embedding <=> query AS distance FROM sentence_vectors v
+         WHERE v.added_in <= build AND (v.removed_in IS NULL OR v.removed_in > build)
+         ORDER BY distance LIMIT k)
+      SELECT p.id, d.distance,
+             CASE WHEN with_files THEN (SELECT a.file FROM articles a WHERE a.key = p.article_key) ELSE '' END
+        FROM d JOIN sentences p ON p.text_key = d.key AND p.added_in <= build AND (p.removed_in IS NULL OR p.removed_in > build)
+       ORDER BY d.distance FETCH FIRST k ROWS WITH TIES;
+  ELSE
+    RETURN QUERY
+      WITH d AS MATERIALIZED (
+        SELECT v.key, v.embedding <=> query AS distance FROM chunk_vectors v
+         WHERE v.added_in <= build AND (v.removed_in IS NULL OR v.removed_in > build)
+         ORDER BY distance LIMIT k)
+      SELECT p.id, d.distance,
+             CASE WHEN with_files THEN (SELECT a.file FROM articles a WHERE a.key = p.article_key) ELSE '' END
+        FROM d JOIN chunks p ON p.text_key = d.key AND p.added_in <= build AND (p.removed_in IS NULL OR p.removed_in > build)
+       ORDER BY d.distance FETCH FIRST k ROWS WITH TIES;
+  END IF;
+END
+$$;
+`;
+
 const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   {
     version: 1,
@@ -252,6 +303,11 @@ END $$;
 CREATE INDEX sentences_text_key ON sentences (text_key) INCLUDE (id, article_key, added_in, removed_in);
 CREATE INDEX chunks_text_key ON chunks (text_key) INCLUDE (id, article_key, added_in, removed_in);
 `,
+  },
+  {
+    version: 7,
+    name: 'dense_search: the dense search as one function',
+    sql: DENSE_SEARCH,
   },
 ];
 
