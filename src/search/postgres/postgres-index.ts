@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
 import type { ArticleMeta } from '../../corpus/article.js';
@@ -496,22 +497,44 @@ export class PostgresIndex implements SearchIndex {
    */
   async denseSearch(kind: PassageKind, vector: Float32Array, k: number): Promise<PassageHit[]> {
     if (k <= 0) return [];
-    const n = Math.trunc(k);
-    // A build whose ids follow its articles' files orders equal hits by id: no files to look up.
-    const rows = await this.query<{ id: string; distance: number; file: string }>(
-      'SELECT id, distance, file FROM dense_search($1, $2::vector, $3, $4, $5, $6)',
-      [KIND[kind], toVectorRecv(vector), this.build, n, Math.max(EF_SEARCH, n), !this.row.ids_in_file_order],
-    );
-    const fileOf = new Map(rows.map((r) => [Number(r.id), r.file]));
-    const hits = rows
-      .map((r) => ({ id: Number(r.id), score: 1 - r.distance }))
-      .sort((x, y) => y.score - x.score || x.id - y.id);
-    return orderTies(
-      hits,
-      (x, y) => x.score === y.score,
-      (id) => fileOf.get(id) ?? '',
-      n,
-    );
+    return this.denseAsks.load({ kind, vector, k: Math.trunc(k) });
+  }
+
+  /**
+   * Dense searches asked together (in the same turn: a question asks both
+   * kinds at once with one vector), in one query per vector and k.
+   */
+  private readonly denseAsks = new DataLoader<DenseAsk, PassageHit[]>((asks) => this.denseSearches(asks), {
+    cache: false,
+  });
+
+  private async denseSearches(asks: readonly DenseAsk[]): Promise<PassageHit[][]> {
+    const found = new Map<DenseAsk, PassageHit[]>();
+    for (const group of groupBy(asks, (a) => a.vector, (a) => a.k)) {
+      const { vector, k } = group[0];
+      const kinds = [...new Set(group.map((a) => a.kind))];
+      // A build whose ids follow its articles' files orders equal hits by id: no files to look up.
+      const rows = await this.query<{ kind: number; id: string; distance: number; file: string }>(
+        `SELECT q.kind, d.id, d.distance, d.file
+           FROM unnest($1::smallint[]) AS q (kind), LATERAL dense_search(q.kind, $2::vector, $3, $4, $5, $6) d`,
+        [kinds.map((kind) => KIND[kind]), toVectorRecv(vector), this.build, k, Math.max(EF_SEARCH, k), !this.row.ids_in_file_order],
+      );
+      for (const kind of kinds) {
+        const mine = rows.filter((r) => r.kind === KIND[kind]);
+        const fileOf = new Map(mine.map((r) => [Number(r.id), r.file]));
+        const hits = mine
+          .map((r) => ({ id: Number(r.id), score: 1 - r.distance }))
+          .sort((x, y) => y.score - x.score || x.id - y.id);
+        const ordered = orderTies(
+          hits,
+          (x, y) => x.score === y.score,
+          (id) => fileOf.get(id) ?? '',
+          k,
+        );
+        for (const ask of group) if (ask.kind === kind) found.set(ask, ordered);
+      }
+    }
+    return asks.map((ask) => found.get(ask) ?? []);
   }
 
   /**
@@ -731,6 +754,24 @@ export class PostgresIndex implements SearchIndex {
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+/** One dense search asked (denseSearch). */
+interface DenseAsk {
+  kind: PassageKind;
+  vector: Float32Array;
+  k: number;
+}
+
+/** `items` in groups of equal keys (compared with ===), in the order each group is first met. */
+function groupBy<T>(items: readonly T[], ...keys: ((item: T) => unknown)[]): T[][] {
+  const groups: T[][] = [];
+  for (const item of items) {
+    const group = groups.find((g) => keys.every((key) => key(g[0]) === key(item)));
+    if (group) group.push(item);
+    else groups.push([item]);
+  }
+  return groups;
 }
 
 interface SentenceRow {

@@ -284,6 +284,17 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       ]);
       expect(mine.map((h) => h.id)).toEqual(theirs.map((h) => h.id));
       for (const [i, hit] of mine.entries()) expect(hit.score).toBeCloseTo(theirs[i].score, 5);
+      // Both kinds asked together (as a question asks them), with one vector: one query, the same hits as apart.
+      const apart = [await index.denseSearch('sentence', vector, 12), await index.denseSearch('chunk', vector, 12)];
+      const before = index.roundTrips;
+      const together = await Promise.all([
+        index.denseSearch('sentence', vector, 12),
+        index.denseSearch('chunk', vector, 12),
+        index.denseSearch('sentence', vector, 3),
+      ]);
+      expect(index.roundTrips - before).toBe(2); // k 12's two kinds in one query, k 3 in another
+      expect(together.slice(0, 2)).toEqual(apart);
+      expect(together[2]).toEqual(apart[0].slice(0, 3));
     } finally {
       await engine.close();
     }
