@@ -87,9 +87,12 @@ export async function rerankInput(
     // No upper bound: an engine's ids need not be dense (postgres's, after removals, run past sentenceCount);
     // ids outside the build simply hold no terms.
   ].filter((id) => id >= 0);
-  const [similarities, windows, termsOfNear] = await Promise.all([
-    vector ? index.sentenceSimilarities(vector, ids) : ids.map(() => 0),
-    index.windows(ids, options.windowRadius),
+  const windowsRead = index.windows(ids, options.windowRadius);
+  const [windows, similarities, termsOfNear] = await Promise.all([
+    windowsRead,
+    // Once the windows are read: an engine across a network brings the sentences' vectors with them, and
+    // then answers from memory.
+    vector ? windowsRead.then(() => index.sentenceSimilarities(vector, ids)) : ids.map(() => 0),
     // Coverage asks only after the question's terms: the index knows which a sentence holds.
     questionTerms.length > 0
       ? index.termsIn(

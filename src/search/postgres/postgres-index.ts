@@ -681,31 +681,35 @@ export class PostgresIndex implements SearchIndex {
 
   /**
    * The windows, in one query that also brings (into the caches) their
-   * articles' sources and the sentences either side of a window that cross
-   * into another article: the rerank's titles and the quotes' sentences
-   * and sources a question asks next.
+   * articles' sources, the sentences either side of a window that cross
+   * into another article, and the vectors of the centers not kept yet: the
+   * rerank's titles and similarities, and the quotes' sentences and
+   * sources, a question asks next.
    */
   async windows(ids: readonly number[], radius: number): Promise<IndexedSentence[][]> {
     if (ids.length === 0) return [];
-    const rows = await this.query<SentenceRow & ArticleRow & { center: string; same: boolean }>(
+    const centers = [...new Set(ids)];
+    const rows = await this.query<SentenceRow & ArticleRow & { center: string; same: boolean; embedding: Buffer | null }>(
       // The window's sentences by their ids (as in chunks: a join on a range of ids scans every sentence).
       `WITH c AS MATERIALIZED (
-         SELECT id, article_key FROM sentences WHERE id = ANY($2::bigint[]) AND ${VISIBLE}),
+         SELECT id, article_key, CASE WHEN id = ANY($4::bigint[]) THEN vector_send(embedding) END AS embedding
+           FROM sentences WHERE id = ANY($2::bigint[]) AND ${VISIBLE}),
        w AS (
          SELECT s.id, s.article_key, s.position, s.text, a.id AS article_id, a.title, a.outlet, a.date, a.url
            FROM sentences s JOIN articles a ON a.key = s.article_key
           WHERE s.id = ANY(ARRAY(SELECT generate_series(id - $3, id + $3) FROM c)) AND ${visible('s')})
        SELECT c.id AS center, w.id, w.article_id, w.position, w.text, w.title, w.outlet, w.date, w.url,
-              w.article_key = c.article_key AS same
+              w.article_key = c.article_key AS same, CASE WHEN w.id = c.id THEN c.embedding END AS embedding
          FROM c JOIN w ON w.id BETWEEN c.id - $3 AND c.id + $3
         ORDER BY c.id, w.id`,
-      [this.build, [...new Set(ids)], Math.max(1, radius)],
+      [this.build, centers, Math.max(1, radius), centers.filter((id) => !this.vectorCache.has(id))],
     );
     const byCenter = new Map<number, IndexedSentence[]>();
     for (const r of rows) {
       const sentence = toSentence(r);
       this.sentenceCache.set(sentence.id, sentence);
       this.articleCache.set(r.article_id, toMeta({ ...r, id: r.article_id }));
+      if (r.embedding) this.vectorCache.set(sentence.id, fromVectorSend(r.embedding));
       const center = Number(r.center);
       if (!r.same || Math.abs(sentence.id - center) > radius) continue;
       byCenter.set(center, [...(byCenter.get(center) ?? []), sentence]);

@@ -259,8 +259,15 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       expect(await index.windows(ids, 2)).toEqual(await local.windows(ids, 2));
       expect(await index.chunks([0, 3, 1])).toEqual(await local.chunks([0, 3, 1]));
       const vector = await embedder.embedQuery(questions[0]);
+      // The windows brought their centers' vectors: the similarities the rerank asks next send no query.
+      const windowed = index.roundTrips;
       const exact = await index.sentenceSimilarities(vector, ids);
+      expect(index.roundTrips).toBe(windowed);
       expect(exact).toEqual(await local.sentenceSimilarities(vector, ids));
+      expect(await index.sentenceSimilarities(vector, [40, 41])).toEqual(
+        await local.sentenceSimilarities(vector, [40, 41]),
+      );
+      expect(index.roundTrips).toBe(windowed + 1);
       // A build's vectors never change: asked again, they are not read again.
       const trips = index.roundTrips;
       expect(await index.sentenceSimilarities(vector, [...ids].reverse())).toEqual([...exact].reverse());
