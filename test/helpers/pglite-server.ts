@@ -103,7 +103,9 @@ function keepProtocolCyclesWhole(socketServer: PGLiteSocketServer): void {
         const replies: Uint8Array[] = [];
         try {
           await this.db.runExclusive(() =>
-            this.db.execProtocolRawStream(item.message, { onRawData: (data: Uint8Array) => replies.push(data.slice()) }),
+            this.db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => replies.push(data.slice()),
+            }),
           );
         } catch (error) {
           item.reject(error);
@@ -240,11 +242,7 @@ function ownStatementNames(batch: Buffer, connection: number): Buffer {
       out.push(batch.subarray(start, end));
       continue;
     }
-    const renamed = Buffer.concat([
-      body.subarray(0, nameEnd),
-      Buffer.from(`@${connection}`),
-      body.subarray(nameEnd),
-    ]);
+    const renamed = Buffer.concat([body.subarray(0, nameEnd), Buffer.from(`@${connection}`), body.subarray(nameEnd)]);
     const header = Buffer.alloc(5);
     header[0] = type;
     header.writeInt32BE(4 + renamed.length, 1);

@@ -241,7 +241,7 @@ export class PostgresIndex implements SearchIndex {
     }>(
       `SELECT s.kind, s.term, s.documents, s.max_tf, s.min_length, ${
         whole
-          ? `CASE WHEN s.documents <= $4 AND (s.kind = 0 AND s.term = ANY($5::text[]) OR s.kind = 1 AND s.term = ANY($6::text[])) THEN
+          ? `CASE WHEN s.documents <= $4 AND (s.kind = ${KIND.sentence} AND s.term = ANY($5::text[]) OR s.kind = ${KIND.chunk} AND s.term = ANY($6::text[])) THEN
                (SELECT ${POSTINGS_AGGREGATE} FROM postings p WHERE p.kind = s.kind AND p.term = s.term AND ${visible('p')})
              END`
           : 'NULL::bytea'
@@ -252,9 +252,7 @@ export class PostgresIndex implements SearchIndex {
         this.build,
         asked.map((m) => KIND[m.kind]),
         [...new Set(asked.flatMap((m) => m.terms))],
-        ...(whole
-          ? [this.wholeTermPostings, byKind('sentence')?.postings ?? [], byKind('chunk')?.postings ?? []]
-          : []),
+        ...(whole ? [this.wholeTermPostings, byKind('sentence')?.postings ?? [], byKind('chunk')?.postings ?? []] : []),
       ],
     );
     for (const { kind, terms: stale } of asked) {
@@ -510,14 +508,25 @@ export class PostgresIndex implements SearchIndex {
 
   private async denseSearches(asks: readonly DenseAsk[]): Promise<PassageHit[][]> {
     const found = new Map<DenseAsk, PassageHit[]>();
-    for (const group of groupBy(asks, (a) => a.vector, (a) => a.k)) {
+    for (const group of groupBy(
+      asks,
+      (a) => a.vector,
+      (a) => a.k,
+    )) {
       const { vector, k } = group[0];
       const kinds = [...new Set(group.map((a) => a.kind))];
       // A build whose ids follow its articles' files orders equal hits by id: no files to look up.
       const rows = await this.query<{ kind: number; id: string; distance: number; file: string }>(
         `SELECT q.kind, d.id, d.distance, d.file
            FROM unnest($1::smallint[]) AS q (kind), LATERAL dense_search(q.kind, $2::vector, $3, $4, $5, $6) d`,
-        [kinds.map((kind) => KIND[kind]), toVectorRecv(vector), this.build, k, Math.max(EF_SEARCH, k), !this.row.ids_in_file_order],
+        [
+          kinds.map((kind) => KIND[kind]),
+          toVectorRecv(vector),
+          this.build,
+          k,
+          Math.max(EF_SEARCH, k),
+          !this.row.ids_in_file_order,
+        ],
       );
       for (const kind of kinds) {
         const mine = rows.filter((r) => r.kind === KIND[kind]);
@@ -689,7 +698,9 @@ export class PostgresIndex implements SearchIndex {
   async windows(ids: readonly number[], radius: number): Promise<IndexedSentence[][]> {
     if (ids.length === 0) return [];
     const centers = [...new Set(ids)];
-    const rows = await this.query<SentenceRow & ArticleRow & { center: string; same: boolean; embedding: Buffer | null }>(
+    const rows = await this.query<
+      SentenceRow & ArticleRow & { center: string; same: boolean; embedding: Buffer | null }
+    >(
       // The window's sentences by their ids (as in chunks: a join on a range of ids scans every sentence).
       `WITH c AS MATERIALIZED (
          SELECT id, article_key, CASE WHEN id = ANY($4::bigint[]) THEN vector_send(embedding) END AS embedding
