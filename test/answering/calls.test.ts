@@ -25,10 +25,9 @@ function counting(index: SearchIndex): { index: SearchIndex; calls: Map<string, 
 
 /**
  * The most calls one question may cost: each stage asks for all its candidates at once (the two lists of
- * chunks each go on to their sentences as soon as their search answers: two calls each for chunks and
- * rankBySimilarity, made at the same time).
+ * chunks go on to their sentences together: one call for their chunks, one to rank their sentences).
  */
-const MAX_CALLS_PER_QUESTION = 15;
+const MAX_CALLS_PER_QUESTION = 13;
 
 describe('one question', () => {
   let embedder: Embedder;

@@ -68,6 +68,16 @@ interface QueryQueue {
 /** Frontend messages of the extended query protocol that open or continue a cycle ended by Sync ('S'). */
 const EXTENDED = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
 const SYNC = 'S'.charCodeAt(0);
+const SYNC_MESSAGE = new Uint8Array([SYNC, 0, 0, 0, 4]);
+
+/** A simple-protocol Query message. */
+function simpleQuery(text: string): Buffer {
+  const body = Buffer.from(`${text}\0`);
+  const header = Buffer.alloc(5);
+  header[0] = 'Q'.charCodeAt(0);
+  header.writeInt32BE(4 + body.length, 1);
+  return Buffer.concat([header, body]);
+}
 
 /**
  * pglite-socket runs its connections' messages one at a time in one session,
@@ -82,20 +92,36 @@ const SYNC = 'S'.charCodeAt(0);
 function keepProtocolCyclesWhole(socketServer: PGLiteSocketServer): void {
   const queue = (socketServer as unknown as { queryQueue: QueryQueue }).queryQueue;
   let cycleOwner: number | null = null;
+  // Connections gone: never given the turn again.
+  const closed = new Set<number>();
   const clear = queue.clearQueueForHandler.bind(queue);
   queue.clearQueueForHandler = (handlerId) => {
     clear(handlerId);
-    if (cycleOwner === handlerId) {
-      cycleOwner = null;
-      void queue.processQueue();
-    }
+    closed.add(handlerId);
+    // Its prepared statements go with it, as on a server (the session is everyone's).
+    const names = prepared.get(handlerId);
+    prepared.delete(handlerId);
+    if (names?.size)
+      queue.queue.push({
+        handlerId,
+        // A query each: one that fails (its Parse had failed) does not stop the others.
+        message: new Uint8Array(
+          Buffer.concat([...names].map((name) => simpleQuery(`DEALLOCATE "${name.replaceAll('"', '""')}"`))),
+        ),
+        onData: () => undefined,
+        resolve: () => undefined,
+        reject: () => undefined,
+      });
+    if (cycleOwner === handlerId) cycleOwner = null;
+    void queue.processQueue();
   };
   queue.processQueue = async function (this: QueryQueue) {
     if (this.processing || this.queue.length === 0) return;
     this.processing = true;
     try {
       while (this.queue.length > 0) {
-        const owner = cycleOwner ?? (this.db.isInTransaction() ? this.lastHandlerId : null);
+        const turn = cycleOwner ?? (this.db.isInTransaction() ? this.lastHandlerId : null);
+        const owner = turn !== null && closed.has(turn) && !this.queue.some((q) => q.handlerId === turn) ? null : turn;
         const at = owner === null ? 0 : this.queue.findIndex((q) => q.handlerId === owner);
         if (at === -1) break; // the owner's next message will start the queue again (enqueue)
         const [item] = this.queue.splice(at, 1);
@@ -117,6 +143,11 @@ function keepProtocolCyclesWhole(socketServer: PGLiteSocketServer): void {
         const type = lastType.get(item.message) ?? item.message[0];
         if (type === SYNC) cycleOwner = null;
         else if (EXTENDED.has(type)) cycleOwner = item.handlerId;
+        // A connection gone in the middle of a cycle: ended with a Sync, as a server ends its session.
+        if (cycleOwner === item.handlerId && closed.has(item.handlerId)) {
+          await this.db.runExclusive(() => this.db.execProtocolRawStream(SYNC_MESSAGE, { onRawData: () => undefined }));
+          cycleOwner = null;
+        }
         item.resolve(reply.length);
       }
     } finally {
@@ -206,6 +237,9 @@ function wholeMessages(buffer: Buffer, startup: boolean): { length: number; last
   return { length: at, last };
 }
 
+/** The statements each connection prepared, by their names in PGlite's session (ownStatementNames). */
+const prepared = new Map<number, Set<string>>();
+
 const PARSE = 'P'.charCodeAt(0);
 const BIND = 'B'.charCodeAt(0);
 const DESCRIBE = 'D'.charCodeAt(0);
@@ -221,6 +255,8 @@ const STATEMENT = 'S'.charCodeAt(0);
  */
 function ownStatementNames(batch: Buffer, connection: number): Buffer {
   const out: Buffer[] = [];
+  const names = prepared.get(connection) ?? new Set<string>();
+  prepared.set(connection, names);
   for (let at = 0; at < batch.length; ) {
     const start = at;
     const type = batch[start];
@@ -243,6 +279,7 @@ function ownStatementNames(batch: Buffer, connection: number): Buffer {
       continue;
     }
     const renamed = Buffer.concat([body.subarray(0, nameEnd), Buffer.from(`@${connection}`), body.subarray(nameEnd)]);
+    if (type === PARSE) names.add(renamed.subarray(0, nameEnd + `@${connection}`.length).toString());
     const header = Buffer.alloc(5);
     header[0] = type;
     header.writeInt32BE(4 + renamed.length, 1);

@@ -197,9 +197,7 @@ export class PostgresIndex implements SearchIndex {
    * cache or in one query of the term_stats the build wrote.
    */
   private async termStatsOf(kind: PassageKind, terms: readonly string[]): Promise<TermStats[]> {
-    await this.loadTermStats([kind], terms);
-    const cache = this.termStats[kind];
-    return terms.map((t) => cache.get(t) ?? NOT_HELD);
+    return (await this.loadTermStats([kind], terms))[kind];
   }
 
   /**
@@ -208,9 +206,21 @@ export class PostgresIndex implements SearchIndex {
    * also brings the postings of the terms a lexical search would read whole
    * and that are not kept yet (POSTINGS_AGGREGATE), into the postings cache:
    * a search of new terms waits for one round trip before scoring, not two,
-   * and none when an earlier call brought its kind's too.
+   * and none when an earlier call brought its kind's too. Returns each
+   * kind's statistics of `terms`, read from the cache as soon as the query
+   * answered (another call may clear it while this one waits).
    */
-  private async loadTermStats(kinds: readonly PassageKind[], terms: readonly string[]): Promise<void> {
+  private async loadTermStats(
+    kinds: readonly PassageKind[],
+    terms: readonly string[],
+  ): Promise<Record<PassageKind, TermStats[]>> {
+    const resolved = () => {
+      const stats = (kind: PassageKind) => terms.map((t) => this.termStats[kind].get(t) ?? NOT_HELD);
+      return {
+        sentence: kinds.includes('sentence') ? stats('sentence') : [],
+        chunk: kinds.includes('chunk') ? stats('chunk') : [],
+      };
+    };
     const whole = this.postings.enabled;
     // Per kind: terms not known, and (a search) known terms it would read whole whose postings are not kept.
     const missing = kinds.map((kind) => {
@@ -228,7 +238,7 @@ export class PostgresIndex implements SearchIndex {
       return { kind, terms: stale, postings: whole ? stale.filter(unread) : [] };
     });
     const asked = missing.filter((m) => m.terms.length > 0);
-    if (asked.length === 0) return;
+    if (asked.length === 0) return resolved();
     const byKind = (kind: PassageKind) => missing.find((m) => m.kind === kind);
     // A term asked of one kind only is read for both: a few more rows, and one shape of query.
     const rows = await this.query<{
@@ -268,6 +278,7 @@ export class PostgresIndex implements SearchIndex {
       this.termStats[kind].set(r.term, { documents: r.documents, maxTf: r.max_tf, minLength: r.min_length });
       if (r.postings) this.keepPostings(kind, r.term, r.postings);
     }
+    return resolved();
   }
 
   /** A term's postings as POSTINGS_AGGREGATE sends them, decoded and kept in the postings cache. */
@@ -506,44 +517,61 @@ export class PostgresIndex implements SearchIndex {
     cache: false,
   });
 
-  private async denseSearches(asks: readonly DenseAsk[]): Promise<PassageHit[][]> {
-    const found = new Map<DenseAsk, PassageHit[]>();
-    for (const group of groupBy(
-      asks,
-      (a) => a.vector,
-      (a) => a.k,
-    )) {
-      const { vector, k } = group[0];
-      const kinds = [...new Set(group.map((a) => a.kind))];
-      // A build whose ids follow its articles' files orders equal hits by id: no files to look up.
-      const rows = await this.query<{ kind: number; id: string; distance: number; file: string }>(
-        `SELECT q.kind, d.id, d.distance, d.file
-           FROM unnest($1::smallint[]) AS q (kind), LATERAL dense_search(q.kind, $2::vector, $3, $4, $5, $6) d`,
-        [
-          kinds.map((kind) => KIND[kind]),
-          toVectorRecv(vector),
-          this.build,
-          k,
-          Math.max(EF_SEARCH, k),
-          !this.row.ids_in_file_order,
-        ],
-      );
-      for (const kind of kinds) {
+  private async denseSearches(asks: readonly DenseAsk[]): Promise<(PassageHit[] | Error)[]> {
+    const found = new Map<DenseAsk, PassageHit[] | Error>();
+    // Each group its own query, and its own failure: asks of another question (another vector) are not held up.
+    await Promise.all(
+      groupBy(
+        asks,
+        (a) => a.vector,
+        (a) => a.k,
+      ).map(async (group) => {
+        try {
+          for (const [ask, hits] of await this.denseSearchGroup(group)) found.set(ask, hits);
+        } catch (error) {
+          for (const ask of group) found.set(ask, error instanceof Error ? error : new Error(String(error)));
+        }
+      }),
+    );
+    return asks.map((ask) => found.get(ask) ?? []);
+  }
+
+  /** Dense searches of one vector and k (of one kind or both), in one query. */
+  private async denseSearchGroup(group: readonly DenseAsk[]): Promise<[DenseAsk, PassageHit[]][]> {
+    const { vector, k } = group[0];
+    const kinds = [...new Set(group.map((a) => a.kind))];
+    // A build whose ids follow its articles' files orders equal hits by id: no files to look up.
+    const rows = await this.query<{ kind: number; id: string; distance: number; file: string }>(
+      `SELECT q.kind, d.id, d.distance, d.file
+         FROM unnest($1::smallint[]) AS q (kind), LATERAL dense_search(q.kind, $2::vector, $3, $4, $5, $6) d`,
+      [
+        kinds.map((kind) => KIND[kind]),
+        toVectorRecv(vector),
+        this.build,
+        k,
+        Math.max(EF_SEARCH, k),
+        !this.row.ids_in_file_order,
+      ],
+    );
+    const byKind = new Map(
+      kinds.map((kind) => {
         const mine = rows.filter((r) => r.kind === KIND[kind]);
         const fileOf = new Map(mine.map((r) => [Number(r.id), r.file]));
         const hits = mine
           .map((r) => ({ id: Number(r.id), score: 1 - r.distance }))
           .sort((x, y) => y.score - x.score || x.id - y.id);
-        const ordered = orderTies(
-          hits,
-          (x, y) => x.score === y.score,
-          (id) => fileOf.get(id) ?? '',
-          k,
-        );
-        for (const ask of group) if (ask.kind === kind) found.set(ask, ordered);
-      }
-    }
-    return asks.map((ask) => found.get(ask) ?? []);
+        return [
+          kind,
+          orderTies(
+            hits,
+            (x, y) => x.score === y.score,
+            (id) => fileOf.get(id) ?? '',
+            k,
+          ),
+        ] as const;
+      }),
+    );
+    return group.map((ask) => [ask, byKind.get(ask.kind) ?? []]);
   }
 
   /**
@@ -671,8 +699,7 @@ export class PostgresIndex implements SearchIndex {
    * lexical searches that follow need no query of their own.
    */
   async documentFrequencies(terms: readonly string[]): Promise<number[]> {
-    await this.loadTermStats(['sentence', 'chunk'], terms);
-    return (await this.termStatsOf('sentence', terms)).map((s) => s.documents);
+    return (await this.loadTermStats(['sentence', 'chunk'], terms)).sentence.map((s) => s.documents);
   }
 
   /** The sentences: those read before (by windows, mostly) from memory, the others in one query. */

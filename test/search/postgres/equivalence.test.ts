@@ -29,10 +29,12 @@ describe('the postgres engine answers as the local engine (built-in model)', () 
     expect(Math.abs(result.postgres.hitAt1 - result.local.hitAt1)).toBeLessThanOrEqual(0.005);
     expect(Math.abs(result.postgres.hitAt3 - result.local.hitAt3)).toBeLessThanOrEqual(0.005);
     expect(result.sameFirstQuoteShare, why(result)).toBeGreaterThanOrEqual(0.98);
-    // Each index member is one query, or none for what a question read before (a lexical search's new terms
-    // come with their frequencies, in the query the answer's term weights send first): 4.7 a question here.
-    expect(result.roundTrips.mean).toBeGreaterThan(3);
-    expect(result.roundTrips.max).toBeLessThanOrEqual(16);
+    // Each index member is one query, or none for what a question read before (both lexical searches' terms
+    // come with the frequencies the answer's term weights ask first; the two dense searches go together; the
+    // windows bring the similarities' vectors): 3.1 a question here, and never fewer than two (the dense
+    // searches and the windows, which nothing keeps).
+    expect(result.roundTrips.mean).toBeGreaterThanOrEqual(2);
+    expect(result.roundTrips.max).toBeLessThanOrEqual(8);
   }, 180_000); // two builds and every question on both engines
 
   // The postgres engine keeps an article's ids while it lives and gives new ones after all others; the local
