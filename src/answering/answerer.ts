@@ -81,8 +81,12 @@ export class Answerer {
     const question = analyseQuestion(asked, await this.embedder.embedQuery(asked));
     if (timings) timings.embedding += performance.now() - t;
 
-    const weights = await TermWeights.of(this.index, question.terms);
-    const candidates = await retrieve(this.index, question, this.options.fusion, timings);
+    // The words' weights and the searches at once: neither needs the other (an engine across a network
+    // answers both together, and its lexical searches wait for the weights' query rather than sending one).
+    const [weights, candidates] = await Promise.all([
+      TermWeights.of(this.index, question.terms),
+      retrieve(this.index, question, this.options.fusion, timings),
+    ]);
     t = performance.now();
     const ranked = await rerank(this.index, question, weights, candidates, this.options.rerank, this.embedder);
     if (timings) timings.rerank += performance.now() - t;

@@ -222,6 +222,8 @@ export class PostgresIndex implements SearchIndex {
       };
     };
     const whole = this.postings.enabled;
+    // Reads already under way (the answer's term weights, asked with the searches): waited for, not sent again.
+    const underWay = new Set<Promise<void>>();
     // Per kind: terms not known, and (a search) known terms it would read whole whose postings are not kept.
     const missing = kinds.map((kind) => {
       const cache = this.termStats[kind];
@@ -234,11 +236,37 @@ export class PostgresIndex implements SearchIndex {
             return whole && known.documents > 0 && known.documents <= this.wholeTermPostings && unread(term);
           }),
         ),
-      ];
+      ].filter((term) => {
+        const reading = this.termsReading.get(`${kind} ${term}`);
+        if (reading) underWay.add(reading);
+        return !reading;
+      });
       return { kind, terms: stale, postings: whole ? stale.filter(unread) : [] };
     });
     const asked = missing.filter((m) => m.terms.length > 0);
-    if (asked.length === 0) return resolved();
+    if (asked.length > 0) {
+      const read = this.readTermStats(asked, missing, whole);
+      const keys = asked.flatMap((m) => m.terms.map((term) => `${m.kind} ${term}`));
+      for (const key of keys) this.termsReading.set(key, read);
+      const done = () => {
+        for (const key of keys) if (this.termsReading.get(key) === read) this.termsReading.delete(key);
+      };
+      read.then(done, done);
+      underWay.add(read);
+    }
+    await Promise.all(underWay);
+    return resolved();
+  }
+
+  /** Term statistics being read, by kind and term: the query bringing them. */
+  private readonly termsReading = new Map<string, Promise<void>>();
+
+  /** loadTermStats's one query, and what it brings into the caches. */
+  private async readTermStats(
+    asked: readonly { kind: PassageKind; terms: string[]; postings: string[] }[],
+    missing: readonly { kind: PassageKind; terms: string[]; postings: string[] }[],
+    whole: boolean,
+  ): Promise<void> {
     const byKind = (kind: PassageKind) => missing.find((m) => m.kind === kind);
     // A term asked of one kind only is read for both: a few more rows, and one shape of query.
     const rows = await this.query<{
@@ -278,7 +306,6 @@ export class PostgresIndex implements SearchIndex {
       this.termStats[kind].set(r.term, { documents: r.documents, maxTf: r.max_tf, minLength: r.min_length });
       if (r.postings) this.keepPostings(kind, r.term, r.postings);
     }
-    return resolved();
   }
 
   /** A term's postings as POSTINGS_AGGREGATE sends them, decoded and kept in the postings cache. */

@@ -166,6 +166,21 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       } finally {
         await fresh.close();
       }
+      // Asked at once (as an answer asks its term weights and its searches), the search waits for the
+      // weights' query instead of sending its own: one round trip for both.
+      const another = await PostgresEngine.connect(db.url);
+      try {
+        const index2 = await another.open();
+        const [frequencies, hits] = await Promise.all([
+          index2.documentFrequencies(queryTerms(questions[2])),
+          index2.lexicalSearch('chunk', questions[2], 20),
+        ]);
+        expect(index2.roundTrips).toBe(1);
+        expect(frequencies).toEqual(await local.documentFrequencies(queryTerms(questions[2])));
+        expect(hits).toEqual(await local.lexicalSearch('chunk', questions[2], 20));
+      } finally {
+        await another.close();
+      }
 
       // A bound smaller than the corpus's postings: never exceeded, and every answer still right.
       const row = await readCurrentBuild(engine.pool);
