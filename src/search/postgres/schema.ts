@@ -42,29 +42,26 @@ AS $$
 BEGIN
   PERFORM set_config('hnsw.ef_search', ef::text, true);
   IF kind = 0 THEN
-    RETURN QUERY
-      WITH d AS MATERIALIZED (
-        SELECT v.key, v.embedding <=> query AS distance FROM sentence_vectors v
-         WHERE v.added_in <= build AND (v.removed_in IS NULL OR v.removed_in > build)
-         ORDER BY distance LIMIT k)
-      SELECT p.id, d.distance,
-             CASE WHEN with_files THEN (SELECT a.file FROM articles a WHERE a.key = p.article_key) ELSE '' END
-        FROM d JOIN sentences p ON p.text_key = d.key AND p.added_in <= build AND (p.removed_in IS NULL OR p.removed_in > build)
-       ORDER BY d.distance FETCH FIRST k ROWS WITH TIES;
+    ${denseQuery('sentence_vectors', 'sentences')}
   ELSE
-    RETURN QUERY
-      WITH d AS MATERIALIZED (
-        SELECT v.key, v.embedding <=> query AS distance FROM chunk_vectors v
-         WHERE v.added_in <= build AND (v.removed_in IS NULL OR v.removed_in > build)
-         ORDER BY distance LIMIT k)
-      SELECT p.id, d.distance,
-             CASE WHEN with_files THEN (SELECT a.file FROM articles a WHERE a.key = p.article_key) ELSE '' END
-        FROM d JOIN chunks p ON p.text_key = d.key AND p.added_in <= build AND (p.removed_in IS NULL OR p.removed_in > build)
-       ORDER BY d.distance FETCH FIRST k ROWS WITH TIES;
+    ${denseQuery('chunk_vectors', 'chunks')}
   END IF;
 END
 $$;
 `;
+
+/** dense_search's query over one kind: its texts' vectors, then the passages with those texts. */
+function denseQuery(vectors: string, passages: string): string {
+  return `RETURN QUERY
+      WITH d AS MATERIALIZED (
+        SELECT v.key, v.embedding <=> query AS distance FROM ${vectors} v
+         WHERE v.added_in <= build AND (v.removed_in IS NULL OR v.removed_in > build)
+         ORDER BY distance LIMIT k)
+      SELECT p.id, d.distance,
+             CASE WHEN with_files THEN (SELECT a.file FROM articles a WHERE a.key = p.article_key) ELSE '' END
+        FROM d JOIN ${passages} p ON p.text_key = d.key AND p.added_in <= build AND (p.removed_in IS NULL OR p.removed_in > build)
+       ORDER BY d.distance FETCH FIRST k ROWS WITH TIES;`;
+}
 
 const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   {
