@@ -51,8 +51,12 @@ async function sentencesOfChunks(
   });
   const ranked = vector ? await index.rankBySimilarity(vector, groups.flat()) : groups.flat();
   // Back into lists: each list's chunks are the next groups of the ranked ones.
-  const ends = groups.map((_, i) => groups.slice(0, i + 1).reduce((n, list) => n + list.length, 0));
-  return ends.map((end, i) => ranked.slice(end - groups[i].length, end).flat());
+  let at = 0;
+  return groups.map((list) => {
+    const mine = ranked.slice(at, at + list.length).flat();
+    at += list.length;
+    return mine;
+  });
 }
 
 /**

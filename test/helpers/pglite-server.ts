@@ -68,16 +68,18 @@ interface QueryQueue {
 /** Frontend messages of the extended query protocol that open or continue a cycle ended by Sync ('S'). */
 const EXTENDED = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
 const SYNC = 'S'.charCodeAt(0);
-const SYNC_MESSAGE = new Uint8Array([SYNC, 0, 0, 0, 4]);
-
-/** A simple-protocol Query message. */
-function simpleQuery(text: string): Buffer {
-  const body = Buffer.from(`${text}\0`);
+/** A frontend message: its type, its length (itself included), its body. */
+function message(type: number, body: Buffer = Buffer.alloc(0)): Buffer {
   const header = Buffer.alloc(5);
-  header[0] = 'Q'.charCodeAt(0);
+  header[0] = type;
   header.writeInt32BE(4 + body.length, 1);
   return Buffer.concat([header, body]);
 }
+
+const SYNC_MESSAGE = new Uint8Array(message(SYNC));
+
+/** A simple-protocol Query message. */
+const simpleQuery = (text: string) => message('Q'.charCodeAt(0), Buffer.from(`${text}\0`));
 
 /**
  * pglite-socket runs its connections' messages one at a time in one session,
@@ -278,12 +280,9 @@ function ownStatementNames(batch: Buffer, connection: number): Buffer {
       out.push(batch.subarray(start, end));
       continue;
     }
-    const renamed = Buffer.concat([body.subarray(0, nameEnd), Buffer.from(`@${connection}`), body.subarray(nameEnd)]);
-    if (type === PARSE) names.add(renamed.subarray(0, nameEnd + `@${connection}`.length).toString());
-    const header = Buffer.alloc(5);
-    header[0] = type;
-    header.writeInt32BE(4 + renamed.length, 1);
-    out.push(header, renamed);
+    const own = `${body.toString('utf8', nameAt, nameEnd)}@${connection}`;
+    if (type === PARSE) names.add(own);
+    out.push(message(type, Buffer.concat([body.subarray(0, nameAt), Buffer.from(own), body.subarray(nameEnd)])));
   }
   return Buffer.concat(out);
 }

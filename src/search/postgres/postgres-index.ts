@@ -245,7 +245,7 @@ export class PostgresIndex implements SearchIndex {
     });
     const asked = missing.filter((m) => m.terms.length > 0);
     if (asked.length > 0) {
-      const read = this.readTermStats(asked, missing, whole);
+      const read = this.readTermStats(asked);
       const keys = asked.flatMap((m) => m.terms.map((term) => `${m.kind} ${term}`));
       for (const key of keys) this.termsReading.set(key, read);
       const done = () => {
@@ -264,10 +264,9 @@ export class PostgresIndex implements SearchIndex {
   /** loadTermStats's one query, and what it brings into the caches. */
   private async readTermStats(
     asked: readonly { kind: PassageKind; terms: string[]; postings: string[] }[],
-    missing: readonly { kind: PassageKind; terms: string[]; postings: string[] }[],
-    whole: boolean,
   ): Promise<void> {
-    const byKind = (kind: PassageKind) => missing.find((m) => m.kind === kind);
+    const whole = this.postings.enabled;
+    const byKind = (kind: PassageKind) => asked.find((m) => m.kind === kind);
     // A term asked of one kind only is read for both: a few more rows, and one shape of query.
     const rows = await this.query<{
       kind: number;
@@ -720,10 +719,10 @@ export class PostgresIndex implements SearchIndex {
   }
 
   /**
-   * A question's terms' document frequencies among sentences: asked before
-   * its searches (the answer's term weights), so the same query brings both
+   * A question's terms' document frequencies among sentences (the answer's
+   * term weights, asked with its searches): the same query brings both
    * kinds' statistics and postings of those terms (loadTermStats), and the
-   * lexical searches that follow need no query of their own.
+   * lexical searches wait for it rather than sending queries of their own.
    */
   async documentFrequencies(terms: readonly string[]): Promise<number[]> {
     return (await this.loadTermStats(['sentence', 'chunk'], terms)).sentence.map((s) => s.documents);
