@@ -19,38 +19,61 @@ export async function questions(): Promise<string[]> {
  * questions, then every question once; or `measured` after `warmUp`.
  */
 export async function benchWarm(service: AnswerService, passes: { warmUp?: string[]; measured?: string[] } = {}) {
+  return (await benchInTurns([service], passes))[0];
+}
+
+/**
+ * benchWarm for several services (engines) at once, taking turns: each asks
+ * its warm-up questions, then they answer the measured questions `block` at
+ * a time in turn (the first to ask alternating from block to block). A slow
+ * minute on a shared machine then falls on every engine alike, and none
+ * runs first with the process's code still cold; each keeps its own caches.
+ */
+export async function benchInTurns(
+  services: readonly AnswerService[],
+  passes: { warmUp?: string[]; measured?: string[] } = {},
+  block = 25,
+) {
   const all = await questions();
   const asked = passes.measured ?? all;
-  for (const q of passes.warmUp ?? all.slice(0, 20)) await service.ask(q); // warm-up
-  const totals: number[] = [];
-  // CPU time per question (this process's, all threads): unlike wall time, barely moved by other work on a
-  // shared machine, so two versions measured at different times can still be compared.
-  const cpu: number[] = [];
-  const stages = {
-    embedding: [] as number[],
-    hnsw: [] as number[],
-    lexical: [] as number[],
-    fusion: [] as number[],
-    rerank: [] as number[],
-    quotes: [] as number[],
-  };
-  for (const q of asked) {
-    const t = emptyTimings();
-    const started = performance.now();
-    const cpuBefore = process.cpuUsage();
-    await service.ask(q, {}, t);
-    totals.push(performance.now() - started);
-    const used = process.cpuUsage(cpuBefore);
-    cpu.push((used.user + used.system) / 1000);
-    for (const k of Object.keys(stages) as (keyof typeof stages)[]) stages[k].push(t[k]);
+  for (const service of services) for (const q of passes.warmUp ?? all.slice(0, 20)) await service.ask(q); // warm-up
+  const seen = services.map(() => ({
+    totals: [] as number[],
+    // CPU time per question (this process's, all threads): unlike wall time, barely moved by other work on a
+    // shared machine, so two versions measured at different times can still be compared.
+    cpu: [] as number[],
+    stages: {
+      embedding: [] as number[],
+      hnsw: [] as number[],
+      lexical: [] as number[],
+      fusion: [] as number[],
+      rerank: [] as number[],
+      quotes: [] as number[],
+    },
+  }));
+  for (let from = 0; from < asked.length; from += block) {
+    const turn = (from / block) % 2 === 0 ? services.map((_, i) => i) : services.map((_, i) => i).reverse();
+    for (const i of turn) {
+      const into = seen[i];
+      for (const q of asked.slice(from, from + block)) {
+        const t = emptyTimings();
+        const started = performance.now();
+        const cpuBefore = process.cpuUsage();
+        await services[i].ask(q, {}, t);
+        into.totals.push(performance.now() - started);
+        const used = process.cpuUsage(cpuBefore);
+        into.cpu.push((used.user + used.system) / 1000);
+        for (const k of Object.keys(into.stages) as (keyof typeof into.stages)[]) into.stages[k].push(t[k]);
+      }
+    }
   }
   const summary = (v: number[]) => ({ p50: percentile(v, 50), p95: percentile(v, 95), p99: percentile(v, 99) });
-  return {
+  return seen.map((s) => ({
     questions: asked.length,
-    totalMs: summary(totals),
-    cpuMs: summary(cpu),
-    stagesMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, summary(v)])),
-  };
+    totalMs: summary(s.totals),
+    cpuMs: summary(s.cpu),
+    stagesMs: Object.fromEntries(Object.entries(s.stages).map(([k, v]) => [k, summary(v)])),
+  }));
 }
 
 /** Process start to first answer printed: `npm run ask` as a user runs it (node + tsx, model load, index load). */

@@ -59,6 +59,12 @@ if (measured.length < sample) throw new Error(`only ${measured.length} questions
 const index = service.index as PostgresIndex;
 const whole = process.argv.indexOf('--whole');
 if (whole > 0) index.wholeTermPostings = Number(process.argv[whole + 1]);
+const warm = process.argv.indexOf('--warm');
+if (warm > 0) {
+  const t = performance.now();
+  const read = await index.warm(Number(process.argv[warm + 1]));
+  console.log(`warmed ${read.terms} terms, ${read.postings} postings in ${(performance.now() - t).toFixed(0)} ms`);
+}
 for (const q of warmUp) await service.ask(q);
 const searchesBefore = { ...index.cached, rounds: index.pruning.searches, trips: index.roundTrips };
 
@@ -68,6 +74,8 @@ interface Seen {
 }
 const shapes = new Map<string, Seen>();
 let recording = true;
+/** The queries of the question being asked (for the slowest questions' breakdown). */
+let current: { shape: string; ms: number; rows: number }[] = [];
 const original = engine.pool.query.bind(engine.pool) as (...args: unknown[]) => Promise<unknown>;
 (engine.pool as unknown as { query: unknown }).query = async (...args: unknown[]) => {
   const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
@@ -82,6 +90,7 @@ const original = engine.pool.query.bind(engine.pool) as (...args: unknown[]) => 
     .replace(/\s+/g, ' ')
     .slice(0, 110);
   const seen = shapes.get(shape) ?? { ms: [], rows: [] };
+  current.push({ shape, ms, rows });
   seen.ms.push(ms);
   seen.rows.push(rows);
   shapes.set(shape, seen);
@@ -109,12 +118,15 @@ function serverCpuMs(): number {
   return ticks * 10;
 }
 const totals: number[] = [];
+const asked: { question: string; ms: number; queries: typeof current }[] = [];
 const serverBefore = serverCpuMs();
 const cpuBefore = process.cpuUsage();
 for (const q of measured) {
+  current = [];
   const t = performance.now();
   await service.ask(q);
   totals.push(performance.now() - t);
+  asked.push({ question: q, ms: totals.at(-1) as number, queries: current });
 }
 const cpu = process.cpuUsage(cpuBefore);
 const serverCpu = serverCpuMs() - serverBefore;
@@ -133,6 +145,11 @@ for (const [shape, s] of [...shapes].sort(
   console.log(
     `${(s.ms.length / n).toFixed(2)}/q  sum/q ${(sum / n).toFixed(2)} ms  p50 ${percentile(s.ms, 50).toFixed(2)} p95 ${percentile(s.ms, 95).toFixed(2)}  rows p50 ${percentile(s.rows, 50)}\n    ${shape}`,
   );
+}
+// The slowest questions (the p95's tail): what each sent.
+for (const a of asked.sort((x, y) => y.ms - x.ms).slice(0, Math.ceil(n / 20))) {
+  console.log(`${a.ms.toFixed(1)} ms  ${a.question}`);
+  for (const q of a.queries) console.log(`    ${q.ms.toFixed(2)} ms  ${q.rows} rows  ${q.shape.slice(0, 70)}`);
 }
 service.close();
 await engine.close();

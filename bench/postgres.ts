@@ -28,7 +28,7 @@ import type { PostgresBuildReport } from '../src/search/postgres/build.js';
 import { PostgresEngine } from '../src/search/postgres/engine.js';
 import type { PostgresIndex } from '../src/search/postgres/postgres-index.js';
 import { startPostgres } from '../test/helpers/postgres.js';
-import { benchWarm, questions } from './answering.js';
+import { benchInTurns, questions } from './answering.js';
 import { seedCorpus, syntheticCorpus } from './corpora.js';
 import { round } from './stats.js';
 
@@ -105,53 +105,56 @@ export async function benchPostgres(
         JSON.stringify({ postgres: built, databaseMiB, local: localBuilt } satisfies FirstBuilds),
       );
 
+    // Both engines answer each pass in turns of 25 questions (benchInTurns), each with its own caches:
+    // a slow minute on a shared machine falls on both, and neither runs first with the process's code cold.
     const serve = async (
-      service: AnswerService,
-      trips?: () => number,
+      pgService: AnswerService,
+      localService: AnswerService,
       passes: { warmUp?: string[]; measured?: string[] } = {},
     ) => {
-      const before = trips?.() ?? 0;
-      const warm = await benchWarm(service, passes);
-      // benchWarm asks 20 warm-up questions (or passes.warmUp), then every question once (or passes.measured).
-      const asked = warm.questions + (passes.warmUp?.length ?? 20);
-      const perQuestion = trips ? (trips() - before) / asked : undefined;
-      return { warm, roundTripsPerQuestion: perQuestion === undefined ? undefined : round(perQuestion, 2) };
+      const trips = () => (pgService.index as PostgresIndex).roundTrips;
+      const before = trips();
+      const [pg, local] = await benchInTurns([pgService, localService], passes);
+      // benchInTurns asks 20 warm-up questions (or passes.warmUp), then every question once (or passes.measured).
+      const asked = pg.questions + (passes.warmUp?.length ?? 20);
+      return { pg: { warm: pg, roundTripsPerQuestion: round((trips() - before) / asked, 2) }, local: { warm: local } };
     };
-    // Three passes, each engine's in turn (postgres, then local), so that the ratios compare figures
-    // taken minutes apart at most: the questions asked once each after 20 (the warm pass, as before),
-    // the same questions asked again of the same process (what its caches give questions already
-    // asked), and a new process that asked one half of the questions and is measured on the other
-    // (what its caches give questions it has not seen).
+    // Three passes: the questions asked once each after 20 (the warm pass, as before), the same questions
+    // asked again of the same process (what its caches give questions already asked), and a new process
+    // that asked one half of the questions and is measured on the other (what its caches give questions
+    // it has not seen).
     const all = await questions();
     const halves = {
       warmUp: all.filter((_, i) => i % 2 === 0),
       measured: all.filter((_, i) => i % 2 === 1),
     };
-    const pgTrips = (service: AnswerService) => () => (service.index as PostgresIndex).roundTrips;
-    log('  answering (postgres)…');
+    log('  answering (postgres and local, in turns)…');
+    const opening = performance.now();
     const pgService = await AnswerService.open({ engine, embedder });
-    const pgServing = await serve(pgService, pgTrips(pgService));
-    log(`    warm p95 ${pgServing.warm.totalMs.p95} ms; answering (local)…`);
+    // Opening warms the replica's postings cache with the build's commonest terms (PostgresIndex.warm).
+    const opened = {
+      ms: round(performance.now() - opening, 1),
+      postingsCacheMiB: round(engine.postings.bytes / 2 ** 20, 1),
+      entries: engine.postings.size,
+    };
     const localService = await AnswerService.open({ engine: local, embedder });
-    const localServing = await serve(localService);
-    log(`    warm p95 ${localServing.warm.totalMs.p95} ms; again (postgres)…`);
-    const pgAgain = await serve(pgService, pgTrips(pgService), { warmUp: [], measured: all });
+    const { pg: pgServing, local: localServing } = await serve(pgService, localService);
+    log(`    warm p95 ${pgServing.warm.totalMs.p95} / ${localServing.warm.totalMs.p95} ms; again…`);
+    const { pg: pgAgain, local: localAgain } = await serve(pgService, localService, { warmUp: [], measured: all });
     const cache = { MiB: round(engine.postings.bytes / 2 ** 20, 1), entries: engine.postings.size };
     pgService.close();
-    log(`    warm p95 ${pgAgain.warm.totalMs.p95} ms; again (local)…`);
-    const localAgain = await serve(localService, undefined, { warmUp: [], measured: all });
     localService.close();
-    log(`    warm p95 ${localAgain.warm.totalMs.p95} ms; unseen half (postgres, a new process's engine)…`);
+    log(
+      `    warm p95 ${pgAgain.warm.totalMs.p95} / ${localAgain.warm.totalMs.p95} ms; unseen half (a new process's engines)…`,
+    );
     const fresh = await PostgresEngine.connect(url, engineOptions);
     const pgFresh = await AnswerService.open({ engine: fresh, embedder });
-    const pgUnseen = await serve(pgFresh, pgTrips(pgFresh), halves);
-    pgFresh.close();
-    await fresh.close();
-    log(`    warm p95 ${pgUnseen.warm.totalMs.p95} ms; unseen half (local)…`);
     const localFresh = await AnswerService.open({ engine: LocalEngine.fromFolder(join(work, 'embeddings')), embedder });
-    const localUnseen = await serve(localFresh, undefined, halves);
+    const { pg: pgUnseen, local: localUnseen } = await serve(pgFresh, localFresh, halves);
+    pgFresh.close();
     localFresh.close();
-    log(`    warm p95 ${localUnseen.warm.totalMs.p95} ms`);
+    await fresh.close();
+    log(`    warm p95 ${pgUnseen.warm.totalMs.p95} / ${localUnseen.warm.totalMs.p95} ms`);
 
     let addOne: unknown = kept?.addOne;
     if (size > 0 && !addOne) {
@@ -189,6 +192,7 @@ export async function benchPostgres(
         roundTripsPerQuestion: pgServing.roundTripsPerQuestion,
         again: passSummary(pgAgain),
         unseen: passSummary(pgUnseen),
+        opened,
         postingsCache: cache,
         addOne,
       },
@@ -205,6 +209,7 @@ export async function benchPostgres(
         again: round(pgAgain.warm.totalMs.p95 / localAgain.warm.totalMs.p95, 2),
         unseen: round(pgUnseen.warm.totalMs.p95 / localUnseen.warm.totalMs.p95, 2),
       },
+      turns: 'in turns of 25 questions',
       ...(sharedBuffers ? { sharedBuffers } : {}),
       loadAverage: loadavg().map((l) => round(l, 1)),
       questions: pgServing.warm.questions,

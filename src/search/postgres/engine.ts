@@ -5,12 +5,17 @@ import { buildPostgresIndex, type PostgresBuildOptions, type PostgresBuildReport
 import { type ConnectOptions, connectDatabase } from './connect.js';
 import { DatabaseEmptyError } from './errors.js';
 import { PostgresIndex } from './postgres-index.js';
-import { DEFAULT_POSTINGS_CACHE_MB, PostingsCache } from './postings-cache.js';
+import { BYTES_PER_POSTING, DEFAULT_POSTINGS_CACHE_MB, PostingsCache } from './postings-cache.js';
 import { readCurrentBuild, readCurrentBuildId, versionOf } from './store.js';
 
 export interface EngineOptions extends ConnectOptions {
   /** MiB of BM25 postings kept in the process (POSTINGS_CACHE_MB; 0: none, every search in the database). */
   postingsCacheMb?: number;
+  /**
+   * MiB of the postings cache filled as a build opens, with the postings of the build's commonest terms
+   * (PostgresIndex.warm). Default: a quarter of postingsCacheMb; 0: none (a replica's cache fills from its questions only).
+   */
+  warmPostingsMb?: number;
 }
 
 /** How often replicas read the current_build row when no notification comes (a server without LISTEN, a proxy in between). */
@@ -31,19 +36,24 @@ export class PostgresEngine implements SearchEngine {
   /** The BM25 postings this replica's questions read, kept for the next ones (POSTINGS_CACHE_MB), shared by its indexes. */
   readonly postings: PostingsCache;
 
+  /** The postings PostgresIndex.warm reads as a build opens. */
+  private readonly warmPostings: number;
+
   private constructor(
     readonly pool: pg.Pool,
     private readonly url: string,
     postingsCacheMb: number,
+    warmPostingsMb: number,
   ) {
     this.location = describeDatabase(url);
     this.postings = new PostingsCache(postingsCacheMb * 2 ** 20);
+    this.warmPostings = Math.floor((Math.min(warmPostingsMb, postingsCacheMb) * 2 ** 20) / BYTES_PER_POSTING);
   }
 
   /** @throws DatabaseUnavailableError, VectorExtensionError, DatabaseSchemaError */
   static async connect(url: string, options: EngineOptions = {}): Promise<PostgresEngine> {
-    const { postingsCacheMb = DEFAULT_POSTINGS_CACHE_MB, ...connect } = options;
-    return new PostgresEngine(await connectDatabase(url, connect), url, postingsCacheMb);
+    const { postingsCacheMb = DEFAULT_POSTINGS_CACHE_MB, warmPostingsMb = postingsCacheMb / 4, ...connect } = options;
+    return new PostgresEngine(await connectDatabase(url, connect), url, postingsCacheMb, warmPostingsMb);
   }
 
   /** @throws DatabaseEmptyError when no build was published yet. */
@@ -52,7 +62,11 @@ export class PostgresEngine implements SearchEngine {
     if (!row) throw new DatabaseEmptyError();
     // The replica moves to this build: the postings of the others are of no more use.
     this.postings.dropOtherBuilds(row.id);
-    return new PostgresIndex(this.pool, row, this.postings);
+    const index = new PostgresIndex(this.pool, row, this.postings);
+    // Before its first question (a replica switching builds answers from the old one meanwhile). Only a
+    // head start: should it fail, the index reads what its questions need, as it would have anyway.
+    await index.warm(this.warmPostings).catch(() => undefined);
+    return index;
   }
 
   async currentVersion(): Promise<string | undefined> {

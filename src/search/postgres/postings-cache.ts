@@ -5,6 +5,9 @@ import type { PassageKind } from '../search-index.js';
 /** POSTINGS_CACHE_MB's default: what a replica keeps of the terms its questions read (see PostingsCache). */
 export const DEFAULT_POSTINGS_CACHE_MB = 64;
 
+/** A posting as kept (CachedPostings' three arrays). */
+export const BYTES_PER_POSTING = 16;
+
 /** A term's postings as kept: 16 bytes a posting (ids as doubles: bigint ids past 2^32 stay exact). */
 export interface CachedPostings extends PostingList {
   ids: Float64Array;

@@ -9,7 +9,7 @@ import { articleStoreFor, DatabaseArticleStore } from '../../../src/ingest/store
 import { queryTerms } from '../../../src/search/bm25.js';
 import { LocalEngine } from '../../../src/search/local/engine.js';
 import type { LocalIndex } from '../../../src/search/local/local-index.js';
-import { PostgresEngine } from '../../../src/search/postgres/engine.js';
+import { type EngineOptions, PostgresEngine } from '../../../src/search/postgres/engine.js';
 import {
   DatabaseBuildLockedError,
   DatabaseEmptyError,
@@ -20,7 +20,7 @@ import {
 import { PostgresIndex } from '../../../src/search/postgres/postgres-index.js';
 import { PostingsCache } from '../../../src/search/postgres/postings-cache.js';
 import { SCHEMA_VERSION } from '../../../src/search/postgres/schema.js';
-import { readCurrentBuild, VISIBLE } from '../../../src/search/postgres/store.js';
+import { KIND, readCurrentBuild, VISIBLE } from '../../../src/search/postgres/store.js';
 import type { SearchIndex } from '../../../src/search/search-index.js';
 import { builtInEmbedder, CHUNKING, copyCorpus, seedIndex, tempDir, tinyEmbedder } from '../../helpers/fixtures.js';
 import { ROOT, SEED_QA } from '../../helpers/paths.js';
@@ -44,10 +44,13 @@ afterAll(async () => {
   await db?.stop();
 });
 
-async function freshEngine(): Promise<PostgresEngine> {
+async function freshEngine(options?: EngineOptions): Promise<PostgresEngine> {
   await db.reset();
-  return PostgresEngine.connect(db.url);
+  return PostgresEngine.connect(db.url, options);
 }
+
+/** Not warmed as it opens a build: its postings cache holds what its questions read, nothing else. */
+const COLD = { warmPostingsMb: 0 };
 
 describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its wire protocol)', () => {
   it('builds the seed corpus, and its BM25 hits and scores are the local engine’s to the bit', async () => {
@@ -109,7 +112,7 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
   });
 
   it('keeps the postings its questions read, per build and within its bound, and scores from them as the database and the local engine do', async () => {
-    const engine = await freshEngine();
+    const engine = await freshEngine(COLD);
     const inDatabase = await PostgresEngine.connect(db.url, { postingsCacheMb: 0 });
     try {
       const corpusDir = copyCorpus();
@@ -141,7 +144,7 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       expect(index.cached.termsIn).toBe(1);
 
       // A fresh process keeps nothing: it answers at once from the database, the same hits.
-      const fresh = await PostgresEngine.connect(db.url);
+      const fresh = await PostgresEngine.connect(db.url, COLD);
       try {
         const first = await fresh.open();
         expect(fresh.postings.size).toBe(0);
@@ -168,7 +171,7 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       }
       // Asked at once (as an answer asks its term weights and its searches), the search waits for the
       // weights' query instead of sending its own: one round trip for both.
-      const another = await PostgresEngine.connect(db.url);
+      const another = await PostgresEngine.connect(db.url, COLD);
       try {
         const index2 = await another.open();
         const [frequencies, hits] = await Promise.all([
@@ -222,6 +225,48 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
     }
   });
 
+  it('warms a build as it opens with its commonest terms’ postings, within its budget: their searches send no query, and score as the local engine does', async () => {
+    const engine = await freshEngine(); // by default, a quarter of the postings cache: the whole seed corpus
+    try {
+      await engine.build({ corpusDir: copyCorpus(), embedder, chunking: CHUNKING });
+      const index = await engine.open();
+      const row = await readCurrentBuild(engine.pool);
+      if (!row) throw new Error('no published build');
+      const { rows } = await engine.pool.query<{ kind: number; term: string; documents: number }>(
+        `SELECT kind, term, documents FROM term_stats WHERE ${VISIBLE} ORDER BY documents DESC, kind, term`,
+        [row.id],
+      );
+      expect(engine.postings.size).toBe(rows.length);
+      const held = (kind: number) => new Set(rows.filter((r) => r.kind === kind).map((r) => r.term));
+      const sentenceTerms = held(KIND.sentence);
+      const chunkTerms = held(KIND.chunk);
+      const warmed = questions.filter((q) => queryTerms(q).every((t) => sentenceTerms.has(t) && chunkTerms.has(t)));
+      expect(warmed.length).toBeGreaterThan(2);
+      const trips = index.roundTrips;
+      for (const question of warmed)
+        for (const kind of ['sentence', 'chunk'] as const)
+          expect(await index.lexicalSearch(kind, question, 20), `${kind}: ${question}`).toEqual(
+            await local.lexicalSearch(kind, question, 20),
+          );
+      expect(index.roundTrips).toBe(trips);
+      expect(index.cached.termsRead).toBe(0);
+
+      // The commonest first, never past the budget.
+      const top = rows.slice(0, 3);
+      const budget = top.reduce((n, r) => n + r.documents, 0);
+      const kindOf = (r: { kind: number }) => (r.kind === KIND.sentence ? 'sentence' : 'chunk');
+      const cache = new PostingsCache(2 ** 20);
+      expect(await new PostgresIndex(engine.pool, row, cache).warm(budget)).toEqual({ terms: 3, postings: budget });
+      expect(cache.size).toBe(3);
+      for (const r of top) expect(cache.get(row.id, kindOf(r), r.term)?.ids.length).toBe(r.documents);
+      expect(await new PostgresIndex(engine.pool, row, new PostingsCache(2 ** 20)).warm(budget - 1)).toMatchObject({
+        terms: 2,
+      });
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('keeps what a question read for the next ones: chunks bring their vectors, windows their neighbours and sources', async () => {
     const engine = await freshEngine();
     try {
@@ -255,8 +300,9 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       expect(index.roundTrips).toBe(trips);
       // A fresh index (a new process) has nothing kept, and reads the same from the database.
       const fresh = await engine.open();
+      const opened = fresh.roundTrips; // warmed as it opened: the commonest terms' postings, no passages
       expect(await fresh.sentences(wanted)).toEqual(await local.sentences(wanted));
-      expect(fresh.roundTrips).toBe(1);
+      expect(fresh.roundTrips).toBe(opened + 1);
     } finally {
       await engine.close();
     }
