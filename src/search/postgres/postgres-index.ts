@@ -661,6 +661,12 @@ export class PostgresIndex implements SearchIndex {
    * next, to order each chunk's sentences: rankBySimilarity).
    */
   async chunks(ids: readonly number[]): Promise<ChunkSpan[]> {
+    // A span kept whose sentences' vectors were let go since (a replica's questions touch more sentences
+    // than it keeps vectors) is read again: its query brings them back, and the similarities need none.
+    for (const id of ids) {
+      const span = this.spanCache.peek(id);
+      if (span && !this.keepsVectorsOf(span)) this.spanCache.delete(id);
+    }
     const spans = await readThrough(this.spanCache, ids, async (missing) => {
       // The sentences by their ids (an index scan of an array, as the postings query does): a join on
       // "id BETWEEN first AND last" is planned as a scan of every sentence.
@@ -692,6 +698,12 @@ export class PostgresIndex implements SearchIndex {
       if (!span) throw new Error(`chunk ${id} is not in build ${this.version}`);
       return span;
     });
+  }
+
+  /** Are the vectors of every sentence of the span kept? */
+  private keepsVectorsOf({ first, last }: ChunkSpan): boolean {
+    for (let id = first; id <= last; id++) if (!this.vectorCache.has(id)) return false;
+    return true;
   }
 
   /**

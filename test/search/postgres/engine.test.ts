@@ -285,6 +285,13 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       );
       expect(await index.chunks(chunkIds)).toEqual(spans);
       expect(index.roundTrips).toBe(trips);
+      // Spans kept whose vectors were let go (as at 10,000 articles, where a replica's questions touch
+      // more sentences than it keeps vectors): read again with their vectors, and the similarities send nothing.
+      (index as unknown as { vectorCache: { clear(): void } }).vectorCache.clear();
+      expect(await index.chunks(chunkIds)).toEqual(spans);
+      expect(index.roundTrips).toBe(trips + 1);
+      expect(await index.rankBySimilarity(vector, groups)).toEqual(await local.rankBySimilarity(vector, groups));
+      expect(index.roundTrips).toBe(trips + 1);
       // A window's query brings the sentences either side of it, across an article's end too, and the
       // articles' sources: what the quotes ask next.
       const last = (await local.sentences([...Array(local.sentenceCount).keys()])).findIndex(
