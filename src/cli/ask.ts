@@ -46,7 +46,10 @@ runCli(async () => {
     throw new UsageError('Ask a question: npm run ask -- "ما موقف روسيا من قضية تايوان؟"');
   }
   const service = await AnswerService.open({
-    engine: await openEngine(opts.index ? { ...config, indexDir: resolve(opts.index) } : config),
+    // One question: warming a postgres replica's postings cache would cost more than it saves.
+    engine: await openEngine(opts.index ? { ...config, indexDir: resolve(opts.index) } : config, {
+      warm: questions.length > 1,
+    }),
     embedder: await openEmbedder(config),
     minSimilarity: config.minSimilarity,
     onFallback: (damage, version) =>

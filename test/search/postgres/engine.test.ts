@@ -9,6 +9,7 @@ import { articleStoreFor, DatabaseArticleStore } from '../../../src/ingest/store
 import { queryTerms } from '../../../src/search/bm25.js';
 import { LocalEngine } from '../../../src/search/local/engine.js';
 import type { LocalIndex } from '../../../src/search/local/local-index.js';
+import { openEngine } from '../../../src/search/open-engine.js';
 import { type EngineOptions, PostgresEngine } from '../../../src/search/postgres/engine.js';
 import {
   DatabaseBuildLockedError,
@@ -262,6 +263,17 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       expect(await new PostgresIndex(engine.pool, row, new PostingsCache(2 ** 20)).warm(budget - 1)).toMatchObject({
         terms: 2,
       });
+      // As the program opens it: warmed, but for a process asking one question (`npm run ask` without --batch).
+      const config = { indexDir: 'embeddings', search: { backend: 'postgres' as const, databaseUrl: db.url } };
+      for (const warm of [true, false]) {
+        const opened = (await openEngine(config, { warm })) as PostgresEngine;
+        try {
+          await opened.open();
+          expect(opened.postings.size, `warm: ${warm}`).toBe(warm ? rows.length : 0);
+        } finally {
+          await opened.close();
+        }
+      }
     } finally {
       await engine.close();
     }
