@@ -15,7 +15,9 @@
  * first asks as many other questions (the benchmark's questions taken in
  * turn: one asked before, the next measured), so the caches are as warm but
  * the measured questions new. `--no-cache`: POSTINGS_CACHE_MB=0 (every BM25
- * search in the database's rounds). `--whole N`: the most postings a term read
+ * search in the database's rounds). `--cold`: the postings cache not warmed
+ * as the build opens (PostgresIndex.warm). Last, the slowest 5% of the
+ * questions measured, each with the queries it sent. `--whole N`: the most postings a term read
  * whole may have (PostgresIndex.wholeTermPostings). `--shared-buffers SIZE`: PGlite's
  * shared_buffers (pglite: only; PGlite's default is 128MB).
  */
@@ -45,7 +47,10 @@ const embedder = await createEmbedder({
   allowRemoteModels: false,
   batchSize: 32,
 });
-const engine = await PostgresEngine.connect(url, process.argv.includes('--no-cache') ? { postingsCacheMb: 0 } : {});
+const engine = await PostgresEngine.connect(url, {
+  ...(process.argv.includes('--no-cache') ? { postingsCacheMb: 0 } : {}),
+  ...(process.argv.includes('--cold') ? { warmPostingsMb: 0 } : {}),
+});
 const service = await AnswerService.open({ engine, embedder });
 const all = await questions();
 // The questions measured, and those asked before them (warm-up).
@@ -59,12 +64,6 @@ if (measured.length < sample) throw new Error(`only ${measured.length} questions
 const index = service.index as PostgresIndex;
 const whole = process.argv.indexOf('--whole');
 if (whole > 0) index.wholeTermPostings = Number(process.argv[whole + 1]);
-const warm = process.argv.indexOf('--warm');
-if (warm > 0) {
-  const t = performance.now();
-  const read = await index.warm(Number(process.argv[warm + 1]));
-  console.log(`warmed ${read.terms} terms, ${read.postings} postings in ${(performance.now() - t).toFixed(0)} ms`);
-}
 for (const q of warmUp) await service.ask(q);
 const searchesBefore = { ...index.cached, rounds: index.pruning.searches, trips: index.roundTrips };
 
