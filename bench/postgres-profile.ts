@@ -49,7 +49,8 @@ const embedder = await createEmbedder({
 });
 const engine = await PostgresEngine.connect(url, {
   ...(process.argv.includes('--no-cache') ? { postingsCacheMb: 0 } : {}),
-  ...(process.argv.includes('--cold') ? { warmPostingsMb: 0 } : {}),
+  // --whole N changes which terms are read whole: not warmed with the default's, then.
+  ...(process.argv.includes('--cold') || process.argv.includes('--whole') ? { warmPostingsMb: 0 } : {}),
 });
 const service = await AnswerService.open({ engine, embedder });
 const all = await questions();

@@ -59,6 +59,8 @@ const WATCH_INTERVAL_MS = 1000;
 export class AnswerService {
   private current: Answerer;
   private reloading: Promise<void> | undefined;
+  /** Was reload asked again while one was under way? */
+  private lookAgain = false;
   private unwatch: (() => void) | undefined;
   private closed = false;
   /** Questions under way per answerer: a replaced (or closed) index is closed when its last one is done. */
@@ -156,14 +158,23 @@ export class AnswerService {
    * on failure (a damaged or unreadable build), keeping the one in use.
    */
   async reload(): Promise<void> {
-    this.reloading ??= (async () => {
+    if (this.reloading) {
+      // A build published while another opens (opening takes a while: a postgres replica warms its
+      // caches): looked for again once that one is open, rather than at the next publication.
+      this.lookAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
       try {
-        const version = await this.options.engine.currentVersion();
-        if (!version || version === this.version || this.closed) return;
-        const previous = this.current;
-        this.current = await AnswerService.answererFor(this.options, undefined, previous.index);
-        this.retire(previous);
-        this.options.onReload?.(this.version);
+        do {
+          this.lookAgain = false;
+          const version = await this.options.engine.currentVersion();
+          if (!version || version === this.version || this.closed) continue;
+          const previous = this.current;
+          this.current = await AnswerService.answererFor(this.options, undefined, previous.index);
+          this.retire(previous);
+          this.options.onReload?.(this.version);
+        } while (this.lookAgain && !this.closed);
       } catch (error) {
         this.options.onReloadError?.(error as Error);
       } finally {
@@ -176,6 +187,8 @@ export class AnswerService {
   /** Follows the engine's newly published builds (see SearchEngine.watch). */
   watch(intervalMs = WATCH_INTERVAL_MS): void {
     this.unwatch ??= this.options.engine.watch(() => void this.reload(), { intervalMs });
+    // A build published while this one opened: the engine's watch sees only those published from now on.
+    void this.reload();
   }
 
   /** Stops following new builds and lets go of the index once the questions under way are answered. */

@@ -5,7 +5,7 @@ import { buildPostgresIndex, type PostgresBuildOptions, type PostgresBuildReport
 import { type ConnectOptions, connectDatabase } from './connect.js';
 import { DatabaseEmptyError } from './errors.js';
 import { PostgresIndex } from './postgres-index.js';
-import { BYTES_PER_POSTING, DEFAULT_POSTINGS_CACHE_MB, PostingsCache } from './postings-cache.js';
+import { DEFAULT_POSTINGS_CACHE_MB, PostingsCache } from './postings-cache.js';
 import { readCurrentBuild, readCurrentBuildId, versionOf } from './store.js';
 
 export interface EngineOptions extends ConnectOptions {
@@ -36,8 +36,8 @@ export class PostgresEngine implements SearchEngine {
   /** The BM25 postings this replica's questions read, kept for the next ones (POSTINGS_CACHE_MB), shared by its indexes. */
   readonly postings: PostingsCache;
 
-  /** The postings PostgresIndex.warm reads as a build opens. */
-  private readonly warmPostings: number;
+  /** The bytes of the postings cache PostgresIndex.warm fills as a build opens. */
+  private readonly warmBytes: number;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -47,7 +47,7 @@ export class PostgresEngine implements SearchEngine {
   ) {
     this.location = describeDatabase(url);
     this.postings = new PostingsCache(postingsCacheMb * 2 ** 20);
-    this.warmPostings = Math.floor((Math.min(warmPostingsMb, postingsCacheMb) * 2 ** 20) / BYTES_PER_POSTING);
+    this.warmBytes = Math.min(warmPostingsMb, postingsCacheMb) * 2 ** 20;
   }
 
   /** @throws DatabaseUnavailableError, VectorExtensionError, DatabaseSchemaError */
@@ -60,12 +60,12 @@ export class PostgresEngine implements SearchEngine {
   async open(): Promise<PostgresIndex> {
     const row = await readCurrentBuild(this.pool);
     if (!row) throw new DatabaseEmptyError();
+    const index = new PostgresIndex(this.pool, row, this.postings);
+    // Before its first question (a replica switching builds answers from the old one meanwhile, with its
+    // postings). Only a head start: should it fail, the index reads what its questions need, as it would anyway.
+    await index.warm(this.warmBytes).catch(() => undefined);
     // The replica moves to this build: the postings of the others are of no more use.
     this.postings.dropOtherBuilds(row.id);
-    const index = new PostgresIndex(this.pool, row, this.postings);
-    // Before its first question (a replica switching builds answers from the old one meanwhile). Only a
-    // head start: should it fail, the index reads what its questions need, as it would have anyway.
-    await index.warm(this.warmPostings).catch(() => undefined);
     return index;
   }
 

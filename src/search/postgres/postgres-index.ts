@@ -25,7 +25,13 @@ import type {
   SearchIndex,
 } from '../search-index.js';
 import { dot } from '../vectors.js';
-import { decodePostings, PostingsCache } from './postings-cache.js';
+import {
+  BYTES_PER_POSTING,
+  decodePostings,
+  ENTRY_OVERHEAD_BYTES,
+  KEY_PREFIX_CHARS,
+  PostingsCache,
+} from './postings-cache.js';
 import { type BuildRow, KIND, VISIBLE, versionOf, visible } from './store.js';
 
 /**
@@ -70,7 +76,7 @@ const WHOLE_TERM_POSTINGS = 50_000;
 /**
  * A term's postings in one value (decodePostings): per posting, in passage
  * order, int8 passage, int4 tf, int4 length; one value a term rather than a
- * row a posting, in base64 (see BASE64).
+ * row a posting, in base64 (see base64()).
  */
 const POSTINGS_AGGREGATE = base64(
   `string_agg(int8send(passage) || int4send(tf) || int4send(length), ''::bytea ORDER BY passage)`,
@@ -325,14 +331,16 @@ export class PostgresIndex implements SearchIndex {
   /**
    * Fills the caches before the first question with the statistics and the
    * whole postings of the build's commonest terms (of those read whole: the
-   * most postings first), up to `maxPostings` postings in all, in one query.
-   * These are the reads a new replica's first questions would wait for the
-   * longest (a common term costs the database a scan of its postings); the
-   * local engine starts with all of it in memory. Not counted in `cached`,
-   * which counts what questions read.
+   * most postings first), as many as `maxBytes` of the postings cache holds
+   * (each entry counted at its arrays, a bound of its key, and its overhead),
+   * in one query. These are the reads a new replica's first questions would
+   * wait for the longest (a common term costs the database a scan of its
+   * postings); the local engine starts with all of it in memory. At most half
+   * of MAX_CACHED_FREQUENCIES terms, so that the statistics cache keeps room.
+   * Not counted in `cached`, which counts what questions read.
    */
-  async warm(maxPostings: number): Promise<{ terms: number; postings: number }> {
-    if (!this.postings.enabled || maxPostings <= 0) return { terms: 0, postings: 0 };
+  async warm(maxBytes: number): Promise<{ terms: number; postings: number }> {
+    if (!this.postings.enabled || maxBytes <= 0) return { terms: 0, postings: 0 };
     const rows = await this.query<{
       kind: number;
       term: string;
@@ -343,11 +351,12 @@ export class PostgresIndex implements SearchIndex {
     }>(
       `SELECT s.kind, s.term, s.documents, s.max_tf, s.min_length,
               (SELECT ${POSTINGS_AGGREGATE} FROM postings p WHERE p.kind = s.kind AND p.term = s.term AND ${visible('p')}) AS postings
-         FROM (SELECT kind, term, documents, max_tf, min_length,
-                      sum(documents) OVER (ORDER BY documents DESC, kind, term) AS running
-                 FROM term_stats WHERE ${VISIBLE} AND documents <= $2) s
-        WHERE s.running <= $3`,
-      [this.build, this.wholeTermPostings, maxPostings],
+         FROM (SELECT t.*, sum(t.documents::bigint * ${BYTES_PER_POSTING} + ${ENTRY_OVERHEAD_BYTES} + 2 * (length(t.term) + ${KEY_PREFIX_CHARS}))
+                             OVER (ORDER BY t.documents DESC, t.kind, t.term) AS bytes
+                 FROM (SELECT kind, term, documents, max_tf, min_length FROM term_stats
+                        WHERE ${VISIBLE} AND documents <= $2 ORDER BY documents DESC, kind, term LIMIT $4) t) s
+        WHERE s.bytes <= $3`,
+      [this.build, this.wholeTermPostings, Math.floor(maxBytes), MAX_CACHED_FREQUENCIES / 2],
       false,
     );
     let postings = 0;
@@ -415,7 +424,7 @@ export class PostgresIndex implements SearchIndex {
   /**
    * The best k (and every passage tied with the k-th) scored in the process
    * from the terms' whole postings: those cached, the others read in one
-   * query (each term's postings as one bytea, not a row per posting) and kept.
+   * query (each term's postings as one value, not a row per posting) and kept.
    */
   private async searchInProcess(
     kind: PassageKind,

@@ -16,7 +16,10 @@ export interface CachedPostings extends PostingList {
 }
 
 /** What an entry costs besides its arrays: the key, the object and the arrays' headers, the cache's own node (measured: see the tests). */
-const ENTRY_OVERHEAD_BYTES = 400;
+export const ENTRY_OVERHEAD_BYTES = 400;
+
+/** The most characters an entry's key holds besides its term (keyOf: the build's id, the kind, two separators). */
+export const KEY_PREFIX_CHARS = 32;
 
 /**
  * The BM25 postings of the terms a replica's questions asked, whole, per
