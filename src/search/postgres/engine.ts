@@ -62,8 +62,14 @@ export class PostgresEngine implements SearchEngine {
     if (!row) throw new DatabaseEmptyError();
     const index = new PostgresIndex(this.pool, row, this.postings);
     // Before its first question (a replica switching builds answers from the old one meanwhile, with its
-    // postings). Only a head start: should it fail, the index reads what its questions need, as it would anyway.
-    await index.warm(this.warmBytes).catch(() => undefined);
+    // postings): what the build this replica answered from before read and this one did not change,
+    // then the commonest terms. Only a head start: should it fail, the index reads what its questions
+    // need, as it would anyway.
+    const before = [...this.postings.builds()].filter((build) => build < row.id);
+    await (async () => {
+      if (before.length > 0) await index.carryOver(Math.max(...before));
+      await index.warm(this.warmBytes);
+    })().catch(() => undefined);
     // The replica moves to this build: the postings of the others are of no more use.
     this.postings.dropOtherBuilds(row.id);
     return index;

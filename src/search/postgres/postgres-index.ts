@@ -95,6 +95,26 @@ function base64(bytes: string): string {
 /** A sentence's vector in pgvector's binary form (fromVectorSend), as the queries send it. */
 const vectorOut = (column: string) => base64(`vector_send(${column})`);
 
+/** A term's statistics as term_stats holds them, with its postings (POSTINGS_AGGREGATE) when asked. */
+interface TermStatsRow {
+  kind: number;
+  term: string;
+  documents: number;
+  max_tf: number;
+  min_length: number;
+  postings: string | null;
+}
+
+/** The kind of passage a row's `kind` column names (KIND). */
+function kindOf(code: number): PassageKind {
+  return code === KIND.sentence ? 'sentence' : 'chunk';
+}
+
+/** A term_stats row's statistics. */
+function statsOf(r: TermStatsRow): TermStats {
+  return { documents: r.documents, maxTf: r.max_tf, minLength: r.min_length };
+}
+
 /** A term's postings in one build, as BM25's upper bound needs them. */
 interface TermStats {
   documents: number;
@@ -289,14 +309,7 @@ export class PostgresIndex implements SearchIndex {
     const whole = this.postings.enabled;
     const byKind = (kind: PassageKind) => asked.find((m) => m.kind === kind);
     // A term asked of one kind only is read for both: a few more rows, and one shape of query.
-    const rows = await this.query<{
-      kind: number;
-      term: string;
-      documents: number;
-      max_tf: number;
-      min_length: number;
-      postings: string | null;
-    }>(
+    const rows = await this.query<TermStatsRow>(
       `SELECT s.kind, s.term, s.documents, s.max_tf, s.min_length, ${
         whole
           ? `CASE WHEN s.documents <= $4 AND (s.kind = ${KIND.sentence} AND s.term = ANY($5::text[]) OR s.kind = ${KIND.chunk} AND s.term = ANY($6::text[])) THEN
@@ -319,13 +332,46 @@ export class PostgresIndex implements SearchIndex {
       for (const term of stale) cache.set(term, NOT_HELD);
     }
     for (const r of rows) {
-      const kind: PassageKind = r.kind === KIND.sentence ? 'sentence' : 'chunk';
+      const kind = kindOf(r.kind);
       const wanted = byKind(kind);
       // Only the terms asked of this kind: a row of the other kind's is dropped, not cached half-known.
       if (!wanted?.terms.includes(r.term)) continue;
-      this.termStats[kind].set(r.term, { documents: r.documents, maxTf: r.max_tf, minLength: r.min_length });
+      this.termStats[kind].set(r.term, statsOf(r));
       if (r.postings) this.keepPostings(kind, r.term, r.postings);
     }
+  }
+
+  /**
+   * Takes over the postings this replica's questions read in an older build
+   * (`from`, the one it answered from before) for the terms this build did
+   * not change, with their statistics, in one query. A build writes a term's
+   * term_stats row again whenever it adds or removes a passage holding the
+   * term (build.ts, updateTermStatistics), so a row this build sees that was
+   * written in `from` or before means the same postings in both. What a new
+   * article changed is read again when asked; the rest stays warm through an
+   * editor's /add. Returns the entries taken over.
+   */
+  async carryOver(from: number): Promise<number> {
+    const kept = this.postings.entriesOf(from);
+    if (from >= this.build || kept.length === 0) return 0;
+    const rows = await this.query<TermStatsRow>(
+      `SELECT s.kind, s.term, s.documents, s.max_tf, s.min_length, NULL::text AS postings
+         FROM unnest($2::smallint[], $3::text[]) AS c (kind, term)
+         JOIN term_stats s ON s.kind = c.kind AND s.term = c.term
+        WHERE ${visible('s')} AND s.added_in <= $4`,
+      [this.build, kept.map((k) => KIND[k.kind]), kept.map((k) => k.term), from],
+      false,
+    );
+    let carried = 0;
+    for (const r of rows) {
+      const kind = kindOf(r.kind);
+      const list = this.postings.get(from, kind, r.term);
+      if (!list) continue; // let go since
+      this.postings.set(this.build, kind, r.term, list);
+      this.termStats[kind].set(r.term, statsOf(r));
+      carried++;
+    }
+    return carried;
   }
 
   /**
@@ -333,50 +379,57 @@ export class PostgresIndex implements SearchIndex {
    * whole postings of the build's commonest terms (of those read whole: the
    * most postings first), as many as `maxBytes` of the postings cache holds
    * (each entry counted at its arrays, a bound of its key, and its overhead),
-   * in one query. These are the reads a new replica's first questions would
-   * wait for the longest (a common term costs the database a scan of its
-   * postings); the local engine starts with all of it in memory. At most half
-   * of MAX_CACHED_FREQUENCIES terms, so that the statistics cache keeps room.
-   * Not counted in `cached`, which counts what questions read.
+   * in one query; terms kept already (carryOver) are counted, not read again.
+   * These are the reads a new replica's first questions would wait for the
+   * longest (a common term costs the database a scan of its postings); the
+   * local engine starts with all of it in memory. At most half of
+   * MAX_CACHED_FREQUENCIES terms, so that the statistics cache keeps room.
+   * Not counted in `cached`, which counts what questions read. Returns the
+   * terms and postings read.
    */
   async warm(maxBytes: number): Promise<{ terms: number; postings: number }> {
     if (!this.postings.enabled || maxBytes <= 0) return { terms: 0, postings: 0 };
-    const rows = await this.query<{
-      kind: number;
-      term: string;
-      documents: number;
-      max_tf: number;
-      min_length: number;
-      postings: string | null;
-    }>(
+    const kept = this.postings.entriesOf(this.build);
+    const rows = await this.query<TermStatsRow>(
       `SELECT s.kind, s.term, s.documents, s.max_tf, s.min_length,
-              (SELECT ${POSTINGS_AGGREGATE} FROM postings p WHERE p.kind = s.kind AND p.term = s.term AND ${visible('p')}) AS postings
+              CASE WHEN (s.kind, s.term) NOT IN (SELECT * FROM unnest($5::smallint[], $6::text[])) THEN
+                (SELECT ${POSTINGS_AGGREGATE} FROM postings p WHERE p.kind = s.kind AND p.term = s.term AND ${visible('p')})
+              END AS postings
          FROM (SELECT t.*, sum(t.documents::bigint * ${BYTES_PER_POSTING} + ${ENTRY_OVERHEAD_BYTES} + 2 * (length(t.term) + ${KEY_PREFIX_CHARS}))
                              OVER (ORDER BY t.documents DESC, t.kind, t.term) AS bytes
                  FROM (SELECT kind, term, documents, max_tf, min_length FROM term_stats
                         WHERE ${VISIBLE} AND documents <= $2 ORDER BY documents DESC, kind, term LIMIT $4) t) s
         WHERE s.bytes <= $3`,
-      [this.build, this.wholeTermPostings, Math.floor(maxBytes), MAX_CACHED_FREQUENCIES / 2],
+      [
+        this.build,
+        this.wholeTermPostings,
+        Math.floor(maxBytes),
+        MAX_CACHED_FREQUENCIES / 2,
+        kept.map((k) => KIND[k.kind]),
+        kept.map((k) => k.term),
+      ],
       false,
     );
+    let terms = 0;
     let postings = 0;
     for (const r of rows) {
       if (!r.postings) continue;
-      const kind: PassageKind = r.kind === KIND.sentence ? 'sentence' : 'chunk';
-      const list = decodePostings(Buffer.from(r.postings, 'base64'));
-      this.termStats[kind].set(r.term, { documents: r.documents, maxTf: r.max_tf, minLength: r.min_length });
-      this.postings.set(this.build, kind, r.term, list);
-      postings += list.ids.length;
+      const kind = kindOf(r.kind);
+      this.termStats[kind].set(r.term, statsOf(r));
+      postings += this.keepPostings(kind, r.term, r.postings, false).ids.length;
+      terms++;
     }
-    return { terms: rows.length, postings };
+    return { terms, postings };
   }
 
-  /** A term's postings as POSTINGS_AGGREGATE sends them, decoded and kept in the postings cache. */
-  private keepPostings(kind: PassageKind, term: string, base64: string): PostingList {
+  /** A term's postings as POSTINGS_AGGREGATE sends them, decoded and kept in the postings cache (`counted` in `cached`: a question's read). */
+  private keepPostings(kind: PassageKind, term: string, base64: string, counted = true): PostingList {
     const list = decodePostings(Buffer.from(base64, 'base64'));
     this.postings.set(this.build, kind, term, list);
-    this.cached.termsRead++;
-    this.cached.postingsRead += list.ids.length;
+    if (counted) {
+      this.cached.termsRead++;
+      this.cached.postingsRead += list.ids.length;
+    }
     return list;
   }
 

@@ -76,7 +76,18 @@ export class PostingsCache {
     for (const key of [...this.lru.keys()]) if (!key.startsWith(prefix)) this.lru.delete(key);
   }
 
-  /** The builds with entries here (for tests). */
+  /** The kinds and terms kept of a build. */
+  entriesOf(build: number): { kind: PassageKind; term: string }[] {
+    const prefix = `${build}\u0000`;
+    return [...(this.lru?.keys() ?? [])]
+      .filter((key) => key.startsWith(prefix))
+      .map((key) => {
+        const [, kind, term] = key.split('\u0000');
+        return { kind: kind as PassageKind, term };
+      });
+  }
+
+  /** The builds with entries here. */
   builds(): Set<number> {
     return new Set([...(this.lru?.keys() ?? [])].map((key) => Number(key.split('\u0000')[0])));
   }

@@ -203,12 +203,37 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       expect(largest).toBeGreaterThan(8 * 1024);
       expect(bounded.cached.termsRead).toBeGreaterThan(index.cached.termsRead);
 
-      // A new build: the replica's next index reads its own build's postings, and the older build's go.
+      // A new build: the replica's next index takes over the postings of the terms the build did not
+      // change (their term_stats rows are the older build's), reads the others again when asked, and the
+      // older build's go.
+      const older = Number(index.version.slice(3));
+      const keptBefore = engine.postings.entriesOf(older).map((e) => `${e.kind} ${e.term}`);
       writeFileSync(join(corpusDir, 'zz-cache.txt'), 'قالت الصين إن روسيا والصين ستوقعان اتفاقا جديدا للتعاون.\n');
       await engine.build({ corpusDir, embedder, chunking: CHUNKING });
       const newer = await engine.open();
+      const newerBuild = Number(newer.version.slice(3));
       const newerRounds = await inDatabase.open();
-      expect(engine.postings.builds()).toEqual(new Set());
+      const { rows: rewritten } = await engine.pool.query<{ kind: number; term: string }>(
+        'SELECT kind, term FROM term_stats WHERE added_in = $1',
+        [newerBuild],
+      );
+      const changed = new Set(rewritten.map((r) => `${r.kind === KIND.sentence ? 'sentence' : 'chunk'} ${r.term}`));
+      const unchanged = keptBefore.filter((entry) => !changed.has(entry));
+      expect(unchanged.length).toBeGreaterThan(0);
+      expect(unchanged.length).toBeLessThan(keptBefore.length);
+      expect(engine.postings.builds()).toEqual(new Set([newerBuild]));
+      expect(
+        engine.postings
+          .entriesOf(newerBuild)
+          .map((e) => `${e.kind} ${e.term}`)
+          .sort(),
+      ).toEqual(unchanged.sort());
+      // Taken over and read again alike, the newer build's searches are its own, to the bit.
+      for (const q of questions)
+        for (const kind of kinds)
+          expect(await newer.lexicalSearch(kind, q, 20), `${kind}: ${q}`).toEqual(
+            await newerRounds.lexicalSearch(kind, q, 20),
+          );
       const question = 'ما الذي ستوقعه الصين وروسيا؟';
       for (const kind of kinds) {
         const hits = await newer.lexicalSearch(kind, question, 10);
@@ -275,6 +300,32 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
         } finally {
           await opened.close();
         }
+      }
+
+      // A newer build: its unchanged terms' postings are taken over (the same arrays), not read again;
+      // a term the new article holds is read again, with its new passage.
+      const key = (r: { kind: number; term: string }) => `${r.kind} ${r.term}`;
+      const before = new Map(rows.map((r) => [key(r), engine.postings.get(row.id, kindOf(r), r.term)]));
+      const corpusDir = copyCorpus();
+      writeFileSync(join(corpusDir, 'zz-warm.txt'), 'قالت الصين إن روسيا والصين ستوقعان اتفاقا جديدا للتعاون.\n');
+      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const newer = await engine.open();
+      const newerBuild = Number(newer.version.slice(3));
+      const { rows: rewritten } = await engine.pool.query<{ kind: number; term: string }>(
+        'SELECT kind, term FROM term_stats WHERE added_in = $1',
+        [newerBuild],
+      );
+      const changed = new Set(rewritten.map(key));
+      const unchanged = rows.filter((r) => !changed.has(key(r)));
+      const rewrittenWarmed = rows.filter((r) => changed.has(key(r)));
+      expect(unchanged.length).toBeGreaterThan(0);
+      expect(rewrittenWarmed.length).toBeGreaterThan(0);
+      for (const r of unchanged.slice(0, 20))
+        expect(engine.postings.get(newerBuild, kindOf(r), r.term), r.term).toBe(before.get(key(r)));
+      for (const r of rewrittenWarmed) {
+        const list = engine.postings.get(newerBuild, kindOf(r), r.term);
+        expect(list, r.term).not.toBe(before.get(key(r)));
+        expect(list?.ids.length, r.term).toBeGreaterThan(r.documents);
       }
     } finally {
       await engine.close();
