@@ -69,7 +69,13 @@ export class PostgresEngine implements SearchEngine {
     await (async () => {
       if (before.length > 0) await index.carryOver(Math.max(...before));
       await index.warm(this.warmBytes);
-    })().catch(() => undefined);
+    })().catch((error: unknown) =>
+      // On stderr, as Node prints warnings: the database's message (never the URL), and that nothing is lost.
+      process.emitWarning(
+        `the postings cache was not warmed (${error instanceof Error ? error.message : String(error)}); questions read what they need from the database`,
+        'PostgresWarmUpWarning',
+      ),
+    );
     // The replica moves to this build: the postings of the others are of no more use.
     this.postings.dropOtherBuilds(row.id);
     return index;

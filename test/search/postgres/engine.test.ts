@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ArticleExistsError, ArticleNotFoundError } from '../../../src/corpus/submit.js';
 import type { Embedder } from '../../../src/embedding/embedder.js';
 import { articleStoreFor, DatabaseArticleStore } from '../../../src/ingest/store.js';
@@ -300,6 +300,29 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
         } finally {
           await opened.close();
         }
+      }
+
+      // A warm-up that fails (its query made to fail: a mock of one method) costs the head start only:
+      // the build opens, answers from the database, and the failure is a warning on stderr.
+      const warnings: Error[] = [];
+      const warned = (warning: Error) => warnings.push(warning);
+      process.on('warning', warned);
+      const failing = vi.spyOn(PostgresIndex.prototype, 'warm').mockRejectedValueOnce(new Error('canceling statement'));
+      const unwarmed = await PostgresEngine.connect(db.url);
+      try {
+        const opened = await unwarmed.open();
+        expect(unwarmed.postings.size).toBe(0);
+        expect(await opened.lexicalSearch('sentence', questions[0], 5)).toEqual(
+          await local.lexicalSearch('sentence', questions[0], 5),
+        );
+        await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+        expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([
+          'PostgresWarmUpWarning: the postings cache was not warmed (canceling statement); questions read what they need from the database',
+        ]);
+      } finally {
+        failing.mockRestore();
+        process.off('warning', warned);
+        await unwarmed.close();
       }
 
       // A newer build: its unchanged terms' postings are taken over (the same arrays), not read again;
