@@ -7,9 +7,11 @@
  * here (test/helpers/postgres.ts), unless BENCH_DATABASE_URL names another (emptied first!):
  * bench/real-postgres.sh starts a real PostgreSQL with pgvector for that.
  *
- *   node --import tsx bench/postgres.ts SIZE [--keep DIR] [--no-cache] [--shared-buffers SIZE]
+ *   node [--expose-gc] --import tsx bench/postgres.ts SIZE [--keep DIR] [--no-cache] [--cold] [--shared-buffers SIZE]
  *     (0: the five seed articles; --no-cache: POSTINGS_CACHE_MB=0, every BM25 search in the database, as
- *     before the postings cache; --shared-buffers: PGlite's shared_buffers, e.g. 1GB, default 128MB)
+ *     before the postings cache; --cold: replicas open builds without warming their postings cache;
+ *     --shared-buffers: PGlite's shared_buffers, e.g. 1GB, default 128MB; --expose-gc: a garbage
+ *     collection between the engines' turns, untimed, see benchInTurns)
  *
  * `--keep DIR` keeps the corpus, the local index, the database (a PGlite data
  * directory saved when the server stops) and the first builds' figures in DIR:
@@ -49,8 +51,15 @@ export async function benchPostgres(
     databaseUrl,
     keep,
     postingsCacheMb,
+    warmPostingsMb,
     sharedBuffers,
-  }: { databaseUrl?: string; keep?: string; postingsCacheMb?: number; sharedBuffers?: string } = {},
+  }: {
+    databaseUrl?: string;
+    keep?: string;
+    postingsCacheMb?: number;
+    warmPostingsMb?: number;
+    sharedBuffers?: string;
+  } = {},
 ) {
   const work = keep ?? mkdtempSync(join(tmpdir(), `bench-postgres-${size}-`));
   mkdirSync(work, { recursive: true });
@@ -87,7 +96,10 @@ export async function benchPostgres(
     await reset.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
     await reset.end();
   }
-  const engineOptions = postingsCacheMb === undefined ? {} : { postingsCacheMb };
+  const engineOptions = {
+    ...(postingsCacheMb === undefined ? {} : { postingsCacheMb }),
+    ...(warmPostingsMb === undefined ? {} : { warmPostingsMb }),
+  };
   const engine = await PostgresEngine.connect(url, engineOptions);
   const local = LocalEngine.fromFolder(join(work, 'embeddings'));
   try {
@@ -209,7 +221,8 @@ export async function benchPostgres(
         again: round(pgAgain.warm.totalMs.p95 / localAgain.warm.totalMs.p95, 2),
         unseen: round(pgUnseen.warm.totalMs.p95 / localUnseen.warm.totalMs.p95, 2),
       },
-      turns: 'in turns of 25 questions',
+      turns: `in turns of 25 questions${(globalThis as { gc?: unknown }).gc ? ', a collection between turns' : ''}`,
+      ...(warmPostingsMb === 0 ? { warmUp: 'none (--cold)' } : {}),
       ...(sharedBuffers ? { sharedBuffers } : {}),
       loadAverage: loadavg().map((l) => round(l, 1)),
       questions: pgServing.warm.questions,
@@ -241,6 +254,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     databaseUrl: process.env.BENCH_DATABASE_URL,
     ...(keepAt > 0 ? { keep: process.argv[keepAt + 1] } : {}),
     ...(process.argv.includes('--no-cache') ? { postingsCacheMb: 0 } : {}),
+    ...(process.argv.includes('--cold') ? { warmPostingsMb: 0 } : {}),
     ...(process.argv.includes('--shared-buffers')
       ? { sharedBuffers: process.argv[process.argv.indexOf('--shared-buffers') + 1] }
       : {}),
