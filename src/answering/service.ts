@@ -168,15 +168,24 @@ export class AnswerService {
       try {
         do {
           this.lookAgain = false;
-          const version = await this.options.engine.currentVersion();
-          if (!version || version === this.version || this.closed) continue;
-          const previous = this.current;
-          this.current = await AnswerService.answererFor(this.options, undefined, previous.index);
-          this.retire(previous);
-          this.options.onReload?.(this.version);
+          try {
+            const version = await this.options.engine.currentVersion();
+            if (!version || version === this.version || this.closed) continue;
+            const next = await AnswerService.answererFor(this.options, undefined, this.current.index);
+            if (this.closed) {
+              // Closed while it opened: nothing will ask it.
+              await closeQuietly(next.index);
+              return;
+            }
+            const previous = this.current;
+            this.current = next;
+            this.retire(previous);
+            this.options.onReload?.(this.version);
+          } catch (error) {
+            // This build failed; one published meanwhile (lookAgain) is still tried.
+            this.options.onReloadError?.(error as Error);
+          }
         } while (this.lookAgain && !this.closed);
-      } catch (error) {
-        this.options.onReloadError?.(error as Error);
       } finally {
         this.reloading = undefined;
       }
@@ -186,9 +195,8 @@ export class AnswerService {
 
   /** Follows the engine's newly published builds (see SearchEngine.watch). */
   watch(intervalMs = WATCH_INTERVAL_MS): void {
+    if (this.closed) return;
     this.unwatch ??= this.options.engine.watch(() => void this.reload(), { intervalMs });
-    // A build published while this one opened: the engine's watch sees only those published from now on.
-    void this.reload();
   }
 
   /** Stops following new builds and lets go of the index once the questions under way are answered. */

@@ -39,6 +39,9 @@ export class PostgresEngine implements SearchEngine {
   /** The bytes of the postings cache PostgresIndex.warm fills as a build opens. */
   private readonly warmBytes: number;
 
+  /** The build opened last (watch: a newer one is news, even if published before watching began). */
+  private opened: number | undefined;
+
   private constructor(
     readonly pool: pg.Pool,
     private readonly url: string,
@@ -60,6 +63,7 @@ export class PostgresEngine implements SearchEngine {
   async open(): Promise<PostgresIndex> {
     const row = await readCurrentBuild(this.pool);
     if (!row) throw new DatabaseEmptyError();
+    this.opened = row.id;
     const index = new PostgresIndex(this.pool, row, this.postings);
     // Before its first question (a replica switching builds answers from the old one meanwhile, with its
     // postings): what the build this replica answered from before read and this one did not change,
@@ -88,7 +92,8 @@ export class PostgresEngine implements SearchEngine {
 
   watch(onPublished: () => void, { intervalMs = POLL_INTERVAL_MS }: { intervalMs?: number } = {}): () => void {
     let stopped = false;
-    let last: number | undefined;
+    // The build this engine opened last: one published since (while it opened, before the first poll) is news.
+    let last: number | undefined = this.opened;
     let polling = false;
     const poll = async () => {
       if (polling || stopped) return;

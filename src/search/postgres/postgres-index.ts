@@ -365,10 +365,11 @@ export class PostgresIndex implements SearchIndex {
     let carried = 0;
     for (const r of rows) {
       const kind = kindOf(r.kind);
-      const list = this.postings.get(from, kind, r.term);
-      if (!list) continue; // let go since
-      this.postings.set(this.build, kind, r.term, list);
-      this.termStats[kind].set(r.term, statsOf(r));
+      // Moved, not copied: the cache counts the arrays once (the old build's index, still answering
+      // while this one opens, reads again what it asks of them).
+      if (!this.postings.move(from, this.build, kind, r.term)) continue; // let go since
+      // The statistics too, while the cache of them keeps room for the questions' (see warm).
+      if (this.termStats[kind].size < MAX_CACHED_FREQUENCIES / 2) this.termStats[kind].set(r.term, statsOf(r));
       carried++;
     }
     return carried;
@@ -392,13 +393,14 @@ export class PostgresIndex implements SearchIndex {
     const kept = this.postings.entriesOf(this.build);
     const rows = await this.query<TermStatsRow>(
       `SELECT s.kind, s.term, s.documents, s.max_tf, s.min_length,
-              CASE WHEN (s.kind, s.term) NOT IN (SELECT * FROM unnest($5::smallint[], $6::text[])) THEN
+              CASE WHEN k.term IS NULL THEN
                 (SELECT ${POSTINGS_AGGREGATE} FROM postings p WHERE p.kind = s.kind AND p.term = s.term AND ${visible('p')})
               END AS postings
          FROM (SELECT t.*, sum(t.documents::bigint * ${BYTES_PER_POSTING} + ${ENTRY_OVERHEAD_BYTES} + 2 * (length(t.term) + ${KEY_PREFIX_CHARS}))
                              OVER (ORDER BY t.documents DESC, t.kind, t.term) AS bytes
                  FROM (SELECT kind, term, documents, max_tf, min_length FROM term_stats
                         WHERE ${VISIBLE} AND documents <= $2 ORDER BY documents DESC, kind, term LIMIT $4) t) s
+         LEFT JOIN unnest($5::smallint[], $6::text[]) AS k (kind, term) ON k.kind = s.kind AND k.term = s.term
         WHERE s.bytes <= $3`,
       [
         this.build,

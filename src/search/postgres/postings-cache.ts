@@ -76,6 +76,15 @@ export class PostingsCache {
     for (const key of [...this.lru.keys()]) if (!key.startsWith(prefix)) this.lru.delete(key);
   }
 
+  /** Keeps a term's postings of build `from` as build `to`'s (the same postings: see PostgresIndex.carryOver), counted once. */
+  move(from: number, to: number, kind: PassageKind, term: string): boolean {
+    const postings = this.lru?.peek(keyOf(from, kind, term));
+    if (!postings) return false;
+    this.lru?.delete(keyOf(from, kind, term));
+    this.lru?.set(keyOf(to, kind, term), postings);
+    return true;
+  }
+
   /** The kinds and terms kept of a build. */
   entriesOf(build: number): { kind: PassageKind; term: string }[] {
     const prefix = `${build}\u0000`;
