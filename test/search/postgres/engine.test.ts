@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
@@ -245,6 +245,46 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
       );
       const [top] = await newer.lexicalSearch('sentence', question, 1);
       expect((await newer.sentences([top.id]))[0]?.articleId).toBe('zz-cache');
+    } finally {
+      await inDatabase.close();
+      await engine.close();
+    }
+  });
+
+  it('takes over, across builds it skipped that change an article in place, remove one and add one, only what the newest did not change: its searches are the database’s rounds’, to the bit', async () => {
+    const engine = await freshEngine(COLD);
+    const inDatabase = await PostgresEngine.connect(db.url, { postingsCacheMb: 0 });
+    try {
+      const corpusDir = copyCorpus();
+      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const index = await engine.open();
+      const kinds = ['sentence', 'chunk'] as const;
+      for (const question of questions) for (const kind of kinds) await index.lexicalSearch(kind, question, 20);
+      const kept = engine.postings.entriesOf(Number(index.version.slice(3))).length;
+      expect(kept).toBeGreaterThan(20);
+      // Two builds this replica never opens: an article changed in place and another removed; then one added.
+      const files = readdirSync(corpusDir)
+        .filter((f) => f.endsWith('.txt'))
+        .sort();
+      const changed = join(corpusDir, files[0]);
+      writeFileSync(
+        changed,
+        `${readFileSync(changed, 'utf8')}\nوأضاف المتحدث أن المحادثات ستستمر الأسبوع المقبل في موسكو.\n`,
+      );
+      rmSync(join(corpusDir, files[1]));
+      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      writeFileSync(join(corpusDir, 'zz-skipped.txt'), 'قالت الصين إن التجارة مع روسيا ستنمو هذا العام.\n');
+      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+      const newer = await engine.open();
+      const rounds = await inDatabase.open();
+      const carried = engine.postings.size;
+      expect(carried).toBeGreaterThan(0);
+      expect(carried).toBeLessThan(kept);
+      for (const question of questions)
+        for (const kind of kinds)
+          expect(await newer.lexicalSearch(kind, question, 20), `${kind}: ${question}`).toEqual(
+            await rounds.lexicalSearch(kind, question, 20),
+          );
     } finally {
       await inDatabase.close();
       await engine.close();
