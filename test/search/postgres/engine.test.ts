@@ -53,6 +53,20 @@ async function freshEngine(options?: EngineOptions): Promise<PostgresEngine> {
 /** Not warmed as it opens a build: its postings cache holds what its questions read, nothing else. */
 const COLD = { warmPostingsMb: 0 };
 
+/**
+ * The seed corpus built afresh, a replica (not warmed) with its build open, and a replica that caches no
+ * postings (every BM25 search in the database's rounds), both closed when the test ends.
+ */
+async function seedReplicas() {
+  const engine = await freshEngine(COLD);
+  onTestFinished(() => engine.close());
+  const inDatabase = await PostgresEngine.connect(db.url, { postingsCacheMb: 0 });
+  onTestFinished(() => inDatabase.close());
+  const corpusDir = copyCorpus();
+  await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+  return { engine, inDatabase, corpusDir, index: await engine.open() };
+}
+
 describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its wire protocol)', () => {
   it('builds the seed corpus, and its BM25 hits and scores are the local engine’s to the bit', async () => {
     const engine = await freshEngine();
@@ -113,182 +127,162 @@ describe('the postgres engine (a real PostgreSQL 18 + pgvector, PGlite over its 
   });
 
   it('keeps the postings its questions read, per build and within its bound, and scores from them as the database and the local engine do', async () => {
-    const engine = await freshEngine(COLD);
-    const inDatabase = await PostgresEngine.connect(db.url, { postingsCacheMb: 0 });
+    const { engine, inDatabase, corpusDir, index } = await seedReplicas();
+    const rounds = await inDatabase.open();
+    const kinds = ['sentence', 'chunk'] as const;
+    // The first time, each question's terms are read whole (one query for those not cached yet).
+    for (const question of questions)
+      for (const kind of kinds)
+        expect(await index.lexicalSearch(kind, question, 20), `${kind}: ${question}`).toEqual(
+          await local.lexicalSearch(kind, question, 20),
+        );
+    expect(index.cached.termsRead).toBeGreaterThan(20);
+    expect(engine.postings.size).toBe(index.cached.termsRead);
+    expect(engine.postings.builds()).toEqual(new Set([Number(index.version.slice(3))]));
+    // Asked again: scored from memory, not one query, the same hits as the database's rounds score.
+    const trips = index.roundTrips;
+    for (const question of questions)
+      for (const kind of kinds)
+        expect(await index.lexicalSearch(kind, question, 20), `${kind}: ${question}`).toEqual(
+          await rounds.lexicalSearch(kind, question, 20),
+        );
+    // The rerank's terms of sentences, from the same postings.
+    const terms = [...new Set(questions.flatMap((q) => queryTerms(q)))];
+    const groups = [[0, 1, 2], [5], [40, 41], [75]];
+    expect(await index.termsIn(groups, terms)).toEqual(await local.termsIn(groups, terms));
+    expect(index.roundTrips).toBe(trips);
+    expect(index.cached.termsIn).toBe(1);
+
+    // A fresh process keeps nothing: it answers at once from the database, the same hits.
+    const fresh = await PostgresEngine.connect(db.url, COLD);
     try {
-      const corpusDir = copyCorpus();
-      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
-      const index = await engine.open();
-      const rounds = await inDatabase.open();
-      const kinds = ['sentence', 'chunk'] as const;
-      // The first time, each question's terms are read whole (one query for those not cached yet).
-      for (const question of questions)
-        for (const kind of kinds)
-          expect(await index.lexicalSearch(kind, question, 20), `${kind}: ${question}`).toEqual(
-            await local.lexicalSearch(kind, question, 20),
-          );
-      expect(index.cached.termsRead).toBeGreaterThan(20);
-      expect(engine.postings.size).toBe(index.cached.termsRead);
-      expect(engine.postings.builds()).toEqual(new Set([Number(index.version.slice(3))]));
-      // Asked again: scored from memory, not one query, the same hits as the database's rounds score.
-      const trips = index.roundTrips;
-      for (const question of questions)
-        for (const kind of kinds)
-          expect(await index.lexicalSearch(kind, question, 20), `${kind}: ${question}`).toEqual(
-            await rounds.lexicalSearch(kind, question, 20),
-          );
-      // The rerank's terms of sentences, from the same postings.
-      const terms = [...new Set(questions.flatMap((q) => queryTerms(q)))];
-      const groups = [[0, 1, 2], [5], [40, 41], [75]];
-      expect(await index.termsIn(groups, terms)).toEqual(await local.termsIn(groups, terms));
-      expect(index.roundTrips).toBe(trips);
-      expect(index.cached.termsIn).toBe(1);
-
-      // A fresh process keeps nothing: it answers at once from the database, the same hits.
-      const fresh = await PostgresEngine.connect(db.url, COLD);
-      try {
-        const first = await fresh.open();
-        expect(fresh.postings.size).toBe(0);
-        expect(await first.lexicalSearch('sentence', questions[0], 20)).toEqual(
-          await local.lexicalSearch('sentence', questions[0], 20),
-        );
-        expect(first.roundTrips).toBe(1); // the terms' statistics and their postings, in one query
-        // The answer's term weights, asked before its searches, bring both kinds' postings with the terms'
-        // frequencies, in one query: the lexical searches of sentences and of chunks that follow send none.
-        const frequencies = await first.documentFrequencies(queryTerms(questions[1]));
-        expect(frequencies).toEqual(await local.documentFrequencies(queryTerms(questions[1])));
-        const known = first.roundTrips;
-        expect(known).toBe(2);
-        expect(await first.lexicalSearch('sentence', questions[1], 20)).toEqual(
-          await local.lexicalSearch('sentence', questions[1], 20),
-        );
-        expect(first.roundTrips).toBe(known);
-        expect(await first.lexicalSearch('chunk', questions[1], 20)).toEqual(
-          await local.lexicalSearch('chunk', questions[1], 20),
-        );
-        expect(first.roundTrips).toBe(known);
-      } finally {
-        await fresh.close();
-      }
-      // Asked at once (as an answer asks its term weights and its searches), the search waits for the
-      // weights' query instead of sending its own: one round trip for both.
-      const another = await PostgresEngine.connect(db.url, COLD);
-      try {
-        const index2 = await another.open();
-        const [frequencies, hits] = await Promise.all([
-          index2.documentFrequencies(queryTerms(questions[2])),
-          index2.lexicalSearch('chunk', questions[2], 20),
-        ]);
-        expect(index2.roundTrips).toBe(1);
-        expect(frequencies).toEqual(await local.documentFrequencies(queryTerms(questions[2])));
-        expect(hits).toEqual(await local.lexicalSearch('chunk', questions[2], 20));
-      } finally {
-        await another.close();
-      }
-
-      // A bound smaller than the corpus's postings: never exceeded, and every answer still right.
-      const row = await readCurrentBuild(engine.pool);
-      if (!row) throw new Error('no published build');
-      const small = new PostingsCache(16 * 1024);
-      const bounded = new PostgresIndex(engine.pool, row, small);
-      let largest = 0;
-      for (const question of [...questions, ...questions])
-        for (const kind of kinds) {
-          expect(await bounded.lexicalSearch(kind, question, 10), `${kind}: ${question}`).toEqual(
-            await local.lexicalSearch(kind, question, 10),
-          );
-          expect(small.bytes).toBeLessThanOrEqual(16 * 1024);
-          largest = Math.max(largest, small.bytes);
-        }
-      expect(largest).toBeGreaterThan(8 * 1024);
-      expect(bounded.cached.termsRead).toBeGreaterThan(index.cached.termsRead);
-
-      // A new build: the replica's next index takes over the postings of the terms the build did not
-      // change (their term_stats rows are the older build's), reads the others again when asked, and the
-      // older build's go.
-      const older = Number(index.version.slice(3));
-      const keptBefore = engine.postings.entriesOf(older).map((e) => `${e.kind} ${e.term}`);
-      writeFileSync(join(corpusDir, 'zz-cache.txt'), 'قالت الصين إن روسيا والصين ستوقعان اتفاقا جديدا للتعاون.\n');
-      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
-      const newer = await engine.open();
-      const newerBuild = Number(newer.version.slice(3));
-      const newerRounds = await inDatabase.open();
-      const { rows: rewritten } = await engine.pool.query<{ kind: number; term: string }>(
-        'SELECT kind, term FROM term_stats WHERE added_in = $1',
-        [newerBuild],
+      const first = await fresh.open();
+      expect(fresh.postings.size).toBe(0);
+      expect(await first.lexicalSearch('sentence', questions[0], 20)).toEqual(
+        await local.lexicalSearch('sentence', questions[0], 20),
       );
-      const changed = new Set(rewritten.map((r) => `${r.kind === KIND.sentence ? 'sentence' : 'chunk'} ${r.term}`));
-      const unchanged = keptBefore.filter((entry) => !changed.has(entry));
-      expect(unchanged.length).toBeGreaterThan(0);
-      expect(unchanged.length).toBeLessThan(keptBefore.length);
-      expect(engine.postings.builds()).toEqual(new Set([newerBuild]));
-      expect(
-        engine.postings
-          .entriesOf(newerBuild)
-          .map((e) => `${e.kind} ${e.term}`)
-          .sort(),
-      ).toEqual(unchanged.sort());
-      // Taken over and read again alike, the newer build's searches are its own, to the bit.
-      for (const q of questions)
-        for (const kind of kinds)
-          expect(await newer.lexicalSearch(kind, q, 20), `${kind}: ${q}`).toEqual(
-            await newerRounds.lexicalSearch(kind, q, 20),
-          );
-      const question = 'ما الذي ستوقعه الصين وروسيا؟';
-      for (const kind of kinds) {
-        const hits = await newer.lexicalSearch(kind, question, 10);
-        expect(hits, kind).toEqual(await newerRounds.lexicalSearch(kind, question, 10));
-        expect(hits, kind).not.toEqual(await index.lexicalSearch(kind, question, 10));
-      }
-      expect(engine.postings.builds()).toEqual(
-        new Set([Number(index.version.slice(3)), Number(newer.version.slice(3))]),
+      expect(first.roundTrips).toBe(1); // the terms' statistics and their postings, in one query
+      // The answer's term weights, asked before its searches, bring both kinds' postings with the terms'
+      // frequencies, in one query: the lexical searches of sentences and of chunks that follow send none.
+      const frequencies = await first.documentFrequencies(queryTerms(questions[1]));
+      expect(frequencies).toEqual(await local.documentFrequencies(queryTerms(questions[1])));
+      const known = first.roundTrips;
+      expect(known).toBe(2);
+      expect(await first.lexicalSearch('sentence', questions[1], 20)).toEqual(
+        await local.lexicalSearch('sentence', questions[1], 20),
       );
-      const [top] = await newer.lexicalSearch('sentence', question, 1);
-      expect((await newer.sentences([top.id]))[0]?.articleId).toBe('zz-cache');
+      expect(first.roundTrips).toBe(known);
+      expect(await first.lexicalSearch('chunk', questions[1], 20)).toEqual(
+        await local.lexicalSearch('chunk', questions[1], 20),
+      );
+      expect(first.roundTrips).toBe(known);
     } finally {
-      await inDatabase.close();
-      await engine.close();
+      await fresh.close();
     }
+    // Asked at once (as an answer asks its term weights and its searches), the search waits for the
+    // weights' query instead of sending its own: one round trip for both.
+    const another = await PostgresEngine.connect(db.url, COLD);
+    try {
+      const index2 = await another.open();
+      const [frequencies, hits] = await Promise.all([
+        index2.documentFrequencies(queryTerms(questions[2])),
+        index2.lexicalSearch('chunk', questions[2], 20),
+      ]);
+      expect(index2.roundTrips).toBe(1);
+      expect(frequencies).toEqual(await local.documentFrequencies(queryTerms(questions[2])));
+      expect(hits).toEqual(await local.lexicalSearch('chunk', questions[2], 20));
+    } finally {
+      await another.close();
+    }
+
+    // A bound smaller than the corpus's postings: never exceeded, and every answer still right.
+    const row = await readCurrentBuild(engine.pool);
+    if (!row) throw new Error('no published build');
+    const small = new PostingsCache(16 * 1024);
+    const bounded = new PostgresIndex(engine.pool, row, small);
+    let largest = 0;
+    for (const question of [...questions, ...questions])
+      for (const kind of kinds) {
+        expect(await bounded.lexicalSearch(kind, question, 10), `${kind}: ${question}`).toEqual(
+          await local.lexicalSearch(kind, question, 10),
+        );
+        expect(small.bytes).toBeLessThanOrEqual(16 * 1024);
+        largest = Math.max(largest, small.bytes);
+      }
+    expect(largest).toBeGreaterThan(8 * 1024);
+    expect(bounded.cached.termsRead).toBeGreaterThan(index.cached.termsRead);
+
+    // A new build: the replica's next index takes over the postings of the terms the build did not
+    // change (their term_stats rows are the older build's), reads the others again when asked, and the
+    // older build's go.
+    const older = Number(index.version.slice(3));
+    const keptBefore = engine.postings.entriesOf(older).map((e) => `${e.kind} ${e.term}`);
+    writeFileSync(join(corpusDir, 'zz-cache.txt'), 'قالت الصين إن روسيا والصين ستوقعان اتفاقا جديدا للتعاون.\n');
+    await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+    const newer = await engine.open();
+    const newerBuild = Number(newer.version.slice(3));
+    const newerRounds = await inDatabase.open();
+    const { rows: rewritten } = await engine.pool.query<{ kind: number; term: string }>(
+      'SELECT kind, term FROM term_stats WHERE added_in = $1',
+      [newerBuild],
+    );
+    const changed = new Set(rewritten.map((r) => `${r.kind === KIND.sentence ? 'sentence' : 'chunk'} ${r.term}`));
+    const unchanged = keptBefore.filter((entry) => !changed.has(entry));
+    expect(unchanged.length).toBeGreaterThan(0);
+    expect(unchanged.length).toBeLessThan(keptBefore.length);
+    expect(engine.postings.builds()).toEqual(new Set([newerBuild]));
+    expect(
+      engine.postings
+        .entriesOf(newerBuild)
+        .map((e) => `${e.kind} ${e.term}`)
+        .sort(),
+    ).toEqual(unchanged.sort());
+    // Taken over and read again alike, the newer build's searches are its own, to the bit.
+    for (const q of questions)
+      for (const kind of kinds)
+        expect(await newer.lexicalSearch(kind, q, 20), `${kind}: ${q}`).toEqual(
+          await newerRounds.lexicalSearch(kind, q, 20),
+        );
+    const question = 'ما الذي ستوقعه الصين وروسيا؟';
+    for (const kind of kinds) {
+      const hits = await newer.lexicalSearch(kind, question, 10);
+      expect(hits, kind).toEqual(await newerRounds.lexicalSearch(kind, question, 10));
+      expect(hits, kind).not.toEqual(await index.lexicalSearch(kind, question, 10));
+    }
+    expect(engine.postings.builds()).toEqual(new Set([Number(index.version.slice(3)), Number(newer.version.slice(3))]));
+    const [top] = await newer.lexicalSearch('sentence', question, 1);
+    expect((await newer.sentences([top.id]))[0]?.articleId).toBe('zz-cache');
   });
 
   it('takes over, across builds it skipped that change an article in place, remove one and add one, only what the newest did not change: its searches are the database’s rounds’, to the bit', async () => {
-    const engine = await freshEngine(COLD);
-    const inDatabase = await PostgresEngine.connect(db.url, { postingsCacheMb: 0 });
-    try {
-      const corpusDir = copyCorpus();
-      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
-      const index = await engine.open();
-      const kinds = ['sentence', 'chunk'] as const;
-      for (const question of questions) for (const kind of kinds) await index.lexicalSearch(kind, question, 20);
-      const kept = engine.postings.entriesOf(Number(index.version.slice(3))).length;
-      expect(kept).toBeGreaterThan(20);
-      // Two builds this replica never opens: an article changed in place and another removed; then one added.
-      const files = readdirSync(corpusDir)
-        .filter((f) => f.endsWith('.txt'))
-        .sort();
-      const changed = join(corpusDir, files[0]);
-      writeFileSync(
-        changed,
-        `${readFileSync(changed, 'utf8')}\nوأضاف المتحدث أن المحادثات ستستمر الأسبوع المقبل في موسكو.\n`,
-      );
-      rmSync(join(corpusDir, files[1]));
-      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
-      writeFileSync(join(corpusDir, 'zz-skipped.txt'), 'قالت الصين إن التجارة مع روسيا ستنمو هذا العام.\n');
-      await engine.build({ corpusDir, embedder, chunking: CHUNKING });
-      const newer = await engine.open();
-      const rounds = await inDatabase.open();
-      const carried = engine.postings.size;
-      expect(carried).toBeGreaterThan(0);
-      expect(carried).toBeLessThan(kept);
-      for (const question of questions)
-        for (const kind of kinds)
-          expect(await newer.lexicalSearch(kind, question, 20), `${kind}: ${question}`).toEqual(
-            await rounds.lexicalSearch(kind, question, 20),
-          );
-    } finally {
-      await inDatabase.close();
-      await engine.close();
-    }
+    const { engine, inDatabase, corpusDir, index } = await seedReplicas();
+    const kinds = ['sentence', 'chunk'] as const;
+    for (const question of questions) for (const kind of kinds) await index.lexicalSearch(kind, question, 20);
+    const kept = engine.postings.entriesOf(Number(index.version.slice(3))).length;
+    expect(kept).toBeGreaterThan(20);
+    // Two builds this replica never opens: an article changed in place and another removed; then one added.
+    const files = readdirSync(corpusDir)
+      .filter((f) => f.endsWith('.txt'))
+      .sort();
+    const changed = join(corpusDir, files[0]);
+    writeFileSync(
+      changed,
+      `${readFileSync(changed, 'utf8')}\nوأضاف المتحدث أن المحادثات ستستمر الأسبوع المقبل في موسكو.\n`,
+    );
+    rmSync(join(corpusDir, files[1]));
+    await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+    writeFileSync(join(corpusDir, 'zz-skipped.txt'), 'قالت الصين إن التجارة مع روسيا ستنمو هذا العام.\n');
+    await engine.build({ corpusDir, embedder, chunking: CHUNKING });
+    const newer = await engine.open();
+    const rounds = await inDatabase.open();
+    const carried = engine.postings.size;
+    expect(carried).toBeGreaterThan(0);
+    expect(carried).toBeLessThan(kept);
+    for (const question of questions)
+      for (const kind of kinds)
+        expect(await newer.lexicalSearch(kind, question, 20), `${kind}: ${question}`).toEqual(
+          await rounds.lexicalSearch(kind, question, 20),
+        );
   });
 
   it('warms a build as it opens with its commonest terms’ postings, within its budget: their searches send no query, and score as the local engine does', async () => {
