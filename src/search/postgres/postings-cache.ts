@@ -71,9 +71,7 @@ export class PostingsCache {
 
   /** Lets go of every build's entries but this one's (a replica switched to it). */
   dropOtherBuilds(build: number): void {
-    if (!this.lru) return;
-    const prefix = `${build}\u0000`;
-    for (const key of [...this.lru.keys()]) if (!key.startsWith(prefix)) this.lru.delete(key);
+    for (const key of this.keys()) if (partsOf(key).build !== build) this.lru?.delete(key);
   }
 
   /** Keeps a term's postings of build `from` as build `to`'s (the same postings: see PostgresIndex.carryOver), counted once. */
@@ -87,23 +85,30 @@ export class PostingsCache {
 
   /** The kinds and terms kept of a build. */
   entriesOf(build: number): { kind: PassageKind; term: string }[] {
-    const prefix = `${build}\u0000`;
-    return [...(this.lru?.keys() ?? [])]
-      .filter((key) => key.startsWith(prefix))
-      .map((key) => {
-        const [, kind, term] = key.split('\u0000');
-        return { kind: kind as PassageKind, term };
-      });
+    return this.keys()
+      .map(partsOf)
+      .filter((entry) => entry.build === build);
   }
 
   /** The builds with entries here. */
   builds(): Set<number> {
-    return new Set([...(this.lru?.keys() ?? [])].map((key) => Number(key.split('\u0000')[0])));
+    return new Set(this.keys().map((key) => partsOf(key).build));
+  }
+
+  /** Every entry's key, taken at once (the callers delete while they go). */
+  private keys(): string[] {
+    return [...(this.lru?.keys() ?? [])];
   }
 }
 
 function keyOf(build: number, kind: PassageKind, term: string): string {
   return `${build}\u0000${kind}\u0000${term}`;
+}
+
+/** keyOf's parts. */
+function partsOf(key: string): { build: number; kind: PassageKind; term: string } {
+  const [build, kind, term] = key.split('\u0000');
+  return { build: Number(build), kind: kind as PassageKind, term };
 }
 
 /** An entry's bytes: its arrays, its key (UTF-16) and a fixed overhead. */
