@@ -14,11 +14,17 @@ export async function questions(): Promise<string[]> {
   return [...seed.questions, ...offTopic.questions, ...arcd.questions].map((q) => q.question);
 }
 
+/** The questions a pass asks: `warmUp` first, untimed (default: the first 20), then `measured` (default: all). */
+export interface Passes {
+  warmUp?: string[];
+  measured?: string[];
+}
+
 /**
  * Warm latency over many questions, split by stage: by default 20 warm-up
  * questions, then every question once; or `measured` after `warmUp`.
  */
-export async function benchWarm(service: AnswerService, passes: { warmUp?: string[]; measured?: string[] } = {}) {
+export async function benchWarm(service: AnswerService, passes: Passes = {}) {
   return (await benchInTurns([service], passes))[0];
 }
 
@@ -29,11 +35,7 @@ export async function benchWarm(service: AnswerService, passes: { warmUp?: strin
  * minute on a shared machine then falls on every engine alike, and none
  * runs first with the process's code still cold; each keeps its own caches.
  */
-export async function benchInTurns(
-  services: readonly AnswerService[],
-  passes: { warmUp?: string[]; measured?: string[] } = {},
-  block = 25,
-) {
+export async function benchInTurns(services: readonly AnswerService[], passes: Passes = {}, block = 25) {
   const all = await questions();
   const asked = passes.measured ?? all;
   for (const service of services) for (const q of passes.warmUp ?? all.slice(0, 20)) await service.ask(q); // warm-up

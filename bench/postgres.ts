@@ -30,7 +30,7 @@ import type { PostgresBuildReport } from '../src/search/postgres/build.js';
 import { PostgresEngine } from '../src/search/postgres/engine.js';
 import type { PostgresIndex } from '../src/search/postgres/postgres-index.js';
 import { startPostgres } from '../test/helpers/postgres.js';
-import { benchInTurns, questions } from './answering.js';
+import { benchInTurns, type Passes, questions } from './answering.js';
 import { seedCorpus, syntheticCorpus } from './corpora.js';
 import { round } from './stats.js';
 
@@ -119,11 +119,7 @@ export async function benchPostgres(
 
     // Both engines answer each pass in turns of 25 questions (benchInTurns), each with its own caches:
     // a slow minute on a shared machine falls on both, and neither runs first with the process's code cold.
-    const serve = async (
-      pgService: AnswerService,
-      localService: AnswerService,
-      passes: { warmUp?: string[]; measured?: string[] } = {},
-    ) => {
+    const serve = async (pgService: AnswerService, localService: AnswerService, passes: Passes = {}) => {
       const trips = () => (pgService.index as PostgresIndex).roundTrips;
       const before = trips();
       const [pg, local] = await benchInTurns([pgService, localService], passes);
